@@ -1,0 +1,65 @@
+# Athenas: `make run` serves the portal, `make test` proves it. Everything a target needs
+# is installed by the target itself (virtualenv, pinned packages, Debian packages).
+
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= 8000
+export PORT
+
+.PHONY: run test test-sqlite test-postgres test-browser lint install system-deps browser-deps seed clean
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP) system-deps
+
+# WeasyPrint needs Pango; tests read PDFs with pdftotext. Installed with apt when missing.
+system-deps:
+	@missing=""; \
+	ldconfig -p | grep -q libpango-1.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
+	command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Instalando pacotes do sistema:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+# Debian's Chromium for the browser tests (Playwright drives it; no browser download).
+browser-deps:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
+
+run: install
+	$(BIN)/flask --app wsgi db upgrade
+	$(BIN)/flask --app wsgi seed-demo --if-empty
+	$(BIN)/flask --app wsgi serve --port $(PORT)
+
+seed: install
+	$(BIN)/flask --app wsgi seed-demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+test-sqlite: install
+	ATHENAS_TEST_BACKEND=sqlite $(BIN)/pytest -m "not e2e" -q
+
+test-postgres: install
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+	  ATHENAS_TEST_BACKEND=postgresql $(BIN)/pytest -m "not e2e" -q; \
+	else echo "TEST_DATABASE_URL não definida: suíte no PostgreSQL não executada."; fi
+
+test-browser: install
+	@if [ "$$ATHENAS_REQUIRE_BROWSER" = 1 ]; then $(MAKE) --no-print-directory browser-deps; fi
+	ATHENAS_TEST_BACKEND=sqlite $(BIN)/pytest -m e2e -q
+
+test: test-sqlite test-postgres test-browser
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache

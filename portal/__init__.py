@@ -1,0 +1,114 @@
+"""Athenas: the portal of a Brazilian banking correspondent.
+
+`create_app(config=None)` builds the Flask app: settings, extensions, blueprints, CLI.
+It opens no connection and touches no file, so it is safe at import and before fork.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, redirect, url_for
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from portal import config as config_module
+from portal.config import PROJECT_ROOT
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the portal; `config` overrides the settings read from the environment."""
+    app = Flask(
+        "portal",
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+        instance_path=str(config_module.INSTANCE_DIR),
+    )
+    settings = config_module.from_environment()
+    settings.update(config or {})
+    config_module.validate(settings)
+    app.config.update(settings)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("alembic", "alembic.runtime.plugins"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+    if app.config["PROXY_COUNT"]:
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
+
+    _init_kernel(app)
+    _init_extensions(app)
+    _register_web(app)
+    from portal.cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _init_kernel(app: Flask) -> None:
+    import portal.model_registry  # noqa: F401  (complete metadata before first use)
+    from portal.core import crypto, passwords
+    from portal.core.throttle import LoginThrottle
+
+    passwords.configure_hasher(cheap=app.config["ARGON2_CHEAP"])
+    crypto.configure_keyring(
+        crypto.KeyRing.from_string(app.config["DATA_KEY"], index_secret=app.config["INDEX_SECRET"])
+    )
+    app.extensions["athenas.throttle"] = LoginThrottle(
+        app.config["RATELIMIT_STORAGE_URI"],
+        app.config["LOGIN_MAX_FAILURES"],
+        app.config["LOGIN_FAILURE_WINDOW_MINUTES"],
+    )
+
+
+def _init_extensions(app: Flask) -> None:
+    from portal.extensions import csrf, db, limiter, login_manager
+    from portal.people.models import User
+
+    db.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Faça login para continuar."
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        # The id carries auth_version: a reset or deactivation ends old sessions.
+        raw_id, _, version = user_id.partition(":")
+        if not raw_id.isdigit() or not version.isdigit():
+            return None
+        user = db.session.get(User, int(raw_id))
+        if user is None or not user.active or user.auth_version != int(version):
+            return None
+        return user
+
+    @login_manager.unauthorized_handler
+    def unauthorized() -> Response:
+        from flask import flash, request
+
+        from portal.web.htmx import hx_redirect, is_htmx
+
+        target = url_for("auth.login", next=request.full_path.rstrip("?"))
+        if is_htmx():
+            response = hx_redirect(url_for("auth.login"))
+            response.status_code = 401
+            return response
+        flash("Faça login para continuar.", "info")
+        return redirect(target)
+
+
+def _register_web(app: Flask) -> None:
+    from portal.web import admin, api, auth, finance, operations, sales
+    from portal.web.errors import register_error_handlers
+    from portal.web.filters import register_filters
+    from portal.web.navigation import register_navigation
+    from portal.web.security import register_security_hooks
+
+    for module in (auth, api, sales, operations, finance, admin):
+        app.register_blueprint(module.bp)
+    register_error_handlers(app)
+    register_security_hooks(app)
+    register_filters(app)
+    register_navigation(app)

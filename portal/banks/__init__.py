@@ -1,0 +1,1 @@
+"""Banks: connector protocol, one adapter per bank dialect, sandbox bank server."""

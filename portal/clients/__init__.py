@@ -1,0 +1,1 @@
+"""Clients: registry, benefit/employment links, consents, LGPD operations."""

@@ -1,0 +1,1 @@
+"""Commissions: tables, plans, engine, ledger, reconciliation, statements, payouts."""

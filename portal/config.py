@@ -1,0 +1,81 @@
+"""Configuration: safe defaults for the embedded mode, overridden by the environment.
+
+Environment variables: DATABASE_URL, REDIS_URL, PORT (used by the Makefile) and the
+ATHENAS_* family listed in README.md. Reading the environment is the only I/O here.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = PROJECT_ROOT / "instance"
+
+DEV_SECRET = "athenas-dev-secret-not-for-production"  # noqa: S105 - refused outside development
+# Development data key (id "dev"); production must set ATHENAS_DATA_KEY.
+DEV_DATA_KEY = "dev:YXRoZW5hcy1kZXYta2V5LW5ldmVyLXByb2R1Y3Rpb24="  # noqa: S105
+DEV_INDEX_SECRET = "athenas-dev-index-secret"  # noqa: S105
+
+
+def _bool(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "sim", "on"}
+
+
+def _int(value: str | None, default: int) -> int:
+    try:
+        return int(value) if value else default
+    except ValueError:
+        return default
+
+
+def from_environment(env: dict[str, str] | None = None) -> dict[str, Any]:
+    """Build the settings dictionary from `env` (defaults to os.environ)."""
+    env = dict(os.environ if env is None else env)
+    mode = env.get("ATHENAS_ENV", "development")
+    redis_url = env.get("REDIS_URL", "")
+    storage_dir = env.get("ATHENAS_STORAGE_DIR") or str(INSTANCE_DIR / "storage")
+    return {
+        "ENV_MODE": mode,
+        "SECRET_KEY": env.get("ATHENAS_SECRET_KEY", DEV_SECRET),
+        "DATABASE_URL": env.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'athenas.db'}",
+        "REDIS_URL": redis_url,
+        "DATA_KEY": env.get("ATHENAS_DATA_KEY", DEV_DATA_KEY),
+        "INDEX_SECRET": env.get("ATHENAS_INDEX_SECRET", DEV_INDEX_SECRET),
+        "STORAGE_DIR": storage_dir,
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": False,
+        "LOGIN_MAX_FAILURES": _int(env.get("ATHENAS_LOGIN_MAX_FAILURES"), 5),
+        "LOGIN_FAILURE_WINDOW_MINUTES": _int(env.get("ATHENAS_LOGIN_FAILURE_WINDOW_MINUTES"), 15),
+        "IDLE_TIMEOUT_MINUTES": _int(env.get("ATHENAS_IDLE_TIMEOUT_MINUTES"), 30),
+        "SESSION_COOKIE_NAME": "athenas_session",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _bool(env.get("ATHENAS_SECURE_COOKIES"), mode == "production"),
+        "WTF_CSRF_TIME_LIMIT": None,  # token lives as long as the session
+        "WTF_CSRF_HEADERS": ["X-CSRFToken"],
+        "MAX_CONTENT_LENGTH": _int(env.get("ATHENAS_MAX_UPLOAD_MB"), 20) * 1024 * 1024,
+        "ARGON2_CHEAP": _bool(env.get("ATHENAS_ARGON2_CHEAP"), False),
+        "PROXY_COUNT": _int(env.get("ATHENAS_PROXY_COUNT"), 0),
+        "JOBS_RUNNER": env.get("ATHENAS_JOBS_RUNNER") or ("celery" if redis_url else "inprocess"),
+        "SANDBOX_BANK_URL": env.get("ATHENAS_SANDBOX_BANK_URL", ""),
+        "TESTING": False,
+    }
+
+
+def validate(settings: dict[str, Any]) -> None:
+    """Refuse to run production with development secrets."""
+    if settings["ENV_MODE"] != "production":
+        return
+    problems = []
+    if settings["SECRET_KEY"] == DEV_SECRET:
+        problems.append("ATHENAS_SECRET_KEY")
+    if settings["DATA_KEY"] == DEV_DATA_KEY:
+        problems.append("ATHENAS_DATA_KEY")
+    if settings["INDEX_SECRET"] == DEV_INDEX_SECRET:
+        problems.append("ATHENAS_INDEX_SECRET")
+    if problems:
+        raise RuntimeError("Defina em produção: " + ", ".join(problems))

@@ -1,0 +1,1 @@
+"""Kernel shared by every domain: database types, errors, crypto, audit, formatting, files."""

@@ -1,0 +1,150 @@
+"""Append-only, hash-chained audit log.
+
+Each entry stores the SHA-256 of its own canonical content plus the previous entry's hash,
+so editing, deleting or reordering any row breaks the chain from that row on.
+`verify_chain` walks the table in id order and names the first broken entry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Integer, String, event, select, text
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from portal.core.db import Base, UTCDateTime, utcnow
+
+GENESIS = "0" * 64
+
+
+class AuditEntry(Base):
+    """One audited fact: who did what to which target, from where, when."""
+
+    __tablename__ = "audit_entries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    actor_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    actor_label: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(80), index=True)
+    target: Mapped[str] = mapped_column(String(200), index=True)
+    ip: Mapped[str | None] = mapped_column(String(64))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: a user id and a readable label (or a system process)."""
+
+    id: int | None
+    label: str
+    ip: str | None = None
+
+
+SYSTEM = Actor(id=None, label="sistema")
+
+
+def _canonical(entry: AuditEntry) -> str:
+    stamp = entry.occurred_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")
+    payload = [
+        stamp,
+        entry.actor_id,
+        entry.actor_label,
+        entry.action,
+        entry.target,
+        entry.ip,
+        entry.details or {},
+        entry.prev_hash,
+    ]
+    return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def compute_hash(entry: AuditEntry) -> str:
+    return hashlib.sha256(_canonical(entry).encode("utf-8")).hexdigest()
+
+
+def _lock_chain(session: Session) -> None:
+    # Serialise appends on PostgreSQL so two requests never fork the chain.
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(724001)"))
+
+
+def record(
+    session: Session,
+    actor: Actor,
+    action: str,
+    target: str,
+    details: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Append an entry to the chain and flush it. Never put personal data in `details`."""
+    _lock_chain(session)
+    last = session.scalar(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1))
+    entry = AuditEntry(
+        occurred_at=utcnow(),
+        actor_id=actor.id,
+        actor_label=actor.label,
+        action=action,
+        target=target,
+        ip=actor.ip,
+        details=details or {},
+        prev_hash=last or GENESIS,
+    )
+    entry.hash = compute_hash(entry)
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    checked: int
+    broken_id: int | None
+    reason: str | None
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_id is None
+
+
+def _stream(session: Session, batch: int) -> Iterator[AuditEntry]:
+    last_id = 0
+    while True:
+        rows = session.scalars(
+            select(AuditEntry).where(AuditEntry.id > last_id).order_by(AuditEntry.id).limit(batch)
+        ).all()
+        if not rows:
+            return
+        yield from rows
+        last_id = rows[-1].id
+        session.expunge_all()
+
+
+def verify_chain(session: Session, batch: int = 1000) -> ChainReport:
+    """Recompute every hash in id order; report the first entry that does not match."""
+    expected_prev = GENESIS
+    checked = 0
+    for entry in _stream(session, batch):
+        if entry.prev_hash != expected_prev:
+            return ChainReport(
+                checked, entry.id, "elo anterior não confere (registro removido ou reordenado)"
+            )
+        if compute_hash(entry) != entry.hash:
+            return ChainReport(checked, entry.id, "conteúdo alterado")
+        expected_prev = entry.hash
+        checked += 1
+    return ChainReport(checked, None, None)
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_audit_changes(session: Session, flush_context: Any, instances: Any) -> None:
+    """The ORM never updates or deletes audit entries."""
+    for obj in list(session.dirty) + list(session.deleted):
+        if isinstance(obj, AuditEntry) and (obj in session.deleted or session.is_modified(obj)):
+            raise PermissionError("audit entries are append-only")

@@ -1,0 +1,113 @@
+"""Declarative base, naming convention and the exact column types every domain uses.
+
+Money is stored as integer centavos and Rate as an integer number of millionths of a
+percentage point, so sums and comparisons are exact on SQLite and PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import BigInteger, DateTime, MetaData, func, type_coerce
+from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Base class of every ORM model; one metadata for the whole portal."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def utcnow() -> datetime:
+    """Current time as an aware UTC datetime."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """Timestamp that is always aware UTC in Python, whatever the database keeps."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        # SQLite keeps no offset; store the UTC wall time.
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+CENTS = Decimal("0.01")
+
+
+class Money(TypeDecorator):
+    """Exact money: `Decimal` reais in Python, integer centavos in the database."""
+
+    impl = BigInteger
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> int | None:
+        if value is None:
+            return None
+        if isinstance(value, int) and not isinstance(value, bool):
+            # Plain ints only reach here from SQL-side arithmetic already in centavos.
+            return value
+        amount = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+        cents = amount * 100
+        if cents != cents.to_integral_value():
+            raise ValueError(f"valor com mais de duas casas decimais: {amount}")
+        return int(cents)
+
+    def process_result_value(self, value: Any, dialect: Any) -> Decimal | None:
+        if value is None:
+            return None
+        return (Decimal(int(value)) / 100).quantize(CENTS)
+
+
+RATE_SCALE = 1_000_000
+
+
+class Rate(TypeDecorator):
+    """Exact percentage (e.g. Decimal('1.85') = 1,85%) kept as millionths of a point."""
+
+    impl = BigInteger
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> int | None:
+        if value is None:
+            return None
+        scaled = Decimal(str(value)) * RATE_SCALE
+        if scaled != scaled.to_integral_value():
+            raise ValueError(f"taxa com mais de seis casas decimais: {value}")
+        return int(scaled)
+
+    def process_result_value(self, value: Any, dialect: Any) -> Decimal | None:
+        if value is None:
+            return None
+        return (Decimal(int(value)) / RATE_SCALE).normalize()
+
+
+def money_sum(column: Any) -> ColumnElement[Decimal]:
+    """SUM of a Money column that comes back as Decimal reais (0 when empty)."""
+    return type_coerce(func.coalesce(func.sum(column), 0), Money())

@@ -1,0 +1,78 @@
+"""Keyset ("seek") pagination: stable pages without OFFSET scans on big tables."""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Select, and_, or_
+from sqlalchemy.orm import Session
+
+T = TypeVar("T")
+
+
+@dataclass
+class Page(Generic[T]):
+    items: list[T]
+    next_cursor: str | None
+
+    @property
+    def has_next(self) -> bool:
+        return self.next_cursor is not None
+
+
+def encode_cursor(values: list[Any]) -> str:
+    raw = json.dumps(values, default=str, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> list[Any] | None:
+    """Decode a cursor; a tampered or garbled one simply restarts at the first page."""
+    if not cursor:
+        return None
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (ValueError, TypeError):
+        return None
+    return values if isinstance(values, list) else None
+
+
+def _after(columns: list[Any], values: list[Any], descending: bool) -> Any:
+    """Row-value comparison `(a, b) > (x, y)` spelled portably."""
+    clauses = []
+    for i, column in enumerate(columns):
+        equal_prefix = [columns[j] == values[j] for j in range(i)]
+        step = column < values[i] if descending else column > values[i]
+        clauses.append(and_(*equal_prefix, step))
+    return or_(*clauses)
+
+
+def keyset_page(
+    session: Session,
+    stmt: Select,
+    order_columns: list[Any],
+    cursor: str | None,
+    per_page: int = 50,
+    descending: bool = False,
+    key: Any = None,
+) -> Page:
+    """Fetch one page of `stmt` ordered by `order_columns` (last one must be unique).
+
+    `key(item)` returns the values of the order columns for an item; by default the
+    attribute of the same name on the item.
+    """
+    values = decode_cursor(cursor)
+    if values is not None and len(values) == len(order_columns):
+        stmt = stmt.where(_after(order_columns, values, descending))
+    ordering = [c.desc() if descending else c.asc() for c in order_columns]
+    rows = list(session.scalars(stmt.order_by(*ordering).limit(per_page + 1)))
+    has_more = len(rows) > per_page
+    rows = rows[:per_page]
+    next_cursor = None
+    if has_more and rows:
+        get = key or (lambda item: [getattr(item, c.key) for c in order_columns])
+        next_cursor = encode_cursor(list(get(rows[-1])))
+    return Page(items=rows, next_cursor=next_cursor)

@@ -1,0 +1,84 @@
+"""Flask extensions and the request-scoped database session."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, current_app, g
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
+from flask_wtf import CSRFProtect
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, scoped_session
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    """Real transactions (and SAVEPOINTs) on pysqlite, foreign keys on, WAL for threads."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+
+def make_engine(url: str) -> Engine:
+    """Create an engine; no connection is opened until first use (safe before fork)."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+
+
+class Database:
+    """Holds one engine per app and hands out one session per app context.
+
+    Tests may set `app.extensions["athenas.db"]["connection"]` to run every session inside
+    an outer transaction; the request's commit then only releases a SAVEPOINT.
+    """
+
+    def __init__(self) -> None:
+        self.session = scoped_session(self._new_session, scopefunc=self._scope)
+
+    @staticmethod
+    def _scope() -> int:
+        return id(g._get_current_object())
+
+    @staticmethod
+    def _state() -> dict[str, Any]:
+        return current_app.extensions["athenas.db"]
+
+    def _new_session(self) -> Session:
+        state = self._state()
+        bind = state.get("connection") or state["engine"]
+        return Session(bind=bind, expire_on_commit=False, join_transaction_mode="create_savepoint")
+
+    def init_app(self, app: Flask) -> None:
+        app.extensions["athenas.db"] = {"engine": make_engine(app.config["DATABASE_URL"])}
+        app.teardown_appcontext(self._remove)
+
+    def _remove(self, _exc: BaseException | None) -> None:
+        self.session.remove()
+
+    @property
+    def engine(self) -> Engine:
+        return self._state()["engine"]
+
+    def new_session(self) -> Session:
+        """A session outside the request scope (jobs, threads); caller closes it."""
+        return self._new_session()
+
+
+db = Database()
+login_manager = LoginManager()
+csrf = CSRFProtect()
+limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -1,0 +1,1 @@
+"""Insights: dashboard rollups, rankings, forecasts (read side)."""

@@ -1,0 +1,1 @@
+"""People: user accounts, roles and permissions, the org hierarchy and collaborators."""

@@ -1,0 +1,75 @@
+"""Roles and the permissions each one grants: the single place where access is decided."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    AGENT = "agent"
+    SUPERVISOR = "supervisor"
+    OPERATIONS = "operations"
+    FINANCE = "finance"
+    MANAGER = "manager"
+    ADMIN = "admin"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.AGENT: "Corretor",
+    Role.SUPERVISOR: "Supervisor",
+    Role.OPERATIONS: "Operações",
+    Role.FINANCE: "Financeiro",
+    Role.MANAGER: "Gerente",
+    Role.ADMIN: "Administrador",
+}
+
+
+class Permission(StrEnum):
+    ACCOUNT = "account"  # every signed-in user: own password, own jobs
+    SALES = "sales.access"
+    OPERATIONS = "operations.access"
+    FINANCE = "finance.access"
+    ADMIN = "admin.access"
+    USERS_MANAGE = "admin.users"
+    AUDIT_VIEW = "admin.audit"
+    PII_REVEAL = "pii.reveal"  # see a full CPF / benefit number (audited)
+    JOBS_ALL = "jobs.all"  # see every user's background jobs
+
+
+_EVERYONE = {Permission.ACCOUNT}
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.AGENT: frozenset(_EVERYONE | {Permission.SALES, Permission.PII_REVEAL}),
+    Role.SUPERVISOR: frozenset(_EVERYONE | {Permission.SALES, Permission.PII_REVEAL}),
+    Role.OPERATIONS: frozenset(_EVERYONE | {Permission.OPERATIONS, Permission.PII_REVEAL}),
+    Role.FINANCE: frozenset(_EVERYONE | {Permission.FINANCE}),
+    Role.MANAGER: frozenset(_EVERYONE | {Permission.SALES, Permission.OPERATIONS, Permission.FINANCE}),
+    Role.ADMIN: frozenset(
+        _EVERYONE
+        | {
+            Permission.ADMIN,
+            Permission.USERS_MANAGE,
+            Permission.AUDIT_VIEW,
+            Permission.PII_REVEAL,
+            Permission.JOBS_ALL,
+        }
+    ),
+}
+
+# Where each role lands after login, in order of preference.
+HOME_AREA: dict[Role, str] = {
+    Role.AGENT: "sales",
+    Role.SUPERVISOR: "sales",
+    Role.OPERATIONS: "operations",
+    Role.FINANCE: "finance",
+    Role.MANAGER: "sales",
+    Role.ADMIN: "admin",
+}
+
+
+def has_permission(role: Role | str, permission: Permission) -> bool:
+    return permission in ROLE_PERMISSIONS[Role(role)]

@@ -1,0 +1,1 @@
+"""Proposals: lifecycle, canonical statuses, bank status mapping, pendencies, documents."""

@@ -1,0 +1,1 @@
+"""Web layer: blueprints by audience, access policy, HTMX helpers, error pages."""

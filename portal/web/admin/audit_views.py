@@ -1,0 +1,32 @@
+"""Audit log browser and chain verification."""
+
+from __future__ import annotations
+
+from flask import Response, request
+from sqlalchemy import select
+
+from portal.core.audit import AuditEntry, verify_chain
+from portal.core.pagination import keyset_page
+from portal.extensions import db
+from portal.people.permissions import Permission
+from portal.web.access import require
+from portal.web.admin import bp
+from portal.web.htmx import render
+
+
+@bp.route("/audit")
+@require(Permission.AUDIT_VIEW)
+def audit_log() -> Response:
+    action = request.args.get("action", "")[:80]
+    stmt = select(AuditEntry)
+    if action:
+        stmt = stmt.where(AuditEntry.action == action)
+    page = keyset_page(db.session, stmt, [AuditEntry.id], request.args.get("after"), 100, descending=True)
+    return render("admin/audit.html", block="results", page=page, action=action, report=None)
+
+
+@bp.route("/audit/verify")
+@require(Permission.AUDIT_VIEW)
+def audit_verify() -> Response:
+    report = verify_chain(db.session)
+    return render("admin/_audit_report.html", report=report)

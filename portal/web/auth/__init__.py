@@ -1,0 +1,7 @@
+"""Sign in, sign out, own password."""
+
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__)
+
+from portal.web.auth import views  # noqa: E402,F401

@@ -1,0 +1,18 @@
+"""Forms of the auth area."""
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField
+from wtforms.validators import DataRequired, Length
+
+REQUIRED = "Campo obrigatório."
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("E-mail", validators=[DataRequired(REQUIRED), Length(max=254)])
+    password = PasswordField("Senha", validators=[DataRequired(REQUIRED), Length(max=128)])
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField("Senha atual", validators=[DataRequired(REQUIRED), Length(max=128)])
+    password = PasswordField("Nova senha", validators=[DataRequired(REQUIRED), Length(max=128)])
+    confirm = PasswordField("Confirme a nova senha", validators=[DataRequired(REQUIRED), Length(max=128)])

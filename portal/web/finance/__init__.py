@@ -1,0 +1,7 @@
+"""Financeiro area."""
+
+from flask import Blueprint
+
+bp = Blueprint("finance", __name__, url_prefix="/finance")
+
+from portal.web.finance import views  # noqa: E402,F401

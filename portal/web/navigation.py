@@ -1,0 +1,30 @@
+"""The menu each role may see, injected into every template."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from flask_login import current_user
+
+from portal.people.permissions import Permission
+
+# (label, endpoint, permission); later issues add entries here.
+MENU: list[tuple[str, str, Permission]] = [
+    ("Vendas", "sales.index", Permission.SALES),
+    ("Operações", "operations.index", Permission.OPERATIONS),
+    ("Financeiro", "finance.index", Permission.FINANCE),
+    ("Administração", "admin.index", Permission.ADMIN),
+]
+
+
+def menu_for_current_user() -> list[tuple[str, str]]:
+    if not current_user.is_authenticated:
+        return []
+    return [(label, endpoint) for label, endpoint, perm in MENU if current_user.can(perm)]
+
+
+def register_navigation(app: Flask) -> None:
+    @app.context_processor
+    def _inject() -> dict[str, Any]:
+        return {"menu": menu_for_current_user(), "Permission": Permission}

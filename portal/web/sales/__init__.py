@@ -1,0 +1,7 @@
+"""Vendas area."""
+
+from flask import Blueprint
+
+bp = Blueprint("sales", __name__, url_prefix="/sales")
+
+from portal.web.sales import views  # noqa: E402,F401

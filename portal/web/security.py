@@ -1,0 +1,93 @@
+"""Request hooks: one commit per request, security headers, idle timeout, forced password change."""
+
+from __future__ import annotations
+
+import time
+
+from flask import Flask, Response, current_app, g, redirect, request, session, url_for
+from flask_login import current_user, logout_user
+
+from portal.extensions import db
+from portal.web.htmx import hx_redirect, is_htmx
+
+CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+# Endpoints a user with a temporary password may still reach.
+_PASSWORD_CHANGE_ALLOWED = {"auth.change_password", "auth.logout", "static", "api.healthz"}
+
+
+def keep_writes() -> None:
+    """Commit this request's writes even though the response is an error status
+    (e.g. the audit entry of a failed login)."""
+    g.keep_writes = True
+
+
+def _finish_transaction(response: Response) -> Response:
+    session_ = db.session
+    if response.status_code < 400 or g.get("keep_writes"):
+        session_.commit()
+    else:
+        session_.rollback()
+    return response
+
+
+def _security_headers(response: Response) -> Response:
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("X-Frame-Options", "DENY")
+    if request.endpoint != "static":
+        headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def _enforce_idle_timeout() -> Response | None:
+    if not current_user.is_authenticated:
+        return None
+    now = int(time.time())
+    limit = int(current_app.config["IDLE_TIMEOUT_MINUTES"]) * 60
+    last_seen = session.get("last_seen")
+    if last_seen is not None and now - int(last_seen) > limit:
+        logout_user()
+        session.clear()
+        session["expired"] = True
+        target = url_for("auth.login")
+        return hx_redirect(target) if is_htmx() else redirect(target)
+    session["last_seen"] = now
+    return None
+
+
+def _enforce_password_change() -> Response | None:
+    if (
+        current_user.is_authenticated
+        and current_user.must_change_password
+        and request.endpoint not in _PASSWORD_CHANGE_ALLOWED
+    ):
+        target = url_for("auth.change_password")
+        return hx_redirect(target) if is_htmx() else redirect(target)
+    return None
+
+
+def register_security_hooks(app: Flask) -> None:
+    @app.before_request
+    def _before() -> Response | None:
+        if request.endpoint == "static":
+            return None
+        return _enforce_idle_timeout() or _enforce_password_change()
+
+    app.after_request(_finish_transaction)
+    app.after_request(_security_headers)
