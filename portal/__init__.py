@@ -51,9 +51,9 @@ def _init_kernel(app: Flask) -> None:
     from portal.core.throttle import LoginThrottle
 
     passwords.configure_hasher(cheap=app.config["ARGON2_CHEAP"])
-    crypto.configure_keyring(
-        crypto.KeyRing.from_string(app.config["DATA_KEY"], index_secret=app.config["INDEX_SECRET"])
-    )
+    ring = crypto.KeyRing.from_string(app.config["DATA_KEY"], index_secret=app.config["INDEX_SECRET"])
+    app.extensions["athenas.keyring"] = ring
+    crypto.configure_keyring(ring)
     app.extensions["athenas.throttle"] = LoginThrottle(
         app.config["RATELIMIT_STORAGE_URI"],
         app.config["LOGIN_MAX_FAILURES"],

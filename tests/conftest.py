@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from portal import create_app
 from portal.cli import alembic_config
+from portal.core import crypto
 from tests import factories
 
 BACKEND = os.environ.get("ATHENAS_TEST_BACKEND", "sqlite")
@@ -86,6 +87,8 @@ def db(app: Flask) -> Iterator[Session]:
     state["connection"] = connection
     session = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
     app.extensions["athenas.throttle"].storage.reset()
+    # Unit tests of the kernel may swap the process-wide key ring; restore the app's.
+    crypto.configure_keyring(app.extensions["athenas.keyring"])
     try:
         yield session
     finally:

@@ -29,3 +29,50 @@ def user(session: Session, role: str = "agent", **fields: object) -> User:
     session.add(obj)
     session.flush()
     return obj
+
+
+def org_unit(session: Session, kind: str = "team", name: str | None = None, parent=None, **fields: object):
+    from portal.people.models import OrgUnit
+
+    n = next(_seq)
+    obj = OrgUnit(kind=kind, name=name or f"{kind} {n}", parent_id=parent.id if parent else None, **fields)
+    session.add(obj)
+    session.flush()
+    return obj
+
+
+def collaborator(
+    session: Session,
+    user_obj: User | None = None,
+    unit=None,
+    role_group: str = "agent",
+    since=None,
+    **fields: object,
+):
+    """A collaborator with a valid generated CPF, optionally linked to a login and a unit."""
+    import random
+    from datetime import date
+
+    from portal.core.crypto import get_keyring
+    from portal.core.documents import generate_cpf
+    from portal.people.models import Collaborator, Membership
+
+    n = next(_seq)
+    cpf = fields.pop("cpf", None) or generate_cpf(random.Random(n * 7919))
+    obj = Collaborator(
+        user_id=user_obj.id if user_obj else None,
+        name=fields.pop("name", None) or (user_obj.name if user_obj else f"Colaborador {n}"),
+        cpf=cpf,
+        cpf_index=get_keyring().blind_index(cpf, "cpf"),
+        role_group=role_group,
+        status="active",
+        **fields,
+    )
+    session.add(obj)
+    session.flush()
+    if unit is not None:
+        session.add(
+            Membership(collaborator_id=obj.id, org_unit_id=unit.id, valid_from=since or date(2020, 1, 1))
+        )
+        session.flush()
+    return obj

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from enum import StrEnum
 
-from sqlalchemy import Boolean, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.core.crypto import EncryptedText
 from portal.core.db import Base, UTCDateTime, utcnow
 from portal.people.permissions import Permission, Role, has_permission
 
@@ -57,3 +59,115 @@ class User(Base):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"
+
+
+class OrgKind(StrEnum):
+    COMPANY = "company"
+    REGIONAL = "regional"
+    STORE = "store"
+    TEAM = "team"
+    SUB_CORRESPONDENT = "sub_correspondent"
+
+    @property
+    def label(self) -> str:
+        return ORG_KIND_LABELS[self]
+
+
+ORG_KIND_LABELS = {
+    OrgKind.COMPANY: "Empresa",
+    OrgKind.REGIONAL: "Regional",
+    OrgKind.STORE: "Loja",
+    OrgKind.TEAM: "Equipe",
+    OrgKind.SUB_CORRESPONDENT: "Substabelecido",
+}
+
+
+class RoleGroup(StrEnum):
+    """Commission group of a collaborator (DOMAIN.md, "Internal commission")."""
+
+    AGENT = "agent"
+    PARTNER = "partner"
+    REFERRER = "referrer"
+    EMPLOYEE = "employee"
+    COUNTER = "counter"
+    SUPERVISOR = "supervisor"
+    MANAGER = "manager"
+
+    @property
+    def label(self) -> str:
+        return ROLE_GROUP_LABELS[self]
+
+
+ROLE_GROUP_LABELS = {
+    RoleGroup.AGENT: "Corretor",
+    RoleGroup.PARTNER: "Parceiro",
+    RoleGroup.REFERRER: "Indicador",
+    RoleGroup.EMPLOYEE: "Funcionário",
+    RoleGroup.COUNTER: "Balcão",
+    RoleGroup.SUPERVISOR: "Supervisor",
+    RoleGroup.MANAGER: "Gerente",
+}
+
+
+class OrgUnit(Base):
+    """A node of the hierarchy: company (CNPJ) → regional → store → team, plus
+    sub-correspondents (partner companies with their own CNPJ)."""
+
+    __tablename__ = "org_units"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    cnpj: Mapped[str | None] = mapped_column(String(14), unique=True)  # company data, not personal
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"), index=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    parent: Mapped[OrgUnit | None] = relationship(remote_side=[id])
+
+
+class Collaborator(Base):
+    """A person who works for the company (agent, partner, supervisor, ...).
+
+    CPF and phone are encrypted at rest; `cpf_index` is the keyed blind index used for
+    exact search and uniqueness.
+    """
+
+    __tablename__ = "collaborators"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), unique=True)
+    name: Mapped[str] = mapped_column(String(120), index=True)
+    cpf: Mapped[str] = mapped_column(EncryptedText("collaborators.cpf"))
+    cpf_index: Mapped[str] = mapped_column(String(64), unique=True)
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(EncryptedText("collaborators.phone"))
+    role_group: Mapped[str] = mapped_column(String(20), index=True)
+    supervisor_id: Mapped[int | None] = mapped_column(ForeignKey("collaborators.id"), index=True)
+    hired_on: Mapped[date | None] = mapped_column(Date)
+    left_on: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default="active", index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User | None] = relationship()
+    supervisor: Mapped[Collaborator | None] = relationship(remote_side=[id])
+
+
+class Membership(Base):
+    """Effective-dated membership of a collaborator in an org unit.
+
+    `valid_to` is exclusive and open-ended when NULL, so "who was in which team on a
+    given day" stays answerable after people move.
+    """
+
+    __tablename__ = "org_memberships"
+    __table_args__ = (Index("ix_org_memberships_collaborator_period", "collaborator_id", "valid_from"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    collaborator_id: Mapped[int] = mapped_column(ForeignKey("collaborators.id"))
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+
+    collaborator: Mapped[Collaborator] = relationship()
+    org_unit: Mapped[OrgUnit] = relationship()
