@@ -5,9 +5,8 @@ Revises: 0001
 Created: 2026-11-29 05:21:07.918275
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0002_people_org'
 down_revision = '0001'
