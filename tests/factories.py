@@ -76,3 +76,36 @@ def collaborator(
         )
         session.flush()
     return obj
+
+
+# ---------------------------------------------------------------- clients (issue #4)
+
+
+def client(session: Session, owner, cpf: str | None = None, name: str | None = None, **fields: object):
+    """A client row with valid encrypted CPF and its blind indexes (bypasses the service)."""
+    import random
+
+    from portal.clients.models import Client
+    from portal.clients.validation import name_key
+    from portal.core.crypto import get_keyring
+    from portal.core.documents import generate_cpf
+
+    n = next(_seq)
+    ring = get_keyring()
+    cpf = cpf or generate_cpf(random.Random(n * 104729))
+    name = name or f"Cliente {n}"
+    phone = fields.pop("phone", None)
+    obj = Client(
+        owner_id=owner.id,
+        cpf=cpf,
+        cpf_index=ring.blind_index(cpf, "cpf"),
+        name=name,
+        name_search=name_key(name),
+        phone=phone,
+        phone_index=ring.blind_index(phone, "phone") if phone else None,
+        provenance=fields.pop("provenance", "agent"),
+        **fields,
+    )
+    session.add(obj)
+    session.flush()
+    return obj

@@ -38,16 +38,22 @@ class Permission(StrEnum):
     AUDIT_VIEW = "admin.audit"
     PII_REVEAL = "pii.reveal"  # see a full CPF / benefit number (audited)
     JOBS_ALL = "jobs.all"  # see every user's background jobs
+    CLIENTS_VIEW = "clients.view"  # client registry pages (records scoped by people.scope)
+    CLIENTS_EDIT = "clients.edit"  # create/edit clients, links and consents
+    PRIVACY_MANAGE = "admin.privacy"  # LGPD console: subject reports, anonymisation, retention
 
 
 _EVERYONE = {Permission.ACCOUNT}
+_CLIENTS_RW = {Permission.CLIENTS_VIEW, Permission.CLIENTS_EDIT}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.AGENT: frozenset(_EVERYONE | {Permission.SALES, Permission.PII_REVEAL}),
-    Role.SUPERVISOR: frozenset(_EVERYONE | {Permission.SALES, Permission.PII_REVEAL}),
-    Role.OPERATIONS: frozenset(_EVERYONE | {Permission.OPERATIONS, Permission.PII_REVEAL}),
+    Role.AGENT: frozenset(_EVERYONE | _CLIENTS_RW | {Permission.SALES, Permission.PII_REVEAL}),
+    Role.SUPERVISOR: frozenset(_EVERYONE | _CLIENTS_RW | {Permission.SALES, Permission.PII_REVEAL}),
+    Role.OPERATIONS: frozenset(_EVERYONE | _CLIENTS_RW | {Permission.OPERATIONS, Permission.PII_REVEAL}),
     Role.FINANCE: frozenset(_EVERYONE | {Permission.FINANCE}),
-    Role.MANAGER: frozenset(_EVERYONE | {Permission.SALES, Permission.OPERATIONS, Permission.FINANCE}),
+    Role.MANAGER: frozenset(
+        _EVERYONE | {Permission.SALES, Permission.OPERATIONS, Permission.FINANCE, Permission.CLIENTS_VIEW}
+    ),
     Role.ADMIN: frozenset(
         _EVERYONE
         | {
@@ -56,6 +62,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.AUDIT_VIEW,
             Permission.PII_REVEAL,
             Permission.JOBS_ALL,
+            Permission.CLIENTS_VIEW,
+            Permission.PRIVACY_MANAGE,
         }
     ),
 }
