@@ -3,6 +3,7 @@
 
 import portal.clients.models
 import portal.core.audit
-import portal.people.models  # noqa: F401
+import portal.people.models
+import portal.proposals.models  # noqa: F401
 
-MODEL_MODULES = ["portal.core.audit", "portal.people.models", "portal.clients.models"]
+MODEL_MODULES = ["portal.core.audit", "portal.people.models", "portal.clients.models", "portal.proposals.models"]
