@@ -114,13 +114,20 @@ class BankHttp:
         headers: Mapping[str, str] | None = None,
         auth: AuthProvider | None = None,
         idempotent: bool | None = None,
+        token_request: bool = False,
     ) -> BankAnswer:
-        """Send one logical call; return the answer for 2xx/4xx, raise `BankError` otherwise."""
+        """Send one logical call; return the answer for 2xx/4xx, raise `BankError` otherwise.
+
+        `token_request=True` marks the authentication call made *inside* another call: it
+        skips the breaker check (the outer call already passed it, possibly as the half-open
+        probe) and its success does not close the circuit; its failure still counts.
+        """
         method = method.upper()
         if idempotent is None:
             idempotent = method in IDEMPOTENT_METHODS
         cap = capability.value if isinstance(capability, Capability) else capability
-        self.breaker.before_call()
+        if not token_request:
+            self.breaker.before_call()
         attempts = 1 + (max(0, self.settings.max_retries) if idempotent else 0)
         refreshed = refresh_now = False
         attempt = 0
@@ -144,7 +151,8 @@ class BankHttp:
                 refreshed = refresh_now = True
                 attempts += 1  # the re-authenticated repetition does not use a retry
                 continue
-            self.breaker.record_success()
+            if not token_request:
+                self.breaker.record_success()
             return answer
 
     def _attempt(

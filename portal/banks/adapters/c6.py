@@ -72,6 +72,7 @@ class C6Connector(BaseConnector):
             "auth",
             form={"username": creds.get("username", ""), "password": creds.get("password", "")},
             idempotent=True,  # issuing a token changes nothing
+            token_request=True,
         )
         if answer.status >= 400:
             raise BankRejected(f"Credenciais recusadas pelo banco {self.name}", self.code)

@@ -85,6 +85,7 @@ class FactaConnector(BaseConnector):
             "/gera-token",
             "auth",
             headers={"Authorization": _basic(creds.get("user", ""), creds.get("password", ""))},
+            token_request=True,
         )
         data = self._check(answer)
         token = need(data, "token", *self._n)
@@ -102,9 +103,9 @@ class FactaConnector(BaseConnector):
 
     def _check(self, answer: BankAnswer) -> dict[str, Any]:
         data = answer.data
+        if answer.status == 401:
+            raise BankRejected(f"Credenciais recusadas pelo banco {self.name}", self.code)
         if not isinstance(data, dict) or "erro" not in data:
-            if answer.status == 401:
-                raise BankRejected(f"Credenciais recusadas pelo banco {self.name}", self.code)
             raise malformed(*self._n)
         if data["erro"] or answer.status >= 400:
             message = str(data.get("mensagem") or "operação não aceita")

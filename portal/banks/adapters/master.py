@@ -82,6 +82,7 @@ class MasterConnector(BaseConnector):
             "auth",
             json_body={"usuario": creds.get("cnpj", ""), "senha": creds.get("password", "")},
             idempotent=True,
+            token_request=True,
         )
         if answer.status >= 400:
             raise BankRejected(f"Credenciais recusadas pelo banco {self.name}", self.code)
@@ -96,9 +97,9 @@ class MasterConnector(BaseConnector):
 
     def _check(self, answer: BankAnswer) -> Any:
         data = answer.data
+        if answer.status == 401:
+            raise BankRejected(f"Credenciais recusadas pelo banco {self.name}", self.code)
         if not isinstance(data, dict) or "status" not in data:
-            if answer.status == 401:
-                raise BankRejected(f"Credenciais recusadas pelo banco {self.name}", self.code)
             raise malformed(*self._n)
         if data["status"] == "OK" and answer.status < 400:
             return data.get("resultado")

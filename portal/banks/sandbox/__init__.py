@@ -41,6 +41,7 @@ Control endpoints (JSON):
 ``GET /_sandbox/health`` · ``GET /_sandbox/calls`` (calls per ``"METHOD /rule"``) ·
 ``POST /_sandbox/config`` (change ``webhook_url``, ``webhook_secret``, ``slow_delay_s`` ...) ·
 ``POST /_sandbox/proposals`` ``{"bank", "cpf"}`` (seed one) · ``GET /_sandbox/proposals/<n>`` ·
+``GET /_sandbox/proposals?bank=&idempotency_key=`` ·
 ``POST /_sandbox/proposals/<n>/advance`` · ``POST /_sandbox/proposals/<n>/status``
 ``{"status", "detail"}`` · ``GET /_sandbox/webhooks`` (delivery results).
 """

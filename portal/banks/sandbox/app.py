@@ -63,6 +63,17 @@ def seed_proposal(state: SandboxState, request: Request) -> Response:
     return json_response(_proposal_json(proposal), 201)
 
 
+def find_proposal(state: SandboxState, request: Request) -> Response:
+    """Look a proposal up by ``bank`` and ``idempotency_key`` (what a reconciliation would do)."""
+    key = (request.args.get("bank", ""), request.args.get("idempotency_key", ""))
+    with state.lock:
+        number = state.idempotency.get(key)
+        proposal = state.proposals.get(number) if number else None
+    if proposal is None:
+        return json_response({"erro": "proposta não encontrada"}, 404)
+    return json_response(_proposal_json(proposal))
+
+
 def show_proposal(state: SandboxState, request: Request, number: str) -> Response:
     with state.lock:
         proposal = state.proposals.get(number)
@@ -106,6 +117,7 @@ CONTROL_RULES = [
     Rule("/_sandbox/calls", methods=["GET"], endpoint=calls),
     Rule("/_sandbox/config", methods=["POST"], endpoint=configure),
     Rule("/_sandbox/proposals", methods=["POST"], endpoint=seed_proposal),
+    Rule("/_sandbox/proposals", methods=["GET"], endpoint=find_proposal),
     Rule("/_sandbox/proposals/<number>", methods=["GET"], endpoint=show_proposal),
     Rule("/_sandbox/proposals/<number>/advance", methods=["POST"], endpoint=advance),
     Rule("/_sandbox/proposals/<number>/status", methods=["POST"], endpoint=set_status),
