@@ -46,7 +46,7 @@ Control endpoints (JSON):
 ``{"status", "detail"}`` · ``GET /_sandbox/webhooks`` (delivery results).
 """
 
-from portal.banks.sandbox.app import SandboxApp, create_sandbox_app
+from portal.banks.sandbox.app import SandboxApp, create_sandbox_app, serve
 from portal.banks.sandbox.core import SandboxConfig
 
-__all__ = ["SandboxApp", "SandboxConfig", "create_sandbox_app"]
+__all__ = ["SandboxApp", "SandboxConfig", "create_sandbox_app", "serve"]

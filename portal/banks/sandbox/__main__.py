@@ -9,9 +9,7 @@ import signal
 import sys
 from types import FrameType
 
-from werkzeug.serving import run_simple
-
-from portal.banks.sandbox.app import create_sandbox_app
+from portal.banks.sandbox.app import create_sandbox_app, serve
 from portal.banks.sandbox.core import SandboxConfig
 
 
@@ -41,8 +39,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    # Request lines carry CPFs in some dialects' paths: keep them out of the log by default.
-    logging.getLogger("werkzeug").setLevel(logging.INFO if args.access_log else logging.WARNING)
     host_for_links = "127.0.0.1" if args.host in ("0.0.0.0", "") else args.host  # noqa: S104
     config = SandboxConfig(
         slow_delay_s=args.slow_delay,
@@ -59,10 +55,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(0)
 
     signal.signal(signal.SIGTERM, stop)
-    logging.getLogger("portal.banks.sandbox").info(
-        "sandbox bank on http://%s:%d (facta, daycoval, c6, master)", args.host, args.port
-    )
-    run_simple(args.host, args.port, app, threaded=True, use_reloader=False)
+    serve(app, args.host, args.port, access_log=args.access_log)
 
 
 if __name__ == "__main__":

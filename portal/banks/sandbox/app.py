@@ -10,6 +10,7 @@ from typing import Any
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule, Submount
+from werkzeug.serving import run_simple
 from werkzeug.wrappers import Request, Response
 
 from portal.banks.sandbox import c6, daycoval, facta, master, scenarios
@@ -139,7 +140,7 @@ class SandboxApp:
         self.state = SandboxState(config)
         self.url_map = Map(
             [
-                *CONTROL_RULES,
+                *(rule.empty() for rule in CONTROL_RULES),  # rules bind to one map only
                 Submount("/facta", facta.RULES),
                 Submount("/daycoval", daycoval.RULES),
                 Submount("/c6", c6.RULES),
@@ -179,6 +180,22 @@ class SandboxApp:
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         response = self.dispatch(Request(environ))
         return response(environ, start_response)
+
+
+def serve(
+    app: SandboxApp, host: str = "127.0.0.1", port: int = 8099, *, access_log: bool = False
+) -> None:
+    """Serve the sandbox until interrupted (threaded, so slow scenarios block nobody else).
+
+    Request lines carry CPFs in some dialects' paths, so werkzeug's access log stays off
+    unless `access_log` is set. Used by ``python -m portal.banks.sandbox`` and by CLI wrappers.
+    """
+    logging.getLogger("werkzeug").setLevel(logging.INFO if access_log else logging.WARNING)
+    logger.info("sandbox bank on http://%s:%d (%s)", host, port, ", ".join(BANKS))
+    try:
+        run_simple(host, port, app, threaded=True, use_reloader=False)
+    finally:
+        app.close()
 
 
 def create_sandbox_app(config: SandboxConfig | None = None, **options: Any) -> SandboxApp:
