@@ -3,19 +3,74 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 from portal.banks.protocol import BaseConnector
 from portal.banks.types import (
+    Address,
     BenefitQueryRequest,
+    ClientData,
     OperatorCredentials,
+    PayoutAccount,
     Product,
     SimulationOption,
     SimulationRequest,
     SubmissionRequest,
     SubmissionResult,
 )
-from tests.banks.conftest import AMOUNT, PAYOUT, client_data
+
+ROOT = Path(__file__).resolve().parents[2]
+WEBHOOK_SECRET = "segredo-de-teste-webhook"
+CERTIFIED_CPF = "11144477735"
+
+CREDENTIALS = {
+    "facta": {"user": "athenas.api", "password": "senha-secreta-facta"},
+    "daycoval": {"apikey": "apikey-secreta-daycoval", "service_login": "athenas.sync"},
+    "c6": {"username": "athenas", "password": "senha-secreta-c6"},
+    "master": {"cnpj": "12345678000190", "password": "senha-secreta-master"},
+    "bradesco": {},
+}
+NAMES = {
+    "facta": "Facta",
+    "daycoval": "Daycoval",
+    "c6": "C6",
+    "master": "Master",
+    "bradesco": "Bradesco",
+}
+
+# The call each bank makes first in a margin lookup (counted at the sandbox).
+MARGIN_CALL = {
+    "facta": "GET /facta/proposta/consulta-margem",
+    "daycoval": "POST /daycoval/margem/consulta",
+    "c6": "GET /c6/clt/autorizacoes/<cpf>",
+    "master": "POST /master/api/v1/consignado/margens",
+}
+TOKEN_CALL = {
+    "facta": "GET /facta/gera-token",
+    "c6": "POST /c6/auth/token",
+    "master": "POST /master/api/v1/autenticacao",
+}
+
+
+def client_data(cpf: str) -> ClientData:
+    """A complete client for submissions."""
+    return ClientData(
+        name="Maria da Silva Teste",
+        cpf=cpf,
+        birth_date=date(1958, 3, 14),
+        mother_name="Joana da Silva",
+        phone="11987654321",
+        email="maria@example.com",
+        address=Address("01310100", "Av. Paulista", "1000", "Bela Vista", "São Paulo", "SP"),
+        benefit_number="1234567890",
+    )
+
+
+PAYOUT = PayoutAccount(bank_code="001", branch="1234", account="567890", account_digit="1")
+AMOUNT = Decimal("5000.00")
+
 
 SUBMIT_CALL = {
     "facta": "POST /facta/proposta/etapa1-simulador",

@@ -18,8 +18,8 @@ from portal.banks.sandbox.scenarios import (
     margins_for,
 )
 from portal.banks.types import BenefitState, Capability, Product
-from tests.banks.conftest import AMOUNT
 from tests.banks.helpers import (
+    AMOUNT,
     margin_request,
     simulate_and_submit,
     simulation_request,

@@ -20,9 +20,10 @@ from portal.banks.sandbox.scenarios import (
     CPF_TIMEOUT,
 )
 from portal.banks.types import BenefitState
-from tests.banks.conftest import MARGIN_CALL, TOKEN_CALL
 from tests.banks.helpers import (
+    MARGIN_CALL,
     SUBMIT_CALL,
+    TOKEN_CALL,
     fake_option,
     margin_request,
     simulate_and_submit,

@@ -10,7 +10,7 @@ from werkzeug.test import Client
 
 from portal.banks.sandbox import create_sandbox_app
 from portal.banks.sandbox.scenarios import CPF_MARGIN_OK
-from tests.banks.conftest import ROOT
+from tests.banks.helpers import ROOT
 
 
 def test_health_and_unknown_routes(sandbox):

@@ -13,8 +13,15 @@ from portal.banks.resilience import TokenCache
 from portal.banks.sandbox import scenarios
 from portal.banks.state import MemoryStore
 from portal.banks.types import SimulationRequest
-from tests.banks.conftest import CERTIFIED_CPF, CREDENTIALS, MARGIN_CALL, TOKEN_CALL
-from tests.banks.helpers import margin_request, simulate_and_submit, simulation_request
+from tests.banks.helpers import (
+    CERTIFIED_CPF,
+    CREDENTIALS,
+    MARGIN_CALL,
+    TOKEN_CALL,
+    margin_request,
+    simulate_and_submit,
+    simulation_request,
+)
 
 
 class FakeClock:

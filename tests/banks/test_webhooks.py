@@ -13,7 +13,7 @@ from portal.banks.errors import WebhookRejected
 from portal.banks.sandbox.scenarios import CPF_MARGIN_OK
 from portal.banks.state import MemoryStore
 from portal.banks.webhooks import signed_headers, verify_webhook
-from tests.banks.conftest import WEBHOOK_SECRET
+from tests.banks.helpers import WEBHOOK_SECRET
 
 BODY = b'{"numeroProposta": "DC0001001", "situacao": "EM ANALISE"}'
 NOW = 1_800_000_000.0
