@@ -173,7 +173,9 @@ class BankStatusMapping(Base):
     """
 
     __tablename__ = "bank_status_mappings"
-    __table_args__ = (UniqueConstraint("bank_code", "bank_status", name="uq_bank_status_mappings_bank_status"),)
+    __table_args__ = (
+        UniqueConstraint("bank_code", "bank_status", name="uq_bank_status_mappings_bank_status"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     bank_code: Mapped[str] = mapped_column(String(20))

@@ -15,7 +15,7 @@ from portal.core import audit
 from portal.core.audit import Actor
 from portal.core.db import utcnow
 from portal.core.errors import Conflict, DomainError
-from portal.people.models import Membership, OrgUnit, OrgKind
+from portal.people.models import Membership, OrgKind, OrgUnit
 from portal.people.scope import active_on
 from portal.proposals.models import EventSource, Origin, Product, Proposal, ProposalEvent
 from portal.proposals.statuses import Status, check_transition
@@ -138,7 +138,15 @@ def create_proposal(
     )
     session.add(proposal)
     session.flush()
-    _event(session, proposal, actor, source, from_status=None, to_status=status.value, bank_status=data.bank_status)
+    _event(
+        session,
+        proposal,
+        actor,
+        source,
+        from_status=None,
+        to_status=status.value,
+        bank_status=data.bank_status,
+    )
     audit.record(session, actor, "proposal.created", f"proposal:{proposal.id}", {"bank": data.bank_code})
     session.flush()
     return proposal
