@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from portal.core.audit import Actor
 from portal.core.errors import DomainError
 from portal.proposals.models import BankStatusMapping, EventSource, Proposal, ProposalEvent
-from portal.proposals.services import _event, change_status
+from portal.proposals.services import record_event, change_status
 from portal.proposals.statuses import Status
 
 
@@ -62,7 +62,7 @@ def apply_bank_status(
     mapping = lookup(session, proposal.bank_code, key)
     if mapping is None:
         proposal.needs_review = True
-        event = _event(session, proposal, actor, source, bank_status=key, details={"unmapped": True})
+        event = record_event(session, proposal, actor, source, bank_status=key, details={"unmapped": True})
         session.flush()
         return event
     proposal.needs_review = False
@@ -70,7 +70,7 @@ def apply_bank_status(
     if target == Status(proposal.status):
         if mapping.sub_status and not proposal.sub_status_by_human:
             proposal.sub_status = mapping.sub_status
-        event = _event(session, proposal, actor, source, bank_status=key)
+        event = record_event(session, proposal, actor, source, bank_status=key)
         session.flush()
         return event
     try:
@@ -87,7 +87,7 @@ def apply_bank_status(
     except DomainError as refused:
         # The bank says something our machine does not allow from here: a person decides.
         proposal.needs_review = True
-        event = _event(
+        event = record_event(
             session, proposal, actor, source, bank_status=key, details={"refused": refused.message}
         )
         session.flush()

@@ -97,7 +97,7 @@ def find_by_idempotency_key(session: Session, key: str) -> Proposal | None:
     return session.scalar(select(Proposal).where(Proposal.idempotency_key == key))
 
 
-def _event(session: Session, proposal: Proposal, actor: Actor, source: str, **values: Any) -> ProposalEvent:
+def record_event(session: Session, proposal: Proposal, actor: Actor, source: str, **values: Any) -> ProposalEvent:
     event = ProposalEvent(
         proposal_id=proposal.id,
         occurred_at=utcnow(),
@@ -138,7 +138,7 @@ def create_proposal(
     )
     session.add(proposal)
     session.flush()
-    _event(
+    record_event(
         session,
         proposal,
         actor,
@@ -183,7 +183,7 @@ def change_status(
             proposal.sub_status_by_human = proposal.sub_status is not None
     elif sub_status is not None and not proposal.sub_status_by_human:
         proposal.sub_status = sub_status
-    event = _event(
+    event = record_event(
         session,
         proposal,
         actor,
