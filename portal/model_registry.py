@@ -4,6 +4,13 @@
 import portal.clients.models
 import portal.core.audit
 import portal.people.models
-import portal.proposals.models  # noqa: F401
+import portal.proposals.models
+import portal.proposals.pipeline_models  # noqa: F401
 
-MODEL_MODULES = ["portal.core.audit", "portal.people.models", "portal.clients.models", "portal.proposals.models"]
+MODEL_MODULES = [
+    "portal.core.audit",
+    "portal.people.models",
+    "portal.clients.models",
+    "portal.proposals.models",
+    "portal.proposals.pipeline_models",
+]

@@ -114,9 +114,7 @@ class KeyRing:
                 continue
             key_id, sep, encoded = part.partition(":")
             if not sep:
-                raise CryptoError(
-                    "Configuração de chaves inválida: use o formato 'id:BASE64,id:BASE64'."
-                )
+                raise CryptoError("Configuração de chaves inválida: use o formato 'id:BASE64,id:BASE64'.")
             keys.append((key_id.strip(), _b64decode(encoded)))
         return cls(keys, index_secret)
 
@@ -171,6 +169,45 @@ class KeyRing:
         except InvalidTag as exc:
             raise CryptoError("Dado cifrado adulterado ou chave incorreta.") from exc
         return plain.decode("utf-8")
+
+    # ---------------------------------------------------------- binary payloads
+
+    def encrypt_bytes(self, plaintext: bytes, associated_data: str | bytes | None = None) -> bytes:
+        """Encrypt a file's bytes with the current key: ``b"<key_id>$" + nonce + ciphertext``.
+
+        Same idea as :meth:`encrypt` (key id kept for rotation), without base64 overhead.
+        """
+        if not isinstance(plaintext, bytes | bytearray | memoryview):
+            raise TypeError("Somente bytes podem ser cifrados com encrypt_bytes.")
+        nonce = os.urandom(_NONCE_SIZE)
+        sealed = self._keys[self.current_id].encrypt(nonce, bytes(plaintext), _as_bytes(associated_data))
+        return self.current_id.encode("ascii") + _TOKEN_SEPARATOR.encode("ascii") + nonce + sealed
+
+    def decrypt_bytes(self, blob: bytes, associated_data: str | bytes | None = None) -> bytes:
+        """Decrypt what :meth:`encrypt_bytes` produced, with any key of the ring."""
+        key_id = self.key_id_of_bytes(blob)
+        aead = self._keys.get(key_id)
+        if aead is None:
+            raise CryptoError(f"Chave de criptografia {key_id!r} não está configurada.")
+        data = blob[len(key_id) + 1 :]
+        if len(data) <= _NONCE_SIZE:
+            raise CryptoError("Dado cifrado corrompido.")
+        try:
+            return aead.decrypt(data[:_NONCE_SIZE], data[_NONCE_SIZE:], _as_bytes(associated_data))
+        except InvalidTag as exc:
+            raise CryptoError("Dado cifrado adulterado ou chave incorreta.") from exc
+
+    @staticmethod
+    def key_id_of_bytes(blob: bytes) -> str:
+        """The key id at the head of an encrypted file."""
+        head, sep, _rest = bytes(blob[:34]).partition(_TOKEN_SEPARATOR.encode("ascii"))
+        try:
+            key_id = head.decode("ascii")
+        except UnicodeDecodeError:
+            key_id = ""
+        if not sep or not _KEY_ID.fullmatch(key_id):
+            raise CryptoError("Dado cifrado em formato inválido.")
+        return key_id
 
     def key_id_of(self, token: str) -> str:
         return self._split(token)[0]

@@ -12,8 +12,38 @@ from sqlalchemy.orm import Session
 from portal.core.audit import Actor
 from portal.core.errors import DomainError
 from portal.proposals.models import BankStatusMapping, EventSource, Proposal, ProposalEvent
-from portal.proposals.services import record_event, change_status
-from portal.proposals.statuses import Status
+from portal.proposals.services import change_status, record_event
+from portal.proposals.statuses import BOARD_COLUMNS, REASON_REQUIRED, TRANSITIONS, Status, allowed_next
+
+# Statuses a bank-reported jump may pass through silently: forward steps of the main
+# line and the portability track, never ones a person must explain.
+_FORWARD = [s for s in BOARD_COLUMNS if s not in REASON_REQUIRED and s != Status.SUBMISSION_UNCONFIRMED]
+
+
+def implied_steps(current: Status, target: Status, product: str) -> list[Status]:
+    """Statuses between `current` and a later `target`, walking forward one nearest legal
+    step at a time (so a paid proposal's history shows it was signed and endorsed).
+
+    Empty when the move is direct or has no forward path (the machine then decides).
+    """
+    if target in TRANSITIONS[current] or current not in _FORWARD or target not in _FORWARD:
+        return []
+    rank = {s: i for i, s in enumerate(BOARD_COLUMNS)}
+    path: list[Status] = []
+    status = current
+    while True:
+        options = [
+            s
+            for s in allowed_next(status, product)
+            if s in _FORWARD and rank[status] < rank[s] <= rank[target]
+        ]
+        if not options:
+            return []
+        step = min(options, key=rank.__getitem__)
+        if step == target:
+            return path
+        path.append(step)
+        status = step
 
 
 def normalize_bank_status(raw: str) -> str:
@@ -74,6 +104,17 @@ def apply_bank_status(
         session.flush()
         return event
     try:
+        for step in implied_steps(Status(proposal.status), target, proposal.product):
+            # The bank skipped statuses it does not report (or the sync missed them):
+            # walk the forward ones so the history stays complete and legal.
+            change_status(
+                session,
+                actor,
+                proposal,
+                step,
+                reason=f"Etapa implícita no status do banco: {key}",
+                source=source,
+            )
         return change_status(
             session,
             actor,
@@ -92,3 +133,42 @@ def apply_bank_status(
         )
         session.flush()
         return event
+
+
+def reapply_parked(
+    session: Session, actor: Actor, bank_code: str, bank_status: str, limit: int = 1000
+) -> int:
+    """After a mapping is created or changed, apply it to the proposals parked with that
+    bank status. Returns how many left "needs review"."""
+    key = normalize_bank_status(bank_status)
+    parked = session.scalars(
+        select(Proposal)
+        .where(
+            Proposal.needs_review.is_(True),
+            Proposal.bank_code == bank_code,
+            Proposal.bank_status == key,
+        )
+        .order_by(Proposal.id)
+        .limit(limit)
+    ).all()
+    cleared = 0
+    for proposal in parked:
+        apply_bank_status(session, actor, proposal, key, source=EventSource.SYSTEM.value)
+        cleared += 0 if proposal.needs_review else 1
+    return cleared
+
+
+def mappings(session: Session, bank_code: str = "") -> list[BankStatusMapping]:
+    stmt = select(BankStatusMapping).order_by(BankStatusMapping.bank_code, BankStatusMapping.bank_status)
+    if bank_code:
+        stmt = stmt.where(BankStatusMapping.bank_code == bank_code)
+    return list(session.scalars(stmt))
+
+
+def delete_mapping(session: Session, mapping_id: int) -> BankStatusMapping:
+    mapping = session.get(BankStatusMapping, mapping_id)
+    if mapping is None:
+        raise DomainError("Mapeamento não encontrado.")
+    session.delete(mapping)
+    session.flush()
+    return mapping

@@ -116,10 +116,10 @@ def test_human_sub_status_survives_sync(db, setup):
 
 
 def test_bank_status_that_the_machine_refuses_goes_to_review(db, setup):
-    proposal = factories.proposal(db, setup[4])
-    set_mapping(db, "facta", "PAGO", Status.PAID)
-    event = apply_bank_status(db, SYSTEM, proposal, "PAGO")
-    assert proposal.status == "submitted" and proposal.needs_review
+    proposal = factories.proposal(db, setup[4], status="paid")
+    set_mapping(db, "facta", "DIGITADA", Status.SUBMITTED)
+    event = apply_bank_status(db, SYSTEM, proposal, "DIGITADA")
+    assert proposal.status == "paid" and proposal.needs_review
     assert "Não é possível passar" in event.details["refused"]
 
 

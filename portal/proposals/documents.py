@@ -1,0 +1,225 @@
+"""Proposal documents: validated by content, encrypted at rest, stored under random names.
+
+Rules (everything refused raises DomainError in Portuguese and stores nothing):
+- only PDF, JPEG and PNG, recognised by their magic bytes, never by the file name;
+- a per-document size limit (the request limit, MAX_CONTENT_LENGTH, answers 413 before);
+- no ZIP containers or polyglots (a ZIP central directory anywhere the ZIP readers look);
+- no PDFs with active content (JavaScript, launch actions, embedded files);
+- images with absurd dimensions (decompression bombs) are refused;
+- the uploaded name is reduced to a safe display name and never used as a path.
+Files are written as `STORAGE_DIR/proposals/<ab>/<random hex>` with AES-GCM (key id kept,
+the random name bound as associated data) and read back only through `read_document`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import re
+import secrets
+import struct
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from portal.core import audit
+from portal.core.audit import Actor
+from portal.core.crypto import get_keyring
+from portal.core.db import utcnow
+from portal.core.errors import DomainError, NotFound
+from portal.proposals.models import EventSource, Proposal
+from portal.proposals.pipeline_models import ProposalDocument
+from portal.proposals.services import record_event
+
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+MAX_PIXELS = 60_000_000  # ~ 60 megapixels: more than any phone photo of a document
+NAME_MAX = 120
+
+KINDS = {
+    "application/pdf": "pdf",
+    "image/jpeg": "jpg",
+    "image/png": "png",
+}
+ALLOWED_TEXT = "PDF, JPG ou PNG"
+_PDF_ACTIVE = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFile|RichMedia|XFA)\b")
+_UNSAFE_NAME = re.compile(r"[^\w .()\-]+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    content_type: str
+    data: bytes
+    display_name: str
+
+
+def detect_type(data: bytes) -> str | None:
+    """The MIME type told by the bytes themselves (None when not an accepted kind)."""
+    if data.startswith(b"%PDF-"):
+        return "application/pdf"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    return None
+
+
+def safe_display_name(filename: str | None, content_type: str) -> str:
+    """Basename only, no control or path characters, extension from the real type."""
+    raw = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    raw = unicodedata.normalize("NFC", raw)
+    raw = "".join(ch for ch in raw if unicodedata.category(ch)[0] != "C")
+    stem = raw.rsplit(".", 1)[0] if "." in raw else raw
+    stem = _UNSAFE_NAME.sub("_", stem).strip(" ._")[: NAME_MAX - 5] or "documento"
+    return f"{stem}.{KINDS[content_type]}"
+
+
+def _png_pixels(data: bytes) -> int:
+    if len(data) < 24 or data[12:16] != b"IHDR":
+        raise DomainError("Imagem PNG corrompida.", field="file")
+    width, height = struct.unpack(">II", data[16:24])
+    return width * height
+
+
+def _jpeg_pixels(data: bytes) -> int:
+    """Dimensions from the first SOF marker (walks the segment headers only)."""
+    pos = 2
+    while pos + 9 < len(data):
+        if data[pos] != 0xFF:
+            pos += 1
+            continue
+        marker = data[pos + 1]
+        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7 or marker == 0xFF:
+            pos += 1 if marker == 0xFF else 2
+            continue
+        length = struct.unpack(">H", data[pos + 2 : pos + 4])[0]
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+            height, width = struct.unpack(">HH", data[pos + 5 : pos + 9])
+            return width * height
+        pos += 2 + length
+    raise DomainError("Imagem JPEG corrompida.", field="file")
+
+
+def check_upload(data: bytes, filename: str | None, max_bytes: int = DEFAULT_MAX_BYTES) -> CheckedFile:
+    """Validate an upload; raise DomainError (nothing stored) when it is not acceptable."""
+    if not data:
+        raise DomainError("O arquivo está vazio.", field="file")
+    if len(data) > max_bytes:
+        raise DomainError(
+            f"Arquivo muito grande: o limite por documento é {max_bytes // (1024 * 1024)} MB.", field="file"
+        )
+    content_type = detect_type(data)
+    if content_type is None:
+        raise DomainError(
+            f"Tipo de arquivo não aceito: envie {ALLOWED_TEXT} (o conteúdo foi verificado, não o nome).",
+            field="file",
+        )
+    if zipfile.is_zipfile(io.BytesIO(data)):
+        raise DomainError("Arquivos compactados (ZIP) ou disfarçados não são aceitos.", field="file")
+    if content_type == "application/pdf":
+        if b"%%EOF" not in data[-2048:]:
+            raise DomainError("PDF incompleto ou corrompido.", field="file")
+        if _PDF_ACTIVE.search(data):
+            raise DomainError("PDF com conteúdo ativo (scripts ou anexos) não é aceito.", field="file")
+    else:
+        pixels = _png_pixels(data) if content_type == "image/png" else _jpeg_pixels(data)
+        if not 0 < pixels <= MAX_PIXELS:
+            raise DomainError("Imagem com dimensões inválidas ou grandes demais.", field="file")
+    return CheckedFile(content_type, data, safe_display_name(filename, content_type))
+
+
+def _path(storage_dir: str | os.PathLike[str], storage_name: str) -> Path:
+    if not re.fullmatch(r"[0-9a-f]{32}", storage_name):
+        raise NotFound("Documento não encontrado.")
+    return Path(storage_dir) / "proposals" / storage_name[:2] / storage_name
+
+
+def store_document(
+    session: Session,
+    actor: Actor,
+    proposal: Proposal,
+    data: bytes,
+    filename: str | None,
+    storage_dir: str | os.PathLike[str],
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> ProposalDocument:
+    """Validate, encrypt and write the file, then record it (event + audit)."""
+    checked = check_upload(data, filename, max_bytes)
+    ring = get_keyring()
+    storage_name = secrets.token_hex(16)
+    path = _path(storage_dir, storage_name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".part")
+    temporary.write_bytes(ring.encrypt_bytes(checked.data, storage_name))
+    os.replace(temporary, path)
+    try:
+        document = ProposalDocument(
+            proposal_id=proposal.id,
+            original_name=checked.display_name,
+            content_type=checked.content_type,
+            size=len(checked.data),
+            sha256=hashlib.sha256(checked.data).hexdigest(),
+            storage_name=storage_name,
+            key_id=ring.current_id,
+            uploaded_by_id=actor.id,
+            uploaded_at=utcnow(),
+        )
+        session.add(document)
+        session.flush()
+        record_event(
+            session,
+            proposal,
+            actor,
+            EventSource.USER.value,
+            reason=f"Documento anexado: {checked.display_name}",
+            details={"document_id": document.id},
+        )
+        audit.record(
+            session, actor, "proposal.document_added", f"proposal:{proposal.id}", {"doc": document.id}
+        )
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return document
+
+
+def documents_of(session: Session, proposal: Proposal) -> list[ProposalDocument]:
+    return list(
+        session.scalars(
+            select(ProposalDocument)
+            .where(ProposalDocument.proposal_id == proposal.id)
+            .options(joinedload(ProposalDocument.uploaded_by))
+            .order_by(ProposalDocument.id)
+        )
+    )
+
+
+def get_document(session: Session, proposal: Proposal, document_id: int) -> ProposalDocument:
+    document = session.scalar(
+        select(ProposalDocument).where(
+            ProposalDocument.id == document_id, ProposalDocument.proposal_id == proposal.id
+        )
+    )
+    if document is None:
+        raise NotFound("Documento não encontrado.")
+    return document
+
+
+def read_document(
+    session: Session, actor: Actor, document: ProposalDocument, storage_dir: str | os.PathLike[str]
+) -> bytes:
+    """Decrypt a document for download (the caller has already checked access); audited."""
+    path = _path(storage_dir, document.storage_name)
+    try:
+        blob = path.read_bytes()
+    except OSError:
+        raise NotFound("Arquivo do documento não encontrado no armazenamento.") from None
+    data = get_keyring().decrypt_bytes(blob, document.storage_name)
+    audit.record(
+        session, actor, "proposal.document_read", f"proposal:{document.proposal_id}", {"doc": document.id}
+    )
+    return data

@@ -1,0 +1,272 @@
+"""Proposals that do not come through a bank API: typed by hand (file-only banks such as
+Bradesco) or imported from a spreadsheet.
+
+Clients are matched by CPF blind index *within the user's scope*; every row is validated
+and reported (accepted / refused with the reason in Portuguese). An imported file is kept
+(encrypted) with its SHA-256, and importing the same file again changes nothing.
+`import_proposals` takes a `report(done, total, message)` callback so it can run inside a
+background job with a progress bar.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.clients.models import Client
+from portal.clients.queries import clients_for
+from portal.core import audit, spreadsheets
+from portal.core.audit import Actor
+from portal.core.crypto import get_keyring
+from portal.core.documents import is_valid_cpf, normalize_cpf
+from portal.core.errors import Conflict, DomainError
+from portal.core.money import parse_brl, parse_decimal_br
+from portal.people.models import User
+from portal.proposals.listing import BANKS
+from portal.proposals.mapping import apply_bank_status
+from portal.proposals.models import PRODUCT_LABELS, EventSource, Origin, Product, Proposal
+from portal.proposals.pipeline_models import ProposalImport
+from portal.proposals.services import NewProposal, create_proposal
+
+MAX_ROWS = 20_000
+Report = Callable[[int, int | None, str], None]
+
+
+@dataclass
+class ManualProposal:
+    """A proposal as typed in the form or read from one spreadsheet row."""
+
+    cpf: str
+    bank_code: str
+    product: str
+    agreement: str
+    term_months: int
+    gross_amount: Decimal
+    net_amount: Decimal | None = None
+    installment: Decimal | None = None
+    monthly_rate: Decimal | None = None
+    bank_proposal_number: str = ""
+    bank_status: str = ""
+    submitted_on: date | None = None
+
+
+def find_client(session: Session, user: User, cpf: str) -> Client:
+    """The client with this CPF among those the user may see."""
+    digits = normalize_cpf(cpf)
+    if not is_valid_cpf(digits):
+        raise DomainError("CPF do cliente inválido.", field="cpf")
+    client = session.scalar(
+        clients_for(session, user).where(Client.cpf_index == get_keyring().blind_index(digits, "cpf"))
+    )
+    if client is None:
+        raise DomainError("Cliente não encontrado na sua carteira: cadastre-o antes.", field="cpf")
+    return client
+
+
+def register_manual(
+    session: Session,
+    actor: Actor,
+    user: User,
+    data: ManualProposal,
+    origin: Origin = Origin.MANUAL,
+    source: EventSource = EventSource.USER,
+) -> Proposal:
+    """Register a proposal made outside the portal; its bank status goes through the mapping."""
+    client = find_client(session, user, data.cpf)
+    if data.bank_code not in BANKS:
+        raise DomainError("Banco inválido.", field="bank_code")
+    agreement = " ".join((data.agreement or "").split()).upper()[:40]
+    if not agreement:
+        raise DomainError("Informe o convênio.", field="agreement")
+    number = (data.bank_proposal_number or "").strip()[:60]
+    if number and session.scalar(
+        select(Proposal.id).where(
+            Proposal.bank_code == data.bank_code, Proposal.bank_proposal_number == number
+        )
+    ):
+        raise Conflict(f"A proposta nº {number} deste banco já está cadastrada.")
+    submitted_at = (
+        datetime.combine(data.submitted_on, time(12), UTC) if data.submitted_on is not None else None
+    )
+    proposal = create_proposal(
+        session,
+        actor,
+        NewProposal(
+            client_id=client.id,
+            agent_id=client.owner_id,
+            bank_code=data.bank_code,
+            product=data.product,
+            agreement=agreement,
+            term_months=data.term_months,
+            gross_amount=data.gross_amount,
+            net_amount=data.net_amount,
+            installment=data.installment,
+            monthly_rate=data.monthly_rate,
+            bank_proposal_number=number or None,
+            origin=origin.value,
+            submitted_at=submitted_at,
+        ),
+        source=source.value,
+    )
+    if data.bank_status.strip():
+        apply_bank_status(session, actor, proposal, data.bank_status, source=source.value)
+    return proposal
+
+
+# ------------------------------------------------------------------ spreadsheet
+
+COLUMNS = {
+    "cpf": ("CPF do cliente", "CPF"),
+    "bank": ("Banco",),
+    "product": ("Produto",),
+    "agreement": ("Convênio", "Convenio"),
+    "term": ("Prazo", "Prazo (meses)"),
+    "gross": ("Valor bruto",),
+    "net": ("Valor líquido", "Valor liquido"),
+    "number": ("Nº da proposta", "Número da proposta", "Proposta"),
+    "bank_status": ("Status do banco", "Status"),
+}
+REQUIRED = ("cpf", "bank", "product", "agreement", "term", "gross")
+
+
+def _key(text: str) -> str:
+    return spreadsheets.normalize_header(text)
+
+
+_BANK_NAMES = {_key(label): code for code, label in BANKS.items()} | {_key(c): c for c in BANKS}
+_BANK_NAMES |= {"c6": "c6", "c6 bank": "c6", "master": "master", "bradesco": "bradesco"}
+_PRODUCT_NAMES = {_key(label): p.value for p, label in PRODUCT_LABELS.items()} | {
+    _key(p.value): p.value for p in Product
+}
+_PRODUCT_NAMES |= {
+    "novo": "new",
+    "refin": "refin",
+    "port": "portability",
+    "rmc": "card",
+    "rcc": "benefit_card",
+}
+
+
+def _money(text: str, label: str, required: bool = False) -> Decimal | None:
+    if not text.strip():
+        if required:
+            raise DomainError(f"{label} em branco.")
+        return None
+    try:
+        return parse_brl(text)
+    except ValueError:
+        raise DomainError(f"{label} inválido: “{text[:30]}”.") from None
+
+
+def row_to_manual(row: dict[str, str], columns: dict[str, str | None]) -> ManualProposal:
+    """One spreadsheet row → ManualProposal, or DomainError saying what is wrong."""
+
+    def cell(name: str) -> str:
+        header = columns.get(name)
+        return (row.get(header) or "").strip() if header else ""
+
+    bank = _BANK_NAMES.get(_key(cell("bank")))
+    if bank is None:
+        raise DomainError(f"Banco desconhecido: “{cell('bank')[:30]}”.")
+    product = _PRODUCT_NAMES.get(_key(cell("product")))
+    if product is None:
+        raise DomainError(f"Produto desconhecido: “{cell('product')[:30]}”.")
+    try:
+        term = int(parse_decimal_br(cell("term")))
+    except ValueError:
+        raise DomainError(f"Prazo inválido: “{cell('term')[:20]}”.") from None
+    return ManualProposal(
+        cpf=cell("cpf"),
+        bank_code=bank,
+        product=product,
+        agreement=cell("agreement"),
+        term_months=term,
+        gross_amount=_money(cell("gross"), "Valor bruto", required=True),
+        net_amount=_money(cell("net"), "Valor líquido"),
+        bank_proposal_number=cell("number"),
+        bank_status=cell("bank_status"),
+    )
+
+
+def _keep_file(data: bytes, storage_dir: str | os.PathLike[str]) -> str:
+    name = secrets.token_hex(16)
+    path = Path(storage_dir) / "imports" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(get_keyring().encrypt_bytes(data, name))
+    return name
+
+
+def find_import(session: Session, data: bytes) -> ProposalImport | None:
+    return session.scalar(
+        select(ProposalImport).where(ProposalImport.sha256 == hashlib.sha256(data).hexdigest())
+    )
+
+
+def import_proposals(
+    session: Session,
+    actor: Actor,
+    user: User,
+    data: bytes,
+    filename: str,
+    storage_dir: str | os.PathLike[str],
+    report: Report | None = None,
+) -> tuple[ProposalImport, bool]:
+    """Import a spreadsheet of proposals. Returns (import, created); created is False when
+    the same file was imported before (nothing changes)."""
+    previous = find_import(session, data)
+    if previous is not None:
+        return previous, False
+    table = spreadsheets.read_table(data, filename, expected_columns=[c[0] for c in COLUMNS.values()])
+    columns = {name: table.column(*candidates) for name, candidates in COLUMNS.items()}
+    missing = [COLUMNS[name][0] for name in REQUIRED if columns[name] is None]
+    if missing:
+        raise DomainError("Colunas obrigatórias ausentes: " + ", ".join(missing) + ".", field="file")
+    if len(table.rows) > MAX_ROWS:
+        raise DomainError(f"Arquivo com mais de {MAX_ROWS} linhas: divida-o.", field="file")
+    total = len(table.rows)
+    entries: list[dict[str, object]] = []
+    for index, row in enumerate(table.rows):
+        line = table.row_numbers[index] if index < len(table.row_numbers) else index + 2
+        try:
+            with session.begin_nested():
+                proposal = register_manual(
+                    session, actor, user, row_to_manual(row, columns), Origin.IMPORT, EventSource.IMPORT
+                )
+        except DomainError as error:
+            entries.append({"row": line, "ok": False, "message": error.message})
+        else:
+            entries.append({"row": line, "ok": True, "message": "Importada", "proposal_id": proposal.id})
+        if report is not None and (index + 1) % 50 == 0:
+            report(index + 1, total, f"{index + 1} de {total} linhas")
+    accepted = sum(1 for e in entries if e["ok"])
+    record = ProposalImport(
+        sha256=table.sha256,
+        filename=Path(filename or "planilha").name[:120],
+        storage_name=_keep_file(data, storage_dir),
+        rows_total=total,
+        accepted=accepted,
+        refused=total - accepted,
+        report=entries,
+        created_by_id=actor.id,
+    )
+    session.add(record)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "proposals.imported",
+        f"proposal_import:{record.id}",
+        {"accepted": accepted, "rows": total},
+    )
+    if report is not None:
+        report(total, total, "Importação concluída")
+    return record, True

@@ -1,0 +1,151 @@
+"""The pipeline's filtered list (page and export share one statement), always scoped."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, Select, or_, select
+from sqlalchemy.orm import Session, joinedload, load_only
+
+from portal.clients.models import Client
+from portal.core.db import utcnow
+from portal.core.pagination import Page, keyset_page
+from portal.people.models import Collaborator, OrgUnit, User
+from portal.people.scope import visible_collaborator_ids
+from portal.proposals.models import Proposal
+from portal.proposals.sla import breached_condition
+
+PER_PAGE = 50
+LOCAL_TZ = ZoneInfo("America/Sao_Paulo")
+BANKS = {
+    "facta": "Facta",
+    "daycoval": "Daycoval",
+    "c6": "C6 Consig",
+    "master": "Banco Master",
+    "bradesco": "Bradesco Promotora",
+    "bmg": "BMG",
+    "pan": "Pan",
+}
+AGREEMENTS = ["INSS", "SIAPE", "GOV-SP", "GOV-AC", "PREF-SAO PAULO", "FORCAS ARMADAS", "CLT", "FGTS"]
+
+
+def bank_label(code: str) -> str:
+    return BANKS.get(code, code.upper())
+
+
+@dataclass(frozen=True)
+class ProposalFilters:
+    """What the list, the board and the export filter by (all optional)."""
+
+    bank: str = ""
+    product: str = ""
+    agreement: str = ""
+    status: str = ""
+    agent_id: int | None = None
+    store_id: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    sla_breached: bool = False
+    needs_review: bool = False
+    number: str = ""
+
+    @property
+    def active(self) -> dict[str, Any]:
+        """Non-empty filters, for links and "filtered by" labels."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name)}
+
+
+def _local_midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, LOCAL_TZ)
+
+
+def conditions(
+    session: Session,
+    user: User,
+    filters: ProposalFilters,
+    limits: dict[str, int],
+    now: datetime | None = None,
+) -> list[ColumnElement[bool]]:
+    """WHERE conditions: the user's scope first, then every filter given."""
+    result: list[ColumnElement[bool]] = []
+    visible = visible_collaborator_ids(session, user)
+    if visible is not None:
+        result.append(Proposal.agent_id.in_(visible))
+    if filters.bank:
+        result.append(Proposal.bank_code == filters.bank)
+    if filters.product:
+        result.append(Proposal.product == filters.product)
+    if filters.agreement:
+        result.append(Proposal.agreement == filters.agreement)
+    if filters.status:
+        result.append(Proposal.status == filters.status)
+    if filters.agent_id:
+        result.append(Proposal.agent_id == filters.agent_id)
+    if filters.store_id:
+        result.append(Proposal.store_id == filters.store_id)
+    if filters.date_from:
+        result.append(Proposal.submitted_at >= _local_midnight(filters.date_from))
+    if filters.date_to:
+        result.append(Proposal.submitted_at < _local_midnight(filters.date_to + timedelta(days=1)))
+    if filters.sla_breached:
+        result.append(breached_condition(limits, now or utcnow()))
+    if filters.needs_review:
+        result.append(Proposal.needs_review.is_(True))
+    if filters.number:
+        number = filters.number.strip()[:60]
+        numeric = [Proposal.id == int(number)] if number.isdigit() and len(number) < 10 else []
+        result.append(
+            or_(Proposal.bank_proposal_number == number, Proposal.contract_number == number, *numeric)
+        )
+    return result
+
+
+def with_names(stmt: Select) -> Select:
+    """Load the names a list row shows in the same query (no N+1)."""
+    return stmt.options(
+        joinedload(Proposal.client).load_only(Client.id, Client.name),
+        joinedload(Proposal.agent).load_only(Collaborator.id, Collaborator.name),
+        joinedload(Proposal.store).load_only(OrgUnit.id, OrgUnit.name),
+    )
+
+
+def filtered_proposals(
+    session: Session,
+    user: User,
+    filters: ProposalFilters,
+    limits: dict[str, int],
+    now: datetime | None = None,
+) -> Select:
+    """The scoped, filtered list as one statement (page and export)."""
+    return with_names(select(Proposal).where(*conditions(session, user, filters, limits, now)))
+
+
+def proposals_page(
+    session: Session,
+    user: User,
+    filters: ProposalFilters,
+    limits: dict[str, int],
+    cursor: str | None,
+    per_page: int = PER_PAGE,
+) -> Page[Proposal]:
+    """Newest first, keyset on id."""
+    stmt = filtered_proposals(session, user, filters, limits)
+    return keyset_page(session, stmt, [Proposal.id], cursor, per_page, descending=True)
+
+
+def agents_and_stores(session: Session, user: User) -> tuple[list[Collaborator], list[OrgUnit]]:
+    """Choices of the agent and store filters, limited to what the user may see."""
+    agents = (
+        select(Collaborator)
+        .options(load_only(Collaborator.id, Collaborator.name))
+        .order_by(Collaborator.name)
+        .limit(500)
+    )
+    visible = visible_collaborator_ids(session, user)
+    if visible is not None:
+        agents = agents.where(Collaborator.id.in_(visible))
+    stores = select(OrgUnit).where(OrgUnit.kind == "store").order_by(OrgUnit.name).limit(200)
+    return list(session.scalars(agents)), list(session.scalars(stores))

@@ -1,0 +1,102 @@
+"""SLA: how long a proposal may stay in each status before it is flagged.
+
+Limits are hours per canonical status (`SlaLimit`), editable by operations. A proposal is
+"breached" when it has been in its current status longer than that status's limit;
+statuses without a limit are never breached. The SQL form is an OR of one range per
+status (`status = s AND status_changed_at < now - limit`), which the
+(status, status_changed_at) index answers on SQLite and PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, and_, false, or_, select
+from sqlalchemy.orm import Session
+
+from portal.core import audit
+from portal.core.audit import Actor
+from portal.core.db import utcnow
+from portal.core.errors import DomainError
+from portal.proposals.models import Proposal
+from portal.proposals.pipeline_models import SlaLimit
+from portal.proposals.statuses import TERMINAL, Status
+
+# Sensible starting points (hours); operations adjust them on /operations/sla.
+DEFAULT_LIMITS: dict[Status, int] = {
+    Status.SUBMISSION_UNCONFIRMED: 4,
+    Status.SUBMITTED: 24,
+    Status.WAITING_SIGNATURE: 72,
+    Status.SIGNED: 24,
+    Status.UNDER_ANALYSIS: 48,
+    Status.PENDING: 48,
+    Status.AWAITING_CIP: 120,
+    Status.BALANCE_RETURNED: 48,
+    Status.AWAITING_BALANCE_PAYMENT: 48,
+    Status.AWAITING_ENDORSEMENT: 72,
+    Status.ENDORSED: 48,
+    Status.PAYMENT_RETURNED: 48,
+}
+MAX_HOURS = 24 * 365
+
+# Statuses where time still matters (closed and after-sale proposals have no SLA).
+TRACKED: list[Status] = [s for s in Status if s not in TERMINAL and s not in (Status.SIMULATED, Status.PAID)]
+
+
+def limits(session: Session) -> dict[str, int]:
+    """status → hours, only for statuses that have a limit."""
+    return {row.status: row.hours for row in session.scalars(select(SlaLimit)) if row.hours}
+
+
+def ensure_default_limits(session: Session) -> int:
+    existing = set(session.scalars(select(SlaLimit.status)))
+    missing = [
+        SlaLimit(status=s.value, hours=h) for s, h in DEFAULT_LIMITS.items() if s.value not in existing
+    ]
+    session.add_all(missing)
+    session.flush()
+    return len(missing)
+
+
+def save_limits(session: Session, actor: Actor, values: dict[str, int | None]) -> None:
+    """Replace the limits of the given statuses; None or 0 removes a status's limit."""
+    tracked = {s.value for s in TRACKED}
+    current = {row.status: row for row in session.scalars(select(SlaLimit))}
+    for status, hours in values.items():
+        if status not in tracked:
+            raise DomainError("Status sem SLA.", field=status)
+        if hours is not None and not 0 <= hours <= MAX_HOURS:
+            raise DomainError(f"Informe entre 0 e {MAX_HOURS} horas.", field=status)
+        row = current.get(status)
+        if not hours:
+            if row is not None:
+                session.delete(row)
+            continue
+        if row is None:
+            session.add(SlaLimit(status=status, hours=hours))
+        else:
+            row.hours = hours
+    session.flush()
+    audit.record(session, actor, "sla.limits_saved", "sla", {k: v for k, v in values.items() if v})
+
+
+def is_breached(proposal: Proposal, limits_by_status: dict[str, int], now: datetime | None = None) -> bool:
+    hours = limits_by_status.get(proposal.status)
+    if not hours:
+        return False
+    return proposal.status_changed_at < (now or utcnow()) - timedelta(hours=hours)
+
+
+def hours_in_status(proposal: Proposal, now: datetime | None = None) -> float:
+    return ((now or utcnow()) - proposal.status_changed_at).total_seconds() / 3600
+
+
+def breached_condition(limits_by_status: dict[str, int], now: datetime | None = None) -> ColumnElement[bool]:
+    """SQL condition true for proposals over their status's limit."""
+    now = now or utcnow()
+    ranges = [
+        and_(Proposal.status == status, Proposal.status_changed_at < now - timedelta(hours=hours))
+        for status, hours in sorted(limits_by_status.items())
+        if hours
+    ]
+    return or_(*ranges) if ranges else false()

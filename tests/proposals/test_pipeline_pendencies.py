@@ -1,0 +1,88 @@
+"""Pendencies: catalogue, open/resolve with timeline events, agent ownership, home list."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from portal.core.audit import Actor
+from portal.core.errors import Conflict, DomainError, Forbidden
+from portal.proposals import pendencies
+from portal.proposals.pendencies import NewPendency
+from portal.proposals.pipeline_models import PendencyType
+from portal.proposals.queries import events_of
+from tests import factories
+
+OPS = Actor(id=None, label="operador@teste")
+
+
+def _type(db, name="Biometria pendente"):
+    return db.scalar(select(PendencyType).where(PendencyType.name == name))
+
+
+def test_catalogue_starts_with_the_domain_list_and_is_editable(db):
+    names = [t.name for t in pendencies.types(db)]
+    assert set(pendencies.DEFAULT_TYPES) <= set(names)
+    assert pendencies.ensure_default_types(db) == 0  # already there (migration)
+    created = pendencies.save_type(db, OPS, "  Selfie   ilegível ")
+    assert created.name == "Selfie ilegível"
+    with pytest.raises(Conflict, match="Já existe"):
+        pendencies.save_type(db, OPS, "selfie ilegível")
+    pendencies.save_type(db, OPS, "Selfie ilegível", created.id, active=False)
+    assert "Selfie ilegível" not in [t.name for t in pendencies.types(db, only_active=True)]
+    with pytest.raises(DomainError, match="nome"):
+        pendencies.save_type(db, OPS, "   ")
+
+
+def test_open_and_resolve_write_the_timeline(db, org):
+    proposal = factories.proposal(db, org.client)
+    due = date.today() + timedelta(days=2)
+    pendency = pendencies.open_pendency(
+        db, OPS, proposal, NewPendency(_type(db).id, "agent", "Cliente deve refazer a selfie", due)
+    )
+    assert pendency.is_open and pendency.owner_label == "Corretor"
+    pendencies.resolve_pendency(db, OPS, proposal, pendency, "Selfie enviada")
+    assert not pendency.is_open and pendency.resolution_note == "Selfie enviada"
+    reasons = [e.reason for e in events_of(db, proposal)]
+    assert "Pendência aberta: Biometria pendente (Corretor)" in reasons
+    assert "Pendência resolvida: Biometria pendente" in reasons
+    with pytest.raises(Conflict, match="já foi resolvida"):
+        pendencies.resolve_pendency(db, OPS, proposal, pendency)
+
+
+def test_bad_pendency_input_is_refused(db, org):
+    proposal = factories.proposal(db, org.client)
+    kind = _type(db)
+    with pytest.raises(DomainError, match="quem deve resolver"):
+        pendencies.open_pendency(db, OPS, proposal, NewPendency(kind.id, "cliente"))
+    with pytest.raises(DomainError, match="passado"):
+        pendencies.open_pendency(db, OPS, proposal, NewPendency(kind.id, "agent", due_on=date(2020, 1, 1)))
+    kind.active = False
+    with pytest.raises(DomainError, match="tipo de pendência válido"):
+        pendencies.open_pendency(db, OPS, proposal, NewPendency(kind.id, "agent"))
+
+
+def test_agent_resolves_only_agent_pendencies(db, org):
+    proposal = factories.proposal(db, org.client)
+    ops_owned = pendencies.open_pendency(db, OPS, proposal, NewPendency(_type(db).id, "operations"))
+    agent = Actor(id=org.agent_user.id, label=org.agent_user.email)
+    with pytest.raises(Forbidden):
+        pendencies.resolve_pendency(db, agent, proposal, ops_owned, as_agent=True)
+    assert pendencies.assign_owner(db, OPS, proposal, "agent") == 1
+    pendencies.resolve_pendency(db, agent, proposal, ops_owned, as_agent=True)
+    assert ops_owned.resolved_by_id == org.agent_user.id
+
+
+def test_home_list_shows_open_agent_pendencies_in_scope(db, org):
+    mine = factories.proposal(db, org.client)
+    theirs = factories.proposal(db, org.other_client)
+    kind = _type(db, "Comparecer ao INSS")
+    pendencies.open_pendency(db, OPS, mine, NewPendency(kind.id, "agent"))
+    pendencies.open_pendency(db, OPS, mine, NewPendency(kind.id, "operations"))
+    pendencies.open_pendency(db, OPS, theirs, NewPendency(kind.id, "agent"))
+    for_agent = list(db.scalars(pendencies.open_agent_pendencies(db, org.agent_user)))
+    assert [(p.proposal_id, p.owner_kind) for p in for_agent] == [(mine.id, "agent")]
+    for_ops = list(db.scalars(pendencies.open_agent_pendencies(db, org.operations_user)))
+    assert {p.proposal_id for p in for_ops} == {mine.id, theirs.id}

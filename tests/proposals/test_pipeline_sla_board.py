@@ -1,0 +1,96 @@
+"""SLA limits and breaches, the board's figures and cards, the filtered list."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+
+from portal.core.audit import Actor
+from portal.core.db import utcnow
+from portal.core.errors import DomainError
+from portal.proposals import sla
+from portal.proposals.board import build_board
+from portal.proposals.listing import ProposalFilters, proposals_page
+from portal.proposals.services import change_status
+from tests import factories
+
+OPS = Actor(id=None, label="operador@teste")
+
+
+def _aged(db, proposal, hours):
+    proposal.status_changed_at = utcnow() - timedelta(hours=hours)
+    db.flush()
+    return proposal
+
+
+def test_limits_are_editable_and_breach_follows_them(db, org):
+    sla.save_limits(db, OPS, {"submitted": 10, "pending": None})
+    limits = sla.limits(db)
+    assert limits["submitted"] == 10 and "pending" not in limits
+    proposal = _aged(db, factories.proposal(db, org.client), 11)
+    assert sla.is_breached(proposal, limits)
+    assert not sla.is_breached(proposal, {**limits, "submitted": 12})
+    assert not sla.is_breached(proposal, {})
+    with pytest.raises(DomainError, match="Status sem SLA"):
+        sla.save_limits(db, OPS, {"paid": 3})
+    with pytest.raises(DomainError, match="entre 0"):
+        sla.save_limits(db, OPS, {"submitted": -1})
+
+
+def test_breached_filter_matches_python_rule(db, org):
+    sla.save_limits(db, OPS, {"submitted": 24, "waiting_signature": 72})
+    limits = sla.limits(db)
+    late = _aged(db, factories.proposal(db, org.client), 30)
+    _aged(db, factories.proposal(db, org.client), 2)
+    waiting = factories.proposal(db, org.client)
+    change_status(db, OPS, waiting, "waiting_signature")
+    _aged(db, waiting, 30)  # under its 72 h limit
+    page = proposals_page(db, org.operations_user, ProposalFilters(sla_breached=True), limits, None)
+    assert [p.id for p in page.items] == [late.id]
+
+
+def test_board_counts_amounts_breaches_and_cards_in_scope(db, org):
+    sla.save_limits(db, OPS, {"submitted": 24})
+    limits = sla.limits(db)
+    a = _aged(db, factories.proposal(db, org.client, gross_amount=Decimal("1000.10")), 48)
+    b = factories.proposal(db, org.client, gross_amount=Decimal("2000.20"))
+    c = factories.proposal(db, org.other_client, gross_amount=Decimal("500.00"))
+    change_status(db, OPS, c, "waiting_signature")
+    c.needs_review = True
+    db.flush()
+    board = build_board(db, org.operations_user, ProposalFilters(), limits)
+    columns = {col.status.value: col for col in board.columns}
+    submitted = columns["submitted"]
+    assert (submitted.count, submitted.amount, submitted.breached) == (2, Decimal("3000.30"), 1)
+    assert [p.id for p in submitted.cards] == [a.id, b.id]  # longest waiting first
+    assert columns["waiting_signature"].needs_review == 1
+    assert board.total == 3 and board.breached == 1
+    mine = build_board(db, org.agent_user, ProposalFilters(), limits)
+    assert mine.total == 2  # the agent's board only counts their own proposals
+    by_bank = build_board(db, org.operations_user, ProposalFilters(bank="daycoval"), limits)
+    assert by_bank.total == 0
+
+
+def test_list_filters_and_keyset_pages(db, org):
+    made = [factories.proposal(db, org.client, bank_code="facta") for _ in range(3)]
+    other = factories.proposal(db, org.other_client, bank_code="c6", product="clt", agreement="CLT")
+    limits = sla.limits(db)
+    ops, facta = org.operations_user, ProposalFilters(bank="facta")
+    first = proposals_page(db, ops, facta, limits, None, per_page=2)
+    assert [p.id for p in first.items] == [made[2].id, made[1].id] and first.has_next
+    second = proposals_page(db, ops, facta, limits, first.next_cursor, 2)
+    assert [p.id for p in second.items] == [made[0].id] and not second.has_next
+    cases = {
+        ProposalFilters(product="clt"): [other.id],
+        ProposalFilters(agreement="CLT"): [other.id],
+        ProposalFilters(store_id=org.store_b.id): [other.id],
+        ProposalFilters(agent_id=org.agent.id): [p.id for p in reversed(made)],
+        ProposalFilters(status="paid"): [],
+        ProposalFilters(number=str(other.id)): [other.id],
+    }
+    for filters, expected in cases.items():
+        assert [p.id for p in proposals_page(db, ops, filters, limits, None).items] == expected
+    scoped = proposals_page(db, org.agent_user, ProposalFilters(), limits, None)
+    assert other.id not in [p.id for p in scoped.items]
