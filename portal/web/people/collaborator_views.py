@@ -197,6 +197,7 @@ def detail_page(collaborator: Collaborator, status: int = 200, error: str | None
         "collaborator": collaborator,
         "memberships": collaborators.membership_history(db.session, collaborator),
         "cert_state": certifications.certification_state(collaborator, on),
+        "cert_best": certifications.best_certification(collaborator, on),
         "eligibility": certifications.can_submit_proposals(db.session, collaborator, on),
         "codes": operator_codes.operator_codes_of(db.session, collaborator),
         "history": history_of(collaborator.id),
