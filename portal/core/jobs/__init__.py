@@ -15,7 +15,7 @@ from portal.core.jobs.execution import STALE_MESSAGE, Outcome, run_job, sweep_st
 from portal.core.jobs.models import STATUS_LABELS, Job, JobStatus
 from portal.core.jobs.registry import all_kinds, get_kind, job_kind, kind_label, periodic
 from portal.core.jobs.runners import CeleryRunner, InProcessRunner, JobsUnavailable, Runner, build_runner
-from portal.core.jobs.service import JobService, enqueue, request_cancel, service_for
+from portal.core.jobs.service import JobService, check_can_cancel, enqueue, request_cancel, service_for
 from portal.core.jobs.settings import JobEnvironment, JobSettings
 
 __all__ = [
@@ -37,6 +37,7 @@ __all__ = [
     "TransientJobError",
     "all_kinds",
     "build_runner",
+    "check_can_cancel",
     "enqueue",
     "get_kind",
     "job_kind",

@@ -59,10 +59,13 @@ class LiveProgress:
     total: int | None
     message: str
     updated_at: float
+    cancel_requested: bool = False
 
 
 class ProgressBoard:
-    """Latest progress of the jobs running in this process (thread-safe)."""
+    """Latest progress of the jobs running in this process, and cancellation signals
+    for them (thread-safe). On SQLite this is how the bar moves and how a cancel
+    reaches a job that holds the database's single write lock."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -73,7 +76,23 @@ class ProgressBoard:
 
     def update(self, job_id: int, done: int, total: int | None, message: str) -> None:
         with self._lock:
-            self._items[job_id] = LiveProgress(done, total, message, time.monotonic())
+            previous = self._items.get(job_id)
+            cancel = previous.cancel_requested if previous else False
+            self._items[job_id] = LiveProgress(done, total, message, time.monotonic(), cancel)
+
+    def signal_cancel(self, job_id: int) -> bool:
+        """Flag a live job for cancellation; False when it is not running here."""
+        with self._lock:
+            item = self._items.get(job_id)
+            if item is None:
+                return False
+            self._items[job_id] = LiveProgress(item.done, item.total, item.message, item.updated_at, True)
+            return True
+
+    def cancel_requested(self, job_id: int) -> bool:
+        with self._lock:
+            item = self._items.get(job_id)
+            return bool(item and item.cancel_requested)
 
     def get(self, job_id: int) -> LiveProgress | None:
         with self._lock:
@@ -166,6 +185,9 @@ class JobContext:
     def cancelled(self) -> bool:
         """True once the owner asked to cancel (checked in the database, at most twice a second)."""
         if self._cancel_seen:
+            return True
+        if self._board is not None and self._board.cancel_requested(self.job_id):
+            self._cancel_seen = True
             return True
         now = time.monotonic()
         if now - self._last_cancel_check < 0.5:

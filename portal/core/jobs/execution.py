@@ -18,6 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from portal.core import audit
 from portal.core.audit import Actor
 from portal.core.db import utcnow
 from portal.core.errors import DomainError
@@ -67,6 +68,34 @@ def _finish(env: JobEnvironment, job_id: int, status: JobStatus, **values: Any) 
         update(Job).where(Job.id == job_id).values(status=status, finished_at=now, heartbeat_at=now, **values)
     )
     short_write(env, stmt)
+
+
+def _finish_cancelled(env: JobEnvironment, job: Job) -> None:
+    """Record the cancellation and its audit entry once the job's own transaction is
+    gone (the audit chain's lock must not be taken while the job still holds it)."""
+    session = env.session_factory()
+    try:
+        now = utcnow()
+        session.execute(
+            update(Job)
+            .where(Job.id == job.id)
+            .values(
+                status=JobStatus.CANCELLED,
+                cancel_requested=True,
+                progress_message=CANCELLED_MESSAGE,
+                finished_at=now,
+                heartbeat_at=now,
+            )
+        )
+        if job.actor_id is not None:
+            owner = Actor(id=job.actor_id, label=job.actor_label)
+            audit.record(session, owner, "job.cancelled", f"job:{job.id}", {"kind": job.kind})
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
 
 
 def mark_failed(env: JobEnvironment, job_id: int, message: str) -> None:
@@ -209,7 +238,7 @@ def _run_body(env: JobEnvironment, kind: JobKind, job: Job, ctx: JobContext, ses
     except JobCancelled:
         session.rollback()
         _discard_files(env, job_id)
-        _finish(env, job_id, JobStatus.CANCELLED, progress_message=CANCELLED_MESSAGE)
+        _finish_cancelled(env, job)
         log.info("job %s (%s) cancelled by its owner", job_id, job.kind)
         return Outcome(JobStatus.CANCELLED)
     except DomainError as error:

@@ -109,5 +109,5 @@ def progress_view(job: Job, live: LiveProgress | None = None) -> ProgressView:
         finished=status.finished,
         result=job.result if status == JobStatus.DONE else None,
         error=job.error if status == JobStatus.FAILED else None,
-        cancel_requested=job.cancel_requested,
+        cancel_requested=job.cancel_requested or bool(live and live.cancel_requested),
     )

@@ -48,6 +48,9 @@ class Runner(Protocol):
     def live_job_ids(self) -> set[int]:
         """Jobs running in this process (the stale sweep leaves them alone)."""
 
+    def signal_cancel(self, job_id: int) -> bool:
+        """Tell a job running in this process to stop; False when it does not run here."""
+
 
 class InProcessRunner:
     """Daemon worker threads fed by a queue; started on the first dispatch.
@@ -78,6 +81,9 @@ class InProcessRunner:
 
     def live_job_ids(self) -> set[int]:
         return self.board.ids()
+
+    def signal_cancel(self, job_id: int) -> bool:
+        return self.board.signal_cancel(job_id)
 
     def _ensure_started(self) -> None:
         with self._lock:
@@ -149,6 +155,9 @@ class CeleryRunner:
 
     def live_job_ids(self) -> set[int]:
         return set()
+
+    def signal_cancel(self, job_id: int) -> bool:
+        return False  # the worker sees `cancel_requested` in the database
 
 
 def build_runner(name: str, env: JobEnvironment, config: Mapping[str, Any]) -> Runner:

@@ -102,21 +102,26 @@ def enqueue(session: Session, kind: str, actor: Actor, /, **params: Any) -> Job:
 
 
 def request_cancel(session: Session, job: Job, actor: Actor) -> Job:
-    """Only the owner cancels. A queued job stops at once; a running one at its next check."""
-    if job.actor_id is None or job.actor_id != actor.id:
-        raise Forbidden("Somente quem iniciou o processo pode cancelá-lo.")
-    if job.finished:
-        raise Conflict("Este processo já terminou e não pode mais ser cancelado.")
+    """Only the owner cancels. A queued job is cancelled at once; a running one gets a
+    flag its body sees at its next check (the runner then records the cancellation)."""
+    check_can_cancel(job, actor)
+    job.cancel_requested = True
     if job.status == JobStatus.QUEUED:
         job.status = JobStatus.CANCELLED
         job.finished_at = utcnow()
         job.progress_message = "Cancelado antes de começar."
+        audit.record(session, actor, "job.cancelled", f"job:{job.id}", {"kind": job.kind})
     else:
         job.progress_message = "Cancelamento solicitado; aguardando o processo parar."
-    job.cancel_requested = True
-    audit.record(session, actor, "job.cancel", f"job:{job.id}", {"kind": job.kind})
     session.flush()
     return job
+
+
+def check_can_cancel(job: Job, actor: Actor) -> None:
+    if job.actor_id is None or job.actor_id != actor.id:
+        raise Forbidden("Somente quem iniciou o processo pode cancelá-lo.")
+    if job.finished:
+        raise Conflict("Este processo já terminou e não pode mais ser cancelado.")
 
 
 @event.listens_for(Session, "after_commit")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Response, current_app, flash, jsonify, redirect, request, send_file, url_for
 from flask_login import current_user
 
-from portal.core.jobs import STATUS_LABELS, Job, all_kinds, kind_label, request_cancel
+from portal.core.jobs import STATUS_LABELS, Job, all_kinds, check_can_cancel, kind_label, request_cancel
 from portal.core.jobs import queries as job_queries
 from portal.core.jobs.context import job_dir
 from portal.core.jobs.execution import sweep_stale
@@ -46,7 +46,9 @@ def _view(job: Job) -> job_queries.ProgressView:
 
 
 def _can_cancel(job: Job) -> bool:
-    return not job.finished and job.actor_id == current_user.id and not job.cancel_requested
+    live = jobs_service().runner.live(job.id)
+    signalled = bool(live and live.cancel_requested)
+    return not job.finished and job.actor_id == current_user.id and not job.cancel_requested and not signalled
 
 
 def _sweep() -> None:
@@ -155,7 +157,13 @@ def cancel(job_id: int) -> Response:
     form = CancelForm()
     if not form.validate_on_submit():
         return error_response(400)
-    request_cancel(db.session, job, current_actor())
+    service = jobs_service()
+    check_can_cancel(job, current_actor())
+    signalled = service.runner.signal_cancel(job.id)
+    if not (signalled and not service.env.progress_in_db):
+        # On SQLite a running job holds the only write lock: the in-memory signal is
+        # enough there, and the runner records the cancellation when the job stops.
+        request_cancel(db.session, job, current_actor())
     if is_htmx():
         return render(
             "jobs/_progress.html", job=job, view=_view(job), can_cancel=False, cancel_form=CancelForm()
