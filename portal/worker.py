@@ -71,5 +71,6 @@ def make_celery(flask_app: Any) -> Celery:
     return celery_app
 
 
-app = create_app()
-celery = make_celery(app)
+# Named `celery` (not `app`): `celery -A portal.worker` looks for `app` first.
+flask_app = create_app()
+celery = make_celery(flask_app)
