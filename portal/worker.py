@@ -52,18 +52,18 @@ def make_celery(flask_app: Any) -> Celery:
     celery_app.conf.update(celery_settings(broker, service.env.settings))
     celery_app.conf.beat_schedule = beat_schedule()
 
-    @celery_app.task(name=RUN_TASK, bind=True, max_retries=None)
+    @celery_app.task(name=RUN_TASK, bind=True, max_retries=None, shared=False)
     def run(task: Task, job_id: int) -> None:
         outcome = run_job(service.env, int(job_id))
         if outcome.retry_in is not None:
             raise task.retry(countdown=outcome.retry_in)
 
-    @celery_app.task(name=SWEEP_TASK)
+    @celery_app.task(name=SWEEP_TASK, shared=False)
     def sweep() -> int:
         with flask_app.app_context(), unit_of_work() as session:
             return sweep_stale(session, service.env.settings)
 
-    @celery_app.task(name=PERIODIC_TASK)
+    @celery_app.task(name=PERIODIC_TASK, shared=False)
     def enqueue_periodic(kind: str, **params: Any) -> None:
         with flask_app.app_context(), unit_of_work() as session:
             enqueue(session, kind, SYSTEM, **params)
