@@ -121,6 +121,8 @@ def test_a_crash_fails_the_job_with_a_portuguese_message_and_no_traceback(
     assert "segredo-interno-do-stacktrace" not in page and "Traceback" not in page
     assert "hx-trigger" not in page
     assert "segredo-interno-do-stacktrace" in caplog.text and "Traceback" in caplog.text
+    # The bar stays where the job stopped (50%), even on SQLite where it lived in memory.
+    assert client.get(f"/jobs/{job.id}/progress.json").get_json()["percent"] == 50
 
 
 def test_demo_with_simulated_failure_shows_failed_to_its_owner(client, login_as, manual_runner, db):

@@ -70,7 +70,13 @@ def _finish(env: JobEnvironment, job_id: int, status: JobStatus, **values: Any) 
     short_write(env, stmt)
 
 
-def _finish_cancelled(env: JobEnvironment, job: Job) -> None:
+def _last_progress(ctx: JobContext) -> dict[str, Any]:
+    """Where the bar stood when the job stopped (on SQLite it was only in memory)."""
+    done, total, _message = ctx.last_progress
+    return {"progress_done": done, "progress_total": total}
+
+
+def _finish_cancelled(env: JobEnvironment, job: Job, progress: dict[str, Any]) -> None:
     """Record the cancellation and its audit entry once the job's own transaction is
     gone (the audit chain's lock must not be taken while the job still holds it)."""
     session = env.session_factory()
@@ -85,6 +91,7 @@ def _finish_cancelled(env: JobEnvironment, job: Job) -> None:
                 progress_message=CANCELLED_MESSAGE,
                 finished_at=now,
                 heartbeat_at=now,
+                **progress,
             )
         )
         if job.actor_id is not None:
@@ -238,13 +245,20 @@ def _run_body(env: JobEnvironment, kind: JobKind, job: Job, ctx: JobContext, ses
     except JobCancelled:
         session.rollback()
         _discard_files(env, job_id)
-        _finish_cancelled(env, job)
+        _finish_cancelled(env, job, _last_progress(ctx))
         log.info("job %s (%s) cancelled by its owner", job_id, job.kind)
         return Outcome(JobStatus.CANCELLED)
     except DomainError as error:
         session.rollback()
         _discard_files(env, job_id)
-        _finish(env, job_id, JobStatus.FAILED, error=error.message, progress_message="Falhou.")
+        _finish(
+            env,
+            job_id,
+            JobStatus.FAILED,
+            error=error.message,
+            progress_message="Falhou.",
+            **_last_progress(ctx),
+        )
         log.info("job %s (%s) refused: %s", job_id, job.kind, error.message)
         return Outcome(JobStatus.FAILED)
     except TRANSIENT_TYPES as error:
@@ -268,13 +282,27 @@ def _run_body(env: JobEnvironment, kind: JobKind, job: Job, ctx: JobContext, ses
             )
             return Outcome(JobStatus.QUEUED, retry_in=delay)
         log.exception("job %s (%s) failed after %s attempts", job_id, job.kind, attempt)
-        _finish(env, job_id, JobStatus.FAILED, error=_user_message(error, job_id), progress_message="Falhou.")
+        _finish(
+            env,
+            job_id,
+            JobStatus.FAILED,
+            error=_user_message(error, job_id),
+            progress_message="Falhou.",
+            **_last_progress(ctx),
+        )
         return Outcome(JobStatus.FAILED)
     except Exception as error:
         session.rollback()
         _discard_files(env, job_id)
         log.exception("job %s (%s) failed", job_id, job.kind)
-        _finish(env, job_id, JobStatus.FAILED, error=_user_message(error, job_id), progress_message="Falhou.")
+        _finish(
+            env,
+            job_id,
+            JobStatus.FAILED,
+            error=_user_message(error, job_id),
+            progress_message="Falhou.",
+            **_last_progress(ctx),
+        )
         return Outcome(JobStatus.FAILED)
 
 
