@@ -64,3 +64,16 @@ def test_sweep_task_fails_stale_jobs(app, db):
     assert make_celery(app).tasks[SWEEP_TASK]() >= 1
     db.refresh(job)
     assert job.status == "failed"
+
+
+def test_run_task_retries_transient_failures_through_celery(app, db, manual_runner):
+    from portal.core.audit import Actor
+    from portal.core.jobs import enqueue
+    from tests.jobs.kinds import FLAKY_CALLS
+
+    user = factories.user(db)
+    job = enqueue(db, "test.flaky", Actor(id=user.id, label=user.email), key="celery-retry", failures=1)
+    result = make_celery(app).tasks[RUN_TASK].apply(args=[job.id])  # eager: a retry runs again at once
+    assert result.successful(), result.traceback
+    db.refresh(job)
+    assert (job.status, job.attempts, FLAKY_CALLS["celery-retry"]) == ("done", 2, 2)
