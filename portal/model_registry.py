@@ -2,6 +2,7 @@
 (for Alembic autogenerate, the schema test and the app)."""
 
 import portal.core.audit
+import portal.core.jobs.models
 import portal.people.models  # noqa: F401
 
-MODEL_MODULES = ["portal.core.audit", "portal.people.models"]
+MODEL_MODULES = ["portal.core.audit", "portal.core.jobs.models", "portal.people.models"]
