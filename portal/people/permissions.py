@@ -41,6 +41,8 @@ class Permission(StrEnum):
     CLIENTS_VIEW = "clients.view"  # client registry pages (records scoped by people.scope)
     CLIENTS_EDIT = "clients.edit"  # create/edit clients, links and consents
     PRIVACY_MANAGE = "admin.privacy"  # LGPD console: subject reports, anonymisation, retention
+    PEOPLE_VIEW = "people.view"  # collaborators and org tree, scoped (read-only)
+    PEOPLE_MANAGE = "people.manage"  # create/edit collaborators, org units, certifications
 
 
 _EVERYONE = {Permission.ACCOUNT}
@@ -48,11 +50,20 @@ _CLIENTS_RW = {Permission.CLIENTS_VIEW, Permission.CLIENTS_EDIT}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.AGENT: frozenset(_EVERYONE | _CLIENTS_RW | {Permission.SALES, Permission.PII_REVEAL}),
-    Role.SUPERVISOR: frozenset(_EVERYONE | _CLIENTS_RW | {Permission.SALES, Permission.PII_REVEAL}),
+    Role.SUPERVISOR: frozenset(
+        _EVERYONE | _CLIENTS_RW | {Permission.SALES, Permission.PII_REVEAL, Permission.PEOPLE_VIEW}
+    ),
     Role.OPERATIONS: frozenset(_EVERYONE | _CLIENTS_RW | {Permission.OPERATIONS, Permission.PII_REVEAL}),
     Role.FINANCE: frozenset(_EVERYONE | {Permission.FINANCE}),
     Role.MANAGER: frozenset(
-        _EVERYONE | {Permission.SALES, Permission.OPERATIONS, Permission.FINANCE, Permission.CLIENTS_VIEW}
+        _EVERYONE
+        | {
+            Permission.SALES,
+            Permission.OPERATIONS,
+            Permission.FINANCE,
+            Permission.CLIENTS_VIEW,
+            Permission.PEOPLE_VIEW,
+        }
     ),
     Role.ADMIN: frozenset(
         _EVERYONE
@@ -64,6 +75,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.JOBS_ALL,
             Permission.CLIENTS_VIEW,
             Permission.PRIVACY_MANAGE,
+            Permission.PEOPLE_VIEW,
+            Permission.PEOPLE_MANAGE,
         }
     ),
 }
