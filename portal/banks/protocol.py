@@ -110,9 +110,7 @@ class BaseConnector:
     def _require(self, capability: Capability) -> None:
         if capability not in self.capabilities:
             label = CAPABILITY_LABELS[capability]
-            raise UnsupportedCapability(
-                f"O banco {self.name} não oferece {label} pela integração", self.code
-            )
+            raise UnsupportedCapability(f"O banco {self.name} não oferece {label} pela integração", self.code)
 
     def _operator(self) -> OperatorCredentials:
         if self.operator is None:
@@ -153,9 +151,7 @@ class BaseConnector:
     def parse_webhook(self, headers: Mapping[str, str], body: bytes) -> list[StatusUpdate]:
         """Verify a webhook's signature, freshness and uniqueness; translate its events."""
         self._require(Capability.RECEIVE_WEBHOOK)
-        verify_webhook(
-            self.settings.webhook_secret, headers, body, self.store, self.clock(), bank=self.code
-        )
+        verify_webhook(self.settings.webhook_secret, headers, body, self.store, self.clock(), bank=self.code)
         try:
             payload = json.loads(body, parse_float=Decimal)
         except ValueError:
@@ -172,9 +168,7 @@ class BaseConnector:
     def _do_submit(self, request: SubmissionRequest) -> SubmissionResult:
         raise NotImplementedError
 
-    def _do_fetch_status(
-        self, since: datetime | None, proposal_numbers: list[str]
-    ) -> list[StatusUpdate]:
+    def _do_fetch_status(self, since: datetime | None, proposal_numbers: list[str]) -> list[StatusUpdate]:
         raise NotImplementedError
 
     def _translate_webhook(self, payload: Any) -> list[StatusUpdate]:

@@ -122,10 +122,7 @@ def mask_cpf(value: str | int | None) -> str:
 def _chunk_tables(weights: tuple[int, ...]) -> list[list[int]]:
     """Weighted digit sums of every 3-digit chunk at each position (speeds generation)."""
     return [
-        [
-            sum(int(c) * w for c, w in zip(f"{n:03d}", weights[i : i + 3], strict=True))
-            for n in range(1000)
-        ]
+        [sum(int(c) * w for c, w in zip(f"{n:03d}", weights[i : i + 3], strict=True)) for n in range(1000)]
         for i in range(0, len(weights), 3)
     ]
 

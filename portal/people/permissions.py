@@ -43,17 +43,26 @@ class Permission(StrEnum):
     PRIVACY_MANAGE = "admin.privacy"  # LGPD console: subject reports, anonymisation, retention
     PEOPLE_VIEW = "people.view"  # collaborators and org tree, scoped (read-only)
     PEOPLE_MANAGE = "people.manage"  # create/edit collaborators, org units, certifications
+    PROPOSALS_VIEW = "proposals.view"  # proposal lists and pages (records scoped by people.scope)
+    PIPELINE_MANAGE = "pipeline.manage"  # move proposals, pendencies, mappings, SLA, imports
 
 
 _EVERYONE = {Permission.ACCOUNT}
 _CLIENTS_RW = {Permission.CLIENTS_VIEW, Permission.CLIENTS_EDIT}
+_PIPELINE = {Permission.PROPOSALS_VIEW, Permission.PIPELINE_MANAGE}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.AGENT: frozenset(_EVERYONE | _CLIENTS_RW | {Permission.SALES, Permission.PII_REVEAL}),
-    Role.SUPERVISOR: frozenset(
-        _EVERYONE | _CLIENTS_RW | {Permission.SALES, Permission.PII_REVEAL, Permission.PEOPLE_VIEW}
+    Role.AGENT: frozenset(
+        _EVERYONE | _CLIENTS_RW | {Permission.SALES, Permission.PII_REVEAL, Permission.PROPOSALS_VIEW}
     ),
-    Role.OPERATIONS: frozenset(_EVERYONE | _CLIENTS_RW | {Permission.OPERATIONS, Permission.PII_REVEAL}),
+    Role.SUPERVISOR: frozenset(
+        _EVERYONE
+        | _CLIENTS_RW
+        | {Permission.SALES, Permission.PII_REVEAL, Permission.PEOPLE_VIEW, Permission.PROPOSALS_VIEW}
+    ),
+    Role.OPERATIONS: frozenset(
+        _EVERYONE | _CLIENTS_RW | _PIPELINE | {Permission.OPERATIONS, Permission.PII_REVEAL}
+    ),
     Role.FINANCE: frozenset(_EVERYONE | {Permission.FINANCE}),
     Role.MANAGER: frozenset(
         _EVERYONE
@@ -63,6 +72,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.FINANCE,
             Permission.CLIENTS_VIEW,
             Permission.PEOPLE_VIEW,
+            Permission.PROPOSALS_VIEW,
         }
     ),
     Role.ADMIN: frozenset(

@@ -197,12 +197,35 @@ def row_to_manual(row: dict[str, str], columns: dict[str, str | None]) -> Manual
     )
 
 
-def _keep_file(data: bytes, storage_dir: str | os.PathLike[str]) -> str:
+def keep_file(data: bytes, storage_dir: str | os.PathLike[str]) -> str:
+    """Store an uploaded spreadsheet encrypted (it holds CPFs); returns its random name."""
     name = secrets.token_hex(16)
     path = Path(storage_dir) / "imports" / name
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(get_keyring().encrypt_bytes(data, name))
     return name
+
+
+def read_kept_file(storage_name: str, storage_dir: str | os.PathLike[str]) -> bytes:
+    if not storage_name.isalnum():
+        raise DomainError("Arquivo de importação inválido.")
+    blob = (Path(storage_dir) / "imports" / storage_name).read_bytes()
+    return get_keyring().decrypt_bytes(blob, storage_name)
+
+
+def read_spreadsheet(data: bytes, filename: str) -> tuple[spreadsheets.Table, dict[str, str | None]]:
+    """Read the file and find its columns; DomainError (Portuguese) when it cannot be used.
+    Cheap enough to run before queuing the import, so bad files are refused at upload."""
+    table = spreadsheets.read_table(data, filename, expected_columns=[c[0] for c in COLUMNS.values()])
+    columns = {name: table.column(*candidates) for name, candidates in COLUMNS.items()}
+    missing = [COLUMNS[name][0] for name in REQUIRED if columns[name] is None]
+    if missing:
+        raise DomainError("Colunas obrigatórias ausentes: " + ", ".join(missing) + ".", field="file")
+    if len(table.rows) > MAX_ROWS:
+        raise DomainError(f"Arquivo com mais de {MAX_ROWS} linhas: divida-o.", field="file")
+    if not table.rows:
+        raise DomainError("A planilha não tem linhas de dados.", field="file")
+    return table, columns
 
 
 def find_import(session: Session, data: bytes) -> ProposalImport | None:
@@ -219,19 +242,15 @@ def import_proposals(
     filename: str,
     storage_dir: str | os.PathLike[str],
     report: Report | None = None,
+    storage_name: str | None = None,
 ) -> tuple[ProposalImport, bool]:
     """Import a spreadsheet of proposals. Returns (import, created); created is False when
-    the same file was imported before (nothing changes)."""
+    the same file was imported before (nothing changes). `storage_name` is the file
+    already kept by `keep_file` (background jobs), otherwise it is kept here."""
     previous = find_import(session, data)
     if previous is not None:
         return previous, False
-    table = spreadsheets.read_table(data, filename, expected_columns=[c[0] for c in COLUMNS.values()])
-    columns = {name: table.column(*candidates) for name, candidates in COLUMNS.items()}
-    missing = [COLUMNS[name][0] for name in REQUIRED if columns[name] is None]
-    if missing:
-        raise DomainError("Colunas obrigatórias ausentes: " + ", ".join(missing) + ".", field="file")
-    if len(table.rows) > MAX_ROWS:
-        raise DomainError(f"Arquivo com mais de {MAX_ROWS} linhas: divida-o.", field="file")
+    table, columns = read_spreadsheet(data, filename)
     total = len(table.rows)
     entries: list[dict[str, object]] = []
     for index, row in enumerate(table.rows):
@@ -251,7 +270,7 @@ def import_proposals(
     record = ProposalImport(
         sha256=table.sha256,
         filename=Path(filename or "planilha").name[:120],
-        storage_name=_keep_file(data, storage_dir),
+        storage_name=storage_name or keep_file(data, storage_dir),
         rows_total=total,
         accepted=accepted,
         refused=total - accepted,

@@ -97,7 +97,9 @@ def find_by_idempotency_key(session: Session, key: str) -> Proposal | None:
     return session.scalar(select(Proposal).where(Proposal.idempotency_key == key))
 
 
-def record_event(session: Session, proposal: Proposal, actor: Actor, source: str, **values: Any) -> ProposalEvent:
+def record_event(
+    session: Session, proposal: Proposal, actor: Actor, source: str, **values: Any
+) -> ProposalEvent:
     event = ProposalEvent(
         proposal_id=proposal.id,
         occurred_at=utcnow(),

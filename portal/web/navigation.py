@@ -17,6 +17,8 @@ MENU: list[tuple[str, str, Permission]] = [
     ("Administração", "admin.index", Permission.ADMIN),
     ("Equipe", "people.collaborators_list", Permission.PEOPLE_VIEW),
     ("Processos", "jobs.index", Permission.ACCOUNT),
+    ("Esteira", "operations.board", Permission.PIPELINE_MANAGE),
+    ("Propostas", "sales.my_proposals", Permission.SALES),
 ]
 
 

@@ -141,9 +141,7 @@ class C6Connector(BaseConnector):
             if state == "pending":
                 message += ": aguardando o cliente autorizar pelo link enviado"
             raise NotAuthorized(message, self.code, state=state, authorization_link=auth.link)
-        data = self._check(
-            self._call("GET", f"/clt/ofertas/{request.cpf}", Capability.BENEFIT_QUERY)
-        )
+        data = self._check(self._call("GET", f"/clt/ofertas/{request.cpf}", Capability.BENEFIT_QUERY))
         if not data.get("elegivel", False):
             state = BenefitState.NOT_ELIGIBLE
         elif str(data.get("situacao_vinculo", "ATIVO")) == "BLOQUEADO":
@@ -169,9 +167,7 @@ class C6Connector(BaseConnector):
         else:
             body["valor_parcela"] = float(request.installment)  # type: ignore[arg-type]
         data = self._check(
-            self._call(
-                "POST", "/clt/simulacoes", Capability.SIMULATE, json_body=body, idempotent=True
-            )
+            self._call("POST", "/clt/simulacoes", Capability.SIMULATE, json_body=body, idempotent=True)
         )
         return [
             SimulationOption(
@@ -247,9 +243,7 @@ class C6Connector(BaseConnector):
             detail=str(row.get("motivo") or ""),
         )
 
-    def _do_fetch_status(
-        self, since: datetime | None, proposal_numbers: list[str]
-    ) -> list[StatusUpdate]:
+    def _do_fetch_status(self, since: datetime | None, proposal_numbers: list[str]) -> list[StatusUpdate]:
         updates: list[StatusUpdate] = []
         if since is not None:
             data = self._check(

@@ -230,9 +230,7 @@ class DaycovalConnector(BaseConnector):
             detail=str(row.get("observacao") or ""),
         )
 
-    def _do_fetch_status(
-        self, since: datetime | None, proposal_numbers: list[str]
-    ) -> list[StatusUpdate]:
+    def _do_fetch_status(self, since: datetime | None, proposal_numbers: list[str]) -> list[StatusUpdate]:
         updates: list[StatusUpdate] = []
         if since is not None:
             answer = self.http.call(

@@ -175,9 +175,7 @@ class FactaConnector(BaseConnector):
                 "valor": f"{value:.2f}",
                 "prazo": request.term_months,
                 "cpf": request.cpf,
-                "data_nascimento": request.birth_date.strftime("%d/%m/%Y")
-                if request.birth_date
-                else "",
+                "data_nascimento": request.birth_date.strftime("%d/%m/%Y") if request.birth_date else "",
             },
         )
         options = []
@@ -268,9 +266,7 @@ class FactaConnector(BaseConnector):
             signing_link=step3.get("url_formalizacao"),
         )
 
-    def _do_fetch_status(
-        self, since: datetime | None, proposal_numbers: list[str]
-    ) -> list[StatusUpdate]:
+    def _do_fetch_status(self, since: datetime | None, proposal_numbers: list[str]) -> list[StatusUpdate]:
         updates: list[StatusUpdate] = []
         if since is not None:
             start = since.astimezone(BRASILIA)

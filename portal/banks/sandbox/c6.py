@@ -33,11 +33,7 @@ def _auth(state: SandboxState, request: Request, cpf: str | None = None) -> Resp
 
 def token(state: SandboxState, request: Request) -> Response:
     form = request.form
-    if (
-        not form.get("username")
-        or not form.get("password")
-        or form["password"] == scenarios.WRONG_PASSWORD
-    ):
+    if not form.get("username") or not form.get("password") or form["password"] == scenarios.WRONG_PASSWORD:
         return _error("CREDENCIAIS_INVALIDAS", "Usuário ou senha inválidos", 401)
     value, lifetime = state.issue_token("c6")
     return json_response({"access_token": value, "token_type": "Bearer", "expires_in": lifetime})

@@ -241,9 +241,7 @@ class SandboxState:
         if body is None or not url or not secret:
             return
         target = f"{url.rstrip('/')}/{proposal.bank}"
-        thread = threading.Thread(
-            target=self._deliver, args=(target, secret, body, proposal), daemon=True
-        )
+        thread = threading.Thread(target=self._deliver, args=(target, secret, body, proposal), daemon=True)
         thread.start()
 
     def _deliver(self, url: str, secret: str, body: bytes, proposal: Proposal) -> None:

@@ -27,9 +27,7 @@ def from_br(text: Any) -> Decimal:
 
 
 def _errors(code: str, message: str, status: int = 422) -> Response:
-    return json_response(
-        {"sucesso": False, "erros": [{"codigo": code, "mensagem": message}]}, status
-    )
+    return json_response({"sucesso": False, "erros": [{"codigo": code, "mensagem": message}]}, status)
 
 
 def _ok(data: Any, status: int = 200) -> Response:

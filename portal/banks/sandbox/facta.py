@@ -41,12 +41,7 @@ def token(state: SandboxState, request: Request) -> Response:
         user, _, password = base64.b64decode(header.removeprefix("Basic ")).decode().partition(":")
     except ValueError:
         user = password = ""
-    if (
-        not header.startswith("Basic ")
-        or not user
-        or not password
-        or password == scenarios.WRONG_PASSWORD
-    ):
+    if not header.startswith("Basic ") or not user or not password or password == scenarios.WRONG_PASSWORD:
         return _error("Usuário ou senha inválidos", 401)
     value, lifetime = state.issue_token("facta")
     expires = datetime.now(BRASILIA) + timedelta(seconds=lifetime)
@@ -115,9 +110,7 @@ def operations(state: SandboxState, request: Request) -> Response:
     by_amount = args.get("opcao_valor", "1") == "1"
     tables = []
     for code, name, rate in TABLES:
-        priced = price(
-            "facta", term, value if by_amount else None, None if by_amount else value, rate
-        )
+        priced = price("facta", term, value if by_amount else None, None if by_amount else value, rate)
         net = priced["gross"] if args["tipo_operacao"] == "13" else priced["gross"] * Decimal("0.6")
         tables.append(
             {

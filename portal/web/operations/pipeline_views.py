@@ -1,0 +1,337 @@
+"""Operations pipeline: board, filtered list + export, proposal page, status moves
+(single, with reason, bulk) and the review flag."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlencode
+
+from flask import Response, flash, redirect, request, url_for
+from flask_login import current_user
+from werkzeug.datastructures import MultiDict
+
+from portal.core.errors import Conflict, DomainError
+from portal.extensions import db
+from portal.people.permissions import Permission
+from portal.proposals import operations, sla
+from portal.proposals.board import build_board
+from portal.proposals.listing import (
+    AGREEMENTS,
+    BANKS,
+    agents_and_stores,
+    bank_label,
+    filtered_proposals,
+    proposals_page,
+)
+from portal.proposals.models import PRODUCT_LABELS, Proposal
+from portal.proposals.statuses import LABELS, Status, needs_reason
+from portal.web.access import current_actor, require
+from portal.web.errors import error_response
+from portal.web.exports import export_response, iter_query
+from portal.web.htmx import is_htmx, render
+from portal.web.operations import bp
+from portal.web.operations.pipeline_common import (
+    detail_context,
+    filters_from,
+    load_proposal,
+    template_helpers,
+)
+from portal.web.operations.pipeline_forms import (
+    OWNER_CHOICES,
+    ConfirmForm,
+    MoveForm,
+    PendencyForm,
+    ResolveForm,
+    UploadForm,
+    type_choices,
+)
+
+VIEW = (Permission.OPERATIONS, Permission.PROPOSALS_VIEW)
+BOARD_ARGS = {"bank", "product", "agreement", "sla", "needs_review", "agent", "store"}
+
+
+def _choices() -> dict[str, object]:
+    agents, stores = agents_and_stores(db.session, current_user)
+    return {
+        "banks": BANKS,
+        "products": PRODUCT_LABELS,
+        "agreements": AGREEMENTS,
+        "statuses": LABELS,
+        "agents": agents,
+        "stores": stores,
+    }
+
+
+def _board_response(args: MultiDict, status: int = 200) -> Response:
+    filters = filters_from(args)
+    limits = sla.limits(db.session)
+    board = build_board(db.session, current_user, filters, limits)
+    return render(
+        "operations/board.html",
+        block="board",
+        status=status,
+        board=board,
+        filters=filters,
+        board_qs=urlencode([(k, v) for k in args for v in args.getlist(k) if k in BOARD_ARGS]),
+        limits=limits,
+        move_form=MoveForm(),
+        can_manage=current_user.can(Permission.PIPELINE_MANAGE),
+        banks=BANKS,
+        products=PRODUCT_LABELS,
+        **template_helpers(),
+    )
+
+
+@bp.route("/board")
+@require(*VIEW)
+def board() -> Response:
+    return _board_response(request.args)
+
+
+@bp.route("/proposals")
+@require(*VIEW)
+def proposals() -> Response:
+    filters = filters_from(request.args)
+    limits = sla.limits(db.session)
+    page = proposals_page(db.session, current_user, filters, limits, request.args.get("after"))
+    return render(
+        "operations/proposals.html",
+        block="results",
+        page=page,
+        filters=filters,
+        limits=limits,
+        bulk_form=MoveForm(),
+        owner_choices=OWNER_CHOICES,
+        can_manage=current_user.can(Permission.PIPELINE_MANAGE),
+        **_choices(),
+        **template_helpers(),
+    )
+
+
+EXPORT_HEADERS = [
+    "Nº",
+    "Cliente",
+    "Corretor",
+    "Loja",
+    "Banco",
+    "Nº no banco",
+    "Produto",
+    "Convênio",
+    "Prazo",
+    "Valor bruto",
+    "Valor líquido",
+    "Status",
+    "Status do banco",
+    "Em revisão",
+    "No status desde",
+    "SLA estourado",
+    "Digitada em",
+    "Paga em",
+    "Origem",
+]
+
+
+def export_rows(stmt, limits):
+    for p in iter_query(stmt, Proposal.id):
+        yield [
+            p.id,
+            p.client.name,
+            p.agent.name,
+            p.store.name if p.store else "",
+            bank_label(p.bank_code),
+            p.bank_proposal_number or "",
+            p.product_label,
+            p.agreement,
+            p.term_months,
+            p.gross_amount,
+            p.net_amount,
+            p.status_label,
+            p.bank_status or "",
+            p.needs_review,
+            p.status_changed_at,
+            sla.is_breached(p, limits),
+            p.submitted_at,
+            p.paid_at,
+            {"api": "API", "manual": "Manual", "import": "Importada"}.get(p.origin, p.origin),
+        ]
+
+
+@bp.route("/proposals/export.<fmt>")
+@require(*VIEW)
+def proposals_export(fmt: str) -> Response:
+    limits = sla.limits(db.session)
+    stmt = filtered_proposals(db.session, current_user, filters_from(request.args), limits)
+    return export_response(fmt, "propostas", EXPORT_HEADERS, export_rows(stmt, limits), "Propostas")
+
+
+@bp.route("/proposals/<int:proposal_id>")
+@require(*VIEW)
+def proposal_detail(proposal_id: int) -> Response:
+    return _detail(load_proposal(proposal_id))
+
+
+def _detail(proposal: Proposal, status: int = 200, error: str | None = None, **forms) -> Response:
+    pendency_form = forms.pop("pendency_form", None) or PendencyForm()
+    pendency_form.type_id.choices = type_choices()
+    return render(
+        "operations/proposal_detail.html",
+        status=status,
+        error=error,
+        move_form=forms.pop("move_form", None) or MoveForm(),
+        pendency_form=pendency_form,
+        resolve_form=ResolveForm(),
+        upload_form=forms.pop("upload_form", None) or UploadForm(),
+        confirm_form=ConfirmForm(),
+        can_manage=current_user.can(Permission.PIPELINE_MANAGE),
+        **detail_context(proposal),
+        **template_helpers(),
+    )
+
+
+@bp.route("/proposals/<int:proposal_id>/status-form")
+@require(Permission.PIPELINE_MANAGE)
+def status_form(proposal_id: int) -> Response:
+    """The small form asking the reason of a move (loaded by HTMX into the card)."""
+    proposal = load_proposal(proposal_id)
+    try:
+        target = Status(request.args.get("target", ""))
+    except ValueError:
+        return error_response(404, "Status desconhecido.")
+    form = MoveForm(
+        formdata=None,
+        target=target.value,
+        version=str(proposal.version),
+        origin=request.args.get("origin", "detail"),
+        board_query=request.args.get("board_query", ""),
+    )
+    return render(
+        "operations/reason_form.html", block="reason_form", proposal=proposal, target=target, form=form
+    )
+
+
+@bp.route("/proposals/<int:proposal_id>/status", methods=["POST"])
+@require(Permission.PIPELINE_MANAGE)
+def move(proposal_id: int) -> Response:
+    proposal = load_proposal(proposal_id)
+    form = MoveForm()
+    from_board = form.origin.data == "board"
+    if not form.validate_on_submit() or not (form.version.data or "").isdigit():
+        return error_response(400)
+    try:
+        target = Status(form.target.data)
+    except ValueError:
+        return error_response(400)
+    try:
+        operations.move(
+            db.session,
+            current_actor(),
+            proposal,
+            target,
+            reason=form.reason.data,
+            expected_version=int(form.version.data),
+            sub_status=form.sub_status.data or None,
+        )
+    except Conflict as error:
+        db.session.rollback()
+        return error_response(409, error.message)
+    except DomainError as error:
+        db.session.rollback()
+        if is_htmx() and needs_reason(target):
+            form.reason.errors = [error.message]
+            response = render(
+                "operations/reason_form.html",
+                block="reason_form",
+                status=422,
+                proposal=proposal,
+                target=target,
+                form=form,
+            )
+            response.headers["HX-Retarget"] = f"#reason-{proposal.id}"
+            response.headers["HX-Reswap"] = "innerHTML"
+            return response
+        if is_htmx():
+            return error_response(422, error.message)
+        return _detail(load_proposal(proposal_id), status=422, error=error.message)
+    message = f"Proposta nº {proposal.id} movida para “{target.label}”."
+    if from_board and is_htmx():
+        query = MultiDict(
+            [(k, v) for k, values in parse_qs(form.board_query.data or "").items() for v in values]
+        )
+        response = _board_response(query)
+        response.headers["HX-Trigger"] = "proposalMoved"
+        return response
+    flash(message, "success")
+    return redirect(url_for("operations.proposal_detail", proposal_id=proposal.id), 303)
+
+
+@bp.route("/proposals/<int:proposal_id>/review", methods=["POST"])
+@require(Permission.PIPELINE_MANAGE)
+def mark_reviewed(proposal_id: int) -> Response:
+    proposal = load_proposal(proposal_id)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return error_response(400)
+    version = int(form.version.data) if (form.version.data or "").isdigit() else None
+    try:
+        operations.mark_reviewed(db.session, current_actor(), proposal, version)
+    except Conflict as error:
+        db.session.rollback()
+        return error_response(409, error.message)
+    flash("Proposta marcada como revisada; o status foi mantido.", "success")
+    return redirect(url_for("operations.proposal_detail", proposal_id=proposal.id), 303)
+
+
+def _selected() -> list[tuple[int, int | None]]:
+    """Checkbox values "id:version" from the list page."""
+    items = []
+    for raw in request.form.getlist("ids")[: operations.BULK_MAX + 1]:
+        pid, _, version = raw.partition(":")
+        if pid.isdigit():
+            items.append((int(pid), int(version) if version.isdigit() else None))
+    return items
+
+
+@bp.route("/proposals/bulk", methods=["POST"])
+@require(Permission.PIPELINE_MANAGE)
+def bulk() -> Response:
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return error_response(400)
+    selected = _selected()
+    by_id = {
+        p.id: p
+        for p in db.session.scalars(
+            filtered_proposals(db.session, current_user, filters_from({}), {}).where(
+                Proposal.id.in_([pid for pid, _ in selected])
+            )
+        ).unique()
+    }
+    action = request.form.get("action")
+    try:
+        if action == "status":
+            target = Status(request.form.get("target", ""))
+            items = [(by_id[pid], version) for pid, version in selected if pid in by_id]
+            result = operations.bulk_move(
+                db.session, current_actor(), items, target, request.form.get("reason")
+            )
+        elif action == "owner":
+            chosen = [by_id[pid] for pid, _ in selected if pid in by_id]
+            result = operations.bulk_assign_pendencies(
+                db.session, current_actor(), chosen, request.form.get("owner_kind", "")
+            )
+        else:
+            return error_response(400)
+    except ValueError:
+        return error_response(422, "Escolha o novo status.")
+    except DomainError as error:
+        return error_response(422, error.message)
+    done = len(result.done)
+    if done:
+        flash(f"{done} proposta(s) atualizada(s).", "success")
+    for pid, message in result.failed[:20]:
+        flash(f"Proposta nº {pid}: {message}", "warning")
+    if len(result.failed) > 20:
+        flash(f"… e mais {len(result.failed) - 20} proposta(s) não atualizada(s).", "warning")
+    target = request.form.get("back") or url_for("operations.proposals")
+    if not target.startswith("/operations/proposals"):
+        target = url_for("operations.proposals")
+    return redirect(target, 303)
