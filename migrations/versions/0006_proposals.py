@@ -8,7 +8,6 @@ Created: 2026-11-29 05:29:45.538361
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = '0006_proposals'
 down_revision = '0004_clients'
 branch_labels = None
