@@ -129,11 +129,11 @@ def proposals_page(
     filters: ProposalFilters,
     limits: dict[str, int],
     cursor: str | None,
-    per_page: int = PER_PAGE,
+    per_page: int | None = None,
 ) -> Page[Proposal]:
     """Newest first, keyset on id."""
     stmt = filtered_proposals(session, user, filters, limits)
-    return keyset_page(session, stmt, [Proposal.id], cursor, per_page, descending=True)
+    return keyset_page(session, stmt, [Proposal.id], cursor, per_page or PER_PAGE, descending=True)
 
 
 def agents_and_stores(session: Session, user: User) -> tuple[list[Collaborator], list[OrgUnit]]:

@@ -39,3 +39,11 @@ def runner(app, db) -> Iterator[ManualRunner]:
         yield manual
     finally:
         service.runner = original
+
+
+@pytest.fixture
+def storage_root(app):
+    """The app's storage directory (documents written by services in tests land here)."""
+    from pathlib import Path
+
+    return Path(app.config["STORAGE_DIR"])
