@@ -31,29 +31,26 @@ ROLE_LABELS = {
 class Permission(StrEnum):
     ACCOUNT = "account"  # every signed-in user: own password, own jobs
     SALES = "sales.access"
+    CLIENTS_VIEW = "clients.view"  # client registry pages (records scoped by people.scope)
+    CLIENTS_EDIT = "clients.edit"  # create/edit clients, benefit links and consents
     OPERATIONS = "operations.access"
     FINANCE = "finance.access"
     ADMIN = "admin.access"
     USERS_MANAGE = "admin.users"
     AUDIT_VIEW = "admin.audit"
+    PRIVACY_MANAGE = "admin.privacy"  # LGPD console: subject reports, anonymisation, retention
     PII_REVEAL = "pii.reveal"  # see a full CPF / benefit number (audited)
     JOBS_ALL = "jobs.all"  # see every user's background jobs
-    CLIENTS_VIEW = "clients.view"  # client registry pages (records scoped by people.scope)
-    CLIENTS_EDIT = "clients.edit"  # create/edit clients, links and consents
-    PRIVACY_MANAGE = "admin.privacy"  # LGPD console: subject reports, anonymisation, retention
 
 
 _EVERYONE = {Permission.ACCOUNT}
-_CLIENTS_RW = {Permission.CLIENTS_VIEW, Permission.CLIENTS_EDIT}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.AGENT: frozenset(_EVERYONE | _CLIENTS_RW | {Permission.SALES, Permission.PII_REVEAL}),
-    Role.SUPERVISOR: frozenset(_EVERYONE | _CLIENTS_RW | {Permission.SALES, Permission.PII_REVEAL}),
-    Role.OPERATIONS: frozenset(_EVERYONE | _CLIENTS_RW | {Permission.OPERATIONS, Permission.PII_REVEAL}),
+    Role.AGENT: frozenset(_EVERYONE | {Permission.SALES, Permission.PII_REVEAL}),
+    Role.SUPERVISOR: frozenset(_EVERYONE | {Permission.SALES, Permission.PII_REVEAL}),
+    Role.OPERATIONS: frozenset(_EVERYONE | {Permission.OPERATIONS, Permission.PII_REVEAL}),
     Role.FINANCE: frozenset(_EVERYONE | {Permission.FINANCE}),
-    Role.MANAGER: frozenset(
-        _EVERYONE | {Permission.SALES, Permission.OPERATIONS, Permission.FINANCE, Permission.CLIENTS_VIEW}
-    ),
+    Role.MANAGER: frozenset(_EVERYONE | {Permission.SALES, Permission.OPERATIONS, Permission.FINANCE}),
     Role.ADMIN: frozenset(
         _EVERYONE
         | {
@@ -62,11 +59,20 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.AUDIT_VIEW,
             Permission.PII_REVEAL,
             Permission.JOBS_ALL,
-            Permission.CLIENTS_VIEW,
-            Permission.PRIVACY_MANAGE,
         }
     ),
 }
+
+# Client registry (issue #4): operations reads and edits every client (the scoping rule
+# gives it all records); managers and admins read; only admins run the LGPD console.
+_CLIENT_GRANTS: dict[Role, set[Permission]] = {
+    Role.AGENT: {Permission.CLIENTS_VIEW, Permission.CLIENTS_EDIT},
+    Role.SUPERVISOR: {Permission.CLIENTS_VIEW, Permission.CLIENTS_EDIT},
+    Role.OPERATIONS: {Permission.CLIENTS_VIEW, Permission.CLIENTS_EDIT},
+    Role.MANAGER: {Permission.CLIENTS_VIEW},
+    Role.ADMIN: {Permission.CLIENTS_VIEW, Permission.PRIVACY_MANAGE},
+}
+ROLE_PERMISSIONS = {role: perms | _CLIENT_GRANTS.get(role, set()) for role, perms in ROLE_PERMISSIONS.items()}
 
 # Where each role lands after login, in order of preference.
 HOME_AREA: dict[Role, str] = {
