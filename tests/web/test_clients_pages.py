@@ -235,3 +235,23 @@ def test_consent_with_evidence_through_the_page(app, client, db, org):
     link = re.search(r'href="(/sales/clients/\d+/consents/\d+/evidence)"', html).group(1)
     download = client.get(link)
     assert download.status_code == 200 and download.data == b"%PDF-1.4 termo"
+
+
+def test_edit_keeps_cpf_and_hidden_phone_and_records_the_change(client, db, org):
+    target = factories.client(db, org.agent, cpf="52998224725", name="Edite Souza", phone="11987654321")
+    _login(client, org.agent_user)
+    page = f"/sales/clients/{target.id}/edit"
+    form = client.get(page).get_data(as_text=True)
+    assert "11987654321" not in form and "98765-4321" not in form  # phone not sent in full
+    response = form_post(
+        client,
+        page,
+        {"name": "Edite Souza Lima", "provenance": "agent", "cpf": "11144477735"},
+        token_page=page,
+    )
+    assert response.status_code == 302
+    db.expire_all()
+    edited = db.get(Client, target.id)
+    assert edited.name == "Edite Souza Lima" and edited.cpf == "52998224725" and edited.phone == "11987654321"
+    html = client.get(f"/sales/clients/{target.id}").get_data(as_text=True)
+    assert "Dados alterados: nome." in html
