@@ -46,6 +46,7 @@ seed: install
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	npx -y npm-groovy-lint@14 --files Jenkinsfile --failon warning --noserver
 
 test-sqlite: install
 	ATHENAS_TEST_BACKEND=sqlite $(BIN)/pytest -m "not e2e" -q

@@ -41,16 +41,20 @@ class Permission(StrEnum):
     PRIVACY_MANAGE = "admin.privacy"  # LGPD console: subject reports, anonymisation, retention
     PII_REVEAL = "pii.reveal"  # see a full CPF / benefit number (audited)
     JOBS_ALL = "jobs.all"  # see every user's background jobs
+    PEOPLE_VIEW = "people.view"  # collaborators and org tree, scoped (read-only)
+    PEOPLE_MANAGE = "people.manage"  # create/edit collaborators, org units, certifications
 
 
 _EVERYONE = {Permission.ACCOUNT}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.AGENT: frozenset(_EVERYONE | {Permission.SALES, Permission.PII_REVEAL}),
-    Role.SUPERVISOR: frozenset(_EVERYONE | {Permission.SALES, Permission.PII_REVEAL}),
+    Role.SUPERVISOR: frozenset(_EVERYONE | {Permission.SALES, Permission.PII_REVEAL, Permission.PEOPLE_VIEW}),
     Role.OPERATIONS: frozenset(_EVERYONE | {Permission.OPERATIONS, Permission.PII_REVEAL}),
     Role.FINANCE: frozenset(_EVERYONE | {Permission.FINANCE}),
-    Role.MANAGER: frozenset(_EVERYONE | {Permission.SALES, Permission.OPERATIONS, Permission.FINANCE}),
+    Role.MANAGER: frozenset(
+        _EVERYONE | {Permission.SALES, Permission.OPERATIONS, Permission.FINANCE, Permission.PEOPLE_VIEW}
+    ),
     Role.ADMIN: frozenset(
         _EVERYONE
         | {
@@ -59,6 +63,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.AUDIT_VIEW,
             Permission.PII_REVEAL,
             Permission.JOBS_ALL,
+            Permission.PEOPLE_VIEW,
+            Permission.PEOPLE_MANAGE,
         }
     ),
 }

@@ -16,6 +16,7 @@ from portal.people.permissions import HOME_AREA, Permission, Role
 from portal.web.access import client_ip, current_actor, public, require
 from portal.web.auth import bp
 from portal.web.auth.forms import ChangePasswordForm, LoginForm
+from portal.web.forms import attach_error
 from portal.web.htmx import render
 from portal.web.security import keep_writes
 
@@ -98,9 +99,8 @@ def change_password() -> Response:
                 form.confirm.data,
             )
         except DomainError as error:
-            target = getattr(form, error.field or "", None) or form.password
-            target.errors = [*target.errors, error.message]
-            return render("auth/change_password.html", form=form, status=422)
+            message = attach_error(form, error)
+            return render("auth/change_password.html", form=form, error=message, status=422)
         # auth_version changed: keep this session valid with the new id.
         login_user(current_user._get_current_object())
         flash("Senha alterada com sucesso.", "success")

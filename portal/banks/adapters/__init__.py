@@ -1,0 +1,1 @@
+"""One module per bank dialect; each translates the bank's fields into `portal.banks.types`."""

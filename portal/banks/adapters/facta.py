@@ -1,0 +1,319 @@
+"""Facta Financeira adapter.
+
+Public facts followed (from integrations correspondents have published):
+- Token: ``GET /gera-token`` with HTTP Basic auth (company user/password) answers a Bearer
+  token valid for about one hour, with its expiry as ``dd/mm/aaaa HH:MM:SS`` (``expira``).
+- Every answer carries ``{"erro": bool, "mensagem": str}``; a business refusal comes as HTTP
+  200 with ``erro: true``.
+- Simulation: ``/proposta/operacoes-disponiveis`` lists rate tables for an operation code
+  (13 new, 14 refin, 003500 portability, 33 benefit card), then the proposal is built in three
+  steps: ``/proposta/etapa1-simulador`` (needs the certified agent's login at Facta),
+  ``/proposta/etapa2-dados-pessoais`` and ``/proposta/etapa3-proposta-cadastro``, which answers
+  the contract code (``codigo``) and the signing link (``url_formalizacao``).
+- Follow-up: ``/proposta/andamento-propostas`` (by period) and
+  ``/proposta/consulta-ocorrencias`` (history of one contract).
+
+Assumptions (the real contract is private): the margin lookup path
+``/proposta/consulta-margem`` and its fields; POST steps take form fields; numbers in answers
+are JSON numbers with a decimal point; times are Brasília local time; etapa3 accepts our
+idempotency key as ``id_externo`` and answers the existing contract when it is repeated; the
+"averbador" codes 3 (INSS) and 20095 (SIAPE). Credentials: ``{"user": ..., "password": ...}``.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from portal.banks.convert import malformed, money, need, parse_datetime, to_decimal
+from portal.banks.errors import BankRejected, UnsupportedCapability
+from portal.banks.http import BankAnswer
+from portal.banks.protocol import BaseConnector
+from portal.banks.types import (
+    BenefitQueryRequest,
+    BenefitState,
+    Capability,
+    MarginResult,
+    Product,
+    SimulationOption,
+    SimulationRequest,
+    StatusUpdate,
+    SubmissionRequest,
+    SubmissionResult,
+)
+
+logger = logging.getLogger("portal.banks")
+
+BRASILIA = ZoneInfo("America/Sao_Paulo")
+OPERATION_CODES = {
+    Product.NEW: "13",
+    Product.REFIN: "14",
+    Product.PORTABILITY: "003500",
+    Product.CARD: "33",
+}
+AVERBADORES = {"INSS": "3", "SIAPE": "20095"}
+BENEFIT_STATES = {
+    "ATIVO": BenefitState.ACTIVE,
+    "BLOQUEADO": BenefitState.BLOCKED,
+    "NAO ELEGIVEL": BenefitState.NOT_ELIGIBLE,
+}
+
+
+class FactaConnector(BaseConnector):
+    """Facta dialect: Basic-auth token, ``erro``/``mensagem`` envelopes, three-step submission."""
+
+    CAPABILITIES = frozenset(
+        {
+            Capability.BENEFIT_QUERY,
+            Capability.SIMULATE,
+            Capability.SUBMIT,
+            Capability.FETCH_STATUS,
+        }
+    )
+
+    # --- auth ---------------------------------------------------------------------------
+    def _scope(self) -> str:
+        return self.http.tokens.scope_for(self.settings.credentials.get("user", ""))
+
+    def _fetch_token(self) -> tuple[str, float]:
+        creds = self.settings.credentials
+        answer = self.http.call(
+            "GET",
+            "/gera-token",
+            "auth",
+            headers={"Authorization": _basic(creds.get("user", ""), creds.get("password", ""))},
+            token_request=True,
+        )
+        data = self._check(answer)
+        token = need(data, "token", *self._n)
+        lifetime = 3600.0
+        if data.get("expira"):
+            expires = parse_datetime(data["expira"], self.code, self.name, BRASILIA)
+            lifetime = max(60.0, expires.timestamp() - self.clock())
+        return str(token), lifetime
+
+    def _auth(self, refresh: bool) -> dict[str, str]:
+        if refresh:
+            self.http.tokens.invalidate(self.code, self._scope())
+        token = self.http.tokens.get_or_fetch(self.code, self._fetch_token, self._scope())
+        return {"Authorization": f"Bearer {token}"}
+
+    def _check(self, answer: BankAnswer) -> dict[str, Any]:
+        data = answer.data
+        if answer.status == 401:
+            raise BankRejected(f"Credenciais recusadas pelo banco {self.name}", self.code)
+        if not isinstance(data, dict) or "erro" not in data:
+            raise malformed(*self._n)
+        if data["erro"] or answer.status >= 400:
+            message = str(data.get("mensagem") or "operação não aceita")
+            raise BankRejected(
+                f"Banco {self.name} recusou a operação: {message}", self.code, bank_message=message
+            )
+        return data
+
+    def _get(self, path: str, capability: Capability, params: dict[str, Any]) -> dict[str, Any]:
+        return self._check(self.http.call("GET", path, capability, params=params, auth=self._auth))
+
+    def _post(self, path: str, form: dict[str, Any]) -> dict[str, Any]:
+        answer = self.http.call("POST", path, Capability.SUBMIT, form=form, auth=self._auth)
+        return self._check(answer)
+
+    def _averbador(self, agreement: str) -> str:
+        code = AVERBADORES.get(agreement.upper())
+        if code is None:
+            raise UnsupportedCapability(
+                f"O banco {self.name} não oferece o convênio {agreement} pela integração", self.code
+            )
+        return code
+
+    # --- operations ---------------------------------------------------------------------
+    def _do_benefit_query(self, request: BenefitQueryRequest) -> MarginResult:
+        data = self._get(
+            "/proposta/consulta-margem",
+            Capability.BENEFIT_QUERY,
+            {
+                "cpf": request.cpf,
+                "beneficio": request.benefit_number or "",
+                "averbador": self._averbador(request.agreement),
+            },
+        )
+        margin = need(data, "margem", *self._n)
+        situation = str(need(margin, "situacao", *self._n)).upper()
+        if situation not in BENEFIT_STATES:
+            raise malformed(*self._n)
+        return MarginResult(
+            bank=self.code,
+            state=BENEFIT_STATES[situation],
+            loan_margin=money(margin.get("valor_margem_disponivel", 0), *self._n),
+            rmc_margin=money(margin.get("valor_margem_rmc", 0), *self._n),
+            rcc_margin=money(margin.get("valor_margem_rcc", 0), *self._n),
+            blocks=tuple(str(b) for b in margin.get("bloqueios") or ()),
+            bank_reference=str(margin.get("protocolo", "")),
+        )
+
+    def _do_simulate(self, request: SimulationRequest) -> list[SimulationOption]:
+        operation = OPERATION_CODES.get(request.product)
+        if operation is None:
+            raise UnsupportedCapability(
+                f"O banco {self.name} não oferece este produto pela integração", self.code
+            )
+        by_amount = request.requested_amount is not None
+        value = request.requested_amount if by_amount else request.installment
+        averbador = self._averbador(request.agreement)
+        data = self._get(
+            "/proposta/operacoes-disponiveis",
+            Capability.SIMULATE,
+            {
+                "produto": "D",
+                "tipo_operacao": operation,
+                "averbador": averbador,
+                "convenio": averbador,
+                "opcao_valor": "1" if by_amount else "2",
+                "valor": f"{value:.2f}",
+                "prazo": request.term_months,
+                "cpf": request.cpf,
+                "data_nascimento": request.birth_date.strftime("%d/%m/%Y")
+                if request.birth_date
+                else "",
+            },
+        )
+        options = []
+        for row in data.get("tabelas") or []:
+            options.append(
+                SimulationOption(
+                    bank=self.code,
+                    product=request.product,
+                    term_months=int(need(row, "prazo", *self._n)),
+                    installment=money(need(row, "parcela", *self._n), *self._n),
+                    monthly_rate=to_decimal(need(row, "taxa", *self._n), *self._n),
+                    cet_annual=to_decimal(row.get("taxa_cet_anual", 0), *self._n),
+                    gross_amount=money(need(row, "contrato", *self._n), *self._n),
+                    net_amount=money(need(row, "valor_liquido", *self._n), *self._n),
+                    rate_table=str(need(row, "codigoTabela", *self._n)),
+                    bank_data={
+                        "tipo_operacao": operation,
+                        "averbador": averbador,
+                        "coeficiente": str(row.get("coeficiente", "")),
+                        "tabela": str(row.get("tabela", "")),
+                    },
+                )
+            )
+        return options
+
+    @property
+    def _n(self) -> tuple[str, str]:
+        return self.code, self.name
+
+    def _do_submit(self, request: SubmissionRequest) -> SubmissionResult:
+        option, client, payout = request.option, request.client, request.payout
+        extra = option.bank_data
+        step1 = self._post(
+            "/proposta/etapa1-simulador",
+            {
+                "produto": "D",
+                "tipo_operacao": extra.get("tipo_operacao", OPERATION_CODES[option.product]),
+                "averbador": extra.get("averbador", self._averbador(request.agreement)),
+                "convenio": extra.get("averbador", self._averbador(request.agreement)),
+                "cpf": client.cpf,
+                "data_nascimento": client.birth_date.strftime("%d/%m/%Y"),
+                "login_certificado": request.operator.login,
+                "codigo_tabela": option.rate_table,
+                "prazo": option.term_months,
+                "valor_operacao": f"{option.gross_amount:.2f}",
+                "valor_parcela": f"{option.installment:.2f}",
+                "coeficiente": extra.get("coeficiente", ""),
+            },
+        )
+        simulation_id = str(need(step1, "id_simulador", *self._n))
+        address = client.address
+        step2 = self._post(
+            "/proposta/etapa2-dados-pessoais",
+            {
+                "id_simulador": simulation_id,
+                "cpf": client.cpf,
+                "nome": client.name,
+                "data_nascimento": client.birth_date.strftime("%d/%m/%Y"),
+                "nome_mae": client.mother_name,
+                "celular": client.phone,
+                "email": client.email,
+                "matricula": client.benefit_number or "",
+                "cep": address.zip_code if address else "",
+                "endereco": address.street if address else "",
+                "numero": address.number if address else "",
+                "bairro": address.district if address else "",
+                "cidade": address.city if address else "",
+                "estado": address.state if address else "",
+                "banco": payout.bank_code,
+                "agencia": payout.branch,
+                "conta": f"{payout.account}-{payout.account_digit}".rstrip("-"),
+                "tipo_conta": "P" if payout.kind == "savings" else "C",
+            },
+        )
+        client_code = str(need(step2, "codigo_cliente", *self._n))
+        step3 = self._post(
+            "/proposta/etapa3-proposta-cadastro",
+            {
+                "id_simulador": simulation_id,
+                "codigo_cliente": client_code,
+                "id_externo": request.idempotency_key,
+            },
+        )
+        return SubmissionResult(
+            bank_proposal_number=str(need(step3, "codigo", *self._n)),
+            bank_status=str(step3.get("status") or "AGUARDANDO ASSINATURA DIGITAL"),
+            confirmed=True,
+            signing_link=step3.get("url_formalizacao"),
+        )
+
+    def _do_fetch_status(
+        self, since: datetime | None, proposal_numbers: list[str]
+    ) -> list[StatusUpdate]:
+        updates: list[StatusUpdate] = []
+        if since is not None:
+            start = since.astimezone(BRASILIA)
+            end = datetime.fromtimestamp(self.clock(), BRASILIA) + timedelta(days=1)
+            data = self._get(
+                "/proposta/andamento-propostas",
+                Capability.FETCH_STATUS,
+                {"data_ini": start.strftime("%d/%m/%Y"), "data_fim": end.strftime("%d/%m/%Y")},
+            )
+            for row in data.get("propostas") or []:
+                update = StatusUpdate(
+                    bank=self.code,
+                    bank_proposal_number=str(need(row, "codigo_af", *self._n)),
+                    bank_status=str(need(row, "status_proposta", *self._n)),
+                    occurred_at=parse_datetime(row.get("data_movimento"), *self._n, BRASILIA),
+                    detail=str(row.get("descricao") or ""),
+                )
+                if update.occurred_at >= since:
+                    updates.append(update)
+        for number in proposal_numbers:
+            answer = self.http.call(
+                "GET",
+                "/proposta/consulta-ocorrencias",
+                Capability.FETCH_STATUS,
+                params={"codigo_af": number},
+                auth=self._auth,
+            )
+            if isinstance(answer.data, dict) and answer.data.get("erro"):
+                logger.warning("facta: no occurrences for a requested proposal")
+                continue
+            data = self._check(answer)
+            for row in data.get("ocorrencias") or []:
+                updates.append(
+                    StatusUpdate(
+                        bank=self.code,
+                        bank_proposal_number=number,
+                        bank_status=str(need(row, "status", *self._n)),
+                        occurred_at=parse_datetime(row.get("data"), *self._n, BRASILIA),
+                        detail=str(row.get("obs") or ""),
+                    )
+                )
+        return sorted(updates, key=lambda u: u.occurred_at)
+
+
+def _basic(user: str, password: str) -> str:
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()

@@ -1,0 +1,258 @@
+"""HTTP client used by every adapter: timeouts, retries, circuit breaker, re-auth and logging.
+
+- Timeouts come from `BankSettings` (connect, read).
+- Retries with exponential backoff happen only for idempotent calls (GET, or calls the adapter
+  marks ``idempotent=True`` such as a POST that only reads a margin). A submission is never
+  re-sent by this layer: its read timeout becomes `BankTimeout(after_send=True)`.
+- The per-bank `CircuitBreaker` answers at once with `BankUnavailable` while open.
+- When the bank answers 401 to an authenticated call, the adapter's `auth` callback is asked
+  once for fresh credentials (``refresh=True``) and the call is repeated once.
+- Every attempt is logged on ``portal.banks`` with bank, capability, method, path (CPF-like
+  numbers masked, query string never logged), status, outcome and latency. Never a body,
+  header, token or secret.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import requests
+from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
+
+from portal.banks.errors import BankTimeout, BankUnavailable, MalformedResponse
+from portal.banks.resilience import CircuitBreaker, TokenCache, unavailable_message
+from portal.banks.state import StateStore
+from portal.banks.types import BankSettings, Capability
+
+__all__ = ["BankAnswer", "BankHttp", "TokenCache", "mask_path"]
+
+logger = logging.getLogger("portal.banks")
+
+AuthProvider = Callable[[bool], Mapping[str, str]]
+
+_CPF_LIKE = re.compile(r"(?<!\d)(?:\d{3}\.\d{3}\.\d{3}-\d{2}|\d{10,11})(?!\d)")
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+TIMEOUT_MESSAGE = "Tempo de resposta do banco esgotado"
+UNCONFIRMED_MESSAGE = (
+    "Tempo de resposta do banco esgotado; a proposta pode ter sido registrada no banco. "
+    "Confira a situação antes de digitar novamente"
+)
+
+
+def mask_path(path: str) -> str:
+    """Drop the query string and mask CPF/benefit-number-like digit runs."""
+    return _CPF_LIKE.sub("***", path.split("?", 1)[0])
+
+
+@dataclass(frozen=True)
+class BankAnswer:
+    """A bank's HTTP answer: status and parsed JSON (decimals as `Decimal`), or None."""
+
+    status: int
+    data: Any
+
+
+class _Failure(Exception):
+    """Internal: an attempt failed in a way that may be retried (wraps the error to raise)."""
+
+    def __init__(self, error: Exception, outcome: str, status: int | None = None) -> None:
+        super().__init__(outcome)
+        self.error = error
+        self.outcome = outcome
+        self.status = status
+
+
+def _reached_bank(exc: requests.exceptions.ConnectionError) -> bool:
+    """False when the connection was never established (nothing was sent)."""
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return not isinstance(reason, NewConnectionError | ConnectTimeoutError)
+
+
+class BankHttp:
+    """Resilient HTTP access to one bank, configured by `BankSettings`."""
+
+    def __init__(
+        self,
+        settings: BankSettings,
+        store: StateStore,
+        *,
+        session: requests.Session | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.session = session or requests.Session()
+        self.session.headers.setdefault("User-Agent", "Athenas/0.1 (+correspondente)")
+        self.session.headers["Accept"] = "application/json"
+        self.tokens = TokenCache(store)
+        self.breaker = CircuitBreaker(
+            store,
+            settings.code,
+            settings.name,
+            threshold=settings.breaker_threshold,
+            cooldown_s=settings.breaker_cooldown_s,
+            probe_ttl_s=settings.connect_timeout + settings.read_timeout,
+        )
+        self._sleep = sleep
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        capability: Capability | str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json_body: Any = None,
+        form: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        auth: AuthProvider | None = None,
+        idempotent: bool | None = None,
+        token_request: bool = False,
+    ) -> BankAnswer:
+        """Send one logical call; return the answer for 2xx/4xx, raise `BankError` otherwise.
+
+        `token_request=True` marks the authentication call made *inside* another call: it
+        skips the breaker check (the outer call already passed it, possibly as the half-open
+        probe) and its success does not close the circuit; its failure still counts.
+        """
+        method = method.upper()
+        if idempotent is None:
+            idempotent = method in IDEMPOTENT_METHODS
+        cap = capability.value if isinstance(capability, Capability) else capability
+        if not token_request:
+            self.breaker.before_call()
+        attempts = 1 + (max(0, self.settings.max_retries) if idempotent else 0)
+        refreshed = refresh_now = False
+        attempt = 0
+        while True:
+            attempt += 1
+            call_headers = dict(headers or {})
+            if auth is not None:
+                call_headers.update(auth(refresh_now))
+                refresh_now = False
+            try:
+                answer = self._attempt(
+                    method, path, cap, attempt, idempotent, params, json_body, form, call_headers
+                )
+            except _Failure as failure:
+                if attempt < attempts:
+                    self._sleep(self.settings.retry_backoff_s * (2 ** (attempt - 1)))
+                    continue
+                self.breaker.record_failure()
+                raise failure.error from None
+            if answer.status == 401 and auth is not None and not refreshed:
+                refreshed = refresh_now = True
+                attempts += 1  # the re-authenticated repetition does not use a retry
+                continue
+            if not token_request:
+                self.breaker.record_success()
+            return answer
+
+    def _attempt(
+        self,
+        method: str,
+        path: str,
+        cap: str,
+        attempt: int,
+        idempotent: bool,
+        params: Mapping[str, Any] | None,
+        json_body: Any,
+        form: Mapping[str, Any] | None,
+        headers: Mapping[str, str],
+    ) -> BankAnswer:
+        bank, name = self.settings.code, self.settings.name
+        url = self.settings.base_url.rstrip("/") + path
+        started = time.perf_counter()
+        status: int | None = None
+        outcome = "ok"
+        try:
+            try:
+                response = self.session.request(
+                    method,
+                    url,
+                    params=params,
+                    json=json_body,
+                    data=form,
+                    headers=headers,
+                    timeout=(self.settings.connect_timeout, self.settings.read_timeout),
+                )
+            except requests.exceptions.ConnectTimeout:
+                outcome = "connect_timeout"
+                raise _Failure(
+                    BankTimeout(TIMEOUT_MESSAGE, bank, after_send=False), outcome
+                ) from None
+            except requests.exceptions.Timeout:
+                outcome = "read_timeout"
+                message = TIMEOUT_MESSAGE if idempotent else UNCONFIRMED_MESSAGE
+                raise _Failure(BankTimeout(message, bank, after_send=True), outcome) from None
+            except requests.exceptions.ConnectionError as exc:
+                sent = _reached_bank(exc)
+                outcome = "connection_lost" if sent else "connection_refused"
+                if sent and not idempotent:
+                    error: Exception = BankTimeout(UNCONFIRMED_MESSAGE, bank, after_send=True)
+                else:
+                    error = BankUnavailable(unavailable_message(name), bank)
+                raise _Failure(error, outcome) from None
+            status = response.status_code
+            if status >= 500 or status == 429:
+                outcome = "server_error"
+                raise _Failure(BankUnavailable(unavailable_message(name), bank), outcome, status)
+            data = self._decode(response)
+            if data is _INVALID:
+                if status < 300:
+                    outcome = "malformed"
+                    raise _Failure(
+                        MalformedResponse(
+                            f"Resposta inválida do banco {name}, tente em instantes", bank
+                        ),
+                        outcome,
+                        status,
+                    )
+                data = None
+            if status == 401:
+                outcome = "unauthorized"
+            elif status >= 400:
+                outcome = "client_error"
+            return BankAnswer(status=status, data=data)
+        finally:
+            latency_ms = int((time.perf_counter() - started) * 1000)
+            level = logging.INFO if outcome in ("ok", "client_error") else logging.WARNING
+            logger.log(
+                level,
+                "bank call bank=%s capability=%s method=%s path=%s status=%s outcome=%s "
+                "latency_ms=%d attempt=%d",
+                bank,
+                cap,
+                method,
+                mask_path(path),
+                status if status is not None else "-",
+                outcome,
+                latency_ms,
+                attempt,
+                extra={
+                    "bank": bank,
+                    "capability": cap,
+                    "bank_path": mask_path(path),
+                    "outcome": outcome,
+                    "latency_ms": latency_ms,
+                },
+            )
+
+    @staticmethod
+    def _decode(response: requests.Response) -> Any:
+        if not response.content:
+            return None
+        try:
+            return json.loads(response.content, parse_float=Decimal)
+        except (ValueError, UnicodeDecodeError):
+            return _INVALID
+
+
+_INVALID = object()

@@ -1,0 +1,90 @@
+"""Deterministic sandbox behaviours chosen by the client's CPF (all CPFs have valid digits).
+
+Any other valid CPF gets an active benefit with margins derived from its digits, so demos
+show different but repeatable numbers for different clients.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+CPF_MARGIN_OK = "10011111178"  # example of the default: active benefit, margin available
+CPF_BLOCKED = "10022222227"  # benefit blocked for consignado (must unblock at Meu INSS)
+CPF_NOT_ELIGIBLE = "10033333386"  # benefit kind / employment not eligible
+CPF_SLOW = "10044444435"  # answers after the slow delay (default 5 s)
+CPF_TIMEOUT = "10055555594"  # holds the request past any sane read timeout (default 30 s)
+CPF_HTTP_500 = "10066666643"  # HTTP 500 on every call carrying this CPF
+CPF_MALFORMED = "10077777700"  # HTTP 200 with a truncated JSON body
+CPF_EXPIRED_TOKEN = "10088888851"  # noqa: S105 - first use of a token with it: 401 expired
+CPF_AUTH_PENDING = "10099999900"  # C6: AGUARDANDO_AUTORIZACAO (with an authorization link)
+CPF_AUTH_REFUSED = "10111111013"  # C6: NAO_AUTORIZADO; Daycoval: SEM_AUTORIZACAO
+CPF_ACCEPTED_THEN_TIMEOUT = "10122222172"  # submission registered, answer held past timeout
+CPF_REJECTED = "10133333221"  # submission refused by the bank (business rule)
+
+SCENARIOS: dict[str, str] = {
+    CPF_BLOCKED: "blocked",
+    CPF_NOT_ELIGIBLE: "not_eligible",
+    CPF_SLOW: "slow",
+    CPF_TIMEOUT: "timeout",
+    CPF_HTTP_500: "http_500",
+    CPF_MALFORMED: "malformed",
+    CPF_EXPIRED_TOKEN: "expired_token",
+    CPF_AUTH_PENDING: "auth_pending",
+    CPF_AUTH_REFUSED: "auth_refused",
+    CPF_ACCEPTED_THEN_TIMEOUT: "accepted_then_timeout",
+    CPF_REJECTED: "rejected",
+}
+
+# Behaviours applied by the common gate to every call that carries the CPF.
+TRANSPORT_SCENARIOS = frozenset({"slow", "timeout", "http_500", "malformed"})
+
+CENT = Decimal("0.01")
+# Any token request with this password is refused (tests of bad credentials).
+WRONG_PASSWORD = "errada"  # noqa: S105
+
+
+def only_digits(value: str | None) -> str:
+    """Keep the digits of a CPF written with or without punctuation."""
+    return "".join(ch for ch in (value or "") if ch.isdigit())
+
+
+def check_digits(base9: str) -> str:
+    """The two CPF check digits for a 9-digit base."""
+    digits = [int(ch) for ch in base9]
+    for weight_start in (10, 11):
+        total = sum(d * w for d, w in zip(digits, range(weight_start, 1, -1), strict=False))
+        remainder = (total * 10) % 11
+        digits.append(0 if remainder == 10 else remainder)
+    return f"{digits[-2]}{digits[-1]}"
+
+
+def is_valid_cpf(value: str | None) -> bool:
+    """True for an 11-digit CPF with correct check digits (and not all digits equal)."""
+    cpf = only_digits(value)
+    if len(cpf) != 11 or cpf == cpf[0] * 11:
+        return False
+    return check_digits(cpf[:9]) == cpf[9:]
+
+
+def scenario_for(cpf: str | None) -> str:
+    """The behaviour for a CPF: a name from `SCENARIOS`, "default" or "invalid_cpf"."""
+    digits = only_digits(cpf)
+    if not is_valid_cpf(digits):
+        return "invalid_cpf"
+    return SCENARIOS.get(digits, "default")
+
+
+def benefit_amount(cpf: str) -> Decimal:
+    """A repeatable monthly benefit/salary between R$ 1.518,00 and about R$ 8.500,00."""
+    seed = int(only_digits(cpf)[:9]) % 6983
+    return (Decimal("1518.00") + Decimal(seed)).quantize(CENT)
+
+
+def margins_for(cpf: str) -> dict[str, Decimal]:
+    """INSS-style margins: 35% loans, 5% RMC card, 5% RCC card of the benefit."""
+    benefit = benefit_amount(cpf)
+
+    def share(pct: str) -> Decimal:
+        return (benefit * Decimal(pct) / 100).quantize(CENT, rounding=ROUND_HALF_UP)
+
+    return {"benefit": benefit, "loan": share("35"), "rmc": share("5"), "rcc": share("5")}

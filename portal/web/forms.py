@@ -1,0 +1,17 @@
+"""Form helpers shared by every area."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+
+from portal.core.errors import DomainError
+
+
+def attach_error(form: FlaskForm, error: DomainError) -> str | None:
+    """Show a DomainError under its field; return the message when no field can hold it
+    (the caller shows it above the form)."""
+    field = getattr(form, error.field or "", None)
+    if field is None:
+        return error.message
+    field.errors = [*field.errors, error.message]
+    return None

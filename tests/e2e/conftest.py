@@ -1,0 +1,159 @@
+"""Browser tests: the real portal in its own process, driven by Debian's Chromium.
+
+Playwright (Python) drives /usr/bin/chromium; no browser is downloaded. Without Chromium
+these tests skip with the reason printed, unless ATHENAS_REQUIRE_BROWSER=1 (CI), where
+they fail instead.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from portal.config import PROJECT_ROOT
+
+CHROMIUM = os.environ.get("ATHENAS_CHROMIUM", "/usr/bin/chromium")
+DEMO_PASSWORD = "athenas-demo"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+def _require_browser() -> None:
+    if Path(CHROMIUM).exists() and shutil.which(CHROMIUM):
+        return
+    reason = f"Chromium não encontrado em {CHROMIUM} (apt-get install chromium)"
+    if os.environ.get("ATHENAS_REQUIRE_BROWSER") == "1":
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _flask(env: dict[str, str], *args: str) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", *args],
+        cwd=PROJECT_ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+
+
+@pytest.fixture(scope="session")
+def server_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    base = tmp_path_factory.mktemp("live")
+    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DATABASE_URL"}}
+    env.update(
+        DATABASE_URL=f"sqlite:///{base / 'live.db'}",
+        ATHENAS_STORAGE_DIR=str(base / "storage"),
+        ATHENAS_ARGON2_CHEAP="1",
+        ATHENAS_SECRET_KEY="e2e-secret-key-only-for-browser-tests",
+        ATHENAS_JOBS_RUNNER="inprocess",
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+@pytest.fixture(scope="session")
+def live_server(server_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The portal with demo data, served by `flask serve` on a free loopback port."""
+    _require_browser()
+    _flask(server_env, "db", "upgrade")
+    _flask(server_env, "seed-demo")
+    port = _free_port()
+    log = open(tmp_path_factory.mktemp("logs") / "server.log", "w+")  # noqa: SIM115
+    process = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "serve", "--port", str(port)],
+        cwd=PROJECT_ROOT,
+        env=server_env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(f"{url}/healthz", timeout=1).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                time.sleep(0.2)
+        else:
+            log.seek(0)
+            pytest.fail("o portal não subiu:\n" + log.read()[-3000:])
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser(live_server: str) -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser: object, live_server: str) -> Iterator[object]:
+    context = browser.new_context(base_url=live_server, locale="pt-BR")
+    context.set_default_timeout(10_000)
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    # HTTP statuses of pages are asserted by the tests themselves; what must never fail
+    # is a sub-resource (script, style, image) or a script/CSP error.
+    pg.on(
+        "console",
+        lambda msg: errors.append(msg.text)
+        if msg.type == "error" and not msg.text.startswith("Failed to load resource")
+        else None,
+    )
+    pg.on(
+        "response",
+        lambda r: errors.append(f"{r.status} {r.url}")
+        if r.status >= 400 and r.request.resource_type not in ("document", "xhr", "fetch")
+        else None,
+    )
+    yield pg
+    context.close()
+    # A CSP violation or a JS error is a defect the user would hit.
+    assert not errors, f"erros no navegador: {errors}"
+
+
+@pytest.fixture
+def login(page: object) -> Callable[..., object]:
+    def _login(email: str, password: str = DEMO_PASSWORD) -> object:
+        page.goto("/login")
+        page.fill("input[name=email]", email)
+        page.fill("input[name=password]", password)
+        page.click("button[type=submit]")
+        return page
+
+    return _login
