@@ -16,11 +16,11 @@ from portal.clients.services import DuplicateClient
 from portal.core import audit
 from portal.core.errors import DomainError
 from portal.extensions import db
-from portal.people.models import User
+from portal.people.models import Collaborator, User
 from portal.people.permissions import Permission, Role
 from portal.web.access import current_actor, require
 from portal.web.exports import export_response, iter_query
-from portal.web.htmx import render
+from portal.web.htmx import is_htmx, render
 from portal.web.sales import bp
 from portal.web.sales.client_forms import ClientForm, ConfirmForm, ConsentForm, LinkForm
 
@@ -40,8 +40,9 @@ def _filters() -> queries.ClientFilters:
 
 
 def _owner_choices(user: User) -> list[SelectChoice]:
-    owners = db.session.scalars(services.assignable_owners(db.session, user)).all()
-    return [SelectChoice(str(o.id), o.name) for o in owners]
+    # Only id and name: loading whole collaborators would decrypt their CPFs for nothing.
+    stmt = services.assignable_owners(db.session, user).with_only_columns(Collaborator.id, Collaborator.name)
+    return [SelectChoice(str(owner_id), name) for owner_id, name in db.session.execute(stmt)]
 
 
 @bp.route("/clients")
@@ -49,7 +50,8 @@ def _owner_choices(user: User) -> list[SelectChoice]:
 def clients() -> Response:
     filters = _filters()
     page = queries.clients_page(db.session, me(), filters, request.args.get("after"))
-    owners = [] if Role(me().role) == Role.AGENT else _owner_choices(me())
+    # The owner filter is part of the full page only, not of the HTMX results block.
+    owners = [] if is_htmx() or Role(me().role) == Role.AGENT else _owner_choices(me())
     return render(
         "sales/clients/list.html", block="results", page=page, filters=filters, owners=owners, mask=pii.mask
     )
