@@ -1,7 +1,7 @@
 """clients: registry, benefit links, consents, timeline
 
 Revision ID: 0004_clients
-Revises: 0003_people
+Revises: 0003_jobs
 Created: 2026-11-29 05:27:07.673216
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0004_clients'
-down_revision = '0003_people'
+down_revision = '0003_jobs'
 branch_labels = None
 depends_on = None
 
