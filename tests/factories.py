@@ -131,6 +131,37 @@ def client(session: Session, owner, cpf: str | None = None, name: str | None = N
     return obj
 
 
+def client_org(db):
+    """Two stores, three teams, agents with logins, a supervisor, a store manager, operations
+    (attributes: agent_user/agent, peer_user/peer, other_team_agent, other_store_agent,
+    supervisor_user, manager_user, operations_user)."""
+    from types import SimpleNamespace
+
+    company = org_unit(db, "company", "Empresa")
+    store_a = org_unit(db, "store", "Loja A", company)
+    store_b = org_unit(db, "store", "Loja B", company)
+    team_a1 = org_unit(db, "team", "Equipe A1", store_a)
+    team_a2 = org_unit(db, "team", "Equipe A2", store_a)
+    team_b1 = org_unit(db, "team", "Equipe B1", store_b)
+    agent_user = user(db, role="agent")
+    peer_user = user(db, role="agent")
+    supervisor_user = user(db, role="supervisor")
+    manager_user = user(db, role="manager")
+    collaborator(db, supervisor_user, team_a1, role_group="supervisor")
+    collaborator(db, manager_user, store_a, role_group="manager")
+    return SimpleNamespace(
+        agent_user=agent_user,
+        agent=collaborator(db, agent_user, team_a1),
+        peer_user=peer_user,
+        peer=collaborator(db, peer_user, team_a1),
+        other_team_agent=collaborator(db, None, team_a2),
+        other_store_agent=collaborator(db, None, team_b1),
+        supervisor_user=supervisor_user,
+        manager_user=manager_user,
+        operations_user=user(db, role="operations"),
+    )
+
+
 def proposal(session: Session, client_obj, agent=None, status: str = "submitted", **fields: object):
     """A proposal created through the real service (events and audit included)."""
     from decimal import Decimal

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, select, union
 from sqlalchemy.orm import Session, joinedload
 
 from portal.clients.models import BenefitLink, Client, ClientEvent, ClientStatus, Consent
@@ -33,7 +33,10 @@ def clients_for(session: Session, user: User, on: date | None = None) -> Select:
     stmt = select(Client)
     visible = visible_collaborator_ids(session, user, on)
     if visible is not None:
-        stmt = stmt.where(Client.owner_id.in_(visible))
+        # Resolved to literal ids first: with `owner_id IN (1 id)` PostgreSQL walks the
+        # (owner_id, name_search, id) index; with the subquery it scanned every client.
+        owner_ids = list(session.scalars(visible))
+        stmt = stmt.where(Client.owner_id.in_(owner_ids))
     return stmt
 
 
@@ -58,22 +61,26 @@ def search_kind(query: str) -> str:
 
 
 def _document_filter(query: str):
-    """Exact match by blind index on CPF, phones or benefit/registration number."""
+    """Exact match by blind index on CPF, phones or benefit/registration number.
+
+    Spelled as `id IN (UNION of index lookups)` so each branch uses its own index (an OR
+    across columns and a subquery would make PostgreSQL scan the whole table)."""
     ring = get_keyring()
     digits = normalize_cpf(query)
     compact = re.sub(r"[\s.\-/]", "", query).upper()
-    conditions = []
+    branches = []
     if is_valid_cpf(digits):
-        conditions.append(Client.cpf_index == ring.blind_index(digits, "cpf"))
+        branches.append(select(Client.id).where(Client.cpf_index == ring.blind_index(digits, "cpf")))
     if is_valid_phone(query):
         phone_hash = ring.blind_index(normalize_phone(query), "phone")
-        conditions += [Client.phone_index == phone_hash, Client.phone_alt_index == phone_hash]
+        branches.append(select(Client.id).where(Client.phone_index == phone_hash))
+        branches.append(select(Client.id).where(Client.phone_alt_index == phone_hash))
     if compact:
         benefit_hash = ring.blind_index(compact, "benefit")
-        conditions.append(
-            Client.id.in_(select(BenefitLink.client_id).where(BenefitLink.benefit_index == benefit_hash))
-        )
-    return or_(*conditions) if conditions else Client.id.is_(None)
+        branches.append(select(BenefitLink.client_id).where(BenefitLink.benefit_index == benefit_hash))
+    if not branches:
+        return Client.id.is_(None)
+    return Client.id.in_(union(*branches)) if len(branches) > 1 else Client.id.in_(branches[0])
 
 
 def _name_filter(query: str):

@@ -110,7 +110,15 @@ STATUS_WEIGHTS = [
     (S.CANCELLED, 4),
     (S.PAYMENT_RETURNED, 2),
 ]
-MAIN_LINE = [S.SUBMITTED, S.WAITING_SIGNATURE, S.SIGNED, S.UNDER_ANALYSIS, S.AWAITING_ENDORSEMENT, S.ENDORSED, S.PAID]
+MAIN_LINE = [
+    S.SUBMITTED,
+    S.WAITING_SIGNATURE,
+    S.SIGNED,
+    S.UNDER_ANALYSIS,
+    S.AWAITING_ENDORSEMENT,
+    S.ENDORSED,
+    S.PAID,
+]
 REASONS = {
     S.PENDING: "Pendência de documentação",
     S.REFUSED: "Reprovada na análise de crédito",
@@ -214,7 +222,9 @@ def seed_proposals(session: Session) -> None:
     session.execute(insert(Proposal), rows)
     ids = dict(
         session.execute(
-            select(Proposal.idempotency_key, Proposal.id).where(Proposal.idempotency_key.like(f"{KEY_PREFIX}%"))
+            select(Proposal.idempotency_key, Proposal.id).where(
+                Proposal.idempotency_key.like(f"{KEY_PREFIX}%")
+            )
         ).all()
     )
     events = []
@@ -245,7 +255,9 @@ def _seed_pendencies(session: Session, rng: random.Random, plans, ids, ops_id, n
     """An open pendency on every pending proposal (Ana's are hers to clear)."""
     type_ids = list(session.scalars(select(PendencyType.id).order_by(PendencyType.id)))
     ana = session.scalar(
-        select(Collaborator.id).join(User, User.id == Collaborator.user_id).where(User.email == "agente@demo.athenas")
+        select(Collaborator.id)
+        .join(User, User.id == Collaborator.user_id)
+        .where(User.email == "agente@demo.athenas")
     )
     rows = []
     for row, history in plans:

@@ -31,49 +31,31 @@ ROLE_LABELS = {
 class Permission(StrEnum):
     ACCOUNT = "account"  # every signed-in user: own password, own jobs
     SALES = "sales.access"
+    CLIENTS_VIEW = "clients.view"  # client registry pages (records scoped by people.scope)
+    CLIENTS_EDIT = "clients.edit"  # create/edit clients, benefit links and consents
     OPERATIONS = "operations.access"
     FINANCE = "finance.access"
     ADMIN = "admin.access"
     USERS_MANAGE = "admin.users"
     AUDIT_VIEW = "admin.audit"
+    PRIVACY_MANAGE = "admin.privacy"  # LGPD console: subject reports, anonymisation, retention
     PII_REVEAL = "pii.reveal"  # see a full CPF / benefit number (audited)
     JOBS_ALL = "jobs.all"  # see every user's background jobs
-    CLIENTS_VIEW = "clients.view"  # client registry pages (records scoped by people.scope)
-    CLIENTS_EDIT = "clients.edit"  # create/edit clients, links and consents
-    PRIVACY_MANAGE = "admin.privacy"  # LGPD console: subject reports, anonymisation, retention
     PEOPLE_VIEW = "people.view"  # collaborators and org tree, scoped (read-only)
     PEOPLE_MANAGE = "people.manage"  # create/edit collaborators, org units, certifications
     PROPOSALS_VIEW = "proposals.view"  # proposal lists and pages (records scoped by people.scope)
-    PIPELINE_MANAGE = "pipeline.manage"  # move proposals, pendencies, mappings, SLA, imports
+    PIPELINE_MANAGE = "pipeline.manage"  # move proposals, pendencies, documents, mappings, SLA, imports
 
 
 _EVERYONE = {Permission.ACCOUNT}
-_CLIENTS_RW = {Permission.CLIENTS_VIEW, Permission.CLIENTS_EDIT}
-_PIPELINE = {Permission.PROPOSALS_VIEW, Permission.PIPELINE_MANAGE}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.AGENT: frozenset(
-        _EVERYONE | _CLIENTS_RW | {Permission.SALES, Permission.PII_REVEAL, Permission.PROPOSALS_VIEW}
-    ),
-    Role.SUPERVISOR: frozenset(
-        _EVERYONE
-        | _CLIENTS_RW
-        | {Permission.SALES, Permission.PII_REVEAL, Permission.PEOPLE_VIEW, Permission.PROPOSALS_VIEW}
-    ),
-    Role.OPERATIONS: frozenset(
-        _EVERYONE | _CLIENTS_RW | _PIPELINE | {Permission.OPERATIONS, Permission.PII_REVEAL}
-    ),
+    Role.AGENT: frozenset(_EVERYONE | {Permission.SALES, Permission.PII_REVEAL}),
+    Role.SUPERVISOR: frozenset(_EVERYONE | {Permission.SALES, Permission.PII_REVEAL, Permission.PEOPLE_VIEW}),
+    Role.OPERATIONS: frozenset(_EVERYONE | {Permission.OPERATIONS, Permission.PII_REVEAL}),
     Role.FINANCE: frozenset(_EVERYONE | {Permission.FINANCE}),
     Role.MANAGER: frozenset(
-        _EVERYONE
-        | {
-            Permission.SALES,
-            Permission.OPERATIONS,
-            Permission.FINANCE,
-            Permission.CLIENTS_VIEW,
-            Permission.PEOPLE_VIEW,
-            Permission.PROPOSALS_VIEW,
-        }
+        _EVERYONE | {Permission.SALES, Permission.OPERATIONS, Permission.FINANCE, Permission.PEOPLE_VIEW}
     ),
     Role.ADMIN: frozenset(
         _EVERYONE
@@ -83,12 +65,33 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.AUDIT_VIEW,
             Permission.PII_REVEAL,
             Permission.JOBS_ALL,
-            Permission.CLIENTS_VIEW,
-            Permission.PRIVACY_MANAGE,
             Permission.PEOPLE_VIEW,
             Permission.PEOPLE_MANAGE,
         }
     ),
+}
+
+# Client registry (issue #4): operations reads and edits every client (the scoping rule
+# gives it all records); managers and admins read; only admins run the LGPD console.
+_CLIENT_GRANTS: dict[Role, set[Permission]] = {
+    Role.AGENT: {Permission.CLIENTS_VIEW, Permission.CLIENTS_EDIT},
+    Role.SUPERVISOR: {Permission.CLIENTS_VIEW, Permission.CLIENTS_EDIT},
+    Role.OPERATIONS: {Permission.CLIENTS_VIEW, Permission.CLIENTS_EDIT},
+    Role.MANAGER: {Permission.CLIENTS_VIEW},
+    Role.ADMIN: {Permission.CLIENTS_VIEW, Permission.PRIVACY_MANAGE},
+}
+ROLE_PERMISSIONS = {role: perms | _CLIENT_GRANTS.get(role, set()) for role, perms in ROLE_PERMISSIONS.items()}
+
+# Operations pipeline (issue #6): sales roles and managers see proposals in their scope;
+# operations runs the pipeline.
+_PIPELINE_GRANTS: dict[Role, set[Permission]] = {
+    Role.AGENT: {Permission.PROPOSALS_VIEW},
+    Role.SUPERVISOR: {Permission.PROPOSALS_VIEW},
+    Role.MANAGER: {Permission.PROPOSALS_VIEW},
+    Role.OPERATIONS: {Permission.PROPOSALS_VIEW, Permission.PIPELINE_MANAGE},
+}
+ROLE_PERMISSIONS = {
+    role: perms | _PIPELINE_GRANTS.get(role, set()) for role, perms in ROLE_PERMISSIONS.items()
 }
 
 # Where each role lands after login, in order of preference.
