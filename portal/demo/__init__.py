@@ -50,3 +50,9 @@ def seed(session: Session, only_if_empty: bool = False) -> bool:
 from portal.demo.clients import seed_clients  # noqa: E402
 
 STEPS.append(seed_clients)
+
+# Operations pipeline (issue #6): ~3,000 proposals of the demo clients, with history,
+# pendencies, bank status mappings and SLA limits. After the clients step.
+from portal.demo.proposals import seed_proposals  # noqa: E402
+
+STEPS.append(seed_proposals)

@@ -18,7 +18,7 @@ from portal.proposals.models import Proposal
 from portal.proposals.sla import breached_condition
 from portal.proposals.statuses import BOARD_COLUMNS, Status
 
-CARDS_PER_COLUMN = 15
+CARDS_PER_COLUMN = 8
 # Finished columns show the latest moves first; open ones the longest waiting first.
 NEWEST_FIRST = {Status.PAID, Status.REFUSED, Status.CANCELLED}
 

@@ -46,7 +46,7 @@ from portal.web.operations.pipeline_forms import (
 )
 
 VIEW = (Permission.OPERATIONS, Permission.PROPOSALS_VIEW)
-BOARD_ARGS = {"bank", "product", "agreement", "sla", "needs_review", "agent", "store"}
+BOARD_ARGS = {"bank", "product", "agreement", "sla", "needs_review", "agent", "store", "number"}
 
 
 def _choices() -> dict[str, object]:
