@@ -161,7 +161,9 @@ def _plan(rng: random.Random, index: int, client: tuple[int, int], now: datetime
     product = rng.choice(PRODUCTS[bank])
     target = rng.choices([s for s, _ in STATUS_WEIGHTS], [w for _, w in STATUS_WEIGHTS])[0]
     path = _path(target)
-    started = now - timedelta(days=rng.uniform(1, 120))
+    finished = target in (S.PAID, S.REFUSED, S.CANCELLED, S.PAYMENT_RETURNED)
+    # Open proposals are recent (a few days in the pipeline), so some, not all, break SLA.
+    started = now - timedelta(days=rng.uniform(1, 120) if finished else rng.uniform(0.2, 7))
     moments = sorted(started + (now - started) * rng.random() ** 2 for _ in path[1:])
     history = list(zip(path, [started, *moments], strict=True))
     gross = Decimal(rng.randrange(80_000, 6_000_000)) / 100
