@@ -1,0 +1,233 @@
+"""Benchmark the pipeline pages through the app: the board (counts of every status), the
+filtered list's first page and a proposal page, against a bare `SELECT 1` page measured
+in the same run, with the SQL statements each page sends.
+
+    DATABASE_URL=postgresql+psycopg2://postgres@127.0.0.1:5432/athenas_bench \
+        .venv/bin/python bench/pipeline_pages.py --runs 30
+
+Requests go through the real WSGI stack (Flask test client: session, access policy,
+scoping, templates). Prints medians, p95, ratios and query counts, the PostgreSQL plans of
+the board and list queries, and writes bench/results/pipeline.md. Run
+bench/proposals_generate.py first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from flask import render_template_string  # noqa: E402
+from sqlalchemy import event, func, select, text  # noqa: E402
+
+from portal import create_app  # noqa: E402
+from portal.core.audit import SYSTEM  # noqa: E402
+from portal.core.db import utcnow  # noqa: E402
+from portal.extensions import db  # noqa: E402
+from portal.people.models import User  # noqa: E402
+from portal.people.permissions import Permission  # noqa: E402
+from portal.proposals import pendencies, sla  # noqa: E402
+from portal.proposals.board import figures_statement  # noqa: E402
+from portal.proposals.listing import ProposalFilters, filtered_proposals, proposals_page  # noqa: E402
+from portal.proposals.models import Proposal  # noqa: E402
+from portal.proposals.operations import move  # noqa: E402
+from portal.proposals.pendencies import NewPendency  # noqa: E402
+from portal.proposals.pipeline_models import PendencyType  # noqa: E402
+from portal.web.access import require  # noqa: E402
+
+RESULTS = Path(__file__).resolve().parent / "results" / "pipeline.md"
+BENCH_OPERATIONS = "bench-operacoes@bench.athenas"
+BASELINE = '{% extends "layout/base.html" %}{% block content %}<p>{{ value }}</p>{% endblock %}'
+LIST_FILTER = "/operations/proposals?bank=facta&status=pending&sla=1"
+
+
+def build_app():
+    app = create_app()
+
+    @app.route("/bench/select1")
+    @require(Permission.ACCOUNT)
+    def bench_select1():
+        value = db.session.execute(text("SELECT 1")).scalar()
+        return render_template_string(BASELINE, value=value)
+
+    return app
+
+
+def login(app):
+    with app.app_context():
+        session = db.new_session()
+        user = session.scalar(select(User).where(User.email == BENCH_OPERATIONS))
+        if user is None:
+            user = User(email=BENCH_OPERATIONS, name="Operações Bench", role="operations")
+            session.add(user)
+            session.commit()
+        user_id = user.get_id()
+        session.close()
+    client = app.test_client()
+    with client.session_transaction() as s:
+        s["_user_id"] = user_id
+        s["_fresh"] = True
+        s["last_seen"] = int(time.time())
+    return client
+
+
+def prepare_proposal(app) -> int:
+    """An open proposal with a real history: a few moves, pendencies (done once)."""
+    with app.app_context():
+        session = db.new_session()
+        proposal = session.scalar(
+            select(Proposal).where(Proposal.status == "submitted").order_by(Proposal.id.desc()).limit(1)
+        )
+        if proposal.version <= 3:
+            move(session, SYSTEM, proposal, "waiting_signature")
+            move(session, SYSTEM, proposal, "pending", reason="Selfie ilegível")
+            kind = session.scalar(select(PendencyType).limit(1))
+            for owner in ("agent", "operations"):
+                pendencies.open_pendency(session, SYSTEM, proposal, NewPendency(kind.id, owner, "bench"))
+            session.commit()
+        proposal_id = proposal.id
+        session.close()
+    return proposal_id
+
+
+def measure(app, client, path: str, runs: int) -> tuple[list[float], int]:
+    for _ in range(3):
+        response = client.get(path)
+        assert response.status_code == 200, (path, response.status_code)
+    statements: list[str] = []
+
+    def count(*_args):
+        statements.append("x")
+
+    engine = app.extensions["athenas.db"]["engine"]
+    event.listen(engine, "before_cursor_execute", count)
+    client.get(path).get_data()
+    event.remove(engine, "before_cursor_execute", count)
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        response = client.get(path)
+        response.get_data()
+        timings.append((time.perf_counter() - started) * 1000)
+    return timings, len(statements)
+
+
+def summary(timings: list[float]) -> tuple[float, float]:
+    ordered = sorted(timings)
+    return statistics.median(ordered), ordered[max(0, int(len(ordered) * 0.95) - 1)]
+
+
+def explain(app) -> list[str]:
+    """EXPLAIN (ANALYZE) of the board figures and the filtered list's first page."""
+    with app.app_context():
+        session = db.new_session()
+        if session.get_bind().dialect.name != "postgresql":
+            return []
+        user = session.scalar(select(User).where(User.email == BENCH_OPERATIONS))
+        limits = sla.limits(session)
+        compiled = []
+        board_stmt = figures_statement(session, user, ProposalFilters(), limits, utcnow())
+        pending_late = ProposalFilters(bank="facta", status="pending", sla_breached=True)
+        list_stmt = (
+            filtered_proposals(session, user, pending_late, limits).order_by(Proposal.id.desc()).limit(51)
+        )
+        for label, stmt in (("Contagens da esteira", board_stmt), ("Lista filtrada, 1ª página", list_stmt)):
+            sql = str(stmt.compile(session.get_bind(), compile_kwargs={"literal_binds": True}))
+            plan = session.execute(text("EXPLAIN (ANALYZE, COSTS OFF) " + sql)).scalars().all()
+            compiled.append((label, plan))
+        session.close()
+    lines = []
+    for label, plan in compiled:
+        lines += [f"**{label}**", "", "```", *plan, "```", ""]
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=30)
+    args = parser.parse_args()
+
+    app = build_app()
+    with app.app_context():
+        session = db.new_session()
+        total = session.scalar(select(func.count()).select_from(Proposal))
+        dialect = session.get_bind().dialect.name
+        version = session.execute(
+            text("SELECT version()" if dialect == "postgresql" else "SELECT sqlite_version()")
+        ).scalar()
+        session.close()
+    client = login(app)
+    proposal_id = prepare_proposal(app)
+    with app.app_context():
+        session = db.new_session()
+        user = session.scalar(select(User).where(User.email == BENCH_OPERATIONS))
+        limits = sla.limits(session)
+        listed = len(
+            proposals_page(
+                session,
+                user,
+                ProposalFilters(bank="facta", status="pending", sla_breached=True),
+                limits,
+                None,
+            ).items
+        )
+        session.close()
+
+    base_timings, base_queries = measure(app, client, "/bench/select1", args.runs)
+    base = summary(base_timings)
+    scenarios = [
+        ("Página SELECT 1 (base)", "/bench/select1"),
+        ("Esteira: contagens, valores e SLA de todos os status + cartões", "/operations/board"),
+        (f"Lista filtrada (Facta, Pendente, SLA estourado), 1ª página ({listed} linhas)", LIST_FILTER),
+        (
+            "Página da proposta (dados, linha do tempo, pendências, documentos)",
+            f"/operations/proposals/{proposal_id}",
+        ),
+    ]
+    rows = []
+    for name, path in scenarios:
+        if path == "/bench/select1":
+            (median, p95), queries = base, base_queries
+        else:
+            timings, queries = measure(app, client, path, args.runs)
+            median, p95 = summary(timings)
+        rows.append((name, median, p95, median / base[0], queries))
+        ratio = median / base[0]
+        print(f"{name:<80} mediana {median:8.1f} ms  p95 {p95:8.1f} ms  razão {ratio:6.2f}  SQL {queries}")
+
+    plans = explain(app)
+    lines = [
+        "# Benchmark da esteira de propostas",
+        "",
+        f"- Data: {date.today().isoformat()}",
+        f"- Banco: {dialect} ({str(version).split(',')[0]})",
+        f"- Propostas na tabela: {total:,}".replace(",", "."),
+        f"- Máquina: {platform.machine()} ({os.cpu_count()} núcleos), Python {platform.python_version()};"
+        f" {args.runs} medições por cenário (após 3 de aquecimento), pelo app inteiro (cliente de teste"
+        " WSGI: sessão, política de acesso, escopo, templates), usuário de operações (vê tudo).",
+        "- Razão = mediana do cenário ÷ mediana da página base (mesmo app, mesma sessão,"
+        " um `SELECT 1` e o layout).",
+        "- SQL = comandos enviados ao banco por uma requisição da página"
+        " (inclui carregar o usuário da sessão).",
+        "",
+        "| Cenário | Mediana (ms) | p95 (ms) | Razão | SQL |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for name, median, p95, ratio, queries in rows:
+        lines.append(f"| {name} | {median:.1f} | {p95:.1f} | {ratio:.2f} | {queries} |")
+    lines += ["", "## Planos (PostgreSQL, EXPLAIN ANALYZE)", "", *plans]
+    lines += ["Gerado por `bench/pipeline_pages.py` depois de `bench/proposals_generate.py`."]
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"Resultados em {RESULTS}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,36 @@
+"""Who reaches which pipeline page: the access contract, written out by hand."""
+
+from __future__ import annotations
+
+import pytest
+
+ROLES = ["agent", "supervisor", "operations", "finance", "manager", "admin"]
+EXPECTED = {
+    "/operations/board": {"operations", "manager"},
+    "/operations/proposals": {"operations", "manager"},
+    "/operations/proposals/export.xlsx": {"operations", "manager"},
+    "/operations/mappings": {"operations", "manager"},
+    "/operations/sla": {"operations", "manager"},
+    "/operations/pendency-types": {"operations", "manager"},
+    "/operations/proposals/new": {"operations"},
+    "/operations/proposals/import": {"operations"},
+    "/sales/proposals": {"agent", "supervisor", "manager"},
+    "/sales/proposals/export.csv": {"agent", "supervisor", "manager"},
+    "/sales/pendencies": {"agent", "supervisor", "manager"},
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_pipeline_role_matrix(client, login_as, role):
+    login_as(role)
+    for path, allowed in EXPECTED.items():
+        status = client.get(path).status_code
+        assert status == (200 if role in allowed else 403), (role, path, status)
+
+
+@pytest.mark.parametrize(("role", "shown"), [("operations", "Esteira"), ("agent", "Propostas")])
+def test_menu_entries(client, login_as, role, shown):
+    login_as(role)
+    html = client.get("/", follow_redirects=True).get_data(as_text=True)
+    menu = html.split('data-testid="main-menu"')[1].split("</ul>")[0]
+    assert f">{shown}</a>" in menu
