@@ -5,10 +5,10 @@ one grouped query for the figures, one UNION ALL of per-status LIMITs for the ca
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import Integer, Select, case, func, select, union_all
+from sqlalchemy import ColumnElement, Integer, Select, case, func, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from portal.core.db import money_sum, utcnow
@@ -21,6 +21,9 @@ from portal.proposals.statuses import BOARD_COLUMNS, Status
 CARDS_PER_COLUMN = 8
 # Finished columns show the latest moves first; open ones the longest waiting first.
 NEWEST_FIRST = {Status.PAID, Status.REFUSED, Status.CANCELLED}
+# Finished columns count what finished recently (the pipeline's output), not all history:
+# that is what operations follows, and it keeps the board's query on index ranges.
+CLOSED_WINDOW_DAYS = 30
 
 
 @dataclass
@@ -35,6 +38,10 @@ class Column:
     @property
     def label(self) -> str:
         return self.status.label
+
+    @property
+    def windowed(self) -> bool:
+        return self.status in NEWEST_FIRST
 
 
 @dataclass
@@ -67,9 +74,15 @@ def figures_statement(
             func.coalesce(func.sum(case((breached, 1), else_=0)), 0).cast(Integer),
             func.coalesce(func.sum(case((Proposal.needs_review.is_(True), 1), else_=0)), 0).cast(Integer),
         )
-        .where(*conditions(session, user, filters, limits, now))
+        .where(*conditions(session, user, filters, limits, now), _recent_if_closed(now))
         .group_by(Proposal.status)
     )
+
+
+def _recent_if_closed(now: datetime) -> ColumnElement[bool]:
+    closed = [s.value for s in NEWEST_FIRST]
+    since = now - timedelta(days=CLOSED_WINDOW_DAYS)
+    return or_(Proposal.status.not_in(closed), Proposal.status_changed_at >= since)
 
 
 def figures(
@@ -96,7 +109,7 @@ def cards(
         order = Proposal.status_changed_at.desc() if status in NEWEST_FIRST else Proposal.status_changed_at
         inner = (
             select(Proposal.id.label("id"))
-            .where(*where, Proposal.status == status.value)
+            .where(*where, Proposal.status == status.value, _recent_if_closed(now))
             .order_by(order, Proposal.id)
             .limit(per_column)
             .subquery()

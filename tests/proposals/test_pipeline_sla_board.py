@@ -94,3 +94,14 @@ def test_list_filters_and_keyset_pages(db, org):
         assert [p.id for p in proposals_page(db, ops, filters, limits, None).items] == expected
     scoped = proposals_page(db, org.agent_user, ProposalFilters(), limits, None)
     assert other.id not in [p.id for p in scoped.items]
+
+
+def test_finished_columns_count_only_the_last_30_days(db, org):
+    recent = factories.proposal(db, org.client, status="paid")
+    old = factories.proposal(db, org.client, status="paid")
+    _aged(db, old, 24 * 60)
+    board = build_board(db, org.operations_user, ProposalFilters(), sla.limits(db))
+    paid = next(c for c in board.columns if c.status.value == "paid")
+    assert paid.count == 1 and [p.id for p in paid.cards] == [recent.id] and paid.windowed
+    listed = proposals_page(db, org.operations_user, ProposalFilters(status="paid"), {}, None)
+    assert {p.id for p in listed.items} == {recent.id, old.id}  # the list keeps all history
