@@ -328,3 +328,37 @@ def mask_tail(value: str | int | None, visible: int = 4) -> str:
         else:
             out.append(char)
     return "".join(out)
+
+
+# The 27 federative units (UF) of addresses.
+BRAZILIAN_STATES = frozenset(
+    [
+        "AC",
+        "AL",
+        "AP",
+        "AM",
+        "BA",
+        "CE",
+        "DF",
+        "ES",
+        "GO",
+        "MA",
+        "MT",
+        "MS",
+        "MG",
+        "PA",
+        "PB",
+        "PR",
+        "PE",
+        "PI",
+        "RJ",
+        "RN",
+        "RS",
+        "RO",
+        "RR",
+        "SC",
+        "SP",
+        "SE",
+        "TO",
+    ]
+)
