@@ -1,7 +1,8 @@
 """Proposal documents: validated by content, encrypted at rest, stored under random names.
 
 Rules (everything refused raises DomainError in Portuguese and stores nothing):
-- only PDF, JPEG and PNG, recognised by their magic bytes, never by the file name;
+- only PDF, JPEG and PNG, recognised by their magic bytes, never by the file name
+  (the shared rule of `portal.core.uploads`, plus the checks below);
 - a per-document size limit (the request limit, MAX_CONTENT_LENGTH, answers 413 before);
 - no ZIP containers or polyglots (a ZIP central directory anywhere the ZIP readers look);
 - no PDFs with active content (JavaScript, launch actions, embedded files);
@@ -19,7 +20,6 @@ import os
 import re
 import secrets
 import struct
-import unicodedata
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +27,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from portal.core import audit
+from portal.core import audit, uploads
 from portal.core.audit import Actor
 from portal.core.crypto import get_keyring
 from portal.core.db import utcnow
@@ -47,7 +47,6 @@ KINDS = {
 }
 ALLOWED_TEXT = "PDF, JPG ou PNG"
 _PDF_ACTIVE = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFile|RichMedia|XFA)\b")
-_UNSAFE_NAME = re.compile(r"[^\w .()\-]+", re.UNICODE)
 
 
 @dataclass(frozen=True)
@@ -58,23 +57,18 @@ class CheckedFile:
 
 
 def detect_type(data: bytes) -> str | None:
-    """The MIME type told by the bytes themselves (None when not an accepted kind)."""
-    if data.startswith(b"%PDF-"):
-        return "application/pdf"
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if data.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    return None
+    """The MIME type told by the bytes themselves (the shared rule of portal.core.uploads)."""
+    try:
+        return uploads.sniff(data[:16], uploads.DOCUMENT_TYPES, "", "file")[0]
+    except DomainError:
+        return None
 
 
 def safe_display_name(filename: str | None, content_type: str) -> str:
-    """Basename only, no control or path characters, extension from the real type."""
-    raw = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
-    raw = unicodedata.normalize("NFC", raw)
-    raw = "".join(ch for ch in raw if unicodedata.category(ch)[0] != "C")
-    stem = raw.rsplit(".", 1)[0] if "." in raw else raw
-    stem = _UNSAFE_NAME.sub("_", stem).strip(" ._")[: NAME_MAX - 5] or "documento"
+    """The shared safe name (basename, harmless characters) with the real type's extension."""
+    cleaned = uploads.safe_filename(filename, "documento")
+    stem = cleaned.rsplit(".", 1)[0] if "." in cleaned else cleaned
+    stem = stem.strip(" ._")[: NAME_MAX - 5] or "documento"
     return f"{stem}.{KINDS[content_type]}"
 
 

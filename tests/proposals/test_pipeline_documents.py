@@ -90,7 +90,7 @@ def test_per_document_size_limit(db, org, storage):
     [
         ("../../../etc/passwd.pdf", "passwd.pdf"),
         ("C:\\Users\\ana\\RG.pdf", "RG.pdf"),
-        ("con\x00trato\n.exe", "contrato.pdf"),
+        ("con\x00trato\n.exe", "con_trato.pdf"),
         ("", "documento.pdf"),
         ("....", "documento.pdf"),
         ("nota <script>.pdf", "nota _script.pdf"),
