@@ -61,8 +61,8 @@ NOTES = [
     " mesma transação de cada mudança de status, ou um cache curto das contagens;"
     " os cartões (um LIMIT por coluna sobre (status, status_changed_at)) já são baratos.",
     "- Gerador: `bench/proposals_generate.py` (COPY em lotes de 20 mil; ~10 mil linhas/s nesta"
-    " máquina com os 19 índices da tabela; 3.000.000 linhas em ~5 min). Só as linhas de proposta são geradas; a proposta aberta"
-    " na página ganha histórico e pendências na primeira execução.",
+    " máquina com os 19 índices da tabela; 3.000.000 linhas em ~5 min). Só as linhas de proposta"
+    " são geradas; a proposta aberta na página ganha histórico e pendências na primeira execução.",
 ]
 
 
