@@ -100,7 +100,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_web(app: Flask) -> None:
-    from portal.web import admin, api, auth, finance, operations, sales
+    from portal.web import admin, api, auth, bank_store, finance, operations, sales
     from portal.web.errors import register_error_handlers
     from portal.web.filters import register_filters
     from portal.web.navigation import register_navigation
@@ -112,3 +112,4 @@ def _register_web(app: Flask) -> None:
     register_security_hooks(app)
     register_filters(app)
     register_navigation(app)
+    bank_store.init_app(app)

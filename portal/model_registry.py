@@ -1,7 +1,8 @@
 """Imports every module that defines ORM models, so the metadata is complete
 (for Alembic autogenerate, the schema test and the app)."""
 
+import portal.banks.models
 import portal.core.audit
 import portal.people.models  # noqa: F401
 
-MODEL_MODULES = ["portal.core.audit", "portal.people.models"]
+MODEL_MODULES = ["portal.core.audit", "portal.people.models", "portal.banks.models"]

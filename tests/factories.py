@@ -76,3 +76,44 @@ def collaborator(
         )
         session.flush()
     return obj
+
+
+def bank(session: Session, code: str = "facta", base_url: str = "http://127.0.0.1:9/facta", **fields: object):
+    """A configured bank row (credentials given as a dict are stored encrypted as JSON)."""
+    import json
+
+    from portal.banks.models import Bank
+    from portal.banks.types import Capability
+
+    credentials = fields.pop("credentials", {"user": "u", "password": "p"})
+    capabilities = fields.pop(
+        "capabilities",
+        [Capability.BENEFIT_QUERY, Capability.SIMULATE, Capability.SUBMIT, Capability.FETCH_STATUS],
+    )
+    values: dict[str, object] = {
+        "name": code.capitalize(),
+        "enabled": True,
+        "connect_timeout": 1.0,
+        "read_timeout": 1.0,
+        "breaker_threshold": 3,
+        "breaker_cooldown_s": 0.5,
+    }
+    values.update(fields)
+    obj = Bank(
+        code=code,
+        base_url=base_url,
+        capabilities=",".join(str(c) for c in capabilities),
+        credentials=json.dumps(credentials) if credentials else None,
+        **values,
+    )
+    session.add(obj)
+    session.flush()
+    return obj
+
+
+def regulatory_defaults(session: Session) -> None:
+    """The INSS parameters in force (35/5/5, 1,85%/2,46% a.m., 84 months, 90 days)."""
+    from portal.banks import rules
+    from portal.core.audit import SYSTEM
+
+    rules.ensure_defaults(session, SYSTEM)

@@ -38,13 +38,18 @@ class Permission(StrEnum):
     AUDIT_VIEW = "admin.audit"
     PII_REVEAL = "pii.reveal"  # see a full CPF / benefit number (audited)
     JOBS_ALL = "jobs.all"  # see every user's background jobs
+    BANKS_MANAGE = "admin.banks"  # bank settings and company credentials
+    PARAMETERS_MANAGE = "admin.parameters"  # effective-dated regulatory parameters
+    BANK_LOOKUP = "sales.bank_lookup"  # margin lookups and simulations at banks
+    PROPOSAL_SUBMIT = "sales.proposal_submit"  # submit (digitar) proposals to banks
 
 
 _EVERYONE = {Permission.ACCOUNT}
+_SELLING = {Permission.BANK_LOOKUP, Permission.PROPOSAL_SUBMIT}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.AGENT: frozenset(_EVERYONE | {Permission.SALES, Permission.PII_REVEAL}),
-    Role.SUPERVISOR: frozenset(_EVERYONE | {Permission.SALES, Permission.PII_REVEAL}),
+    Role.AGENT: frozenset(_EVERYONE | {Permission.SALES, Permission.PII_REVEAL} | _SELLING),
+    Role.SUPERVISOR: frozenset(_EVERYONE | {Permission.SALES, Permission.PII_REVEAL} | _SELLING),
     Role.OPERATIONS: frozenset(_EVERYONE | {Permission.OPERATIONS, Permission.PII_REVEAL}),
     Role.FINANCE: frozenset(_EVERYONE | {Permission.FINANCE}),
     Role.MANAGER: frozenset(_EVERYONE | {Permission.SALES, Permission.OPERATIONS, Permission.FINANCE}),
@@ -56,6 +61,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.AUDIT_VIEW,
             Permission.PII_REVEAL,
             Permission.JOBS_ALL,
+            Permission.BANKS_MANAGE,
+            Permission.PARAMETERS_MANAGE,
         }
     ),
 }

@@ -240,7 +240,12 @@ class SandboxState:
         url, secret = self.config.webhook_url, self.config.webhook_secret
         if body is None or not url or not secret:
             return
-        target = f"{url.rstrip('/')}/{proposal.bank}"
+        # "{bank}" in the URL is replaced (e.g. ".../api/banks/{bank}/webhook"); otherwise
+        # the bank code is appended as the last path segment.
+        if "{bank}" in url:
+            target = url.replace("{bank}", proposal.bank)
+        else:
+            target = f"{url.rstrip('/')}/{proposal.bank}"
         thread = threading.Thread(
             target=self._deliver, args=(target, secret, body, proposal), daemon=True
         )

@@ -1,0 +1,69 @@
+"""Demo banks pointing at the local sandbox bank, and the regulatory parameters in force.
+
+`ATHENAS_SANDBOX_BANK_URL` (default http://127.0.0.1:8099) is where `make run` starts the
+sandbox; the credentials below are ones the sandbox accepts. Safe to run twice: existing
+rows are left as the admin configured them.
+"""
+
+from __future__ import annotations
+
+import os
+
+from sqlalchemy.orm import Session
+
+from portal.banks import rules
+from portal.banks.service import ensure_bank
+from portal.banks.types import Capability
+from portal.core.audit import SYSTEM
+
+DEFAULT_SANDBOX_URL = "http://127.0.0.1:8099"
+DEMO_WEBHOOK_SECRET = "athenas-demo-webhook-secret"  # noqa: S105 - sandbox-only demo secret
+
+_API = [Capability.BENEFIT_QUERY, Capability.SIMULATE, Capability.SUBMIT, Capability.FETCH_STATUS]
+DEMO_BANKS = [
+    ("facta", "Facta", _API, {"user": "athenas.demo", "password": "demo-facta"}),
+    (
+        "daycoval",
+        "Daycoval",
+        [*_API, Capability.RECEIVE_WEBHOOK],
+        {"apikey": "demo-daycoval", "service_login": "athenas.sync"},
+    ),
+    ("c6", "C6 Consig", [*_API, Capability.RECEIVE_WEBHOOK], {"username": "athenas", "password": "demo-c6"}),
+    (
+        "master",
+        "Banco Master",
+        [Capability.BENEFIT_QUERY, Capability.FETCH_STATUS, Capability.RECEIVE_WEBHOOK],
+        {"cnpj": "12345678000190", "password": "demo-master"},
+    ),
+    ("bradesco", "Bradesco Promotora", [Capability.FILE_ONLY], None),
+]
+
+
+def sandbox_url() -> str:
+    return (os.environ.get("ATHENAS_SANDBOX_BANK_URL") or DEFAULT_SANDBOX_URL).rstrip("/")
+
+
+def seed_banks(session: Session) -> None:
+    base = sandbox_url()
+    for code, name, capabilities, credentials in DEMO_BANKS:
+        file_only = credentials is None
+        ensure_bank(
+            session,
+            code,
+            name=name,
+            base_url="" if file_only else f"{base}/{code}",
+            enabled=True,
+            capabilities=capabilities,
+            credentials=credentials,
+            webhook_secret=DEMO_WEBHOOK_SECRET if Capability.RECEIVE_WEBHOOK in capabilities else None,
+            under_liquidation=code == "master",
+            file_only=file_only,
+            connect_timeout=3.0,
+            read_timeout=15.0,
+            breaker_threshold=5,
+            breaker_cooldown_s=30.0,
+        )
+
+
+def seed_parameters(session: Session) -> None:
+    rules.ensure_defaults(session, SYSTEM)
