@@ -100,14 +100,15 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_web(app: Flask) -> None:
-    from portal.web import admin, api, auth, bank_store, finance, operations, sales
+    from portal.web import admin, api, auth, bank_store, finance, operations, people, sales
     from portal.web.errors import register_error_handlers
     from portal.web.filters import register_filters
     from portal.web.navigation import register_navigation
     from portal.web.security import register_security_hooks
 
-    for module in (auth, api, sales, operations, finance, admin):
+    for module in (auth, api, sales, operations, finance, admin, people):
         app.register_blueprint(module.bp)
+    people.register_cert_warnings(app)
     register_error_handlers(app)
     register_security_hooks(app)
     register_filters(app)

@@ -78,6 +78,26 @@ def collaborator(
     return obj
 
 
+def certification(session: Session, collaborator_obj, expires_on, issued_on=None, **fields: object):
+    """A certification row (no evidence file) for `collaborator_obj`."""
+    from datetime import timedelta
+
+    from portal.people.models import Certification
+
+    obj = Certification(
+        collaborator_id=collaborator_obj.id,
+        issuer=fields.pop("issuer", "febraban"),
+        number=fields.pop("number", f"CERT-{next(_seq)}"),
+        issued_on=issued_on or expires_on - timedelta(days=3 * 365),
+        expires_on=expires_on,
+        **fields,
+    )
+    session.add(obj)
+    session.flush()
+    session.expire(collaborator_obj, ["certifications"])
+    return obj
+
+
 def bank(session: Session, code: str = "facta", base_url: str = "http://127.0.0.1:9/facta", **fields: object):
     """A configured bank row (credentials given as a dict are stored encrypted as JSON)."""
     import json

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from portal.core.audit import SYSTEM
 from portal.demo.banks import seed_banks, seed_parameters
+from portal.demo.people import seed_collaborators
 from portal.people import services
 from portal.people.models import User
 
@@ -32,7 +33,7 @@ def seed_users(session: Session) -> None:
             services.create_user(session, SYSTEM, email=email, name=name, role=role, password=DEMO_PASSWORD)
 
 
-STEPS: list[Callable[[Session], None]] = [seed_users, seed_parameters, seed_banks]
+STEPS: list[Callable[[Session], None]] = [seed_users, seed_collaborators, seed_parameters, seed_banks]
 
 
 def seed(session: Session, only_if_empty: bool = False) -> bool:

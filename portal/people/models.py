@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from portal.core.crypto import EncryptedText
 from portal.core.db import Base, UTCDateTime, utcnow
@@ -121,6 +121,9 @@ class OrgUnit(Base):
     cnpj: Mapped[str | None] = mapped_column(String(14), unique=True)  # company data, not personal
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    cep: Mapped[str | None] = mapped_column(String(8))
+    city: Mapped[str | None] = mapped_column(String(80))
+    state: Mapped[str | None] = mapped_column(String(2))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     parent: Mapped[OrgUnit | None] = relationship(remote_side=[id])
@@ -151,6 +154,14 @@ class Collaborator(Base):
 
     user: Mapped[User | None] = relationship()
     supervisor: Mapped[Collaborator | None] = relationship(remote_side=[id])
+    certifications: Mapped[list[Certification]] = relationship(
+        back_populates="collaborator", order_by="Certification.expires_on.desc()"
+    )
+
+    # Filled by the list query (people.collaborator_queries) in the same SELECT; else None.
+    unit_name: Mapped[str | None] = query_expression()
+    parent_unit_name: Mapped[str | None] = query_expression()
+    best_expiry: Mapped[date | None] = query_expression()
 
 
 class Membership(Base):
@@ -171,3 +182,52 @@ class Membership(Base):
 
     collaborator: Mapped[Collaborator] = relationship()
     org_unit: Mapped[OrgUnit] = relationship()
+
+
+class Certification(Base):
+    """A certification exam passed by a collaborator (Res. CMN 4.935/2021).
+
+    Valid from `issued_on` through `expires_on` (inclusive) unless revoked. The evidence
+    file lives in the storage directory under `evidence_path` (a random name); its
+    SHA-256, original name and sniffed content type are kept with it.
+    """
+
+    __tablename__ = "certifications"
+    __table_args__ = (Index("ix_certifications_collaborator_expiry", "collaborator_id", "expires_on"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    collaborator_id: Mapped[int] = mapped_column(ForeignKey("collaborators.id"))
+    issuer: Mapped[str] = mapped_column(String(20))
+    number: Mapped[str] = mapped_column(String(60))
+    issued_on: Mapped[date] = mapped_column(Date)
+    expires_on: Mapped[date] = mapped_column(Date, index=True)
+    evidence_path: Mapped[str | None] = mapped_column(String(200))
+    evidence_sha256: Mapped[str | None] = mapped_column(String(64))
+    evidence_filename: Mapped[str | None] = mapped_column(String(255))
+    evidence_content_type: Mapped[str | None] = mapped_column(String(100))
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    collaborator: Mapped[Collaborator] = relationship(back_populates="certifications")
+
+
+class OperatorCode(Base):
+    """The code or login a bank knows a collaborator by (matches bank reports, signs
+    submissions). `secret` (password/token) is encrypted and never shown again."""
+
+    __tablename__ = "operator_codes"
+    __table_args__ = (
+        UniqueConstraint("collaborator_id", "bank_code"),
+        UniqueConstraint("bank_code", "operator_code"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    collaborator_id: Mapped[int] = mapped_column(ForeignKey("collaborators.id"))
+    bank_code: Mapped[str] = mapped_column(String(20))
+    operator_code: Mapped[str] = mapped_column(String(60))
+    secret: Mapped[str | None] = mapped_column(EncryptedText("operator_codes.secret"))
+    secret_set_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    collaborator: Mapped[Collaborator] = relationship()

@@ -42,6 +42,8 @@ class Permission(StrEnum):
     PARAMETERS_MANAGE = "admin.parameters"  # effective-dated regulatory parameters
     BANK_LOOKUP = "sales.bank_lookup"  # margin lookups and simulations at banks
     PROPOSAL_SUBMIT = "sales.proposal_submit"  # submit (digitar) proposals to banks
+    PEOPLE_VIEW = "people.view"  # collaborators and org tree, scoped (read-only)
+    PEOPLE_MANAGE = "people.manage"  # create/edit collaborators, org units, certifications
 
 
 _EVERYONE = {Permission.ACCOUNT}
@@ -49,10 +51,14 @@ _SELLING = {Permission.BANK_LOOKUP, Permission.PROPOSAL_SUBMIT}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.AGENT: frozenset(_EVERYONE | {Permission.SALES, Permission.PII_REVEAL} | _SELLING),
-    Role.SUPERVISOR: frozenset(_EVERYONE | {Permission.SALES, Permission.PII_REVEAL} | _SELLING),
+    Role.SUPERVISOR: frozenset(
+        _EVERYONE | {Permission.SALES, Permission.PII_REVEAL, Permission.PEOPLE_VIEW} | _SELLING
+    ),
     Role.OPERATIONS: frozenset(_EVERYONE | {Permission.OPERATIONS, Permission.PII_REVEAL}),
     Role.FINANCE: frozenset(_EVERYONE | {Permission.FINANCE}),
-    Role.MANAGER: frozenset(_EVERYONE | {Permission.SALES, Permission.OPERATIONS, Permission.FINANCE}),
+    Role.MANAGER: frozenset(
+        _EVERYONE | {Permission.SALES, Permission.OPERATIONS, Permission.FINANCE, Permission.PEOPLE_VIEW}
+    ),
     Role.ADMIN: frozenset(
         _EVERYONE
         | {
@@ -63,6 +69,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.JOBS_ALL,
             Permission.BANKS_MANAGE,
             Permission.PARAMETERS_MANAGE,
+            Permission.PEOPLE_VIEW,
+            Permission.PEOPLE_MANAGE,
         }
     ),
 }

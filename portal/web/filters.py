@@ -40,4 +40,6 @@ def register_filters(app: Flask) -> None:
         cpf=lambda v: documents.format_cpf(v) if v else "",
         cnpj=lambda v: documents.format_cnpj(v) if v else "",
         mask_cpf=lambda v: documents.mask_cpf(v) if v else "",
+        phone=lambda v: documents.format_phone(v) if v else "",
+        mask_phone=lambda v: documents.mask_phone(v) if v else "",
     )

@@ -15,6 +15,7 @@ MENU: list[tuple[str, str, Permission]] = [
     ("Operações", "operations.index", Permission.OPERATIONS),
     ("Financeiro", "finance.index", Permission.FINANCE),
     ("Administração", "admin.index", Permission.ADMIN),
+    ("Equipe", "people.collaborators_list", Permission.PEOPLE_VIEW),
 ]
 
 

@@ -1,0 +1,93 @@
+"""Small helpers shared by the people views."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from flask import current_app
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
+
+from portal.core.audit import AuditEntry
+from portal.core.errors import DomainError
+from portal.extensions import db
+from portal.people import org
+from portal.people.collaborators import SUPERVISOR_GROUPS
+from portal.people.constants import ISSUER_LABELS, KNOWN_BANKS
+from portal.people.models import ORG_KIND_LABELS, ROLE_GROUP_LABELS, Collaborator, OrgKind
+from portal.web.people.forms import select_choices
+
+ACTION_LABELS = {
+    "collaborator.created": "Cadastro",
+    "collaborator.updated": "Dados alterados",
+    "collaborator.moved": "Transferência de unidade",
+    "collaborator.deactivated": "Desligamento",
+    "collaborator.pii_revealed": "CPF/telefone revelados",
+    "certification.added": "Certificação registrada",
+    "certification.revoked": "Certificação revogada",
+    "certification.evidence_downloaded": "Comprovante baixado",
+    "operator_code.created": "Código de operador cadastrado",
+    "operator_code.updated": "Código de operador alterado",
+    "operator_code.deleted": "Código de operador removido",
+}
+
+
+def labels() -> dict[str, dict[str, str]]:
+    """Portuguese labels keyed by stored value, for templates."""
+    return {
+        "role_group": {k.value: v for k, v in ROLE_GROUP_LABELS.items()},
+        "issuer": {k.value: v for k, v in ISSUER_LABELS.items()},
+        "kind": {k.value: v for k, v in ORG_KIND_LABELS.items()},
+        "bank": dict(KNOWN_BANKS),
+    }
+
+
+def attach_error(form: FlaskForm, error: DomainError) -> str | None:
+    """Put the message on its field; return it when no field can show it."""
+    field = getattr(form, error.field or "", None)
+    if field is None or not hasattr(field, "errors"):
+        return error.message
+    field.errors = [*list(field.errors), error.message]
+    return None
+
+
+def storage_dir() -> Path:
+    return Path(current_app.config["STORAGE_DIR"])
+
+
+def today() -> date:
+    return date.today()
+
+
+def unit_select_choices(blank: str = "— sem lotação —") -> list[SelectChoice]:
+    kinds = {OrgKind.STORE, OrgKind.TEAM, OrgKind.REGIONAL, OrgKind.COMPANY, OrgKind.SUB_CORRESPONDENT}
+    return select_choices([("", blank), *org.unit_choices(db.session, kinds)])
+
+
+def supervisor_choices(exclude_id: int | None = None) -> list[SelectChoice]:
+    rows = db.session.execute(
+        select(Collaborator.id, Collaborator.name)
+        .where(Collaborator.role_group.in_(SUPERVISOR_GROUPS), Collaborator.status == "active")
+        .order_by(Collaborator.name, Collaborator.id)
+    ).all()
+    return select_choices([("", "— nenhum —"), *((i, name) for i, name in rows if i != exclude_id)])
+
+
+def history_of(collaborator_id: int, limit: int = 50) -> list[AuditEntry]:
+    return list(
+        db.session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.target == f"collaborator:{collaborator_id}")
+            .order_by(AuditEntry.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def can_manage() -> bool:
+    from portal.people.permissions import Permission
+
+    return bool(current_user.is_authenticated and current_user.can(Permission.PEOPLE_MANAGE))
