@@ -72,6 +72,8 @@ class Connector(Protocol):
 
     def parse_webhook(self, headers: Mapping[str, str], body: bytes) -> list[StatusUpdate]: ...
 
+    def find_by_idempotency_key(self, key: str) -> SubmissionResult | None: ...
+
 
 class BaseConnector:
     """Checks capabilities, verifies webhooks and holds the HTTP client; adapters fill `_do_*`."""
@@ -150,6 +152,15 @@ class BaseConnector:
             raise ValueError("Informe a data inicial ou os números das propostas.")
         return self._do_fetch_status(since, list(proposal_numbers or []))
 
+    def find_by_idempotency_key(self, key: str) -> SubmissionResult | None:
+        """The proposal the bank registered with our idempotency key, or None when it has none.
+
+        Resolves a "submission unconfirmed" (the answer to `submit` was lost) without
+        submitting again.
+        """
+        self._require(Capability.FETCH_STATUS)
+        return self._do_find_by_key(key)
+
     def parse_webhook(self, headers: Mapping[str, str], body: bytes) -> list[StatusUpdate]:
         """Verify a webhook's signature, freshness and uniqueness; translate its events."""
         self._require(Capability.RECEIVE_WEBHOOK)
@@ -179,3 +190,9 @@ class BaseConnector:
 
     def _translate_webhook(self, payload: Any) -> list[StatusUpdate]:
         raise NotImplementedError
+
+    def _do_find_by_key(self, key: str) -> SubmissionResult | None:
+        raise UnsupportedCapability(
+            f"O banco {self.name} não permite localizar propostas pelo identificador externo",
+            self.code,
+        )

@@ -192,6 +192,12 @@ class SandboxState:
                 self.idempotency[(bank, key)] = number
             return proposal, True
 
+    def by_key(self, bank: str, key: str) -> Proposal | None:
+        """The proposal registered with this idempotency key at `bank`, if any."""
+        with self.lock:
+            number = self.idempotency.get((bank, key)) if key else None
+            return self.proposals.get(number) if number else None
+
     def proposal(self, bank: str, number: str) -> Proposal | None:
         with self.lock:
             found = self.proposals.get(number)

@@ -229,6 +229,25 @@ def occurrences(state: SandboxState, request: Request) -> Response:
     return json_response({"erro": False, "mensagem": "", "ocorrencias": rows})
 
 
+def by_external_id(state: SandboxState, request: Request) -> Response:
+    """Find the proposal registered with an ``id_externo`` (reconciliation after a timeout)."""
+    refused = _auth(state, request)
+    if refused:
+        return refused
+    proposal = state.by_key("facta", request.args.get("id_externo", ""))
+    if proposal is None:
+        return _error("Proposta não encontrada")
+    return json_response(
+        {
+            "erro": False,
+            "mensagem": "",
+            "codigo": proposal.number,
+            "status": proposal.status,
+            "url_formalizacao": f"{state.config.public_url}/facta/formalizacao/{proposal.number}",
+        }
+    )
+
+
 RULES = [
     Rule("/gera-token", methods=["GET"], endpoint=token),
     Rule("/proposta/consulta-margem", methods=["GET"], endpoint=margin),
@@ -238,4 +257,5 @@ RULES = [
     Rule("/proposta/etapa3-proposta-cadastro", methods=["POST"], endpoint=step3),
     Rule("/proposta/andamento-propostas", methods=["GET"], endpoint=progress),
     Rule("/proposta/consulta-ocorrencias", methods=["GET"], endpoint=occurrences),
+    Rule("/proposta/consulta-id-externo", methods=["GET"], endpoint=by_external_id),
 ]
