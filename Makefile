@@ -11,7 +11,7 @@ SANDBOX_PORT ?= 8099
 ATHENAS_SANDBOX_BANK_URL ?= http://127.0.0.1:$(SANDBOX_PORT)
 export PORT ATHENAS_SANDBOX_BANK_URL
 
-.PHONY: run test test-sqlite test-postgres test-browser lint install system-deps browser-deps seed clean
+.PHONY: run worker test test-sqlite test-postgres test-browser lint install system-deps browser-deps seed clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,12 @@ run: install
 	$(BIN)/flask --app wsgi db upgrade
 	$(BIN)/flask --app wsgi seed-demo --if-empty
 	$(BIN)/flask --app wsgi serve --port $(PORT) --with-sandbox
+
+# Production job worker (needs REDIS_URL); -B also runs the beat scheduler in this
+# process: use it for a single worker, and run `celery -A portal.worker beat` apart when N > 1.
+worker: install
+	@test -n "$$REDIS_URL" || { echo "Defina REDIS_URL (ex.: redis://127.0.0.1:6379/0) para rodar o worker."; exit 1; }
+	$(BIN)/celery -A portal.worker worker --loglevel=INFO -B
 
 seed: install
 	$(BIN)/flask --app wsgi seed-demo

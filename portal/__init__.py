@@ -38,6 +38,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     _init_kernel(app)
     _init_extensions(app)
+    _init_jobs(app)
     _register_web(app)
     from portal.cli import register_cli
 
@@ -99,14 +100,45 @@ def _init_extensions(app: Flask) -> None:
         return redirect(target)
 
 
+# Modules that register job kinds (`@job_kind`); later issues append theirs.
+JOB_KIND_MODULES = ["portal.demo.jobs"]
+
+
+def _init_jobs(app: Flask) -> None:
+    """The job service: runner chosen by JOBS_RUNNER; nothing is started or connected here."""
+    import importlib
+
+    from sqlalchemy.orm import Session
+
+    from portal.core.jobs import JobEnvironment, JobService, JobSettings, build_runner
+    from portal.extensions import db
+
+    for module in JOB_KIND_MODULES:
+        importlib.import_module(module)
+
+    def session_factory() -> Session:
+        with app.app_context():
+            return db.new_session()
+
+    env = JobEnvironment(
+        session_factory=session_factory,
+        storage_dir=app.config["STORAGE_DIR"],
+        settings=JobSettings.from_config(app.config),
+        progress_in_db=not str(app.config["DATABASE_URL"]).startswith("sqlite"),
+    )
+    service = JobService(env, build_runner(app.config["JOBS_RUNNER"], env, app.config))
+    app.extensions["athenas.jobs"] = service
+    app.extensions["athenas.db"]["jobs"] = service
+
+
 def _register_web(app: Flask) -> None:
-    from portal.web import admin, api, auth, bank_store, finance, operations, people, sales
+    from portal.web import admin, api, auth, bank_store, finance, jobs, operations, people, sales
     from portal.web.errors import register_error_handlers
     from portal.web.filters import register_filters
     from portal.web.navigation import register_navigation
     from portal.web.security import register_security_hooks
 
-    for module in (auth, api, sales, operations, finance, admin, people):
+    for module in (auth, api, sales, operations, finance, admin, people, jobs):
         app.register_blueprint(module.bp)
     people.register_cert_warnings(app)
     register_error_handlers(app)

@@ -61,6 +61,13 @@ def from_environment(env: dict[str, str] | None = None) -> dict[str, Any]:
         "ARGON2_CHEAP": _bool(env.get("ATHENAS_ARGON2_CHEAP"), False),
         "PROXY_COUNT": _int(env.get("ATHENAS_PROXY_COUNT"), 0),
         "JOBS_RUNNER": env.get("ATHENAS_JOBS_RUNNER") or ("celery" if redis_url else "inprocess"),
+        "JOBS_THREADS": _int(env.get("ATHENAS_JOBS_THREADS"), 4),
+        "JOBS_HEARTBEAT_SECONDS": _int(env.get("ATHENAS_JOBS_HEARTBEAT_SECONDS"), 15),
+        "JOBS_STALE_AFTER_SECONDS": _int(env.get("ATHENAS_JOBS_STALE_AFTER_SECONDS"), 120),
+        "JOBS_QUEUED_TIMEOUT_SECONDS": _int(env.get("ATHENAS_JOBS_QUEUED_TIMEOUT_SECONDS"), 86400),
+        "JOBS_MAX_RUNTIME_SECONDS": _int(env.get("ATHENAS_JOBS_MAX_RUNTIME_SECONDS"), 7200),
+        "JOBS_VISIBILITY_TIMEOUT_SECONDS": _int(env.get("ATHENAS_JOBS_VISIBILITY_TIMEOUT_SECONDS"), 10800),
+        "JOBS_BROKER_TIMEOUT_SECONDS": 1.0,
         "SANDBOX_BANK_URL": env.get("ATHENAS_SANDBOX_BANK_URL", ""),
         "TESTING": False,
     }

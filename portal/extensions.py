@@ -60,7 +60,13 @@ class Database:
     def _new_session(self) -> Session:
         state = self._state()
         bind = state.get("connection") or state["engine"]
-        return Session(bind=bind, expire_on_commit=False, join_transaction_mode="create_savepoint")
+        # `info` carries the app's job service, so `enqueue(session, ...)` needs nothing else.
+        return Session(
+            bind=bind,
+            expire_on_commit=False,
+            join_transaction_mode="create_savepoint",
+            info={"athenas.jobs": state.get("jobs")} if state.get("jobs") else {},
+        )
 
     def init_app(self, app: Flask) -> None:
         app.extensions["athenas.db"] = {"engine": make_engine(app.config["DATABASE_URL"])}

@@ -3,6 +3,12 @@
 
 import portal.banks.models
 import portal.core.audit
+import portal.core.jobs.models
 import portal.people.models  # noqa: F401
 
-MODEL_MODULES = ["portal.core.audit", "portal.people.models", "portal.banks.models"]
+MODEL_MODULES = [
+    "portal.core.audit",
+    "portal.core.jobs.models",
+    "portal.people.models",
+    "portal.banks.models",
+]

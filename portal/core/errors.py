@@ -45,3 +45,9 @@ class Conflict(DomainError):
         "O registro foi alterado por outra pessoa ou já existe. "
         "Recarregue a página e tente de novo."
     )
+
+
+class ServiceUnavailable(DomainError):
+    """A service the operation needs (queue, remote bank) is down; shown as a 503."""
+
+    default_message = "Um serviço necessário está fora do ar. Tente novamente em instantes."

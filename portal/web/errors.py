@@ -8,7 +8,7 @@ from flask import Flask, Response, make_response, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from portal.core.errors import DomainError, Forbidden, NotFound
+from portal.core.errors import DomainError, Forbidden, NotFound, ServiceUnavailable
 from portal.web.htmx import is_htmx
 
 log = logging.getLogger("portal.web")
@@ -52,6 +52,10 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Forbidden)
     def _forbidden(e: Forbidden) -> Response:
         return error_response(403, e.message)
+
+    @app.errorhandler(ServiceUnavailable)
+    def _unavailable(e: ServiceUnavailable) -> Response:
+        return error_response(503, e.message)
 
     @app.errorhandler(DomainError)
     def _domain(e: DomainError) -> Response:

@@ -16,6 +16,7 @@ MENU: list[tuple[str, str, Permission]] = [
     ("Financeiro", "finance.index", Permission.FINANCE),
     ("Administração", "admin.index", Permission.ADMIN),
     ("Equipe", "people.collaborators_list", Permission.PEOPLE_VIEW),
+    ("Processos", "jobs.index", Permission.ACCOUNT),
 ]
 
 

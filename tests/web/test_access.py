@@ -19,6 +19,8 @@ EXPECTED = {
     "/admin/users/export.csv": {"admin"},
     "/admin/audit": {"admin"},
     "/account/password": set(ROLES),
+    "/jobs/": set(ROLES),
+    "/jobs/export.csv": set(ROLES),
 }
 
 
