@@ -166,6 +166,10 @@ def serve(host: str, port: int, with_sandbox: bool) -> None:
     from werkzeug.serving import run_simple
 
     sandbox = _start_sandbox(port) if with_sandbox else None
+    if current_app.config["JOBS_RUNNER"] == "inprocess":
+        from portal.embedded import start_scheduler
+
+        start_scheduler(current_app._get_current_object())
     if sandbox is not None:
         # SIGTERM (process managers, test fixtures) must also stop the child.
         signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(0))

@@ -44,6 +44,7 @@ def upgrade() -> None:
     sa.Column('webhook_secret', sa.Text(), nullable=True),
     sa.Column('under_liquidation', sa.Boolean(), nullable=False),
     sa.Column('file_only', sa.Boolean(), nullable=False),
+    sa.Column('status_synced_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_banks')),

@@ -39,6 +39,8 @@ class Bank(Base):
     webhook_secret: Mapped[str | None] = mapped_column(EncryptedText("banks.webhook_secret"))
     under_liquidation: Mapped[bool] = mapped_column(Boolean, default=False)
     file_only: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Moment of the last successful status poll (the next one asks for changes since then).
+    status_synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -43,6 +43,23 @@ def make_store(redis_url: str | None) -> StateStore:
     return MemoryStore()
 
 
+_default_store: StateStore | None = None
+
+
+def configure_store(store: StateStore) -> None:
+    """Set this process's shared store (the app factory does it), for jobs and commands."""
+    global _default_store
+    _default_store = store
+
+
+def default_store() -> StateStore:
+    """The store configured by the app; a private MemoryStore if none was (scripts)."""
+    global _default_store
+    if _default_store is None:
+        _default_store = MemoryStore()
+    return _default_store
+
+
 def list_banks(session: Session, enabled_only: bool = False) -> list[Bank]:
     stmt = select(Bank).order_by(Bank.name, Bank.id)
     if enabled_only:

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from flask import Flask, current_app
 
-from portal.banks.service import make_store
+from portal.banks.service import configure_store, make_store
 from portal.banks.state import StateStore
 
 KEY = "athenas.bank_store"
 
 
 def init_app(app: Flask) -> None:
-    app.extensions[KEY] = make_store(app.config.get("REDIS_URL") or None)
+    store = make_store(app.config.get("REDIS_URL") or None)
+    app.extensions[KEY] = store
+    configure_store(store)  # jobs running in this process share it
 
 
 def bank_store() -> StateStore:
