@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from portal.config import PROJECT_ROOT
 from portal.core.audit import SYSTEM, verify_chain
+from portal.core.audit import record as audit_record
 from portal.core.errors import DomainError
 from portal.extensions import db
 
@@ -261,6 +262,49 @@ def sandbox_bank(
     serve_sandbox(create_sandbox_app(config), host, port)
 
 
+@click.command("rotate-data-key")
+@with_appcontext
+@click.option("--batch", default=500, show_default=True, type=int)
+def rotate_data_key(batch: int) -> None:
+    """Recifra todos os dados pessoais com a chave atual (a primeira de ATHENAS_DATA_KEY)."""
+    from portal.core.crypto import get_keyring
+    from portal.core.rotation import rotate_all
+
+    ring = get_keyring()
+    with unit_of_work() as session:
+        counts = rotate_all(session, ring, batch)
+        audit_record(session, SYSTEM, "crypto.data_key_rotated", f"key:{ring.current_id}", counts)
+    for name, count in counts.items():
+        click.echo(f"  {name:<45} {count} valor(es) recifrado(s)")
+    click.echo(f"Rotação concluída: {sum(counts.values())} valor(es) agora na chave {ring.current_id!r}.")
+
+
+@click.command("flag-inactive-clients")
+@with_appcontext
+@click.option("--years", default=5, show_default=True, type=int, help="Anos sem atividade.")
+def flag_inactive_clients_cmd(years: int) -> None:
+    """Marca para revisão (LGPD) os clientes sem atividade há N anos."""
+    from datetime import date
+
+    from portal.clients.privacy import flag_inactive_clients
+
+    try:
+        with unit_of_work() as session:
+            count = flag_inactive_clients(session, years, date.today())
+    except DomainError as error:
+        raise click.ClickException(error.message) from None
+    click.echo(f"{count} cliente(s) marcado(s) por inatividade de {years} ano(s) ou mais.")
+
+
 def register_cli(app: Flask) -> None:
-    for cmd in (db_group, seed_demo, create_user_cmd, audit_verify, serve, sandbox_bank):
+    for cmd in (
+        db_group,
+        seed_demo,
+        create_user_cmd,
+        audit_verify,
+        serve,
+        rotate_data_key,
+        flag_inactive_clients_cmd,
+        sandbox_bank,
+    ):
         app.cli.add_command(cmd)

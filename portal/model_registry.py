@@ -2,6 +2,7 @@
 (for Alembic autogenerate, the schema test and the app)."""
 
 import portal.banks.models
+import portal.clients.models
 import portal.core.audit
 import portal.core.jobs.models
 import portal.people.models  # noqa: F401
@@ -10,5 +11,6 @@ MODEL_MODULES = [
     "portal.core.audit",
     "portal.core.jobs.models",
     "portal.people.models",
+    "portal.clients.models",
     "portal.banks.models",
 ]

@@ -98,6 +98,70 @@ def certification(session: Session, collaborator_obj, expires_on, issued_on=None
     return obj
 
 
+# ---------------------------------------------------------------- clients (issue #4)
+
+
+def client(session: Session, owner, cpf: str | None = None, name: str | None = None, **fields: object):
+    """A client row with valid encrypted CPF and its blind indexes (bypasses the service)."""
+    import random
+
+    from portal.clients.models import Client
+    from portal.clients.validation import name_key
+    from portal.core.crypto import get_keyring
+    from portal.core.documents import generate_cpf
+
+    n = next(_seq)
+    ring = get_keyring()
+    cpf = cpf or generate_cpf(random.Random(n * 104729))
+    name = name or f"Cliente {n}"
+    phone = fields.pop("phone", None)
+    obj = Client(
+        owner_id=owner.id,
+        cpf=cpf,
+        cpf_index=ring.blind_index(cpf, "cpf"),
+        name=name,
+        name_search=name_key(name),
+        phone=phone,
+        phone_index=ring.blind_index(phone, "phone") if phone else None,
+        provenance=fields.pop("provenance", "agent"),
+        **fields,
+    )
+    session.add(obj)
+    session.flush()
+    return obj
+
+
+def client_org(db):
+    """Two stores, three teams, agents with logins, a supervisor, a store manager, operations
+    (attributes: agent_user/agent, peer_user/peer, other_team_agent, other_store_agent,
+    supervisor_user, manager_user, operations_user)."""
+    from types import SimpleNamespace
+
+    company = org_unit(db, "company", "Empresa")
+    store_a = org_unit(db, "store", "Loja A", company)
+    store_b = org_unit(db, "store", "Loja B", company)
+    team_a1 = org_unit(db, "team", "Equipe A1", store_a)
+    team_a2 = org_unit(db, "team", "Equipe A2", store_a)
+    team_b1 = org_unit(db, "team", "Equipe B1", store_b)
+    agent_user = user(db, role="agent")
+    peer_user = user(db, role="agent")
+    supervisor_user = user(db, role="supervisor")
+    manager_user = user(db, role="manager")
+    collaborator(db, supervisor_user, team_a1, role_group="supervisor")
+    collaborator(db, manager_user, store_a, role_group="manager")
+    return SimpleNamespace(
+        agent_user=agent_user,
+        agent=collaborator(db, agent_user, team_a1),
+        peer_user=peer_user,
+        peer=collaborator(db, peer_user, team_a1),
+        other_team_agent=collaborator(db, None, team_a2),
+        other_store_agent=collaborator(db, None, team_b1),
+        supervisor_user=supervisor_user,
+        manager_user=manager_user,
+        operations_user=user(db, role="operations"),
+    )
+
+
 def bank(session: Session, code: str = "facta", base_url: str = "http://127.0.0.1:9/facta", **fields: object):
     """A configured bank row (credentials given as a dict are stored encrypted as JSON)."""
     import json

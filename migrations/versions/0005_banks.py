@@ -1,7 +1,7 @@
 """banks: bank settings, regulatory parameters, webhook inbox
 
 Revision ID: 0005_banks
-Revises: 0003_jobs
+Revises: 0004_clients
 Created: 2026-11-29 05:32:18.328893
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0005_banks'
-down_revision = '0003_jobs'
+down_revision = '0004_clients'
 branch_labels = None
 depends_on = None
 

@@ -44,3 +44,10 @@ def seed(session: Session, only_if_empty: bool = False) -> bool:
         step(session)
         session.flush()
     return True
+
+
+# Clients (issue #4): ~500 with benefit links and consents, owned by agent collaborators
+# (creates a minimal demo team when none exists). Appended last, after the people steps.
+from portal.demo.clients import seed_clients  # noqa: E402
+
+STEPS.append(seed_clients)

@@ -31,11 +31,14 @@ ROLE_LABELS = {
 class Permission(StrEnum):
     ACCOUNT = "account"  # every signed-in user: own password, own jobs
     SALES = "sales.access"
+    CLIENTS_VIEW = "clients.view"  # client registry pages (records scoped by people.scope)
+    CLIENTS_EDIT = "clients.edit"  # create/edit clients, benefit links and consents
     OPERATIONS = "operations.access"
     FINANCE = "finance.access"
     ADMIN = "admin.access"
     USERS_MANAGE = "admin.users"
     AUDIT_VIEW = "admin.audit"
+    PRIVACY_MANAGE = "admin.privacy"  # LGPD console: subject reports, anonymisation, retention
     PII_REVEAL = "pii.reveal"  # see a full CPF / benefit number (audited)
     JOBS_ALL = "jobs.all"  # see every user's background jobs
     BANKS_MANAGE = "admin.banks"  # bank settings and company credentials
@@ -74,6 +77,17 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         }
     ),
 }
+
+# Client registry (issue #4): operations reads and edits every client (the scoping rule
+# gives it all records); managers and admins read; only admins run the LGPD console.
+_CLIENT_GRANTS: dict[Role, set[Permission]] = {
+    Role.AGENT: {Permission.CLIENTS_VIEW, Permission.CLIENTS_EDIT},
+    Role.SUPERVISOR: {Permission.CLIENTS_VIEW, Permission.CLIENTS_EDIT},
+    Role.OPERATIONS: {Permission.CLIENTS_VIEW, Permission.CLIENTS_EDIT},
+    Role.MANAGER: {Permission.CLIENTS_VIEW},
+    Role.ADMIN: {Permission.CLIENTS_VIEW, Permission.PRIVACY_MANAGE},
+}
+ROLE_PERMISSIONS = {role: perms | _CLIENT_GRANTS.get(role, set()) for role, perms in ROLE_PERMISSIONS.items()}
 
 # Where each role lands after login, in order of preference.
 HOME_AREA: dict[Role, str] = {

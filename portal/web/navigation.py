@@ -12,6 +12,7 @@ from portal.people.permissions import Permission
 # (label, endpoint, permission); later issues add entries here.
 MENU: list[tuple[str, str, Permission]] = [
     ("Vendas", "sales.index", Permission.SALES),
+    ("Clientes", "sales.clients", Permission.CLIENTS_VIEW),
     ("Operações", "operations.index", Permission.OPERATIONS),
     ("Financeiro", "finance.index", Permission.FINANCE),
     ("Administração", "admin.index", Permission.ADMIN),

@@ -1,0 +1,190 @@
+"""Consents and authorisations (LGPD legal basis per purpose) with their evidence files.
+
+A benefit query (IN100) needs a valid authorisation: later domains call
+`require_consent(session, client, ConsentPurpose.BENEFIT_QUERY)` before asking the bank.
+Evidence files are checked by their magic bytes (PDF, JPEG, PNG), size-limited, hashed
+(SHA-256) and stored under the storage directory with a random name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import exists, or_, select
+from sqlalchemy.orm import Session
+
+from portal.clients.models import Client, Consent, ConsentChannel, ConsentPurpose, LegalBasis
+from portal.clients.timeline import add_timeline_event
+from portal.core import audit
+from portal.core.audit import Actor
+from portal.core.db import utcnow
+from portal.core.errors import DomainError, NotFound
+
+EVIDENCE_MAX_BYTES = 5 * 1024 * 1024
+EVIDENCE_DIR = "consents"
+_MAGIC = [
+    (b"%PDF-", "application/pdf", "pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
+    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
+]
+# Purposes whose authorisation must come with a signed term or recording.
+EVIDENCE_REQUIRED = {ConsentPurpose.BENEFIT_QUERY}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    filename: str
+    data: bytes
+
+
+def _sniff(data: bytes) -> tuple[str, str]:
+    for magic, mime, ext in _MAGIC:
+        if data.startswith(magic):
+            return mime, ext
+    raise DomainError("Evidência: envie um arquivo PDF, JPG ou PNG.", field="evidence")
+
+
+def _safe_filename(name: str) -> str:
+    base = Path(name or "evidencia").name
+    base = re.sub(r"[^\w.\- ]+", "_", base).strip() or "evidencia"
+    return base[-100:]
+
+
+def store_evidence(storage_dir: str | Path, evidence: Evidence) -> tuple[str, str, str, str]:
+    """Write the file under `storage_dir`; returns (relative path, filename, mime, sha256)."""
+    if not evidence.data:
+        raise DomainError("Evidência: o arquivo está vazio.", field="evidence")
+    if len(evidence.data) > EVIDENCE_MAX_BYTES:
+        raise DomainError("Evidência: o arquivo excede 5 MB.", field="evidence")
+    mime, ext = _sniff(evidence.data)
+    relative = f"{EVIDENCE_DIR}/{secrets.token_hex(16)}.{ext}"
+    target = Path(storage_dir) / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(evidence.data)
+    return relative, _safe_filename(evidence.filename), mime, hashlib.sha256(evidence.data).hexdigest()
+
+
+def evidence_file(storage_dir: str | Path, consent: Consent) -> Path:
+    """The stored evidence of `consent` (NotFound when absent or removed)."""
+    if not consent.evidence_path:
+        raise NotFound("Esta autorização não tem arquivo de evidência.")
+    root = Path(storage_dir).resolve()
+    path = (root / consent.evidence_path).resolve()
+    if root not in path.parents or not path.is_file():
+        raise NotFound("Arquivo de evidência não encontrado.")
+    return path
+
+
+def _choice(enum: type, raw: str, field: str, message: str) -> str:
+    try:
+        return enum(raw).value
+    except ValueError:
+        raise DomainError(message, field=field) from None
+
+
+def grant_consent(
+    session: Session,
+    actor: Actor,
+    client: Client,
+    *,
+    purpose: str,
+    legal_basis: str,
+    channel: str,
+    granted_at: datetime | None = None,
+    evidence: Evidence | None = None,
+    storage_dir: str | Path | None = None,
+) -> Consent:
+    """Record a consent/authorisation; validation happens before the file is written."""
+    if client.is_anonymised:
+        raise DomainError("Cliente anonimizado: não é possível registrar autorizações.")
+    purpose = _choice(ConsentPurpose, purpose, "purpose", "Escolha a finalidade.")
+    legal_basis = _choice(LegalBasis, legal_basis, "legal_basis", "Escolha a base legal.")
+    channel = _choice(ConsentChannel, channel, "channel", "Escolha o canal.")
+    now = utcnow()
+    granted_at = granted_at or now
+    if granted_at > now:
+        raise DomainError("A data da autorização não pode estar no futuro.", field="granted_at")
+    if evidence is None and purpose in EVIDENCE_REQUIRED:
+        raise DomainError("Anexe o termo de autorização assinado (PDF, JPG ou PNG).", field="evidence")
+    consent = Consent(
+        client_id=client.id,
+        purpose=purpose,
+        legal_basis=legal_basis,
+        channel=channel,
+        granted_at=granted_at,
+        granted_by_id=actor.id,
+    )
+    if evidence is not None:
+        if storage_dir is None:
+            raise ValueError("storage_dir is required to keep evidence files")
+        stored = store_evidence(storage_dir, evidence)
+        consent.evidence_path, consent.evidence_filename, consent.evidence_mime, consent.evidence_sha256 = (
+            stored
+        )
+    session.add(consent)
+    session.flush()
+    add_timeline_event(
+        session, client, "consent.granted", f"Autorização registrada: {consent.purpose_label}.", actor
+    )
+    audit.record(
+        session,
+        actor,
+        "client.consent_granted",
+        f"client:{client.id}",
+        {"consent_id": consent.id, "purpose": purpose, "sha256": consent.evidence_sha256},
+    )
+    return consent
+
+
+def get_consent(session: Session, client: Client, consent_id: int) -> Consent:
+    consent = session.get(Consent, consent_id)
+    if consent is None or consent.client_id != client.id:
+        raise NotFound("Autorização não encontrada.")
+    return consent
+
+
+def revoke_consent(session: Session, actor: Actor, client: Client, consent_id: int) -> Consent:
+    consent = get_consent(session, client, consent_id)
+    if consent.revoked_at is not None:
+        raise DomainError("Esta autorização já foi revogada.")
+    consent.revoked_at = utcnow()
+    consent.revoked_by_id = actor.id
+    session.flush()
+    add_timeline_event(
+        session, client, "consent.revoked", f"Autorização revogada: {consent.purpose_label}.", actor
+    )
+    audit.record(session, actor, "client.consent_revoked", f"client:{client.id}", {"consent_id": consent.id})
+    return consent
+
+
+def _valid_condition(client: Client, purpose: str, on: datetime):
+    return (
+        (Consent.client_id == client.id)
+        & (Consent.purpose == purpose)
+        & (Consent.granted_at <= on)
+        & or_(Consent.revoked_at.is_(None), Consent.revoked_at > on)
+    )
+
+
+def has_valid_consent(
+    session: Session, client: Client, purpose: ConsentPurpose | str, on: datetime | None = None
+) -> bool:
+    """True when a consent for `purpose` was granted and not revoked at instant `on`."""
+    condition = _valid_condition(client, ConsentPurpose(purpose).value, on or utcnow())
+    return bool(session.scalar(select(exists().where(condition))))
+
+
+def require_consent(
+    session: Session, client: Client, purpose: ConsentPurpose | str, on: datetime | None = None
+) -> None:
+    """Raise DomainError unless the client authorised `purpose` (e.g. IN100 queries)."""
+    purpose = ConsentPurpose(purpose)
+    if client.is_anonymised or not has_valid_consent(session, client, purpose, on):
+        if purpose == ConsentPurpose.BENEFIT_QUERY:
+            raise DomainError("Cliente sem autorização de consulta")
+        raise DomainError(f"Cliente sem autorização para: {purpose.label}.")

@@ -1,0 +1,92 @@
+"""Consents: evidence files checked and hashed; a benefit query needs a valid authorisation."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from portal.clients.consents import (
+    Evidence,
+    evidence_file,
+    grant_consent,
+    has_valid_consent,
+    require_consent,
+    revoke_consent,
+)
+from portal.clients.models import ConsentPurpose
+from portal.core.audit import SYSTEM
+from portal.core.db import utcnow
+from portal.core.errors import DomainError
+from tests import factories
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+def _grant(db, client, tmp_path, **overrides):
+    values = {
+        "purpose": "benefit_query",
+        "legal_basis": "consent",
+        "channel": "in_person",
+        "evidence": Evidence("termo IN100.pdf", PDF),
+        "storage_dir": tmp_path,
+    }
+    values.update(overrides)
+    return grant_consent(db, SYSTEM, client, **values)
+
+
+def test_benefit_query_requires_a_valid_authorisation(db, org, tmp_path):
+    client = factories.client(db, org.agent)
+    with pytest.raises(DomainError, match="Cliente sem autorização de consulta"):
+        require_consent(db, client, ConsentPurpose.BENEFIT_QUERY)
+    consent = _grant(db, client, tmp_path, granted_at=utcnow() - timedelta(hours=1))
+    require_consent(db, client, ConsentPurpose.BENEFIT_QUERY)  # no error now
+    assert not has_valid_consent(db, client, "marketing")
+    assert not has_valid_consent(db, client, "benefit_query", on=consent.granted_at - timedelta(seconds=1))
+
+    stored = evidence_file(tmp_path, consent)
+    assert stored.read_bytes() == PDF
+    assert consent.evidence_sha256 == hashlib.sha256(PDF).hexdigest()
+    assert consent.evidence_filename == "termo IN100.pdf"
+    assert "IN100" not in stored.name  # random name on disk
+
+    revoke_consent(db, SYSTEM, client, consent.id)
+    with pytest.raises(DomainError, match="Cliente sem autorização de consulta"):
+        require_consent(db, client, ConsentPurpose.BENEFIT_QUERY)
+    assert has_valid_consent(db, client, "benefit_query", on=consent.revoked_at - timedelta(seconds=1))
+    with pytest.raises(DomainError, match="já foi revogada"):
+        revoke_consent(db, SYSTEM, client, consent.id)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"evidence": None}, "evidence", "Anexe o termo"),
+        ({"evidence": Evidence("x.pdf", b"MZ\x90\x00 not a pdf")}, "evidence", "PDF, JPG ou PNG"),
+        ({"evidence": Evidence("x.pdf", b"")}, "evidence", "vazio"),
+        ({"evidence": Evidence("x.pdf", PDF + b"0" * (5 * 1024 * 1024))}, "evidence", "5 MB"),
+        ({"purpose": "spam"}, "purpose", "finalidade"),
+        ({"legal_basis": ""}, "legal_basis", "base legal"),
+        ({"channel": "pombo"}, "channel", "canal"),
+        ({"granted_at": utcnow() + timedelta(days=1)}, "granted_at", "futuro"),
+    ],
+)
+def test_bad_consent_input_writes_nothing(db, org, tmp_path, overrides, field, message):
+    client = factories.client(db, org.agent)
+    with pytest.raises(DomainError) as error:
+        _grant(db, client, tmp_path, **overrides)
+    assert error.value.field == field and message in error.value.message
+    assert not has_valid_consent(db, client, "benefit_query")
+    assert list(Path(tmp_path).rglob("*.*")) == []
+
+
+def test_contact_consent_without_evidence_and_png_evidence(db, org, tmp_path):
+    client = factories.client(db, org.agent)
+    _grant(db, client, tmp_path, purpose="contact", evidence=None, channel="phone")
+    assert has_valid_consent(db, client, "contact")
+    consent = _grant(db, client, tmp_path, evidence=Evidence("../../etc/passwd.png", PNG))
+    assert consent.evidence_mime == "image/png" and consent.evidence_filename == "passwd.png"
+    assert evidence_file(tmp_path, consent).parent == Path(tmp_path).resolve() / "consents"

@@ -1,0 +1,257 @@
+"""Client pages as a user meets them: create, list/search, 360, masking and reveal, bad input."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import event, func, select
+
+from portal.clients.models import Client
+from portal.core.audit import AuditEntry
+from tests import factories
+from tests.conftest import csrf_token_from, form_post
+
+CPF = "529.982.247-25"
+NEW = "/sales/clients/new"
+
+
+@pytest.fixture
+def org(db):
+    return factories.client_org(db)
+
+
+def _login(client, user):
+    response = form_post(client, "/login", {"email": user.email, "password": factories.PASSWORD})
+    assert response.status_code == 302
+
+
+def _form(**overrides):
+    data = {
+        "cpf": CPF,
+        "name": "Conceição D'Ávila",
+        "birth_date": "02/01/1950",
+        "phone": "(11) 98765-4321",
+        "email": "conceicao@exemplo.com",
+        "cep": "01310-100",
+        "city": "São Paulo",
+        "state": "SP",
+        "provenance": "agent",
+    }
+    data.update(overrides)
+    return data
+
+
+def _clients(db):
+    return db.scalar(select(func.count()).select_from(Client))
+
+
+ACCESS = {
+    "/sales/clients": {"agent", "supervisor", "manager", "operations", "admin"},
+    "/sales/clients/new": {"agent", "supervisor", "operations"},
+    "/sales/clients/export.csv": {"agent", "supervisor", "manager", "operations", "admin"},
+}
+
+
+@pytest.mark.parametrize("role", ["agent", "supervisor", "operations", "finance", "manager", "admin"])
+def test_client_pages_access_contract(client, login_as, role):
+    login_as(role)
+    for path, allowed in ACCESS.items():
+        assert client.get(path).status_code == (200 if role in allowed else 403), (role, path)
+
+
+def test_agent_creates_client_and_sees_it_masked_in_the_list(client, db, org):
+    _login(client, org.agent_user)
+    response = form_post(client, NEW, _form(), token_page=NEW)
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    created = db.scalar(select(Client).where(Client.cpf_index.is_not(None)))
+    assert response.headers["Location"].endswith(f"/sales/clients/{created.id}")
+    assert created.owner_id == org.agent.id
+    html = client.get("/sales/clients").get_data(as_text=True)
+    assert "Conceição D&#39;Ávila" in html
+    assert "***.982.247-**" in html and "529.982.247-25" not in html and "52998224725" not in html
+    assert "(11) *****-4321" in html
+    detail = client.get(f"/sales/clients/{created.id}").get_data(as_text=True)
+    assert "***.982.247-**" in detail and "529.982.247-25" not in detail
+    assert "Cliente cadastrado" in detail  # the timeline
+
+
+def test_duplicate_cpf_links_to_the_existing_client_or_hides_it(app, client, db, org):
+    mine = factories.client(db, org.agent, cpf="52998224725", name="Já Existe")
+    _login(client, org.agent_user)
+    response = form_post(client, NEW, _form(cpf="529.982.247-25"), token_page=NEW)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Este CPF já está cadastrado." in html
+    assert f'href="/sales/clients/{mine.id}"' in html
+
+    other = app.test_client()
+    _login(other, org.peer_user)
+    response = form_post(other, NEW, _form(cpf="52998224725"), token_page=NEW)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "outro corretor" in html
+    assert f"/sales/clients/{mine.id}" not in html and "Já Existe" not in html
+    assert _clients(db) == 1
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"cpf": "123.456.789-00"}, "CPF inválido"),
+        ({"cep": "123"}, "CEP inválido"),
+        ({"email": "sem-arroba"}, "Informe um e-mail válido."),
+        ({"phone": "(11) 1234"}, "Telefone inválido"),
+        ({"name": "N" * 500}, "Máximo de 120 caracteres."),
+        ({"street": "R" * 5000}, "Máximo de 200 caracteres."),
+        ({"provenance": ""}, "Informe a origem dos dados."),
+        ({"provenance": "import"}, "Informe o nome do arquivo importado."),
+    ],
+)
+def test_bad_input_shows_a_portuguese_field_error_and_saves_nothing(client, db, org, overrides, message):
+    _login(client, org.agent_user)
+    response = form_post(client, NEW, _form(**overrides), token_page=NEW)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert message in html
+    assert 'class="invalid-feedback d-block"' in html
+    assert _clients(db) == 0
+
+
+def test_script_in_fields_is_shown_as_text(client, db, org):
+    _login(client, org.agent_user)
+    payload = "<script>alert(1)</script>"
+    response = form_post(
+        client, NEW, _form(name=f"Zé {payload}", street=payload, city="<b>x</b>"), token_page=NEW
+    )
+    assert response.status_code == 302
+    for path in ("/sales/clients", response.headers["Location"]):
+        html = client.get(path).get_data(as_text=True)
+        assert payload not in html and "<b>x</b>" not in html
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_reveal_shows_full_value_and_audits_who_saw_which_field(client, db, org):
+    target = factories.client(db, org.agent, cpf="52998224725", phone="11987654321")
+    _login(client, org.agent_user)
+    token = csrf_token_from(client, f"/sales/clients/{target.id}")
+    response = client.post(
+        f"/sales/clients/{target.id}/reveal/cpf", headers={"HX-Request": "true", "X-CSRFToken": token}
+    )
+    assert response.status_code == 200
+    assert "529.982.247-25" in response.get_data(as_text=True)
+    entry = db.scalar(select(AuditEntry).where(AuditEntry.action == "client.pii_revealed"))
+    assert entry.target == f"client:{target.id}" and entry.details == {"field": "cpf"}
+    assert entry.actor_id == org.agent_user.id
+    assert "52998224725" not in str(entry.details)
+    # Without the CSRF token nothing is revealed.
+    assert client.post(f"/sales/clients/{target.id}/reveal/phone").status_code == 400
+    assert (
+        client.post(f"/sales/clients/{target.id}/reveal/email", headers={"X-CSRFToken": token}).status_code
+        == 404
+    )
+
+
+def test_manager_without_reveal_permission_sees_masks_only(client, db, org):
+    target = factories.client(db, org.agent, cpf="52998224725")
+    _login(client, org.manager_user)
+    html = client.get(f"/sales/clients/{target.id}").get_data(as_text=True)
+    assert "***.982.247-**" in html and "Revelar" not in html
+    token = csrf_token_from(client, f"/sales/clients/{target.id}")
+    response = client.post(f"/sales/clients/{target.id}/reveal/cpf", headers={"X-CSRFToken": token})
+    assert response.status_code == 403
+    export = client.get("/sales/clients/export.csv").get_data(as_text=True)
+    assert "***.982.247-**" in export and "529.982.247-25" not in export
+
+
+def test_export_of_filtered_set_full_for_revealers_and_audited(client, db, org):
+    factories.client(db, org.agent, cpf="52998224725", name="Ana Export")
+    factories.client(db, org.agent, cpf="11144477735", name="Bruno Export")
+    factories.client(db, org.peer, cpf="39053344705", name="Ana do Colega")
+    _login(client, org.agent_user)
+    csv = client.get("/sales/clients/export.csv?q=ana").get_data(as_text=True)
+    assert "Ana Export" in csv and "529.982.247-25" in csv
+    assert "Bruno Export" not in csv and "Ana do Colega" not in csv
+    entry = db.scalar(select(AuditEntry).where(AuditEntry.action == "client.exported"))
+    assert entry.details == {"format": "csv", "revealed": True, "search": "name"}
+    xlsx = client.get("/sales/clients/export.xlsx")
+    assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"
+
+
+def test_list_pages_with_a_constant_number_of_queries(app, client, db, org):
+    for i in range(60):
+        factories.client(db, org.agent if i % 2 else org.peer, name=f"Cliente {i:02d}")
+    _login(client, org.supervisor_user)
+    engine = app.extensions["athenas.db"]["engine"]
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        first = client.get("/sales/clients").get_data(as_text=True)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert first.count('href="/sales/clients/') >= 50
+    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert len(selects) <= 6, selects
+    cursor = re.search(r'hx-get="(/sales/clients\?[^"]*after=[^"]+)"', first).group(1).replace("&amp;", "&")
+    second = client.get(cursor, headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "Cliente 59" in second and "<html" not in second
+
+
+def test_consent_with_evidence_through_the_page(app, client, db, org):
+    import io
+
+    target = factories.client(db, org.agent)
+    _login(client, org.agent_user)
+    page = f"/sales/clients/{target.id}"
+    token = csrf_token_from(client, page)
+    bad = client.post(
+        f"{page}/consents",
+        data={
+            "csrf_token": token,
+            "purpose": "benefit_query",
+            "legal_basis": "consent",
+            "channel": "in_person",
+        },
+    )
+    assert bad.status_code == 422 and "Anexe o termo" in bad.get_data(as_text=True)
+    good = client.post(
+        f"{page}/consents",
+        data={
+            "csrf_token": token,
+            "purpose": "benefit_query",
+            "legal_basis": "consent",
+            "channel": "in_person",
+            "evidence": (io.BytesIO(b"%PDF-1.4 termo"), "termo.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert good.status_code == 302
+    html = client.get(page).get_data(as_text=True)
+    assert "Consulta de benefício (IN100)" in html and "termo.pdf" in html
+    link = re.search(r'href="(/sales/clients/\d+/consents/\d+/evidence)"', html).group(1)
+    download = client.get(link)
+    assert download.status_code == 200 and download.data == b"%PDF-1.4 termo"
+
+
+def test_edit_keeps_cpf_and_hidden_phone_and_records_the_change(client, db, org):
+    target = factories.client(db, org.agent, cpf="52998224725", name="Edite Souza", phone="11987654321")
+    _login(client, org.agent_user)
+    page = f"/sales/clients/{target.id}/edit"
+    form = client.get(page).get_data(as_text=True)
+    assert "11987654321" not in form and "98765-4321" not in form  # phone not sent in full
+    response = form_post(
+        client,
+        page,
+        {"name": "Edite Souza Lima", "provenance": "agent", "cpf": "11144477735"},
+        token_page=page,
+    )
+    assert response.status_code == 302
+    db.expire_all()
+    edited = db.get(Client, target.id)
+    assert edited.name == "Edite Souza Lima" and edited.cpf == "52998224725" and edited.phone == "11987654321"
+    html = client.get(f"/sales/clients/{target.id}").get_data(as_text=True)
+    assert "Dados alterados: nome." in html
