@@ -11,12 +11,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, Float, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.banks.types import Capability
 from portal.core.crypto import EncryptedText
-from portal.core.db import Base, Rate, UTCDateTime, utcnow
+from portal.core.db import Base, Money, Rate, UTCDateTime, utcnow
 
 
 class Bank(Base):
@@ -93,3 +93,31 @@ class WebhookEvent(Base):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     payload: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+
+
+class BankSimulation(Base):
+    """A simulation the agent ran for a client, kept server-side with every bank's answer.
+
+    `options` holds each offer with the opaque `bank_data` the bank needs at submission, so
+    choosing an option later needs nothing from the browser but its position; nothing the
+    agent typed is lost between simulating and submitting. `idempotency_key` is sent to the
+    bank with the submission: a double click or a retry yields one proposal. No personal
+    data is stored here (client and benefit link are referenced by id).
+    """
+
+    __tablename__ = "bank_simulations"
+    __table_args__ = (Index("ix_bank_simulations_client_created", "client_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"))
+    benefit_link_id: Mapped[int | None] = mapped_column(ForeignKey("client_benefit_links.id"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    product: Mapped[str] = mapped_column(String(30))
+    agreement: Mapped[str] = mapped_column(String(40))
+    term_months: Mapped[int] = mapped_column(Integer)
+    requested_amount: Mapped[Decimal | None] = mapped_column(Money)
+    installment: Mapped[Decimal | None] = mapped_column(Money)
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    options: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    outcomes: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
