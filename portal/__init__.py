@@ -101,7 +101,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 # Modules that register job kinds (`@job_kind`); later issues append theirs.
-JOB_KIND_MODULES = ["portal.demo.jobs"]
+JOB_KIND_MODULES = ["portal.demo.jobs", "portal.proposals.bank_sync"]
 
 
 def _init_jobs(app: Flask) -> None:

@@ -5,12 +5,14 @@ import portal.banks.models
 import portal.clients.models
 import portal.core.audit
 import portal.core.jobs.models
-import portal.people.models  # noqa: F401
+import portal.people.models
+import portal.proposals.models  # noqa: F401
 
 MODEL_MODULES = [
     "portal.core.audit",
     "portal.core.jobs.models",
     "portal.people.models",
     "portal.clients.models",
+    "portal.proposals.models",
     "portal.banks.models",
 ]

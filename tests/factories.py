@@ -162,6 +162,31 @@ def client_org(db):
     )
 
 
+def proposal(session: Session, client_obj, agent=None, status: str = "submitted", **fields: object):
+    """A proposal created through the real service (events and audit included)."""
+    from decimal import Decimal
+
+    from portal.core.audit import SYSTEM
+    from portal.proposals.services import NewProposal, create_proposal
+    from portal.proposals.statuses import Status
+
+    values: dict[str, object] = {
+        "client_id": client_obj.id,
+        "agent_id": (agent or client_obj.owner).id,
+        "bank_code": "facta",
+        "product": "new",
+        "agreement": "INSS",
+        "term_months": 84,
+        "gross_amount": Decimal("10000.00"),
+        "net_amount": Decimal("9500.00"),
+        "installment": Decimal("245.10"),
+        "monthly_rate": Decimal("1.79"),
+        "origin": "api",
+    }
+    values.update(fields)
+    return create_proposal(session, SYSTEM, NewProposal(**values), status=Status(status))
+
+
 def bank(session: Session, code: str = "facta", base_url: str = "http://127.0.0.1:9/facta", **fields: object):
     """A configured bank row (credentials given as a dict are stored encrypted as JSON)."""
     import json

@@ -1,15 +1,15 @@
-"""banks: bank settings, regulatory parameters, webhook inbox
+"""banks: bank settings, regulatory parameters, webhook inbox, simulations
 
 Revision ID: 0005_banks
-Revises: 0004_clients
-Created: 2026-11-29 05:32:18.328893
+Revises: 0006_proposals
+Created: 2026-11-29 05:46:56.516076
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0005_banks'
-down_revision = '0004_clients'
+down_revision = '0006_proposals'
 branch_labels = None
 depends_on = None
 
@@ -68,8 +68,35 @@ def upgrade() -> None:
     with op.batch_alter_table('regulatory_parameters', schema=None) as batch_op:
         batch_op.create_index('ix_regulatory_parameters_name_period', ['name', 'valid_to'], unique=False)
 
+    op.create_table('bank_simulations',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('client_id', sa.Integer(), nullable=False),
+    sa.Column('benefit_link_id', sa.Integer(), nullable=True),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('product', sa.String(length=30), nullable=False),
+    sa.Column('agreement', sa.String(length=40), nullable=False),
+    sa.Column('term_months', sa.Integer(), nullable=False),
+    sa.Column('requested_amount', sa.BigInteger(), nullable=True),
+    sa.Column('installment', sa.BigInteger(), nullable=True),
+    sa.Column('idempotency_key', sa.String(length=64), nullable=False),
+    sa.Column('options', sa.JSON(), nullable=False),
+    sa.Column('outcomes', sa.JSON(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['benefit_link_id'], ['client_benefit_links.id'], name=op.f('fk_bank_simulations_benefit_link_id_client_benefit_links')),
+    sa.ForeignKeyConstraint(['client_id'], ['clients.id'], name=op.f('fk_bank_simulations_client_id_clients')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_bank_simulations_created_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_bank_simulations')),
+    sa.UniqueConstraint('idempotency_key', name=op.f('uq_bank_simulations_idempotency_key'))
+    )
+    with op.batch_alter_table('bank_simulations', schema=None) as batch_op:
+        batch_op.create_index('ix_bank_simulations_client_created', ['client_id', 'id'], unique=False)
+
 
 def downgrade() -> None:
+    with op.batch_alter_table('bank_simulations', schema=None) as batch_op:
+        batch_op.drop_index('ix_bank_simulations_client_created')
+
+    op.drop_table('bank_simulations')
     with op.batch_alter_table('regulatory_parameters', schema=None) as batch_op:
         batch_op.drop_index('ix_regulatory_parameters_name_period')
 

@@ -150,9 +150,10 @@ def plan_margin_lookup(
 
 
 def _lookup_summary(outcome: CallOutcome) -> str:
+    where = f"Consulta de margem no banco {outcome.bank_name}"
     if outcome.ok and outcome.margin is not None:
-        return f"Consulta de margem no banco {outcome.bank_name}: margem livre {format_brl(outcome.margin.loan_margin)}."
-    return f"Consulta de margem no banco {outcome.bank_name}: {calls.OUTCOMES.get(outcome.outcome, outcome.outcome).lower()}."
+        return f"{where}: margem livre {format_brl(outcome.margin.loan_margin)}."
+    return f"{where}: {calls.OUTCOMES.get(outcome.outcome, outcome.outcome).lower()}."
 
 
 def record_lookup(session: Session, actor: Actor, client: Client, outcome: CallOutcome) -> None:

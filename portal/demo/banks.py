@@ -15,6 +15,8 @@ from portal.banks import rules
 from portal.banks.service import ensure_bank
 from portal.banks.types import Capability
 from portal.core.audit import SYSTEM
+from portal.proposals import mapping
+from portal.proposals.statuses import Status
 
 DEFAULT_SANDBOX_URL = "http://127.0.0.1:8099"
 DEMO_WEBHOOK_SECRET = "athenas-demo-webhook-secret"  # noqa: S105 - sandbox-only demo secret
@@ -63,6 +65,47 @@ def seed_banks(session: Session) -> None:
             breaker_threshold=5,
             breaker_cooldown_s=30.0,
         )
+
+
+# The sandbox's status strings (portal.banks.sandbox.core.FLOWS) -> canonical statuses.
+STATUS_MAPPINGS: dict[str, list[tuple[str, Status]]] = {
+    "facta": [
+        ("AGUARDANDO ASSINATURA DIGITAL", Status.WAITING_SIGNATURE),
+        ("ASSINADO", Status.SIGNED),
+        ("EM ANALISE", Status.UNDER_ANALYSIS),
+        ("AGUARDA AVERBACAO", Status.AWAITING_ENDORSEMENT),
+        ("AVERBADO", Status.ENDORSED),
+        ("PAGO", Status.PAID),
+    ],
+    "daycoval": [
+        ("AGUARDANDO ASSINATURA", Status.WAITING_SIGNATURE),
+        ("EM ANALISE", Status.UNDER_ANALYSIS),
+        ("AGUARDANDO AVERBACAO", Status.AWAITING_ENDORSEMENT),
+        ("AVERBADA", Status.ENDORSED),
+        ("INTEGRADA", Status.PAID),
+    ],
+    "c6": [
+        ("AGUARDANDO_ASSINATURA", Status.WAITING_SIGNATURE),
+        ("ASSINADA", Status.SIGNED),
+        ("EM_ANALISE", Status.UNDER_ANALYSIS),
+        ("APROVADA", Status.AWAITING_ENDORSEMENT),
+        ("DESEMBOLSADA", Status.PAID),
+    ],
+    "master": [
+        ("AGUARDANDO_FORMALIZACAO", Status.WAITING_SIGNATURE),
+        ("EM_ANALISE", Status.UNDER_ANALYSIS),
+        ("AVERBADA", Status.ENDORSED),
+        ("PAGA", Status.PAID),
+    ],
+}
+
+
+def seed_status_mappings(session: Session) -> None:
+    """Map the sandbox banks' status strings (kept when operations already mapped them)."""
+    for bank_code, pairs in STATUS_MAPPINGS.items():
+        for bank_status, status in pairs:
+            if mapping.lookup(session, bank_code, bank_status) is None:
+                mapping.set_mapping(session, bank_code, bank_status, status)
 
 
 def seed_parameters(session: Session) -> None:

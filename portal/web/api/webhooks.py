@@ -20,6 +20,7 @@ from portal.banks.types import Capability
 from portal.banks.webhooks import EVENT_ID_HEADER
 from portal.core.errors import NotFound
 from portal.extensions import csrf, db
+from portal.proposals import bank_sync
 from portal.web.access import public
 from portal.web.api import bp
 from portal.web.bank_store import bank_store
@@ -61,5 +62,6 @@ def bank_webhook(bank: str) -> Response:
     event = inbox.receive(db.session, row.code, event_id, updates)
     if event is None:
         return jsonify(status="ok", duplicado=True, atualizacoes=0)
+    bank_sync.apply_event(db.session, event)  # statuses change now; the periodic sync is the net
     log.info("webhook stored bank=%s updates=%d", bank, len(updates))
     return jsonify(status="ok", duplicado=False, atualizacoes=len(updates))

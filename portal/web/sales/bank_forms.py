@@ -41,3 +41,10 @@ class SimulationForm(FlaskForm):
         widget=ListWidget(prefix_label=False),
         validate_choice=False,
     )
+
+
+class SubmitForm(FlaskForm):
+    """Which stored option to submit (the rest is on the server)."""
+
+    simulation_id = StringField(validators=[DataRequired()])
+    option = StringField(validators=[DataRequired()])

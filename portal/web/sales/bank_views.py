@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import Response, redirect, request, url_for
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from portal.banks import calls, lookups
 from portal.banks.calls import CallOutcome
@@ -20,15 +21,17 @@ from portal.banks.types import Capability, Product
 from portal.clients import queries
 from portal.clients.services import own_collaborator
 from portal.core.errors import DomainError
-from portal.core.money import parse_brl
+from portal.core.money import format_decimal_br, parse_brl
 from portal.extensions import db
 from portal.people.permissions import Permission
+from portal.proposals import submission
+from portal.proposals.services import find_by_idempotency_key
 from portal.web.access import current_actor, require
 from portal.web.bank_store import bank_store
 from portal.web.forms import attach_error
 from portal.web.htmx import is_htmx, render
 from portal.web.sales import bp
-from portal.web.sales.bank_forms import SimulationForm
+from portal.web.sales.bank_forms import SimulationForm, SubmitForm
 
 
 def _release_connection() -> None:
@@ -155,4 +158,59 @@ def client_simulation(client_id: int, simulation_id: int) -> Response:
     client = queries.get_client_for(db.session, current_user, client_id)
     simulation = lookups.get_simulation(db.session, client, simulation_id)
     form, _ = _simulation_form(client)
+    # The form shows what was simulated (nothing the agent typed is lost on reload).
+    form.product.data = simulation.product
+    form.term_months.data = str(simulation.term_months)
+    form.benefit_link_id.data = str(simulation.benefit_link_id or "")
+    form.mode.data = "installment" if simulation.installment is not None else "amount"
+    form.requested_amount.data = (
+        format_decimal_br(simulation.requested_amount) if simulation.requested_amount else ""
+    )
+    form.installment.data = format_decimal_br(simulation.installment) if simulation.installment else ""
+    form.banks.data = [o["bank"] for o in simulation.outcomes]
     return render("banks/simulate.html", client=client, form=form, simulation=simulation, error=None)
+
+
+@bp.route("/clients/<int:client_id>/proposals", methods=["POST"])
+@require(Permission.PROPOSAL_SUBMIT)
+def client_submit(client_id: int) -> Response:
+    """Digitar proposta from a stored simulation option (same simulation -> same proposal)."""
+    client = queries.get_client_for(db.session, current_user, client_id)
+    form = SubmitForm()
+    if not form.validate_on_submit():
+        raise DomainError("Formulário inválido: recarregue a página e tente de novo.")
+    simulation = lookups.get_simulation(db.session, client, int(form.simulation_id.data))
+    collaborator = own_collaborator(db.session, current_user)
+    try:
+        plan = submission.start_submission(
+            db.session,
+            current_actor(),
+            client,
+            collaborator,
+            simulation,
+            int(form.option.data),
+            bank_store(),
+            date.today(),
+        )
+        # Write-ahead: the proposal (status "simulated") is committed before the bank is
+        # called, so nothing the agent chose is lost whatever happens during the call.
+        db.session.commit()
+    except IntegrityError:  # a concurrent click wrote the same idempotency key first
+        db.session.rollback()
+        proposal = find_by_idempotency_key(db.session, simulation.idempotency_key)
+        plan = submission.SubmissionPlan(
+            proposal, None, "Digitação em andamento: aguarde a resposta do banco."
+        )
+    except DomainError as error:
+        db.session.rollback()
+        return _submission_result(client, None, error.message, 422)
+    message = plan.message
+    if plan.call is not None:
+        answer = submission.run_call(plan)
+        message = submission.finish_submission(db.session, current_actor(), client, plan.proposal, answer)
+    return _submission_result(client, plan.proposal, message, 200)
+
+
+def _submission_result(client: Any, proposal: Any, message: str | None, status: int) -> Response:
+    template = "banks/_submission_result.html" if is_htmx() else "banks/submission_page.html"
+    return render(template, client=client, proposal=proposal, message=message, status=status)
