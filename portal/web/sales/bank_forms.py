@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, SelectField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -15,13 +16,13 @@ REQUIRED = "Campo obrigatório."
 class SimulationForm(FlaskForm):
     product = SelectField(
         "Produto",
-        choices=[(product.value, label) for product, label in PRODUCT_LABELS.items()],
+        choices=[SelectChoice(product.value, label) for product, label in PRODUCT_LABELS.items()],
         validators=[DataRequired(REQUIRED)],
     )
     benefit_link_id = SelectField("Benefício / vínculo", choices=[], validate_choice=False)
     mode = RadioField(
         "Simular por",
-        choices=[("amount", "Valor desejado"), ("installment", "Valor da parcela")],
+        choices=[SelectChoice("amount", "Valor desejado"), SelectChoice("installment", "Valor da parcela")],
         default="amount",
         validators=[DataRequired(REQUIRED)],
     )

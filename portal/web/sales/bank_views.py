@@ -14,6 +14,7 @@ from typing import Any
 from flask import Response, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
+from wtforms.fields.choices import SelectChoice
 
 from portal.banks import calls, lookups
 from portal.banks.calls import CallOutcome
@@ -67,11 +68,12 @@ def client_lookup(client_id: int, bank: str) -> Response:
 def _simulation_form(client: Any) -> tuple[SimulationForm, list[tuple[str, str]]]:
     form = SimulationForm()
     links = queries.links_of(db.session, client)
-    form.benefit_link_id.choices = [("", "Automático")] + [
-        (str(link.id), f"{link.agreement} · {link.benefit_kind or ''}".strip(" ·")) for link in links
+    form.benefit_link_id.choices = [SelectChoice("", "Automático")] + [
+        SelectChoice(str(link.id), f"{link.agreement} · {link.benefit_kind or ''}".strip(" ·"))
+        for link in links
     ]
     banks = [(b.code, b.name) for b in lookups.banks_with(db.session, Capability.SIMULATE)]
-    form.banks.choices = banks
+    form.banks.choices = [SelectChoice(code, name) for code, name in banks]
     return form, banks
 
 
