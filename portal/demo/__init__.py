@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.core.audit import SYSTEM
-from portal.demo.banks import seed_banks, seed_parameters, seed_status_mappings
+from portal.demo.banks import seed_banks, seed_parameters, seed_sandbox_clients, seed_status_mappings
 from portal.demo.people import seed_collaborators
 from portal.people import services
 from portal.people.models import User
@@ -57,3 +57,4 @@ def seed(session: Session, only_if_empty: bool = False) -> bool:
 from portal.demo.clients import seed_clients  # noqa: E402
 
 STEPS.append(seed_clients)
+STEPS.append(seed_sandbox_clients)

@@ -8,13 +8,22 @@ rows are left as the admin configured them.
 from __future__ import annotations
 
 import os
+from datetime import date, timedelta
+from decimal import Decimal
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.banks import rules
+from portal.banks.sandbox import scenarios
 from portal.banks.service import ensure_bank
 from portal.banks.types import Capability
+from portal.clients.models import BenefitLink, Client, ClientEvent, Consent
+from portal.clients.validation import name_key
 from portal.core.audit import SYSTEM
+from portal.core.crypto import get_keyring
+from portal.core.db import utcnow
+from portal.people.models import Collaborator, User
 from portal.proposals import mapping
 from portal.proposals.statuses import Status
 
@@ -110,3 +119,78 @@ def seed_status_mappings(session: Session) -> None:
 
 def seed_parameters(session: Session) -> None:
     rules.ensure_defaults(session, SYSTEM)
+
+
+# Clients of the demo agent whose CPFs trigger the sandbox's behaviours (see scenarios.py).
+SANDBOX_CLIENTS = [
+    (scenarios.CPF_MARGIN_OK, "Maria Sandbox Margem Livre"),
+    (scenarios.CPF_BLOCKED, "José Sandbox Benefício Bloqueado"),
+    (scenarios.CPF_SLOW, "Lúcia Sandbox Banco Lento"),
+    (scenarios.CPF_ACCEPTED_THEN_TIMEOUT, "Pedro Sandbox Sem Confirmação"),
+]
+DEMO_AGENT_EMAIL = "agente@demo.athenas"
+
+
+def seed_sandbox_clients(session: Session) -> None:
+    """Clients of the demo agent ready for lookups, simulations and submissions."""
+    agent = session.scalar(
+        select(Collaborator).join(User, User.id == Collaborator.user_id).where(User.email == DEMO_AGENT_EMAIL)
+    )
+    if agent is None:
+        return
+    ring = get_keyring()
+    for cpf, name in SANDBOX_CLIENTS:
+        index = ring.blind_index(cpf, "cpf")
+        if session.scalar(select(Client.id).where(Client.cpf_index == index)) is not None:
+            continue
+        client = Client(
+            owner_id=agent.id,
+            cpf=cpf,
+            cpf_index=index,
+            name=name,
+            name_search=name_key(name),
+            birth_date=date(1957, 5, 20),
+            email=None,
+            cep="01310100",
+            street="Av. Paulista",
+            number="1000",
+            district="Bela Vista",
+            city="São Paulo",
+            state="SP",
+            provenance="agent",
+            provenance_detail="Demonstração do banco sandbox",
+        )
+        session.add(client)
+        session.flush()
+        session.add(
+            BenefitLink(
+                client_id=client.id,
+                agreement="INSS",
+                benefit_number="1234567890",
+                benefit_index=ring.blind_index("1234567890", "benefit"),
+                benefit_kind="41",
+                monthly_income=Decimal("3200.00"),
+                payout_bank="001",
+                payout_agency="1234",
+                payout_account="567890-1",
+            )
+        )
+        session.add(
+            Consent(
+                client_id=client.id,
+                purpose="benefit_query",
+                legal_basis="consent",
+                channel="digital_signature",
+                granted_at=utcnow() - timedelta(days=1),
+            )
+        )
+        session.add(
+            ClientEvent(
+                client_id=client.id,
+                occurred_at=utcnow(),
+                kind="client.created",
+                summary="Cliente de demonstração do banco sandbox.",
+                actor_label="demonstração",
+            )
+        )
+    session.flush()
