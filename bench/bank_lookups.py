@@ -45,9 +45,9 @@ def wait_http(url: str, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            if requests.get(url, timeout=1).status_code < 500:
+            if requests.get(url, timeout=5).status_code < 500:
                 return
-        except requests.ConnectionError:
+        except requests.RequestException:
             pass
         time.sleep(0.2)
     raise RuntimeError(f"{url} did not come up")
@@ -66,13 +66,18 @@ def flask(env: dict[str, str], *args: str) -> str:
     return done.stdout
 
 
+# The demo agent's client whose CPF the sandbox answers slowly (portal.demo.banks).
 SETUP_CLIENT = """
+from sqlalchemy import select
 from portal import create_app
+from portal.banks.sandbox.scenarios import CPF_SLOW
 from portal.cli import unit_of_work
-from portal.demo.bench import slow_client_for_agent
+from portal.clients.models import Client
+from portal.core.crypto import get_keyring
 app = create_app()
 with app.app_context(), unit_of_work() as session:
-    print(slow_client_for_agent(session))
+    index = get_keyring().blind_index(CPF_SLOW, "cpf")
+    print(session.scalar(select(Client.id).where(Client.cpf_index == index)))
 """
 
 
@@ -154,9 +159,19 @@ def main() -> None:
     try:
         children.append(
             subprocess.Popen(
-                [sys.executable, "-m", "portal.banks.sandbox", "--port", str(sandbox_port),
-                 "--slow-delay", str(SLOW_DELAY_S)],
-                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                [
+                    sys.executable,
+                    "-m",
+                    "portal.banks.sandbox",
+                    "--port",
+                    str(sandbox_port),
+                    "--slow-delay",
+                    str(SLOW_DELAY_S),
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
             )
         )
         wait_http(f"{sandbox_url}/_sandbox/health")
@@ -164,15 +179,24 @@ def main() -> None:
         flask(env, "seed-demo")
         client_id = int(
             subprocess.run(
-                [sys.executable, "-c", SETUP_CLIENT], cwd=ROOT, env=env, check=True,
-                capture_output=True, text=True,
-            ).stdout.strip().splitlines()[-1]
+                [sys.executable, "-c", SETUP_CLIENT],
+                cwd=ROOT,
+                env=env,
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            .stdout.strip()
+            .splitlines()[-1]
         )
         gunicorn = str(Path(sys.executable).with_name("gunicorn"))
         children.append(
             subprocess.Popen(
                 [gunicorn, "-c", "gunicorn.conf.py", "--access-logfile", "/dev/null", "wsgi:app"],
-                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
             )
         )
         wait_http(f"{base}/healthz")
@@ -196,7 +220,7 @@ def main() -> None:
             f"Execução: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC · CPUs: {os.cpu_count()} · "
             f"Python {sys.version.split()[0]} · SQLite",
             "",
-            f"- Banco sandbox respondendo em {SLOW_DELAY_S:.0f} s a cada chamada (CPF \"lento\").",
+            f'- Banco sandbox respondendo em {SLOW_DELAY_S:.0f} s a cada chamada (CPF "lento").',
             f"- Gunicorn com `gunicorn.conf.py`: workers = {workers}, threads = {threads} (gthread).",
             f"- {args.lookups} consultas `POST /sales/clients/<id>/lookups/facta` disparadas ao mesmo tempo.",
             "",
