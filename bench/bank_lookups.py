@@ -6,7 +6,7 @@ production settings: workers x gthread threads). Then the demo agent opens a cli
 CPF is the slow one and fires N lookups at once through the real HTMX endpoint
 (`POST /sales/clients/<id>/lookups/facta`). Ideal total: about 2 s; serialised: N x 2 s.
 
-    .venv/bin/python bench/bank_lookups.py [--lookups 20] [--workers W --threads T]
+    .venv/bin/python bench/bank_lookups.py [--lookups 20] [--workers W --threads T] [--compare]
 
 Writes bench/results/bank_lookups.md.
 """
@@ -129,12 +129,35 @@ def fire(base: str, client_id: int, count: int) -> tuple[float, list[float], lis
     return total, latencies, statuses
 
 
+def measure(env: dict[str, str], base: str, client_id: int, count: int) -> tuple[float, list[float]]:
+    """Start Gunicorn with `env`, warm up, fire `count` lookups at once, stop it."""
+    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+    server = subprocess.Popen(
+        [gunicorn, "-c", "gunicorn.conf.py", "--access-logfile", "/dev/null", "wsgi:app"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_http(f"{base}/healthz")
+        fire(base, client_id, 1)  # warm-up: token, imports, connections
+        total, latencies, _ = fire(base, client_id, count)
+        return total, latencies
+    finally:
+        server.terminate()
+        server.wait(timeout=15)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lookups", type=int, default=20)
     parser.add_argument("--workers", type=int, default=None, help="GUNICORN_WORKERS (default: config)")
     parser.add_argument("--threads", type=int, default=None, help="GUNICORN_THREADS (default: config)")
     parser.add_argument("--no-write", action="store_true", help="do not update the results file")
+    parser.add_argument(
+        "--compare", action="store_true", help="also run a starved server (1 worker, 2 threads)"
+    )
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="athenas-bench-"))
@@ -189,21 +212,13 @@ def main() -> None:
             .stdout.strip()
             .splitlines()[-1]
         )
-        gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-        children.append(
-            subprocess.Popen(
-                [gunicorn, "-c", "gunicorn.conf.py", "--access-logfile", "/dev/null", "wsgi:app"],
-                cwd=ROOT,
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-        )
-        wait_http(f"{base}/healthz")
-        fire(base, client_id, 1)  # warm-up: token, imports, connections
-        total, latencies, _ = fire(base, client_id, args.lookups)
+        total, latencies = measure(env, base, client_id, args.lookups)
         workers = env.get("GUNICORN_WORKERS") or "padrão (núcleos, mín. 2)"
         threads = env.get("GUNICORN_THREADS") or "16"
+        baseline = None
+        if args.compare:
+            starved = {**env, "GUNICORN_WORKERS": "1", "GUNICORN_THREADS": "2"}
+            baseline = measure(starved, base, client_id, args.lookups)[0]
     finally:
         for child in reversed(children):
             child.terminate()
@@ -234,6 +249,12 @@ def main() -> None:
             "",
         ]
     )
+    if baseline is not None:
+        report += (
+            f'\nComparação: o mesmo teste com 1 worker e 2 threads (servidor "faminto") levou '
+            f"{baseline:.2f} s (razão {baseline / SLOW_DELAY_S:.2f}): cada thread presa esperando o banco "
+            "segura uma requisição, por isso o dimensionamento é por threads.\n"
+        )
     print(report)
     if not args.no_write:
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
