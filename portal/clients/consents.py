@@ -8,9 +8,6 @@ Evidence files are checked by their magic bytes (PDF, JPEG, PNG), size-limited, 
 
 from __future__ import annotations
 
-import hashlib
-import re
-import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -20,18 +17,13 @@ from sqlalchemy.orm import Session
 
 from portal.clients.models import Client, Consent, ConsentChannel, ConsentPurpose, LegalBasis
 from portal.clients.timeline import add_timeline_event
-from portal.core import audit
+from portal.core import audit, uploads
 from portal.core.audit import Actor
 from portal.core.db import utcnow
 from portal.core.errors import DomainError, NotFound
 
 EVIDENCE_MAX_BYTES = 5 * 1024 * 1024
 EVIDENCE_DIR = "consents"
-_MAGIC = [
-    (b"%PDF-", "application/pdf", "pdf"),
-    (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
-    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
-]
 # Purposes whose authorisation must come with a signed term or recording.
 EVIDENCE_REQUIRED = {ConsentPurpose.BENEFIT_QUERY}
 
@@ -42,42 +34,32 @@ class Evidence:
     data: bytes
 
 
-def _sniff(data: bytes) -> tuple[str, str]:
-    for magic, mime, ext in _MAGIC:
-        if data.startswith(magic):
-            return mime, ext
-    raise DomainError("Evidência: envie um arquivo PDF, JPG ou PNG.", field="evidence")
-
-
-def _safe_filename(name: str) -> str:
-    base = Path(name or "evidencia").name
-    base = re.sub(r"[^\w.\- ]+", "_", base).strip() or "evidencia"
-    return base[-100:]
+_MESSAGES = {
+    "empty": "Evidência: o arquivo está vazio.",
+    "too_big": "Evidência: o arquivo excede 5 MB.",
+    "type": "Evidência: envie um arquivo PDF, JPG ou PNG.",
+}
 
 
 def store_evidence(storage_dir: str | Path, evidence: Evidence) -> tuple[str, str, str, str]:
     """Write the file under `storage_dir`; returns (relative path, filename, mime, sha256)."""
-    if not evidence.data:
-        raise DomainError("Evidência: o arquivo está vazio.", field="evidence")
-    if len(evidence.data) > EVIDENCE_MAX_BYTES:
-        raise DomainError("Evidência: o arquivo excede 5 MB.", field="evidence")
-    mime, ext = _sniff(evidence.data)
-    relative = f"{EVIDENCE_DIR}/{secrets.token_hex(16)}.{ext}"
-    target = Path(storage_dir) / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(evidence.data)
-    return relative, _safe_filename(evidence.filename), mime, hashlib.sha256(evidence.data).hexdigest()
+    stored = uploads.store_upload(
+        storage_dir,
+        EVIDENCE_DIR,
+        evidence.data,
+        filename=evidence.filename or "evidencia",
+        max_bytes=EVIDENCE_MAX_BYTES,
+        messages=_MESSAGES,
+        field="evidence",
+    )
+    return stored.relative_path, stored.filename, stored.content_type, stored.sha256
 
 
 def evidence_file(storage_dir: str | Path, consent: Consent) -> Path:
     """The stored evidence of `consent` (NotFound when absent or removed)."""
     if not consent.evidence_path:
         raise NotFound("Esta autorização não tem arquivo de evidência.")
-    root = Path(storage_dir).resolve()
-    path = (root / consent.evidence_path).resolve()
-    if root not in path.parents or not path.is_file():
-        raise NotFound("Arquivo de evidência não encontrado.")
-    return path
+    return uploads.resolve_stored(storage_dir, consent.evidence_path, "Arquivo de evidência não encontrado.")
 
 
 def _choice(enum: type, raw: str, field: str, message: str) -> str:

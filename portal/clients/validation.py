@@ -12,37 +12,6 @@ from portal.core import documents, money
 from portal.core.errors import DomainError
 from portal.people.services import normalize_email
 
-UFS = frozenset(
-    [
-        "AC",
-        "AL",
-        "AP",
-        "AM",
-        "BA",
-        "CE",
-        "DF",
-        "ES",
-        "GO",
-        "MA",
-        "MT",
-        "MS",
-        "MG",
-        "PA",
-        "PB",
-        "PR",
-        "PE",
-        "PI",
-        "RJ",
-        "RN",
-        "RS",
-        "RO",
-        "RR",
-        "SC",
-        "SP",
-        "SE",
-        "TO",
-    ]
-)
 _AGREEMENT = re.compile(r"INSS|SIAPE|CLT|FGTS|GOV-[A-Z]{2}|PREF-[A-Z0-9][A-Z0-9-]{1,30}")
 _BENEFIT = re.compile(r"[0-9A-Z]{1,20}")
 _BANK = re.compile(r"\d{3}")
@@ -145,7 +114,7 @@ def state(raw: str | None) -> str | None:
     value = (raw or "").strip().upper()
     if not value:
         return None
-    if value not in UFS:
+    if value not in documents.BRAZILIAN_STATES:
         raise DomainError("UF inválida.", field="state")
     return value
 

@@ -122,10 +122,7 @@ def mask_cpf(value: str | int | None) -> str:
 def _chunk_tables(weights: tuple[int, ...]) -> list[list[int]]:
     """Weighted digit sums of every 3-digit chunk at each position (speeds generation)."""
     return [
-        [
-            sum(int(c) * w for c, w in zip(f"{n:03d}", weights[i : i + 3], strict=True))
-            for n in range(1000)
-        ]
+        [sum(int(c) * w for c, w in zip(f"{n:03d}", weights[i : i + 3], strict=True)) for n in range(1000)]
         for i in range(0, len(weights), 3)
     ]
 
@@ -331,3 +328,37 @@ def mask_tail(value: str | int | None, visible: int = 4) -> str:
         else:
             out.append(char)
     return "".join(out)
+
+
+# The 27 federative units (UF) of addresses.
+BRAZILIAN_STATES = frozenset(
+    [
+        "AC",
+        "AL",
+        "AP",
+        "AM",
+        "BA",
+        "CE",
+        "DF",
+        "ES",
+        "GO",
+        "MA",
+        "MT",
+        "MS",
+        "MG",
+        "PA",
+        "PB",
+        "PR",
+        "PE",
+        "PI",
+        "RJ",
+        "RN",
+        "RS",
+        "RO",
+        "RR",
+        "SC",
+        "SP",
+        "SE",
+        "TO",
+    ]
+)

@@ -9,8 +9,6 @@ submitted by an active collaborator whose state is valid or expiring:
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -19,7 +17,7 @@ from typing import BinaryIO
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from portal.core import audit
+from portal.core import audit, uploads
 from portal.core.audit import Actor
 from portal.core.db import utcnow
 from portal.core.errors import DomainError, NotFound
@@ -36,12 +34,6 @@ from portal.people.scope import visible_collaborator_ids
 
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
 EVIDENCE_DIR = "certifications"
-# Content types recognised by their first bytes, never by the name the browser sent.
-_MAGIC = [
-    (b"%PDF-", "application/pdf", ".pdf"),
-    (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
-    (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
-]
 
 
 @dataclass(frozen=True)
@@ -142,33 +134,29 @@ def expiring_certifications_for(session: Session, user: User, on: date, limit: i
     ]
 
 
-def _sniff(head: bytes) -> tuple[str, str]:
-    for magic, content_type, extension in _MAGIC:
-        if head.startswith(magic):
-            return content_type, extension
-    raise DomainError("Envie o comprovante em PDF, JPG ou PNG.", field="evidence")
+_MESSAGES = {
+    "empty": "O arquivo enviado está vazio.",
+    "too_big": "O comprovante deve ter no máximo 10 MB.",
+    "type": "Envie o comprovante em PDF, JPG ou PNG.",
+}
 
 
 def store_evidence(upload: EvidenceUpload, storage_dir: Path) -> dict[str, str]:
     """Check and write an evidence file under a random name; returns the column values."""
-    data = upload.stream.read(MAX_EVIDENCE_BYTES + 1)
-    if not data:
-        raise DomainError("O arquivo enviado está vazio.", field="evidence")
-    if len(data) > MAX_EVIDENCE_BYTES:
-        raise DomainError("O comprovante deve ter no máximo 10 MB.", field="evidence")
-    content_type, extension = _sniff(data[:16])
-    original = (
-        Path((upload.filename or "").replace("\\", "/")).name.strip()[:255] or f"comprovante{extension}"
+    stored = uploads.store_upload(
+        storage_dir,
+        EVIDENCE_DIR,
+        upload.stream.read(MAX_EVIDENCE_BYTES + 1),
+        filename=upload.filename or "comprovante",
+        max_bytes=MAX_EVIDENCE_BYTES,
+        messages=_MESSAGES,
+        field="evidence",
     )
-    relative = f"{EVIDENCE_DIR}/{secrets.token_hex(16)}{extension}"
-    target = Path(storage_dir) / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)
     return {
-        "evidence_path": relative,
-        "evidence_sha256": hashlib.sha256(data).hexdigest(),
-        "evidence_filename": original,
-        "evidence_content_type": content_type,
+        "evidence_path": stored.relative_path,
+        "evidence_sha256": stored.sha256,
+        "evidence_filename": stored.filename,
+        "evidence_content_type": stored.content_type,
     }
 
 
@@ -176,11 +164,7 @@ def evidence_file(certification: Certification, storage_dir: Path) -> Path:
     """Absolute path of the stored evidence, refusing anything outside the storage dir."""
     if not certification.evidence_path:
         raise NotFound("Esta certificação não tem comprovante.")
-    root = Path(storage_dir).resolve()
-    path = (root / certification.evidence_path).resolve()
-    if root not in path.parents or not path.is_file():
-        raise NotFound("Comprovante não encontrado.")
-    return path
+    return uploads.resolve_stored(storage_dir, certification.evidence_path, "Comprovante não encontrado.")
 
 
 def add_certification(

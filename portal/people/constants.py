@@ -72,35 +72,3 @@ KNOWN_BANKS: dict[str, str] = {
     "bmg": "BMG",
     "pan": "Banco Pan",
 }
-
-BRAZILIAN_STATES = frozenset(
-    [
-        "AC",
-        "AL",
-        "AP",
-        "AM",
-        "BA",
-        "CE",
-        "DF",
-        "ES",
-        "GO",
-        "MA",
-        "MT",
-        "MS",
-        "MG",
-        "PA",
-        "PB",
-        "PR",
-        "PE",
-        "PI",
-        "RJ",
-        "RN",
-        "RS",
-        "RO",
-        "RR",
-        "SC",
-        "SP",
-        "SE",
-        "TO",
-    ]
-)

@@ -12,11 +12,10 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from portal.core import audit
+from portal.core import audit, documents
 from portal.core.audit import Actor
 from portal.core.errors import DomainError, NotFound
 from portal.people import validation
-from portal.people.constants import BRAZILIAN_STATES
 from portal.people.models import Membership, OrgKind, OrgUnit
 from portal.people.scope import active_on
 
@@ -76,7 +75,7 @@ def _clean(
     values["cep"] = validation.cep(cep)
     values["city"] = validation.text(city, "city", "a cidade", 80, required=False)
     uf = (state or "").strip().upper() or None
-    if uf is not None and uf not in BRAZILIAN_STATES:
+    if uf is not None and uf not in documents.BRAZILIAN_STATES:
         raise DomainError("UF inválida.", field="state")
     values["state"] = uf
     return values

@@ -16,7 +16,7 @@ from portal.clients.models import (
     PURPOSE_LABELS,
 )
 from portal.clients.services import ClientInput, LinkInput
-from portal.clients.validation import UFS
+from portal.core.documents import BRAZILIAN_STATES
 
 
 def _max(n: int) -> Length:
@@ -44,7 +44,7 @@ class ClientForm(FlaskForm):
     city = StringField("Cidade", validators=[_max(100)])
     state = SelectField(
         "UF",
-        choices=[SelectChoice("", "—"), *(SelectChoice(uf, uf) for uf in sorted(UFS))],
+        choices=[SelectChoice("", "—"), *(SelectChoice(uf, uf) for uf in sorted(BRAZILIAN_STATES))],
         validate_choice=False,
     )
     provenance = SelectField(
