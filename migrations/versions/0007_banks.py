@@ -1,6 +1,6 @@
 """banks: bank settings, regulatory parameters, webhook inbox, simulations
 
-Revision ID: 0005_banks
+Revision ID: 0007_banks
 Revises: 0006_proposals
 Created: 2026-11-29 05:46:56.516076
 """
@@ -8,7 +8,7 @@ Created: 2026-11-29 05:46:56.516076
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0005_banks'
+revision = '0007_banks'
 down_revision = '0006_proposals'
 branch_labels = None
 depends_on = None
