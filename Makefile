@@ -7,7 +7,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
-export PORT
+SANDBOX_PORT ?= 8099
+ATHENAS_SANDBOX_BANK_URL ?= http://127.0.0.1:$(SANDBOX_PORT)
+export PORT ATHENAS_SANDBOX_BANK_URL
 
 .PHONY: run worker test test-sqlite test-postgres test-browser lint install system-deps browser-deps seed clean
 
@@ -38,7 +40,7 @@ browser-deps:
 run: install
 	$(BIN)/flask --app wsgi db upgrade
 	$(BIN)/flask --app wsgi seed-demo --if-empty
-	$(BIN)/flask --app wsgi serve --port $(PORT)
+	$(BIN)/flask --app wsgi serve --port $(PORT) --with-sandbox
 
 # Production job worker (needs REDIS_URL); -B also runs the beat scheduler in this
 # process: use it for a single worker, and run `celery -A portal.worker beat` apart when N > 1.

@@ -2,6 +2,17 @@
 
 Threads matter: bank lookups wait on slow remote servers, so each worker runs several
 threads (I/O-bound). `preload_app` stays off so no database connection exists before fork.
+
+Sizing (measured by `bench/bank_lookups.py`, results in `bench/results/bank_lookups.md`):
+a margin lookup spends almost all its time waiting on the bank, holding a thread but no CPU
+and no database connection (the view reads what it needs, ends its read transaction, then
+calls the bank). So concurrency comes from threads: `workers` = CPU cores (at least 2, so
+one busy or restarting worker never stops the site) and 16 `gthread` threads each, i.e.
+32 requests in flight on a 2-core machine: 20 simultaneous lookups against a bank answering
+in 2 s finish in about 2 s instead of queueing. A thread is held at most the bank's read
+timeout (15 s by default, per bank in /admin/banks), and an open circuit breaker answers at
+once, so a dead bank cannot pin every thread. Raise GUNICORN_THREADS for more agents per
+server, or add servers behind the load balancer (no state lives in a process).
 """
 
 import multiprocessing

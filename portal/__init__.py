@@ -101,7 +101,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 # Modules that register job kinds (`@job_kind`); later issues append theirs.
-JOB_KIND_MODULES = ["portal.demo.jobs", "portal.proposals.import_job"]
+JOB_KIND_MODULES = ["portal.demo.jobs", "portal.proposals.bank_sync", "portal.proposals.import_job"]
 
 
 def _init_jobs(app: Flask) -> None:
@@ -132,7 +132,7 @@ def _init_jobs(app: Flask) -> None:
 
 
 def _register_web(app: Flask) -> None:
-    from portal.web import admin, api, auth, finance, jobs, operations, people, sales
+    from portal.web import admin, api, auth, bank_store, finance, jobs, operations, people, sales
     from portal.web.errors import register_error_handlers
     from portal.web.filters import register_filters
     from portal.web.navigation import register_navigation
@@ -145,3 +145,4 @@ def _register_web(app: Flask) -> None:
     register_security_hooks(app)
     register_filters(app)
     register_navigation(app)
+    bank_store.init_app(app)

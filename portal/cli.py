@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
+import os
+import signal
+import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -153,12 +157,109 @@ def audit_verify() -> None:
 @with_appcontext
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-def serve(host: str, port: int) -> None:
+@click.option(
+    "--with-sandbox/--without-sandbox",
+    default=False,
+    help="Sobe também o banco sandbox local (ATHENAS_SANDBOX_BANK_URL) e o encerra junto.",
+)
+def serve(host: str, port: int, with_sandbox: bool) -> None:
     """Servidor de desenvolvimento (modo embarcado), com threads."""
     from werkzeug.serving import run_simple
 
+    sandbox = _start_sandbox(port) if with_sandbox else None
+    if current_app.config["JOBS_RUNNER"] == "inprocess":
+        from portal.embedded import start_scheduler
+
+        start_scheduler(current_app._get_current_object())
+    if sandbox is not None:
+        # SIGTERM (process managers, test fixtures) must also stop the child.
+        signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(0))
     click.echo(f"Athenas em http://{host}:{port}  (Ctrl+C para parar)")
-    run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False)
+    try:
+        run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False)
+    finally:
+        if sandbox is not None:
+            _stop_child(sandbox)
+
+
+def _sandbox_address() -> tuple[str, int]:
+    from urllib.parse import urlsplit
+
+    from portal.demo.banks import sandbox_url
+
+    url = urlsplit(current_app.config.get("SANDBOX_BANK_URL") or sandbox_url())
+    return url.hostname or "127.0.0.1", url.port or 8099
+
+
+def _start_sandbox(portal_port: int) -> subprocess.Popen[bytes] | None:
+    """Start the sandbox bank as a child process on loopback, webhooks back to this portal."""
+    from portal.demo.banks import DEMO_WEBHOOK_SECRET
+
+    host, port = _sandbox_address()
+    if host not in ("127.0.0.1", "localhost"):
+        click.echo(f"Banco sandbox em {host}: não é local, não será iniciado aqui.")
+        return None
+    command_line = [
+        sys.executable,
+        "-m",
+        "portal.banks.sandbox",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--webhook-url",
+        f"http://127.0.0.1:{portal_port}/api/banks/{{bank}}/webhook",
+        "--webhook-secret",
+        os.environ.get("ATHENAS_SANDBOX_WEBHOOK_SECRET", DEMO_WEBHOOK_SECRET),
+    ]
+    child = subprocess.Popen(command_line, cwd=PROJECT_ROOT)
+    atexit.register(_stop_child, child)
+    click.echo(f"Banco sandbox em http://127.0.0.1:{port} (processo {child.pid})")
+    return child
+
+
+def _stop_child(child: subprocess.Popen[bytes]) -> None:
+    if child.poll() is None:
+        child.terminate()
+        try:
+            child.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+
+
+@click.command("sandbox-bank")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8099, show_default=True, type=int)
+@click.option("--webhook-url", default=None, help="Ex.: http://127.0.0.1:8000/api/banks")
+@click.option("--webhook-secret", default=None)
+@click.option("--slow-delay", default=5.0, show_default=True, type=float)
+@click.option("--timeout-delay", default=30.0, show_default=True, type=float)
+@click.option("--auto-advance", default=0.0, show_default=True, type=float)
+def sandbox_bank(
+    host: str,
+    port: int,
+    webhook_url: str | None,
+    webhook_secret: str | None,
+    slow_delay: float,
+    timeout_delay: float,
+    auto_advance: float,
+) -> None:
+    """Banco sandbox: servidor HTTP que fala o dialeto de cada banco integrado."""
+    from portal.banks.sandbox import SandboxConfig, create_sandbox_app
+    from portal.banks.sandbox import serve as serve_sandbox
+
+    link_host = "127.0.0.1" if host in ("0.0.0.0", "") else host  # noqa: S104
+    config = SandboxConfig(
+        slow_delay_s=slow_delay,
+        timeout_delay_s=timeout_delay,
+        webhook_url=webhook_url,
+        webhook_secret=webhook_secret,
+        auto_advance_s=auto_advance,
+        public_url=f"http://{link_host}:{port}",
+    )
+    click.echo(f"Banco sandbox em http://{link_host}:{port}  (Ctrl+C para parar)")
+    serve_sandbox(create_sandbox_app(config), host, port)
 
 
 @click.command("rotate-data-key")
@@ -204,5 +305,6 @@ def register_cli(app: Flask) -> None:
         serve,
         rotate_data_key,
         flag_inactive_clients_cmd,
+        sandbox_bank,
     ):
         app.cli.add_command(cmd)

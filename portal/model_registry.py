@@ -1,6 +1,7 @@
 """Imports every module that defines ORM models, so the metadata is complete
 (for Alembic autogenerate, the schema test and the app)."""
 
+import portal.banks.models
 import portal.clients.models
 import portal.core.audit
 import portal.core.jobs.models
@@ -15,4 +16,5 @@ MODEL_MODULES = [
     "portal.clients.models",
     "portal.proposals.models",
     "portal.proposals.pipeline_models",
+    "portal.banks.models",
 ]

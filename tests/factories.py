@@ -185,3 +185,111 @@ def proposal(session: Session, client_obj, agent=None, status: str = "submitted"
     }
     values.update(fields)
     return create_proposal(session, SYSTEM, NewProposal(**values), status=Status(status))
+
+
+def bank(session: Session, code: str = "facta", base_url: str = "http://127.0.0.1:9/facta", **fields: object):
+    """A configured bank row (credentials given as a dict are stored encrypted as JSON)."""
+    import json
+
+    from portal.banks.models import Bank
+    from portal.banks.types import Capability
+
+    credentials = fields.pop("credentials", {"user": "u", "password": "p"})
+    capabilities = fields.pop(
+        "capabilities",
+        [Capability.BENEFIT_QUERY, Capability.SIMULATE, Capability.SUBMIT, Capability.FETCH_STATUS],
+    )
+    values: dict[str, object] = {
+        "name": code.capitalize(),
+        "enabled": True,
+        "connect_timeout": 1.0,
+        "read_timeout": 1.0,
+        "breaker_threshold": 3,
+        "breaker_cooldown_s": 0.5,
+    }
+    values.update(fields)
+    obj = Bank(
+        code=code,
+        base_url=base_url,
+        capabilities=",".join(str(c) for c in capabilities),
+        credentials=json.dumps(credentials) if credentials else None,
+        **values,
+    )
+    session.add(obj)
+    session.flush()
+    return obj
+
+
+def regulatory_defaults(session: Session) -> None:
+    """The INSS parameters in force (35/5/5, 1,85%/2,46% a.m., 84 months, 90 days)."""
+    from portal.banks import rules
+    from portal.core.audit import SYSTEM
+
+    rules.ensure_defaults(session, SYSTEM)
+
+
+def selling_client(session: Session, owner, cpf: str, *, consent: bool = True, **link_fields: object):
+    """A client ready for bank lookups and submissions: birth date, address, an INSS link
+    with payout account and income, and (by default) a valid IN100 authorisation."""
+    from datetime import date, timedelta
+    from decimal import Decimal
+
+    from portal.clients.models import BenefitLink, Consent
+    from portal.core.crypto import get_keyring
+    from portal.core.db import utcnow
+
+    obj = client(
+        session,
+        owner,
+        cpf=cpf,
+        birth_date=date(1958, 3, 14),
+        cep="01310100",
+        street="Av. Paulista",
+        number="1000",
+        district="Bela Vista",
+        city="São Paulo",
+        state="SP",
+    )
+    values: dict[str, object] = {
+        "agreement": "INSS",
+        "benefit_number": "1234567890",
+        "benefit_kind": "41",
+        "monthly_income": Decimal("3000.00"),
+        "payout_bank": "001",
+        "payout_agency": "1234",
+        "payout_account": "567890-1",
+    }
+    values.update(link_fields)
+    session.add(
+        BenefitLink(
+            client_id=obj.id,
+            benefit_index=get_keyring().blind_index(str(values["benefit_number"]), "benefit"),
+            **values,
+        )
+    )
+    if consent:
+        session.add(
+            Consent(
+                client_id=obj.id,
+                purpose="benefit_query",
+                legal_basis="consent",
+                channel="digital_signature",
+                granted_at=utcnow() - timedelta(days=1),
+            )
+        )
+    session.flush()
+    return obj
+
+
+def operator_code(session: Session, collaborator_obj, bank_code: str, code: str | None = None, secret=None):
+    from portal.people.models import OperatorCode
+
+    obj = OperatorCode(
+        collaborator_id=collaborator_obj.id,
+        bank_code=bank_code,
+        operator_code=code or f"op.{bank_code}.{next(_seq)}",
+        secret=secret,
+    )
+    session.add(obj)
+    session.flush()
+    return obj

@@ -185,7 +185,9 @@ class BankHttp:
                 )
             except requests.exceptions.ConnectTimeout:
                 outcome = "connect_timeout"
-                raise _Failure(BankTimeout(TIMEOUT_MESSAGE, bank, after_send=False), outcome) from None
+                raise _Failure(
+                    BankTimeout(TIMEOUT_MESSAGE, bank, after_send=False), outcome
+                ) from None
             except requests.exceptions.Timeout:
                 outcome = "read_timeout"
                 message = TIMEOUT_MESSAGE if idempotent else UNCONFIRMED_MESSAGE
@@ -207,7 +209,9 @@ class BankHttp:
                 if status < 300:
                     outcome = "malformed"
                     raise _Failure(
-                        MalformedResponse(f"Resposta inválida do banco {name}, tente em instantes", bank),
+                        MalformedResponse(
+                            f"Resposta inválida do banco {name}, tente em instantes", bank
+                        ),
                         outcome,
                         status,
                     )

@@ -72,6 +72,8 @@ class Connector(Protocol):
 
     def parse_webhook(self, headers: Mapping[str, str], body: bytes) -> list[StatusUpdate]: ...
 
+    def find_by_idempotency_key(self, key: str) -> SubmissionResult | None: ...
+
 
 class BaseConnector:
     """Checks capabilities, verifies webhooks and holds the HTTP client; adapters fill `_do_*`."""
@@ -110,7 +112,9 @@ class BaseConnector:
     def _require(self, capability: Capability) -> None:
         if capability not in self.capabilities:
             label = CAPABILITY_LABELS[capability]
-            raise UnsupportedCapability(f"O banco {self.name} não oferece {label} pela integração", self.code)
+            raise UnsupportedCapability(
+                f"O banco {self.name} não oferece {label} pela integração", self.code
+            )
 
     def _operator(self) -> OperatorCredentials:
         if self.operator is None:
@@ -148,10 +152,21 @@ class BaseConnector:
             raise ValueError("Informe a data inicial ou os números das propostas.")
         return self._do_fetch_status(since, list(proposal_numbers or []))
 
+    def find_by_idempotency_key(self, key: str) -> SubmissionResult | None:
+        """The proposal the bank registered with our idempotency key, or None when it has none.
+
+        Resolves a "submission unconfirmed" (the answer to `submit` was lost) without
+        submitting again.
+        """
+        self._require(Capability.FETCH_STATUS)
+        return self._do_find_by_key(key)
+
     def parse_webhook(self, headers: Mapping[str, str], body: bytes) -> list[StatusUpdate]:
         """Verify a webhook's signature, freshness and uniqueness; translate its events."""
         self._require(Capability.RECEIVE_WEBHOOK)
-        verify_webhook(self.settings.webhook_secret, headers, body, self.store, self.clock(), bank=self.code)
+        verify_webhook(
+            self.settings.webhook_secret, headers, body, self.store, self.clock(), bank=self.code
+        )
         try:
             payload = json.loads(body, parse_float=Decimal)
         except ValueError:
@@ -168,8 +183,16 @@ class BaseConnector:
     def _do_submit(self, request: SubmissionRequest) -> SubmissionResult:
         raise NotImplementedError
 
-    def _do_fetch_status(self, since: datetime | None, proposal_numbers: list[str]) -> list[StatusUpdate]:
+    def _do_fetch_status(
+        self, since: datetime | None, proposal_numbers: list[str]
+    ) -> list[StatusUpdate]:
         raise NotImplementedError
 
     def _translate_webhook(self, payload: Any) -> list[StatusUpdate]:
         raise NotImplementedError
+
+    def _do_find_by_key(self, key: str) -> SubmissionResult | None:
+        raise UnsupportedCapability(
+            f"O banco {self.name} não permite localizar propostas pelo identificador externo",
+            self.code,
+        )

@@ -40,7 +40,9 @@ def build_connector(
     """
     adapter = ADAPTERS.get(settings.code)
     if adapter is None:
-        raise BankError(f"O banco {settings.name} ainda não tem integração no Athenas", settings.code)
+        raise BankError(
+            f"O banco {settings.name} ainda não tem integração no Athenas", settings.code
+        )
     if clock is None:
         return adapter(settings, store, operator, session=session)
     return adapter(settings, store, operator, session=session, clock=clock)

@@ -114,7 +114,9 @@ class KeyRing:
                 continue
             key_id, sep, encoded = part.partition(":")
             if not sep:
-                raise CryptoError("Configuração de chaves inválida: use o formato 'id:BASE64,id:BASE64'.")
+                raise CryptoError(
+                    "Configuração de chaves inválida: use o formato 'id:BASE64,id:BASE64'."
+                )
             keys.append((key_id.strip(), _b64decode(encoded)))
         return cls(keys, index_secret)
 

@@ -42,7 +42,8 @@ class Conflict(DomainError):
     """Concurrent change (optimistic locking) or duplicate record."""
 
     default_message = (
-        "O registro foi alterado por outra pessoa ou já existe. Recarregue a página e tente de novo."
+        "O registro foi alterado por outra pessoa ou já existe. "
+        "Recarregue a página e tente de novo."
     )
 
 

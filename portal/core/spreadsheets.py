@@ -205,7 +205,10 @@ def _write_workbook(
     width = len(column_formats)
     for row in rows:
         ws.append(
-            [_xlsx_value(ws, value, column_formats[i] if i < width else None) for i, value in enumerate(row)]
+            [
+                _xlsx_value(ws, value, column_formats[i] if i < width else None)
+                for i, value in enumerate(row)
+            ]
         )
     wb.save(target)
 
@@ -321,7 +324,9 @@ def read_table(
     if not found_rows:
         raise DomainError("Nenhuma linha com dados foi encontrada no arquivo.")
     raise DomainError(
-        "Cabeçalho não encontrado: o arquivo deveria ter as colunas " + ", ".join(expected_columns) + "."
+        "Cabeçalho não encontrado: o arquivo deveria ter as colunas "
+        + ", ".join(expected_columns)
+        + "."
     )
 
 
@@ -467,7 +472,9 @@ def _decode(data: bytes) -> str:
 def _sniff_delimiter(lines: list[str]) -> str:
     best, best_score = ";", -1
     for delimiter in _CSV_DELIMITERS:
-        counts = [len(r) for r in csv.reader(lines, delimiter=delimiter) if any(c.strip() for c in r)]
+        counts = [
+            len(r) for r in csv.reader(lines, delimiter=delimiter) if any(c.strip() for c in r)
+        ]
         multi = [c for c in counts if c > 1]
         if not multi:
             continue
@@ -488,7 +495,10 @@ def _csv_rows(text: str) -> list[_RawRow]:
     if delimiter is None:
         delimiter = _sniff_delimiter(lines[:100])
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    return [(number, [" ".join(c.split()) for c in record]) for number, record in enumerate(reader, start=1)]
+    return [
+        (number, [" ".join(c.split()) for c in record])
+        for number, record in enumerate(reader, start=1)
+    ]
 
 
 class _HTMLTables(HTMLParser):
@@ -651,7 +661,10 @@ def _build_table(
     body = [(n, cells) for n, cells in body if not _is_blank(cells)]
     width = max([len(_trimmed(header_cells))] + [len(_trimmed(c)) for _, c in body])
     headers = _unique_headers(header_cells, width)
-    records = [{h: (cells[i] if i < len(cells) else "") for i, h in enumerate(headers)} for _, cells in body]
+    records = [
+        {h: (cells[i] if i < len(cells) else "") for i, h in enumerate(headers)}
+        for _, cells in body
+    ]
     return Table(
         headers=headers,
         rows=records,

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.core.audit import SYSTEM
+from portal.demo.banks import seed_banks, seed_parameters, seed_sandbox_clients, seed_status_mappings
 from portal.demo.people import seed_collaborators
 from portal.people import services
 from portal.people.models import User
@@ -32,7 +33,13 @@ def seed_users(session: Session) -> None:
             services.create_user(session, SYSTEM, email=email, name=name, role=role, password=DEMO_PASSWORD)
 
 
-STEPS: list[Callable[[Session], None]] = [seed_users, seed_collaborators]
+STEPS: list[Callable[[Session], None]] = [
+    seed_users,
+    seed_collaborators,
+    seed_parameters,
+    seed_banks,
+    seed_status_mappings,
+]
 
 
 def seed(session: Session, only_if_empty: bool = False) -> bool:
@@ -50,6 +57,7 @@ def seed(session: Session, only_if_empty: bool = False) -> bool:
 from portal.demo.clients import seed_clients  # noqa: E402
 
 STEPS.append(seed_clients)
+STEPS.append(seed_sandbox_clients)
 
 # Operations pipeline (issue #6): ~3,000 proposals of the demo clients, with history,
 # pendencies, bank status mappings and SLA limits. After the clients step.

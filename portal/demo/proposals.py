@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from portal.clients.models import Client
 from portal.people.models import Collaborator, User
 from portal.proposals import pendencies, sla
-from portal.proposals.mapping import set_mapping
+from portal.proposals.mapping import lookup, set_mapping
 from portal.proposals.models import Proposal, ProposalEvent
 from portal.proposals.pipeline_models import Pendency, PendencyType
 from portal.proposals.services import team_and_store
@@ -141,7 +141,8 @@ def seed_pipeline_settings(session: Session) -> None:
     sla.ensure_default_limits(session)
     for bank, table in DEFAULT_MAPPINGS.items():
         for bank_status, status in table.items():
-            set_mapping(session, bank, bank_status, status)
+            if lookup(session, bank, bank_status) is None:  # operations' edits are kept
+                set_mapping(session, bank, bank_status, status)
 
 
 def _path(target: Status) -> list[Status]:

@@ -41,6 +41,10 @@ class Permission(StrEnum):
     PRIVACY_MANAGE = "admin.privacy"  # LGPD console: subject reports, anonymisation, retention
     PII_REVEAL = "pii.reveal"  # see a full CPF / benefit number (audited)
     JOBS_ALL = "jobs.all"  # see every user's background jobs
+    BANKS_MANAGE = "admin.banks"  # bank settings and company credentials
+    PARAMETERS_MANAGE = "admin.parameters"  # effective-dated regulatory parameters
+    BANK_LOOKUP = "sales.bank_lookup"  # margin lookups and simulations at banks
+    PROPOSAL_SUBMIT = "sales.proposal_submit"  # submit (digitar) proposals to banks
     PEOPLE_VIEW = "people.view"  # collaborators and org tree, scoped (read-only)
     PEOPLE_MANAGE = "people.manage"  # create/edit collaborators, org units, certifications
     PROPOSALS_VIEW = "proposals.view"  # proposal lists and pages (records scoped by people.scope)
@@ -48,10 +52,13 @@ class Permission(StrEnum):
 
 
 _EVERYONE = {Permission.ACCOUNT}
+_SELLING = {Permission.BANK_LOOKUP, Permission.PROPOSAL_SUBMIT}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.AGENT: frozenset(_EVERYONE | {Permission.SALES, Permission.PII_REVEAL}),
-    Role.SUPERVISOR: frozenset(_EVERYONE | {Permission.SALES, Permission.PII_REVEAL, Permission.PEOPLE_VIEW}),
+    Role.AGENT: frozenset(_EVERYONE | {Permission.SALES, Permission.PII_REVEAL} | _SELLING),
+    Role.SUPERVISOR: frozenset(
+        _EVERYONE | {Permission.SALES, Permission.PII_REVEAL, Permission.PEOPLE_VIEW} | _SELLING
+    ),
     Role.OPERATIONS: frozenset(_EVERYONE | {Permission.OPERATIONS, Permission.PII_REVEAL}),
     Role.FINANCE: frozenset(_EVERYONE | {Permission.FINANCE}),
     Role.MANAGER: frozenset(
@@ -65,6 +72,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.AUDIT_VIEW,
             Permission.PII_REVEAL,
             Permission.JOBS_ALL,
+            Permission.BANKS_MANAGE,
+            Permission.PARAMETERS_MANAGE,
             Permission.PEOPLE_VIEW,
             Permission.PEOPLE_MANAGE,
         }

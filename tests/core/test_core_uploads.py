@@ -47,7 +47,9 @@ def test_png_and_jpeg_are_recognised(tmp_path):
 
 def test_resolve_refuses_paths_outside_storage(tmp_path):
     stored = _store(tmp_path, PDF)
-    assert resolve_stored(tmp_path, stored.relative_path, "sumiu") == (tmp_path / stored.relative_path).resolve()
+    assert (
+        resolve_stored(tmp_path, stored.relative_path, "sumiu") == (tmp_path / stored.relative_path).resolve()
+    )
     (tmp_path.parent / "segredo.txt").write_text("x")
     for bad in ("../segredo.txt", "/etc/passwd", None, "docs/nao-existe.pdf"):
         with pytest.raises(NotFound, match="sumiu"):

@@ -62,7 +62,42 @@ def _flask(env: dict[str, str], *args: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def server_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+def sandbox_url() -> str:
+    """Where the e2e sandbox bank listens (chosen before the demo banks are seeded)."""
+    return f"http://127.0.0.1:{_free_port()}"
+
+
+@pytest.fixture(scope="session")
+def sandbox_bank(sandbox_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The sandbox bank as its own process, like `make run` starts it; stopped at the end."""
+    port = sandbox_url.rsplit(":", 1)[1]
+    log = open(tmp_path_factory.mktemp("logs") / "sandbox.log", "w+")  # noqa: SIM115
+    process = subprocess.Popen(
+        [sys.executable, "-m", "portal.banks.sandbox", "--port", port, "--slow-delay", "2"],
+        cwd=PROJECT_ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(f"{sandbox_url}/_sandbox/health", timeout=1).ok:
+                    break
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        else:
+            log.seek(0)
+            pytest.fail("o banco sandbox não subiu:\n" + log.read()[-3000:])
+        yield sandbox_url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def server_env(tmp_path_factory: pytest.TempPathFactory, sandbox_url: str) -> dict[str, str]:
     base = tmp_path_factory.mktemp("live")
     env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DATABASE_URL"}}
     env.update(
@@ -71,14 +106,18 @@ def server_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         ATHENAS_ARGON2_CHEAP="1",
         ATHENAS_SECRET_KEY="e2e-secret-key-only-for-browser-tests",
         ATHENAS_JOBS_RUNNER="inprocess",
+        ATHENAS_SANDBOX_BANK_URL=sandbox_url,
         PYTHONUNBUFFERED="1",
     )
     return env
 
 
 @pytest.fixture(scope="session")
-def live_server(server_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The portal with demo data, served by `flask serve` on a free loopback port."""
+def live_server(
+    server_env: dict[str, str], sandbox_bank: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """The portal with demo data (its demo banks point at the sandbox bank process),
+    served by `flask serve` on a free loopback port; the sandbox's webhooks come back here."""
     _require_browser()
     _flask(server_env, "db", "upgrade")
     _flask(server_env, "seed-demo")
@@ -103,6 +142,13 @@ def live_server(server_env: dict[str, str], tmp_path_factory: pytest.TempPathFac
         else:
             log.seek(0)
             pytest.fail("o portal não subiu:\n" + log.read()[-3000:])
+        from portal.demo.banks import DEMO_WEBHOOK_SECRET
+
+        requests.post(
+            f"{sandbox_bank}/_sandbox/config",
+            json={"webhook_url": f"{url}/api/banks/{{bank}}/webhook", "webhook_secret": DEMO_WEBHOOK_SECRET},
+            timeout=5,
+        ).raise_for_status()
         yield url
     finally:
         process.terminate()

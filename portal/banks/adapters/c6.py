@@ -9,7 +9,8 @@ Assumptions (the real contract is private): token request is a form with ``usern
 ``password`` answered as OAuth-style ``access_token``/``expires_in``; snake_case JSON with
 numbers as JSON decimals; authorization at ``/clt/autorizacoes`` (GET by CPF, POST to request
 a link), offer at ``/clt/ofertas/{cpf}``, plans at ``/clt/simulacoes``, inclusion at
-``/clt/propostas`` deduplicated by the ``Idempotency-Key`` header; refusals as HTTP 4xx with
+``/clt/propostas`` deduplicated by the ``Idempotency-Key`` header (and found again at
+``/clt/propostas/idempotencia/{key}``, 404 if none); refusals as HTTP 4xx with
 ``{"codigo", "mensagem"}``; webhook body ``{"eventos": [{"numero_proposta", "status",
 "atualizado_em", "motivo"}]}``. Credentials: ``{"username": ..., "password": ...}``.
 """
@@ -141,7 +142,9 @@ class C6Connector(BaseConnector):
             if state == "pending":
                 message += ": aguardando o cliente autorizar pelo link enviado"
             raise NotAuthorized(message, self.code, state=state, authorization_link=auth.link)
-        data = self._check(self._call("GET", f"/clt/ofertas/{request.cpf}", Capability.BENEFIT_QUERY))
+        data = self._check(
+            self._call("GET", f"/clt/ofertas/{request.cpf}", Capability.BENEFIT_QUERY)
+        )
         if not data.get("elegivel", False):
             state = BenefitState.NOT_ELIGIBLE
         elif str(data.get("situacao_vinculo", "ATIVO")) == "BLOQUEADO":
@@ -167,7 +170,9 @@ class C6Connector(BaseConnector):
         else:
             body["valor_parcela"] = float(request.installment)  # type: ignore[arg-type]
         data = self._check(
-            self._call("POST", "/clt/simulacoes", Capability.SIMULATE, json_body=body, idempotent=True)
+            self._call(
+                "POST", "/clt/simulacoes", Capability.SIMULATE, json_body=body, idempotent=True
+            )
         )
         return [
             SimulationOption(
@@ -243,7 +248,9 @@ class C6Connector(BaseConnector):
             detail=str(row.get("motivo") or ""),
         )
 
-    def _do_fetch_status(self, since: datetime | None, proposal_numbers: list[str]) -> list[StatusUpdate]:
+    def _do_fetch_status(
+        self, since: datetime | None, proposal_numbers: list[str]
+    ) -> list[StatusUpdate]:
         updates: list[StatusUpdate] = []
         if since is not None:
             data = self._check(
@@ -260,6 +267,20 @@ class C6Connector(BaseConnector):
             if answer.status != 404:
                 updates.append(self._update(self._check(answer)))
         return sorted(updates, key=lambda u: u.occurred_at)
+
+    def _do_find_by_key(self, key: str) -> SubmissionResult | None:
+        answer = self._call("GET", f"/clt/propostas/idempotencia/{key}", Capability.FETCH_STATUS)
+        if answer.status == 404:
+            return None
+        data = self._check(answer)
+        expires = data.get("link_expira_em")
+        return SubmissionResult(
+            bank_proposal_number=str(need(data, "numero_proposta", *self._n)),
+            bank_status=str(need(data, "status", *self._n)),
+            confirmed=True,
+            signing_link=data.get("link_assinatura"),
+            signing_link_expires_at=parse_datetime(expires, *self._n) if expires else None,
+        )
 
     def _translate_webhook(self, payload: Any) -> list[StatusUpdate]:
         return [self._update(row) for row in need(payload, "eventos", *self._n)]

@@ -11,7 +11,8 @@ strings with decimal comma (``"1.234,56"``); envelope ``{"sucesso": bool, "dados
 code ``SEM_AUTORIZACAO`` when the client has not signed the query authorization term; each
 section exposes ``/consulta`` (margin, only under ``/margem``), ``/simulacao`` and
 ``/proposta``; ``identificadorExterno`` deduplicates proposals; follow-up through
-``/proposta/acompanhamento`` and ``/proposta/{numero}/situacao``; webhook body
+``/proposta/acompanhamento`` and ``/proposta/{numero}/situacao``; the proposal registered with
+an external identifier is at ``/proposta/identificador/{identificadorExterno}`` (404 if none); webhook body
 ``{"evento", "numeroProposta", "situacao", "dataHoraSituacao", "observacao"}``.
 Credentials: ``{"apikey": ..., "service_login": ...}`` (the service login is used
 for background status sync when no collaborator is acting); operator: ``login``
@@ -230,7 +231,9 @@ class DaycovalConnector(BaseConnector):
             detail=str(row.get("observacao") or ""),
         )
 
-    def _do_fetch_status(self, since: datetime | None, proposal_numbers: list[str]) -> list[StatusUpdate]:
+    def _do_fetch_status(
+        self, since: datetime | None, proposal_numbers: list[str]
+    ) -> list[StatusUpdate]:
         updates: list[StatusUpdate] = []
         if since is not None:
             answer = self.http.call(
@@ -253,6 +256,23 @@ class DaycovalConnector(BaseConnector):
                 continue
             updates.append(self._update(self._check(answer)))
         return sorted(updates, key=lambda u: u.occurred_at)
+
+    def _do_find_by_key(self, key: str) -> SubmissionResult | None:
+        answer = self.http.call(
+            "GET",
+            f"/proposta/identificador/{key}",
+            Capability.FETCH_STATUS,
+            headers=self._headers(),
+        )
+        if answer.status == 404:
+            return None
+        data = self._check(answer)
+        return SubmissionResult(
+            bank_proposal_number=str(need(data, "numeroProposta", *self._n)),
+            bank_status=str(need(data, "situacao", *self._n)),
+            confirmed=True,
+            signing_channel="sms",
+        )
 
     def _translate_webhook(self, payload: Any) -> list[StatusUpdate]:
         rows = payload if isinstance(payload, list) else [payload]

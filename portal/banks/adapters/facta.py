@@ -17,7 +17,9 @@ Assumptions (the real contract is private): the margin lookup path
 ``/proposta/consulta-margem`` and its fields; POST steps take form fields; numbers in answers
 are JSON numbers with a decimal point; times are Brasília local time; etapa3 accepts our
 idempotency key as ``id_externo`` and answers the existing contract when it is repeated; the
-"averbador" codes 3 (INSS) and 20095 (SIAPE). Credentials: ``{"user": ..., "password": ...}``.
+"averbador" codes 3 (INSS) and 20095 (SIAPE); ``/proposta/consulta-id-externo?id_externo=``
+finds the contract registered with our key (``erro: true`` when there is none).
+Credentials: ``{"user": ..., "password": ...}``.
 """
 
 from __future__ import annotations
@@ -175,7 +177,9 @@ class FactaConnector(BaseConnector):
                 "valor": f"{value:.2f}",
                 "prazo": request.term_months,
                 "cpf": request.cpf,
-                "data_nascimento": request.birth_date.strftime("%d/%m/%Y") if request.birth_date else "",
+                "data_nascimento": request.birth_date.strftime("%d/%m/%Y")
+                if request.birth_date
+                else "",
             },
         )
         options = []
@@ -266,7 +270,27 @@ class FactaConnector(BaseConnector):
             signing_link=step3.get("url_formalizacao"),
         )
 
-    def _do_fetch_status(self, since: datetime | None, proposal_numbers: list[str]) -> list[StatusUpdate]:
+    def _do_find_by_key(self, key: str) -> SubmissionResult | None:
+        answer = self.http.call(
+            "GET",
+            "/proposta/consulta-id-externo",
+            Capability.FETCH_STATUS,
+            params={"id_externo": key},
+            auth=self._auth,
+        )
+        if isinstance(answer.data, dict) and answer.data.get("erro") and answer.status < 500:
+            return None  # Facta answers {"erro": true} when no proposal has this id
+        data = self._check(answer)
+        return SubmissionResult(
+            bank_proposal_number=str(need(data, "codigo", *self._n)),
+            bank_status=str(data.get("status") or ""),
+            confirmed=True,
+            signing_link=data.get("url_formalizacao"),
+        )
+
+    def _do_fetch_status(
+        self, since: datetime | None, proposal_numbers: list[str]
+    ) -> list[StatusUpdate]:
         updates: list[StatusUpdate] = []
         if since is not None:
             start = since.astimezone(BRASILIA)

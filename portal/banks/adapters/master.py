@@ -50,7 +50,9 @@ BENEFIT_STATES = {
 class MasterConnector(BaseConnector):
     """Master dialect: CNPJ-user token, ``status``/``resultado`` envelope; no new business."""
 
-    CAPABILITIES = frozenset({Capability.BENEFIT_QUERY, Capability.FETCH_STATUS, Capability.RECEIVE_WEBHOOK})
+    CAPABILITIES = frozenset(
+        {Capability.BENEFIT_QUERY, Capability.FETCH_STATUS, Capability.RECEIVE_WEBHOOK}
+    )
 
     @property
     def under_liquidation(self) -> bool:
@@ -143,16 +145,22 @@ class MasterConnector(BaseConnector):
             detail=str(row.get("detalhe") or ""),
         )
 
-    def _do_fetch_status(self, since: datetime | None, proposal_numbers: list[str]) -> list[StatusUpdate]:
+    def _do_fetch_status(
+        self, since: datetime | None, proposal_numbers: list[str]
+    ) -> list[StatusUpdate]:
         updates: list[StatusUpdate] = []
         requests_to_make: list[tuple[str, dict[str, str] | None]] = []
         if since is not None:
-            requests_to_make.append(("/api/v1/consignado/propostas", {"alteradasDesde": since.isoformat()}))
+            requests_to_make.append(
+                ("/api/v1/consignado/propostas", {"alteradasDesde": since.isoformat()})
+            )
         requests_to_make.extend(
             (f"/api/v1/consignado/propostas/{number}", None) for number in proposal_numbers
         )
         for path, params in requests_to_make:
-            answer = self.http.call("GET", path, Capability.FETCH_STATUS, params=params, auth=self._auth)
+            answer = self.http.call(
+                "GET", path, Capability.FETCH_STATUS, params=params, auth=self._auth
+            )
             if answer.status == 404:
                 continue
             updates.extend(self._update(row) for row in self._check(answer) or [])

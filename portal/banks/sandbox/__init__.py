@@ -35,7 +35,8 @@ Proposals are kept in memory. A submission repeated with the same idempotency ke
 ``id_externo``, Daycoval ``identificadorExterno``, C6 ``Idempotency-Key``) answers the same
 proposal. Statuses follow each bank's flow (`core.FLOWS`) every ``--auto-advance`` seconds or
 on command; each change of a Daycoval, C6 or Master proposal is POSTed as a signed webhook
-(see `portal.banks.webhooks`) to ``<webhook-url>/<bank>`` when a URL and secret are set.
+(see `portal.banks.webhooks`) to ``<webhook-url>/<bank>`` (or to the URL with ``{bank}``
+replaced, e.g. ``http://127.0.0.1:8000/api/banks/{bank}/webhook``) when a URL and secret are set.
 
 Control endpoints (JSON):
 ``GET /_sandbox/health`` · ``GET /_sandbox/calls`` (calls per ``"METHOD /rule"``) ·

@@ -20,8 +20,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=int(env("ATHENAS_SANDBOX_PORT", "8099")))
     parser.add_argument("--webhook-url", default=env("ATHENAS_SANDBOX_WEBHOOK_URL"))
     parser.add_argument("--webhook-secret", default=env("ATHENAS_SANDBOX_WEBHOOK_SECRET"))
-    parser.add_argument("--slow-delay", type=float, default=float(env("ATHENAS_SANDBOX_SLOW_S", "5")))
-    parser.add_argument("--timeout-delay", type=float, default=float(env("ATHENAS_SANDBOX_TIMEOUT_S", "30")))
+    parser.add_argument(
+        "--slow-delay", type=float, default=float(env("ATHENAS_SANDBOX_SLOW_S", "5"))
+    )
+    parser.add_argument(
+        "--timeout-delay", type=float, default=float(env("ATHENAS_SANDBOX_TIMEOUT_S", "30"))
+    )
     parser.add_argument(
         "--auto-advance",
         type=float,

@@ -126,7 +126,9 @@ CONTROL_RULES = [
     Rule(
         "/<any(facta, daycoval, c6, master):bank>/<any(formalizacao, autorizar):kind_>/<reference>",
         methods=["GET"],
-        endpoint=lambda state, request, bank, kind_, reference: signing_page(state, request, bank, reference),
+        endpoint=lambda state, request, bank, kind_, reference: signing_page(
+            state, request, bank, reference
+        ),
     ),
 ]
 
@@ -180,7 +182,9 @@ class SandboxApp:
         return response(environ, start_response)
 
 
-def serve(app: SandboxApp, host: str = "127.0.0.1", port: int = 8099, *, access_log: bool = False) -> None:
+def serve(
+    app: SandboxApp, host: str = "127.0.0.1", port: int = 8099, *, access_log: bool = False
+) -> None:
     """Serve the sandbox until interrupted (threaded, so slow scenarios block nobody else).
 
     Request lines carry CPFs in some dialects' paths, so werkzeug's access log stays off

@@ -33,7 +33,11 @@ def _auth(state: SandboxState, request: Request, cpf: str | None = None) -> Resp
 
 def token(state: SandboxState, request: Request) -> Response:
     form = request.form
-    if not form.get("username") or not form.get("password") or form["password"] == scenarios.WRONG_PASSWORD:
+    if (
+        not form.get("username")
+        or not form.get("password")
+        or form["password"] == scenarios.WRONG_PASSWORD
+    ):
         return _error("CREDENCIAIS_INVALIDAS", "Usuário ou senha inválidos", 401)
     value, lifetime = state.issue_token("c6")
     return json_response({"access_token": value, "token_type": "Bearer", "expires_in": lifetime})
@@ -202,6 +206,24 @@ def one_proposal(state: SandboxState, request: Request, number: str) -> Response
     return json_response(row(proposal))
 
 
+def by_idempotency_key(state: SandboxState, request: Request, key: str) -> Response:
+    """Find the proposal included with an ``Idempotency-Key``."""
+    refused = _auth(state, request)
+    if refused:
+        return refused
+    proposal = state.by_key("c6", key)
+    if proposal is None:
+        return _error("NAO_ENCONTRADA", "Proposta não encontrada", 404)
+    created_at = proposal.history[0][1]
+    return json_response(
+        {
+            **row(proposal),
+            "link_assinatura": f"{state.config.public_url}/c6/formalizacao/{proposal.number}",
+            "link_expira_em": (created_at + timedelta(days=30)).isoformat(),
+        }
+    )
+
+
 RULES = [
     Rule("/auth/token", methods=["POST"], endpoint=token),
     Rule("/clt/autorizacoes/<cpf>", methods=["GET"], endpoint=get_authorization),
@@ -210,5 +232,6 @@ RULES = [
     Rule("/clt/simulacoes", methods=["POST"], endpoint=simulate),
     Rule("/clt/propostas", methods=["POST"], endpoint=include),
     Rule("/clt/propostas", methods=["GET"], endpoint=list_proposals),
+    Rule("/clt/propostas/idempotencia/<key>", methods=["GET"], endpoint=by_idempotency_key),
     Rule("/clt/propostas/<number>", methods=["GET"], endpoint=one_proposal),
 ]

@@ -192,6 +192,12 @@ class SandboxState:
                 self.idempotency[(bank, key)] = number
             return proposal, True
 
+    def by_key(self, bank: str, key: str) -> Proposal | None:
+        """The proposal registered with this idempotency key at `bank`, if any."""
+        with self.lock:
+            number = self.idempotency.get((bank, key)) if key else None
+            return self.proposals.get(number) if number else None
+
     def proposal(self, bank: str, number: str) -> Proposal | None:
         with self.lock:
             found = self.proposals.get(number)
@@ -240,8 +246,15 @@ class SandboxState:
         url, secret = self.config.webhook_url, self.config.webhook_secret
         if body is None or not url or not secret:
             return
-        target = f"{url.rstrip('/')}/{proposal.bank}"
-        thread = threading.Thread(target=self._deliver, args=(target, secret, body, proposal), daemon=True)
+        # "{bank}" in the URL is replaced (e.g. ".../api/banks/{bank}/webhook"); otherwise
+        # the bank code is appended as the last path segment.
+        if "{bank}" in url:
+            target = url.replace("{bank}", proposal.bank)
+        else:
+            target = f"{url.rstrip('/')}/{proposal.bank}"
+        thread = threading.Thread(
+            target=self._deliver, args=(target, secret, body, proposal), daemon=True
+        )
         thread.start()
 
     def _deliver(self, url: str, secret: str, body: bytes, proposal: Proposal) -> None:

@@ -27,7 +27,9 @@ def from_br(text: Any) -> Decimal:
 
 
 def _errors(code: str, message: str, status: int = 422) -> Response:
-    return json_response({"sucesso": False, "erros": [{"codigo": code, "mensagem": message}]}, status)
+    return json_response(
+        {"sucesso": False, "erros": [{"codigo": code, "mensagem": message}]}, status
+    )
 
 
 def _ok(data: Any, status: int = 200) -> Response:
@@ -179,10 +181,22 @@ def situation(state: SandboxState, request: Request, number: str) -> Response:
     return _ok(row(proposal))
 
 
+def by_identifier(state: SandboxState, request: Request, key: str) -> Response:
+    """Find the proposal registered with an ``identificadorExterno``."""
+    refused = _headers_problem(request)
+    if refused:
+        return refused
+    proposal = state.by_key("daycoval", key)
+    if proposal is None:
+        return _errors("NAO_ENCONTRADA", "Proposta não encontrada", 404)
+    return _ok(row(proposal))
+
+
 RULES = [
     Rule("/margem/consulta", methods=["POST"], endpoint=margin),
     Rule(f"/<any({', '.join(SECTIONS)}):section>/simulacao", methods=["POST"], endpoint=simulate),
     Rule(f"/<any({', '.join(SECTIONS)}):section>/proposta", methods=["POST"], endpoint=submit),
     Rule("/proposta/acompanhamento", methods=["GET"], endpoint=follow_up),
     Rule("/proposta/<number>/situacao", methods=["GET"], endpoint=situation),
+    Rule("/proposta/identificador/<key>", methods=["GET"], endpoint=by_identifier),
 ]

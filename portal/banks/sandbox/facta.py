@@ -41,7 +41,12 @@ def token(state: SandboxState, request: Request) -> Response:
         user, _, password = base64.b64decode(header.removeprefix("Basic ")).decode().partition(":")
     except ValueError:
         user = password = ""
-    if not header.startswith("Basic ") or not user or not password or password == scenarios.WRONG_PASSWORD:
+    if (
+        not header.startswith("Basic ")
+        or not user
+        or not password
+        or password == scenarios.WRONG_PASSWORD
+    ):
         return _error("Usuário ou senha inválidos", 401)
     value, lifetime = state.issue_token("facta")
     expires = datetime.now(BRASILIA) + timedelta(seconds=lifetime)
@@ -110,7 +115,9 @@ def operations(state: SandboxState, request: Request) -> Response:
     by_amount = args.get("opcao_valor", "1") == "1"
     tables = []
     for code, name, rate in TABLES:
-        priced = price("facta", term, value if by_amount else None, None if by_amount else value, rate)
+        priced = price(
+            "facta", term, value if by_amount else None, None if by_amount else value, rate
+        )
         net = priced["gross"] if args["tipo_operacao"] == "13" else priced["gross"] * Decimal("0.6")
         tables.append(
             {
@@ -222,6 +229,25 @@ def occurrences(state: SandboxState, request: Request) -> Response:
     return json_response({"erro": False, "mensagem": "", "ocorrencias": rows})
 
 
+def by_external_id(state: SandboxState, request: Request) -> Response:
+    """Find the proposal registered with an ``id_externo`` (reconciliation after a timeout)."""
+    refused = _auth(state, request)
+    if refused:
+        return refused
+    proposal = state.by_key("facta", request.args.get("id_externo", ""))
+    if proposal is None:
+        return _error("Proposta não encontrada")
+    return json_response(
+        {
+            "erro": False,
+            "mensagem": "",
+            "codigo": proposal.number,
+            "status": proposal.status,
+            "url_formalizacao": f"{state.config.public_url}/facta/formalizacao/{proposal.number}",
+        }
+    )
+
+
 RULES = [
     Rule("/gera-token", methods=["GET"], endpoint=token),
     Rule("/proposta/consulta-margem", methods=["GET"], endpoint=margin),
@@ -231,4 +257,5 @@ RULES = [
     Rule("/proposta/etapa3-proposta-cadastro", methods=["POST"], endpoint=step3),
     Rule("/proposta/andamento-propostas", methods=["GET"], endpoint=progress),
     Rule("/proposta/consulta-ocorrencias", methods=["GET"], endpoint=occurrences),
+    Rule("/proposta/consulta-id-externo", methods=["GET"], endpoint=by_external_id),
 ]

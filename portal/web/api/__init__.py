@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__)
 
-from portal.web.api import health  # noqa: E402,F401
+from portal.web.api import health, webhooks  # noqa: E402,F401

@@ -1,0 +1,45 @@
+"""Demo data of the bank integration: banks on the sandbox, parameters, mappings, clients."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from portal.banks.models import Bank, RegulatoryParameter
+from portal.banks.service import credentials_of
+from portal.clients.models import Client
+from portal.demo import seed
+from portal.demo.banks import SANDBOX_CLIENTS
+from portal.proposals.models import BankStatusMapping
+
+
+def _count(db, model, *where):
+    return db.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def test_demo_banks_point_at_the_sandbox_and_seeding_twice_changes_nothing(app, db, monkeypatch):
+    monkeypatch.setenv("ATHENAS_SANDBOX_BANK_URL", "http://127.0.0.1:18099")
+    with app.app_context():
+        seed(db)
+        banks = {b.code: b for b in db.scalars(select(Bank))}
+        assert set(banks) == {"facta", "daycoval", "c6", "master", "bradesco"}
+        assert banks["facta"].base_url == "http://127.0.0.1:18099/facta"
+        assert credentials_of(banks["facta"])["user"] and banks["daycoval"].webhook_secret
+        assert banks["master"].under_liquidation and banks["bradesco"].file_only
+        names = [name for _, name in SANDBOX_CLIENTS]
+        assert _count(db, Client, Client.name.in_(names)) == len(names)
+        counts = (
+            _count(db, Bank),
+            _count(db, RegulatoryParameter),
+            _count(db, BankStatusMapping),
+            _count(db, Client),
+        )
+        assert counts[1] == 7 and counts[2] > 10
+
+        seed(db)
+
+        assert (
+            _count(db, Bank),
+            _count(db, RegulatoryParameter),
+            _count(db, BankStatusMapping),
+            _count(db, Client),
+        ) == counts
