@@ -1,7 +1,7 @@
 """pipeline: pendencies, documents, SLA limits, imports
 
 Revision ID: 0007_pipeline
-Revises: 0007_banks
+Revises: 0006_banks
 Created: 2026-11-29 05:34:07.207964
 """
 
@@ -41,7 +41,7 @@ SLA_HOURS = {
 }
 
 revision = '0007_pipeline'
-down_revision = '0007_banks'
+down_revision = '0006_banks'
 branch_labels = None
 depends_on = None
 

@@ -1,15 +1,15 @@
 """banks: bank settings, regulatory parameters, webhook inbox, simulations
 
-Revision ID: 0007_banks
-Revises: 0006_proposals
+Revision ID: 0006_banks
+Revises: 0005_proposals
 Created: 2026-11-29 05:46:56.516076
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0007_banks'
-down_revision = '0006_proposals'
+revision = '0006_banks'
+down_revision = '0005_proposals'
 branch_labels = None
 depends_on = None
 

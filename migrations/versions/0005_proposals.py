@@ -1,6 +1,6 @@
 """proposals core: proposals, events, bank status mappings
 
-Revision ID: 0006_proposals
+Revision ID: 0005_proposals
 Revises: 0004_clients
 Created: 2026-11-29 05:29:45.538361
 """
@@ -8,7 +8,7 @@ Created: 2026-11-29 05:29:45.538361
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0006_proposals'
+revision = '0005_proposals'
 down_revision = '0004_clients'
 branch_labels = None
 depends_on = None
