@@ -156,3 +156,15 @@ def test_create_user_cli(app, db):
         ]
     )
     assert weak.exit_code != 0 and "pelo menos 10" in weak.output
+
+
+def test_deactivation_and_reset_are_audited(client, db, login_as):
+    admin = login_as("admin")
+    victim = factories.user(db)
+    token = csrf_token_from(client, f"/admin/users/{victim.id}")
+    client.post(f"/admin/users/{victim.id}/reset-password", data={"csrf_token": token})
+    client.post(f"/admin/users/{victim.id}/deactivate", data={"csrf_token": token})
+    entries = db.execute(
+        select(AuditEntry.action, AuditEntry.actor_id).where(AuditEntry.target == f"user:{victim.id}")
+    ).all()
+    assert [tuple(e) for e in entries] == [("user.password_reset", admin.id), ("user.deactivated", admin.id)]
