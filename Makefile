@@ -57,11 +57,11 @@ lint: $(STAMP)
 	npx -y npm-groovy-lint@14 --files Jenkinsfile --failon warning --noserver
 
 test-sqlite: install
-	ATHENAS_TEST_BACKEND=sqlite $(BIN)/pytest -m "not e2e" -q
+	ATHENAS_TEST_BACKEND=sqlite $(BIN)/pytest -m "not e2e" -q -n 2
 
 test-postgres: install
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
-	  ATHENAS_TEST_BACKEND=postgresql $(BIN)/pytest -m "not e2e" -q; \
+	  ATHENAS_TEST_BACKEND=postgresql $(BIN)/pytest -m "not e2e" -q -n 2; \
 	else echo "TEST_DATABASE_URL não definida: suíte no PostgreSQL não executada."; fi
 
 test-browser: install
