@@ -2,15 +2,36 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_request_context, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_wtf import CSRFProtect
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, scoped_session
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+NO_WRITE_LOCK_ATTR = "_athenas_no_write_lock"
+
+
+def without_write_lock(view: F) -> F:
+    """Mark a state-changing view that writes nothing on SQLite (e.g. cancelling a job,
+    which only signals the running thread), so it never waits for the write lock."""
+    setattr(view, NO_WRITE_LOCK_ATTR, True)
+    return view
+
+
+def _may_write() -> bool:
+    """True inside a state-changing HTTP request (POST, PUT, PATCH, DELETE)."""
+    if not has_request_context() or request.method in ("GET", "HEAD", "OPTIONS"):
+        return False
+    view = current_app.view_functions.get(request.endpoint or "")
+    return not getattr(view, NO_WRITE_LOCK_ATTR, False)
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -27,7 +48,12 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        # A deferred transaction that read first cannot later take the write lock once
+        # another writer has committed ("database is locked", busy_timeout won't help).
+        # Requests that change state take the lock up front; page reads stay deferred so
+        # they never wait (WAL readers don't block), and so do background jobs, whose
+        # transactions are long: they take the lock only at their first write.
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _may_write() else "BEGIN")
 
 
 def make_engine(url: str) -> Engine:

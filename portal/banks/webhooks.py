@@ -1,8 +1,10 @@
 """Signed webhooks from banks (and from the sandbox bank) to the portal.
 
 Signature: ``X-Athenas-Signature: sha256=<hex>`` where hex is HMAC-SHA256, keyed with the
-bank's webhook secret, over ``timestamp + "." + raw body``. ``X-Athenas-Timestamp`` is Unix
-seconds; ``X-Athenas-Event-Id`` is unique per event. `verify_webhook` rejects missing or
+bank's webhook secret, over ``timestamp + "." + event id + "." + raw body`` — the event id
+is signed too, because it is the replay key: changing it must break the signature.
+``X-Athenas-Timestamp`` is Unix seconds; ``X-Athenas-Event-Id`` is unique per event. `verify_webhook`
+rejects missing or
 wrong signatures, timestamps outside the tolerance window and event ids already seen (kept in
 the shared store for twice the window, after which the timestamp check rejects them anyway).
 """
@@ -21,9 +23,10 @@ TIMESTAMP_HEADER = "X-Athenas-Timestamp"
 EVENT_ID_HEADER = "X-Athenas-Event-Id"
 
 
-def sign(secret: str, timestamp: str, body: bytes) -> str:
-    """Return the signature header value for `body` sent at `timestamp`."""
-    digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
+def sign(secret: str, timestamp: str, event_id: str, body: bytes) -> str:
+    """Return the signature header value for event `event_id` with `body` sent at `timestamp`."""
+    message = timestamp.encode() + b"." + event_id.encode() + b"." + body
+    digest = hmac.new(secret.encode(), message, hashlib.sha256)
     return "sha256=" + digest.hexdigest()
 
 
@@ -32,7 +35,7 @@ def signed_headers(secret: str, body: bytes, event_id: str, now: float) -> dict[
     timestamp = str(int(now))
     return {
         "Content-Type": "application/json",
-        SIGNATURE_HEADER: sign(secret, timestamp, body),
+        SIGNATURE_HEADER: sign(secret, timestamp, event_id, body),
         TIMESTAMP_HEADER: timestamp,
         EVENT_ID_HEADER: event_id,
     }
@@ -61,7 +64,7 @@ def verify_webhook(
         sent_at = int(timestamp)
     except ValueError:
         raise WebhookRejected("Webhook recusado: carimbo de tempo inválido", bank) from None
-    if not hmac.compare_digest(sign(secret, timestamp, body), signature):
+    if not hmac.compare_digest(sign(secret, timestamp, event_id, body), signature):
         raise WebhookRejected("Webhook recusado: assinatura inválida", bank)
     if abs(now - sent_at) > tolerance_s:
         raise WebhookRejected("Webhook recusado: mensagem fora da janela de tempo permitida", bank)

@@ -9,6 +9,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from portal.core.errors import DomainError, Forbidden, NotFound, ServiceUnavailable
+from portal.extensions import db
 from portal.web.htmx import is_htmx
 
 log = logging.getLogger("portal.web")
@@ -70,4 +71,6 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(e: Exception) -> Response:
         log.exception("unhandled error")
+        # The session may be mid-failure; the error page itself must still render.
+        db.session.rollback()
         return error_response(500)

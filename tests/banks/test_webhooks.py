@@ -68,6 +68,17 @@ def test_replayed_event_is_rejected():
         verify_webhook(WEBHOOK_SECRET, headers, BODY, store, NOW + 1)
 
 
+def test_replay_with_a_new_event_id_breaks_the_signature():
+    """The event id is the replay key, so it is signed: a captured webhook resent under a
+    fresh id must not pass."""
+    store = MemoryStore()
+    headers = signed_headers(WEBHOOK_SECRET, BODY, "evt-original", NOW)
+    verify_webhook(WEBHOOK_SECRET, headers, BODY, store, NOW)
+    forged = {**headers, "X-Athenas-Event-Id": "evt-forjado"}
+    with pytest.raises(WebhookRejected, match="assinatura inválida"):
+        verify_webhook(WEBHOOK_SECRET, forged, BODY, store, NOW + 1)
+
+
 def test_missing_secret_rejects_everything():
     headers = signed_headers(WEBHOOK_SECRET, BODY, "evt", NOW)
     with pytest.raises(WebhookRejected, match="não configurado"):

@@ -10,7 +10,7 @@ from portal.core.jobs import STATUS_LABELS, Job, all_kinds, check_can_cancel, ki
 from portal.core.jobs import queries as job_queries
 from portal.core.jobs.context import job_dir
 from portal.core.jobs.execution import sweep_stale
-from portal.extensions import db
+from portal.extensions import db, without_write_lock
 from portal.people.permissions import Permission
 from portal.web.access import current_actor, require
 from portal.web.errors import error_response
@@ -151,6 +151,7 @@ def progress_json(job_id: int) -> Response:
 
 
 @bp.route("/<int:job_id>/cancel", methods=["POST"])
+@without_write_lock
 @require(Permission.ACCOUNT)
 def cancel(job_id: int) -> Response:
     job = _load(job_id)
