@@ -197,6 +197,10 @@ class TokenConnector(DialectConnector):
         token = self.http.tokens.get_or_fetch(self.code, self._fetch_token, self._scope())
         return {"Authorization": f"Bearer {token}"}
 
+    def _token_call(self, method: str, path: str, **kwargs: Any) -> BankAnswer:
+        """The token request itself (made inside another call: see `BankHttp.call`)."""
+        return self.http.call(method, path, "auth", token_request=True, **kwargs)
+
     def _token_from(
         self, answer: BankAnswer, token_field: str, lifetime_field: str, default_lifetime: float
     ) -> tuple[str, float]:

@@ -61,14 +61,9 @@ class C6Connector(TokenConnector):
     # --- auth ---------------------------------------------------------------------------
     def _fetch_token(self) -> tuple[str, float]:
         creds = self.settings.credentials
-        answer = self.http.call(
-            "POST",
-            "/auth/token",
-            "auth",
-            form={"username": creds.get("username", ""), "password": creds.get("password", "")},
-            idempotent=True,  # issuing a token changes nothing
-            token_request=True,
-        )
+        form = {"username": creds.get("username", ""), "password": creds.get("password", "")}
+        # issuing a token changes nothing: safe to repeat
+        answer = self._token_call("POST", "/auth/token", form=form, idempotent=True)
         return self._token_from(answer, "access_token", "expires_in", 1200)
 
     def _check(self, answer: BankAnswer) -> Any:

@@ -91,13 +91,8 @@ class FactaConnector(TokenConnector):
     # --- auth ---------------------------------------------------------------------------
     def _fetch_token(self) -> tuple[str, float]:
         creds = self.settings.credentials
-        answer = self.http.call(
-            "GET",
-            "/gera-token",
-            "auth",
-            headers={"Authorization": _basic(creds.get("user", ""), creds.get("password", ""))},
-            token_request=True,
-        )
+        basic = _basic(creds.get("user", ""), creds.get("password", ""))
+        answer = self._token_call("GET", "/gera-token", headers={"Authorization": basic})
         data = self._check(answer)
         token = self._need(data, "token")
         lifetime = 3600.0

@@ -71,14 +71,8 @@ class MasterConnector(TokenConnector):
 
     def _fetch_token(self) -> tuple[str, float]:
         creds = self.settings.credentials
-        answer = self.http.call(
-            "POST",
-            "/api/v1/autenticacao",
-            "auth",
-            json_body={"usuario": creds.get("cnpj", ""), "senha": creds.get("password", "")},
-            idempotent=True,
-            token_request=True,
-        )
+        body = {"usuario": creds.get("cnpj", ""), "senha": creds.get("password", "")}
+        answer = self._token_call("POST", "/api/v1/autenticacao", json_body=body, idempotent=True)
         return self._token_from(answer, "token", "expiraEmSegundos", 3600)
 
     def _check(self, answer: BankAnswer) -> Any:
