@@ -20,10 +20,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from portal.banks.convert import malformed, money, need, parse_datetime, to_decimal
-from portal.banks.errors import BankRejected, NotAuthorized, UnsupportedCapability
+from portal.banks.adapters._common import FULL_API, OptionFields, StatusFields, TokenConnector
+from portal.banks.errors import NotAuthorized
 from portal.banks.http import BankAnswer
-from portal.banks.protocol import BaseConnector
 from portal.banks.types import (
     AuthorizationLink,
     BenefitQueryRequest,
@@ -42,66 +41,44 @@ AUTHORIZED = "AUTORIZADO"
 PENDING = "AGUARDANDO_AUTORIZACAO"
 REFUSED = "NAO_AUTORIZADO"
 ACCOUNT_KINDS = {"checking": "CONTA_CORRENTE", "savings": "POUPANCA", "payment": "PAGAMENTO"}
+PLAN_FIELDS = OptionFields(
+    term="prazo_meses",
+    installment="valor_parcela",
+    rate="taxa_mensal",
+    cet="cet_anual",
+    gross="valor_bruto",
+    net="valor_liquido",
+)
 
 
-class C6Connector(BaseConnector):
+class C6Connector(TokenConnector):
     """C6 CLT dialect: short-lived token, client authorization before any query."""
 
-    CAPABILITIES = frozenset(
-        {
-            Capability.BENEFIT_QUERY,
-            Capability.SIMULATE,
-            Capability.SUBMIT,
-            Capability.FETCH_STATUS,
-            Capability.RECEIVE_WEBHOOK,
-        }
-    )
-
-    @property
-    def _n(self) -> tuple[str, str]:
-        return self.code, self.name
+    CAPABILITIES = FULL_API
+    USER_CREDENTIAL = "username"
+    STATUS_FIELDS = StatusFields("numero_proposta", "status", "atualizado_em", "motivo")
 
     # --- auth ---------------------------------------------------------------------------
-    def _scope(self) -> str:
-        return self.http.tokens.scope_for(self.settings.credentials.get("username", ""))
-
     def _fetch_token(self) -> tuple[str, float]:
         creds = self.settings.credentials
-        answer = self.http.call(
-            "POST",
-            "/auth/token",
-            "auth",
-            form={"username": creds.get("username", ""), "password": creds.get("password", "")},
-            idempotent=True,  # issuing a token changes nothing
-            token_request=True,
-        )
-        if answer.status >= 400:
-            raise BankRejected(f"Credenciais recusadas pelo banco {self.name}", self.code)
-        token = need(answer.data, "access_token", *self._n)
-        return str(token), float(answer.data.get("expires_in") or 1200)
-
-    def _auth(self, refresh: bool) -> dict[str, str]:
-        if refresh:
-            self.http.tokens.invalidate(self.code, self._scope())
-        token = self.http.tokens.get_or_fetch(self.code, self._fetch_token, self._scope())
-        return {"Authorization": f"Bearer {token}"}
+        form = {"username": creds.get("username", ""), "password": creds.get("password", "")}
+        # issuing a token changes nothing: safe to repeat
+        answer = self._token_call("POST", "/auth/token", form=form, idempotent=True)
+        return self._token_from(answer, "access_token", "expires_in", 1200)
 
     def _check(self, answer: BankAnswer) -> Any:
         if answer.status < 400:
             if answer.data is None:
-                raise malformed(*self._n)
+                raise self._malformed()
             return answer.data
         data = answer.data if isinstance(answer.data, dict) else {}
         code = str(data.get("codigo", ""))
-        message = str(data.get("mensagem") or "operação não aceita")
         if code in (PENDING, REFUSED, "AUTORIZACAO_PENDENTE", "NAO_AUTORIZADO"):
             state = "refused" if code in (REFUSED, "NAO_AUTORIZADO") else "pending"
             raise NotAuthorized("Cliente sem autorização de consulta", self.code, state=state)
         if answer.status == 401:
-            raise BankRejected(f"Credenciais recusadas pelo banco {self.name}", self.code)
-        raise BankRejected(
-            f"Banco {self.name} recusou a operação: {message}", self.code, bank_message=message
-        )
+            raise self._credentials_refused()
+        raise self._refusal(data.get("mensagem"))
 
     def _call(self, method: str, path: str, capability: Capability, **kwargs: Any) -> BankAnswer:
         return self.http.call(method, path, capability, auth=self._auth, **kwargs)
@@ -128,9 +105,9 @@ class C6Connector(BaseConnector):
     def _link(self, data: Any) -> AuthorizationLink:
         expires = data.get("expira_em")
         return AuthorizationLink(
-            state=str(need(data, "status", *self._n)),
+            state=str(self._need(data, "status")),
             link=data.get("link_autorizacao"),
-            expires_at=parse_datetime(expires, *self._n) if expires else None,
+            expires_at=self._datetime(expires) if expires else None,
         )
 
     # --- operations ---------------------------------------------------------------------
@@ -154,16 +131,14 @@ class C6Connector(BaseConnector):
         return MarginResult(
             bank=self.code,
             state=state,
-            loan_margin=money(data.get("margem_disponivel", 0), *self._n),
+            loan_margin=self._money(data.get("margem_disponivel", 0)),
             blocks=tuple(str(b) for b in data.get("bloqueios") or ()),
             bank_reference=str(data.get("id_oferta", "")),
         )
 
     def _do_simulate(self, request: SimulationRequest) -> list[SimulationOption]:
         if request.product is not Product.CLT:
-            raise UnsupportedCapability(
-                f"O banco {self.name} não oferece este produto pela integração", self.code
-            )
+            raise self._product_unsupported()
         body: dict[str, Any] = {"cpf": request.cpf, "prazo_meses": request.term_months}
         if request.requested_amount is not None:
             body["valor_solicitado"] = float(request.requested_amount)
@@ -175,19 +150,14 @@ class C6Connector(BaseConnector):
             )
         )
         return [
-            SimulationOption(
-                bank=self.code,
-                product=Product.CLT,
-                term_months=int(need(plan, "prazo_meses", *self._n)),
-                installment=money(need(plan, "valor_parcela", *self._n), *self._n),
-                monthly_rate=to_decimal(need(plan, "taxa_mensal", *self._n), *self._n),
-                cet_annual=to_decimal(plan.get("cet_anual", 0), *self._n),
-                gross_amount=money(need(plan, "valor_bruto", *self._n), *self._n),
-                net_amount=money(need(plan, "valor_liquido", *self._n), *self._n),
+            self._option(
+                plan,
+                Product.CLT,
+                PLAN_FIELDS,
                 rate_table=str(plan.get("codigo_tabela", "")),
-                bank_data={"id_plano": str(need(plan, "id_plano", *self._n))},
+                bank_data={"id_plano": str(self._need(plan, "id_plano"))},
             )
-            for plan in need(data, "planos", *self._n)[:5]
+            for plan in self._need(data, "planos")[:5]
         ]
 
     def _do_submit(self, request: SubmissionRequest) -> SubmissionResult:
@@ -230,57 +200,41 @@ class C6Connector(BaseConnector):
                 headers={"Idempotency-Key": request.idempotency_key},
             )
         )
+        return self._submission(data)
+
+    def _submission(self, data: Any) -> SubmissionResult:
+        """An included proposal with its signing link (valid for 30 days)."""
         expires = data.get("link_expira_em")
         return SubmissionResult(
-            bank_proposal_number=str(need(data, "numero_proposta", *self._n)),
-            bank_status=str(need(data, "status", *self._n)),
+            bank_proposal_number=str(self._need(data, "numero_proposta")),
+            bank_status=str(self._need(data, "status")),
             confirmed=True,
             signing_link=data.get("link_assinatura"),
-            signing_link_expires_at=parse_datetime(expires, *self._n) if expires else None,
-        )
-
-    def _update(self, row: Any) -> StatusUpdate:
-        return StatusUpdate(
-            bank=self.code,
-            bank_proposal_number=str(need(row, "numero_proposta", *self._n)),
-            bank_status=str(need(row, "status", *self._n)),
-            occurred_at=parse_datetime(need(row, "atualizado_em", *self._n), *self._n),
-            detail=str(row.get("motivo") or ""),
+            signing_link_expires_at=self._datetime(expires) if expires else None,
         )
 
     def _do_fetch_status(
         self, since: datetime | None, proposal_numbers: list[str]
     ) -> list[StatusUpdate]:
-        updates: list[StatusUpdate] = []
-        if since is not None:
-            data = self._check(
-                self._call(
-                    "GET",
-                    "/clt/propostas",
-                    Capability.FETCH_STATUS,
-                    params={"atualizado_desde": since.isoformat()},
-                )
-            )
-            updates.extend(self._update(row) for row in need(data, "propostas", *self._n))
-        for number in proposal_numbers:
-            answer = self._call("GET", f"/clt/propostas/{number}", Capability.FETCH_STATUS)
-            if answer.status != 404:
-                updates.append(self._update(self._check(answer)))
-        return sorted(updates, key=lambda u: u.occurred_at)
+        return self._follow_up(
+            since,
+            proposal_numbers,
+            changed_since=self._changed_since,
+            current=lambda number: self._call(
+                "GET", f"/clt/propostas/{number}", Capability.FETCH_STATUS
+            ),
+        )
+
+    def _changed_since(self, since: datetime) -> list[Any]:
+        params = {"atualizado_desde": since.isoformat()}
+        answer = self._call("GET", "/clt/propostas", Capability.FETCH_STATUS, params=params)
+        return self._need(self._check(answer), "propostas")
 
     def _do_find_by_key(self, key: str) -> SubmissionResult | None:
         answer = self._call("GET", f"/clt/propostas/idempotencia/{key}", Capability.FETCH_STATUS)
         if answer.status == 404:
             return None
-        data = self._check(answer)
-        expires = data.get("link_expira_em")
-        return SubmissionResult(
-            bank_proposal_number=str(need(data, "numero_proposta", *self._n)),
-            bank_status=str(need(data, "status", *self._n)),
-            confirmed=True,
-            signing_link=data.get("link_assinatura"),
-            signing_link_expires_at=parse_datetime(expires, *self._n) if expires else None,
-        )
+        return self._submission(self._check(answer))
 
     def _translate_webhook(self, payload: Any) -> list[StatusUpdate]:
-        return [self._update(row) for row in need(payload, "eventos", *self._n)]
+        return [self._update(row) for row in self._need(payload, "eventos")]

@@ -24,10 +24,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from portal.banks.convert import br_decimal, malformed, money, need, parse_datetime, to_decimal
-from portal.banks.errors import BankRejected, NotAuthorized, UnsupportedCapability
+from portal.banks.adapters._common import FULL_API, DialectConnector, OptionFields, StatusFields
+from portal.banks.convert import br_decimal
+from portal.banks.errors import NotAuthorized
 from portal.banks.http import BankAnswer
-from portal.banks.protocol import BaseConnector
 from portal.banks.types import (
     BenefitQueryRequest,
     BenefitState,
@@ -53,24 +53,21 @@ BENEFIT_STATES = {
     "NAO_ELEGIVEL": BenefitState.NOT_ELIGIBLE,
 }
 ACCOUNT_KINDS = {"checking": "CORRENTE", "savings": "POUPANCA", "payment": "PAGAMENTO"}
+SIMULATION_FIELDS = OptionFields(
+    term="prazo",
+    installment="valorParcela",
+    rate="taxaJurosMensal",
+    cet="cetAnual",
+    gross="valorBruto",
+    net="valorLiquido",
+)
 
 
-class DaycovalConnector(BaseConnector):
+class DaycovalConnector(DialectConnector):
     """Daycoval dialect: apikey + Login-Usuario headers, comma decimals, SMS signing."""
 
-    CAPABILITIES = frozenset(
-        {
-            Capability.BENEFIT_QUERY,
-            Capability.SIMULATE,
-            Capability.SUBMIT,
-            Capability.FETCH_STATUS,
-            Capability.RECEIVE_WEBHOOK,
-        }
-    )
-
-    @property
-    def _n(self) -> tuple[str, str]:
-        return self.code, self.name
+    CAPABILITIES = FULL_API
+    STATUS_FIELDS = StatusFields("numeroProposta", "situacao", "dataHoraSituacao", "observacao")
 
     def _headers(self, login: str | None = None) -> dict[str, str]:
         """Company apikey plus the user's login (a service login serves background sync)."""
@@ -79,35 +76,41 @@ class DaycovalConnector(BaseConnector):
             login = service if self.operator is None and service else self._operator().login
         return {"apikey": self.settings.credentials.get("apikey", ""), "Login-Usuario": login}
 
+    def _call(
+        self,
+        method: str,
+        path: str,
+        capability: Capability,
+        login: str | None = None,
+        **kwargs: Any,
+    ) -> BankAnswer:
+        """One call with the apikey and `login` (default: the acting or service login)."""
+        return self.http.call(method, path, capability, headers=self._headers(login), **kwargs)
+
     def _check(self, answer: BankAnswer) -> Any:
         data = answer.data
         if not isinstance(data, dict) or "sucesso" not in data:
             if answer.status == 401:
-                raise BankRejected(f"Credenciais recusadas pelo banco {self.name}", self.code)
-            raise malformed(*self._n)
+                raise self._credentials_refused()
+            raise self._malformed()
         if data["sucesso"] and answer.status < 400:
             return data.get("dados")
         errors = data.get("erros") or [{}]
         first = errors[0] if isinstance(errors[0], dict) else {}
-        message = str(first.get("mensagem") or "operação não aceita")
         if first.get("codigo") == "SEM_AUTORIZACAO":
             raise NotAuthorized("Cliente sem autorização de consulta", self.code, state="refused")
         if answer.status == 401:
-            raise BankRejected(f"Credenciais recusadas pelo banco {self.name}", self.code)
-        raise BankRejected(
-            f"Banco {self.name} recusou a operação: {message}", self.code, bank_message=message
-        )
+            raise self._credentials_refused()
+        raise self._refusal(first.get("mensagem"))
 
     def _section(self, product: Product) -> str:
         section = SECTIONS.get(product)
         if section is None:
-            raise UnsupportedCapability(
-                f"O banco {self.name} não oferece este produto pela integração", self.code
-            )
+            raise self._product_unsupported()
         return section
 
     def _do_benefit_query(self, request: BenefitQueryRequest) -> MarginResult:
-        answer = self.http.call(
+        answer = self._call(
             "POST",
             "/margem/consulta",
             Capability.BENEFIT_QUERY,
@@ -116,19 +119,16 @@ class DaycovalConnector(BaseConnector):
                 "numeroBeneficio": request.benefit_number,
                 "convenio": request.agreement.upper(),
             },
-            headers=self._headers(),
             idempotent=True,  # a lookup: safe to repeat
         )
         data = self._check(answer)
-        situation = str(need(data, "situacaoBeneficio", *self._n))
-        if situation not in BENEFIT_STATES:
-            raise malformed(*self._n)
+        situation = str(self._need(data, "situacaoBeneficio"))
         return MarginResult(
             bank=self.code,
-            state=BENEFIT_STATES[situation],
-            loan_margin=money(data.get("margemDisponivel", "0,00"), *self._n),
-            rmc_margin=money(data.get("margemRmc", "0,00"), *self._n),
-            rcc_margin=money(data.get("margemRcc", "0,00"), *self._n),
+            state=self._benefit_state(BENEFIT_STATES, situation),
+            loan_margin=self._money(data.get("margemDisponivel", "0,00")),
+            rmc_margin=self._money(data.get("margemRmc", "0,00")),
+            rcc_margin=self._money(data.get("margemRcc", "0,00")),
             blocks=tuple(str(b.get("descricao", "")) for b in data.get("bloqueios") or ()),
             bank_reference=str(data.get("protocolo", "")),
         )
@@ -145,29 +145,23 @@ class DaycovalConnector(BaseConnector):
             body["valorSolicitado"] = br_decimal(request.requested_amount)
         else:
             body["valorParcela"] = br_decimal(request.installment)  # type: ignore[arg-type]
-        answer = self.http.call(
+        answer = self._call(
             "POST",
             f"/{section}/simulacao",
             Capability.SIMULATE,
             json_body=body,
-            headers=self._headers(),
             idempotent=True,  # a simulation changes nothing at the bank
         )
         data = self._check(answer)
         return [
-            SimulationOption(
-                bank=self.code,
-                product=request.product,
-                term_months=int(need(row, "prazo", *self._n)),
-                installment=money(need(row, "valorParcela", *self._n), *self._n),
-                monthly_rate=to_decimal(need(row, "taxaJurosMensal", *self._n), *self._n),
-                cet_annual=to_decimal(row.get("cetAnual", "0"), *self._n),
-                gross_amount=money(need(row, "valorBruto", *self._n), *self._n),
-                net_amount=money(need(row, "valorLiquido", *self._n), *self._n),
-                rate_table=str(need(row, "codigoTabela", *self._n)),
-                bank_data={"idSimulacao": str(need(row, "idSimulacao", *self._n))},
+            self._option(
+                row,
+                request.product,
+                SIMULATION_FIELDS,
+                rate_table=str(self._need(row, "codigoTabela")),
+                bank_data={"idSimulacao": str(self._need(row, "idSimulacao"))},
             )
-            for row in need(data, "simulacoes", *self._n)
+            for row in self._need(data, "simulacoes")
         ]
 
     def _do_submit(self, request: SubmissionRequest) -> SubmissionResult:
@@ -205,71 +199,50 @@ class DaycovalConnector(BaseConnector):
                 "tipoConta": ACCOUNT_KINDS.get(payout.kind, "CORRENTE"),
             },
         }
-        answer = self.http.call(
+        answer = self._call(
             "POST",
             f"/{section}/proposta",
             Capability.SUBMIT,
+            request.operator.login,  # the collaborator who types it, never the service login
             json_body=body,
-            headers=self._headers(request.operator.login),
         )
         data = self._check(answer)
         signing = data.get("formalizacao") or {}
         return SubmissionResult(
-            bank_proposal_number=str(need(data, "numeroProposta", *self._n)),
-            bank_status=str(need(data, "situacao", *self._n)),
+            bank_proposal_number=str(self._need(data, "numeroProposta")),
+            bank_status=str(self._need(data, "situacao")),
             confirmed=True,
             signing_link=None,
             signing_channel="sms" if signing.get("canal", "SMS") == "SMS" else "link",
         )
 
-    def _update(self, row: Any) -> StatusUpdate:
-        return StatusUpdate(
-            bank=self.code,
-            bank_proposal_number=str(need(row, "numeroProposta", *self._n)),
-            bank_status=str(need(row, "situacao", *self._n)),
-            occurred_at=parse_datetime(need(row, "dataHoraSituacao", *self._n), *self._n),
-            detail=str(row.get("observacao") or ""),
-        )
-
     def _do_fetch_status(
         self, since: datetime | None, proposal_numbers: list[str]
     ) -> list[StatusUpdate]:
-        updates: list[StatusUpdate] = []
-        if since is not None:
-            answer = self.http.call(
-                "GET",
-                "/proposta/acompanhamento",
-                Capability.FETCH_STATUS,
-                params={"dataAlteracaoInicio": since.isoformat()},
-                headers=self._headers(),
-            )
-            data = self._check(answer)
-            updates.extend(self._update(row) for row in need(data, "propostas", *self._n))
-        for number in proposal_numbers:
-            answer = self.http.call(
-                "GET",
-                f"/proposta/{number}/situacao",
-                Capability.FETCH_STATUS,
-                headers=self._headers(),
-            )
-            if answer.status == 404:
-                continue
-            updates.append(self._update(self._check(answer)))
-        return sorted(updates, key=lambda u: u.occurred_at)
+        return self._follow_up(
+            since,
+            proposal_numbers,
+            changed_since=self._changed_since,
+            current=lambda number: self._call(
+                "GET", f"/proposta/{number}/situacao", Capability.FETCH_STATUS
+            ),
+        )
+
+    def _changed_since(self, since: datetime) -> list[Any]:
+        params = {"dataAlteracaoInicio": since.isoformat()}
+        answer = self._call(
+            "GET", "/proposta/acompanhamento", Capability.FETCH_STATUS, params=params
+        )
+        return self._need(self._check(answer), "propostas")
 
     def _do_find_by_key(self, key: str) -> SubmissionResult | None:
-        answer = self.http.call(
-            "GET",
-            f"/proposta/identificador/{key}",
-            Capability.FETCH_STATUS,
-            headers=self._headers(),
-        )
+        answer = self._call("GET", f"/proposta/identificador/{key}", Capability.FETCH_STATUS)
         if answer.status == 404:
             return None
         data = self._check(answer)
         return SubmissionResult(
-            bank_proposal_number=str(need(data, "numeroProposta", *self._n)),
-            bank_status=str(need(data, "situacao", *self._n)),
+            bank_proposal_number=str(self._need(data, "numeroProposta")),
+            bank_status=str(self._need(data, "situacao")),
             confirmed=True,
             signing_channel="sms",
         )

@@ -30,10 +30,15 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from portal.banks.convert import malformed, money, need, parse_datetime, to_decimal
-from portal.banks.errors import BankRejected, UnsupportedCapability
+from portal.banks.adapters._common import (
+    FULL_API,
+    OptionFields,
+    StatusFields,
+    TokenConnector,
+    oldest_first,
+)
+from portal.banks.errors import UnsupportedCapability
 from portal.banks.http import BankAnswer
-from portal.banks.protocol import BaseConnector
 from portal.banks.types import (
     BenefitQueryRequest,
     BenefitState,
@@ -62,62 +67,55 @@ BENEFIT_STATES = {
     "BLOQUEADO": BenefitState.BLOCKED,
     "NAO ELEGIVEL": BenefitState.NOT_ELIGIBLE,
 }
+TABLE_FIELDS = OptionFields(
+    term="prazo",
+    installment="parcela",
+    rate="taxa",
+    cet="taxa_cet_anual",
+    gross="contrato",
+    net="valor_liquido",
+)
+# Rows of /andamento-propostas, and of /consulta-ocorrencias (which leaves out the number).
+PROGRESS_FIELDS = StatusFields(
+    "codigo_af", "status_proposta", "data_movimento", "descricao", tz=BRASILIA
+)
+OCCURRENCE_FIELDS = StatusFields("codigo_af", "status", "data", "obs", tz=BRASILIA)
 
 
-class FactaConnector(BaseConnector):
+class FactaConnector(TokenConnector):
     """Facta dialect: Basic-auth token, ``erro``/``mensagem`` envelopes, three-step submission."""
 
-    CAPABILITIES = frozenset(
-        {
-            Capability.BENEFIT_QUERY,
-            Capability.SIMULATE,
-            Capability.SUBMIT,
-            Capability.FETCH_STATUS,
-        }
-    )
+    CAPABILITIES = FULL_API - {Capability.RECEIVE_WEBHOOK}  # followed by polling only
+    USER_CREDENTIAL = "user"
 
     # --- auth ---------------------------------------------------------------------------
-    def _scope(self) -> str:
-        return self.http.tokens.scope_for(self.settings.credentials.get("user", ""))
-
     def _fetch_token(self) -> tuple[str, float]:
         creds = self.settings.credentials
-        answer = self.http.call(
-            "GET",
-            "/gera-token",
-            "auth",
-            headers={"Authorization": _basic(creds.get("user", ""), creds.get("password", ""))},
-            token_request=True,
-        )
+        basic = _basic(creds.get("user", ""), creds.get("password", ""))
+        answer = self._token_call("GET", "/gera-token", headers={"Authorization": basic})
         data = self._check(answer)
-        token = need(data, "token", *self._n)
+        token = self._need(data, "token")
         lifetime = 3600.0
         if data.get("expira"):
-            expires = parse_datetime(data["expira"], self.code, self.name, BRASILIA)
+            expires = self._datetime(data["expira"], BRASILIA)
             lifetime = max(60.0, expires.timestamp() - self.clock())
         return str(token), lifetime
-
-    def _auth(self, refresh: bool) -> dict[str, str]:
-        if refresh:
-            self.http.tokens.invalidate(self.code, self._scope())
-        token = self.http.tokens.get_or_fetch(self.code, self._fetch_token, self._scope())
-        return {"Authorization": f"Bearer {token}"}
 
     def _check(self, answer: BankAnswer) -> dict[str, Any]:
         data = answer.data
         if answer.status == 401:
-            raise BankRejected(f"Credenciais recusadas pelo banco {self.name}", self.code)
+            raise self._credentials_refused()
         if not isinstance(data, dict) or "erro" not in data:
-            raise malformed(*self._n)
+            raise self._malformed()
         if data["erro"] or answer.status >= 400:
-            message = str(data.get("mensagem") or "operação não aceita")
-            raise BankRejected(
-                f"Banco {self.name} recusou a operação: {message}", self.code, bank_message=message
-            )
+            raise self._refusal(data.get("mensagem"))
         return data
 
+    def _ask(self, path: str, capability: Capability, params: dict[str, Any]) -> BankAnswer:
+        return self.http.call("GET", path, capability, params=params, auth=self._auth)
+
     def _get(self, path: str, capability: Capability, params: dict[str, Any]) -> dict[str, Any]:
-        return self._check(self.http.call("GET", path, capability, params=params, auth=self._auth))
+        return self._check(self._ask(path, capability, params))
 
     def _post(self, path: str, form: dict[str, Any]) -> dict[str, Any]:
         answer = self.http.call("POST", path, Capability.SUBMIT, form=form, auth=self._auth)
@@ -142,16 +140,14 @@ class FactaConnector(BaseConnector):
                 "averbador": self._averbador(request.agreement),
             },
         )
-        margin = need(data, "margem", *self._n)
-        situation = str(need(margin, "situacao", *self._n)).upper()
-        if situation not in BENEFIT_STATES:
-            raise malformed(*self._n)
+        margin = self._need(data, "margem")
+        situation = str(self._need(margin, "situacao")).upper()
         return MarginResult(
             bank=self.code,
-            state=BENEFIT_STATES[situation],
-            loan_margin=money(margin.get("valor_margem_disponivel", 0), *self._n),
-            rmc_margin=money(margin.get("valor_margem_rmc", 0), *self._n),
-            rcc_margin=money(margin.get("valor_margem_rcc", 0), *self._n),
+            state=self._benefit_state(BENEFIT_STATES, situation),
+            loan_margin=self._money(margin.get("valor_margem_disponivel", 0)),
+            rmc_margin=self._money(margin.get("valor_margem_rmc", 0)),
+            rcc_margin=self._money(margin.get("valor_margem_rcc", 0)),
             blocks=tuple(str(b) for b in margin.get("bloqueios") or ()),
             bank_reference=str(margin.get("protocolo", "")),
         )
@@ -159,9 +155,7 @@ class FactaConnector(BaseConnector):
     def _do_simulate(self, request: SimulationRequest) -> list[SimulationOption]:
         operation = OPERATION_CODES.get(request.product)
         if operation is None:
-            raise UnsupportedCapability(
-                f"O banco {self.name} não oferece este produto pela integração", self.code
-            )
+            raise self._product_unsupported()
         by_amount = request.requested_amount is not None
         value = request.requested_amount if by_amount else request.installment
         averbador = self._averbador(request.agreement)
@@ -182,32 +176,21 @@ class FactaConnector(BaseConnector):
                 else "",
             },
         )
-        options = []
-        for row in data.get("tabelas") or []:
-            options.append(
-                SimulationOption(
-                    bank=self.code,
-                    product=request.product,
-                    term_months=int(need(row, "prazo", *self._n)),
-                    installment=money(need(row, "parcela", *self._n), *self._n),
-                    monthly_rate=to_decimal(need(row, "taxa", *self._n), *self._n),
-                    cet_annual=to_decimal(row.get("taxa_cet_anual", 0), *self._n),
-                    gross_amount=money(need(row, "contrato", *self._n), *self._n),
-                    net_amount=money(need(row, "valor_liquido", *self._n), *self._n),
-                    rate_table=str(need(row, "codigoTabela", *self._n)),
-                    bank_data={
-                        "tipo_operacao": operation,
-                        "averbador": averbador,
-                        "coeficiente": str(row.get("coeficiente", "")),
-                        "tabela": str(row.get("tabela", "")),
-                    },
-                )
+        return [
+            self._option(
+                row,
+                request.product,
+                TABLE_FIELDS,
+                rate_table=str(self._need(row, "codigoTabela")),
+                bank_data={
+                    "tipo_operacao": operation,
+                    "averbador": averbador,
+                    "coeficiente": str(row.get("coeficiente", "")),
+                    "tabela": str(row.get("tabela", "")),
+                },
             )
-        return options
-
-    @property
-    def _n(self) -> tuple[str, str]:
-        return self.code, self.name
+            for row in data.get("tabelas") or []
+        ]
 
     def _do_submit(self, request: SubmissionRequest) -> SubmissionResult:
         option, client, payout = request.option, request.client, request.payout
@@ -229,7 +212,7 @@ class FactaConnector(BaseConnector):
                 "coeficiente": extra.get("coeficiente", ""),
             },
         )
-        simulation_id = str(need(step1, "id_simulador", *self._n))
+        simulation_id = str(self._need(step1, "id_simulador"))
         address = client.address
         step2 = self._post(
             "/proposta/etapa2-dados-pessoais",
@@ -254,7 +237,7 @@ class FactaConnector(BaseConnector):
                 "tipo_conta": "P" if payout.kind == "savings" else "C",
             },
         )
-        client_code = str(need(step2, "codigo_cliente", *self._n))
+        client_code = str(self._need(step2, "codigo_cliente"))
         step3 = self._post(
             "/proposta/etapa3-proposta-cadastro",
             {
@@ -264,25 +247,21 @@ class FactaConnector(BaseConnector):
             },
         )
         return SubmissionResult(
-            bank_proposal_number=str(need(step3, "codigo", *self._n)),
+            bank_proposal_number=str(self._need(step3, "codigo")),
             bank_status=str(step3.get("status") or "AGUARDANDO ASSINATURA DIGITAL"),
             confirmed=True,
             signing_link=step3.get("url_formalizacao"),
         )
 
     def _do_find_by_key(self, key: str) -> SubmissionResult | None:
-        answer = self.http.call(
-            "GET",
-            "/proposta/consulta-id-externo",
-            Capability.FETCH_STATUS,
-            params={"id_externo": key},
-            auth=self._auth,
+        answer = self._ask(
+            "/proposta/consulta-id-externo", Capability.FETCH_STATUS, {"id_externo": key}
         )
         if isinstance(answer.data, dict) and answer.data.get("erro") and answer.status < 500:
             return None  # Facta answers {"erro": true} when no proposal has this id
         data = self._check(answer)
         return SubmissionResult(
-            bank_proposal_number=str(need(data, "codigo", *self._n)),
+            bank_proposal_number=str(self._need(data, "codigo")),
             bank_status=str(data.get("status") or ""),
             confirmed=True,
             signing_link=data.get("url_formalizacao"),
@@ -291,6 +270,7 @@ class FactaConnector(BaseConnector):
     def _do_fetch_status(
         self, since: datetime | None, proposal_numbers: list[str]
     ) -> list[StatusUpdate]:
+        # Facta lists changes by whole days (Brasília), so the moment is filtered here.
         updates: list[StatusUpdate] = []
         if since is not None:
             start = since.astimezone(BRASILIA)
@@ -301,38 +281,22 @@ class FactaConnector(BaseConnector):
                 {"data_ini": start.strftime("%d/%m/%Y"), "data_fim": end.strftime("%d/%m/%Y")},
             )
             for row in data.get("propostas") or []:
-                update = StatusUpdate(
-                    bank=self.code,
-                    bank_proposal_number=str(need(row, "codigo_af", *self._n)),
-                    bank_status=str(need(row, "status_proposta", *self._n)),
-                    occurred_at=parse_datetime(row.get("data_movimento"), *self._n, BRASILIA),
-                    detail=str(row.get("descricao") or ""),
-                )
+                update = self._status_update(row, PROGRESS_FIELDS)
                 if update.occurred_at >= since:
                     updates.append(update)
         for number in proposal_numbers:
-            answer = self.http.call(
-                "GET",
-                "/proposta/consulta-ocorrencias",
-                Capability.FETCH_STATUS,
-                params={"codigo_af": number},
-                auth=self._auth,
+            answer = self._ask(
+                "/proposta/consulta-ocorrencias", Capability.FETCH_STATUS, {"codigo_af": number}
             )
             if isinstance(answer.data, dict) and answer.data.get("erro"):
                 logger.warning("facta: no occurrences for a requested proposal")
                 continue
             data = self._check(answer)
-            for row in data.get("ocorrencias") or []:
-                updates.append(
-                    StatusUpdate(
-                        bank=self.code,
-                        bank_proposal_number=number,
-                        bank_status=str(need(row, "status", *self._n)),
-                        occurred_at=parse_datetime(row.get("data"), *self._n, BRASILIA),
-                        detail=str(row.get("obs") or ""),
-                    )
-                )
-        return sorted(updates, key=lambda u: u.occurred_at)
+            updates.extend(
+                self._status_update(row, OCCURRENCE_FIELDS, number)
+                for row in data.get("ocorrencias") or []
+            )
+        return oldest_first(updates)
 
 
 def _basic(user: str, password: str) -> str:

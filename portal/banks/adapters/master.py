@@ -20,10 +20,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from portal.banks.convert import malformed, money, need, parse_datetime
+from portal.banks.adapters._common import StatusFields, TokenConnector
 from portal.banks.errors import BankRejected
 from portal.banks.http import BankAnswer
-from portal.banks.protocol import BaseConnector
 from portal.banks.types import (
     BenefitQueryRequest,
     BenefitState,
@@ -45,23 +44,22 @@ BENEFIT_STATES = {
     "BLOQUEADO": BenefitState.BLOCKED,
     "INELEGIVEL": BenefitState.NOT_ELIGIBLE,
 }
+PROPOSALS = "/api/v1/consignado/propostas"
 
 
-class MasterConnector(BaseConnector):
+class MasterConnector(TokenConnector):
     """Master dialect: CNPJ-user token, ``status``/``resultado`` envelope; no new business."""
 
     CAPABILITIES = frozenset(
         {Capability.BENEFIT_QUERY, Capability.FETCH_STATUS, Capability.RECEIVE_WEBHOOK}
     )
+    USER_CREDENTIAL = "cnpj"
+    STATUS_FIELDS = StatusFields("numeroProposta", "situacao", "dataSituacao", "detalhe")
 
     @property
     def under_liquidation(self) -> bool:
         """Always True: extrajudicial liquidation decreed on 18 Nov 2025."""
         return True
-
-    @property
-    def _n(self) -> tuple[str, str]:
-        return self.code, self.name
 
     def simulate(self, request: SimulationRequest) -> list[SimulationOption]:
         """Refused: a bank in liquidation originates no new loans."""
@@ -71,42 +69,24 @@ class MasterConnector(BaseConnector):
         """Refused: a bank in liquidation originates no new loans."""
         raise BankRejected(LIQUIDATION_MESSAGE, self.code)
 
-    def _scope(self) -> str:
-        return self.http.tokens.scope_for(self.settings.credentials.get("cnpj", ""))
-
     def _fetch_token(self) -> tuple[str, float]:
         creds = self.settings.credentials
-        answer = self.http.call(
-            "POST",
-            "/api/v1/autenticacao",
-            "auth",
-            json_body={"usuario": creds.get("cnpj", ""), "senha": creds.get("password", "")},
-            idempotent=True,
-            token_request=True,
-        )
-        if answer.status >= 400:
-            raise BankRejected(f"Credenciais recusadas pelo banco {self.name}", self.code)
-        token = need(answer.data, "token", *self._n)
-        return str(token), float(answer.data.get("expiraEmSegundos") or 3600)
-
-    def _auth(self, refresh: bool) -> dict[str, str]:
-        if refresh:
-            self.http.tokens.invalidate(self.code, self._scope())
-        token = self.http.tokens.get_or_fetch(self.code, self._fetch_token, self._scope())
-        return {"Authorization": f"Bearer {token}"}
+        body = {"usuario": creds.get("cnpj", ""), "senha": creds.get("password", "")}
+        answer = self._token_call("POST", "/api/v1/autenticacao", json_body=body, idempotent=True)
+        return self._token_from(answer, "token", "expiraEmSegundos", 3600)
 
     def _check(self, answer: BankAnswer) -> Any:
         data = answer.data
         if answer.status == 401:
-            raise BankRejected(f"Credenciais recusadas pelo banco {self.name}", self.code)
+            raise self._credentials_refused()
         if not isinstance(data, dict) or "status" not in data:
-            raise malformed(*self._n)
+            raise self._malformed()
         if data["status"] == "OK" and answer.status < 400:
             return data.get("resultado")
-        message = str(data.get("detalhe") or "operação não aceita")
-        raise BankRejected(
-            f"Banco {self.name} recusou a operação: {message}", self.code, bank_message=message
-        )
+        raise self._refusal(data.get("detalhe"))
+
+    def _get(self, path: str, params: dict[str, str] | None = None) -> BankAnswer:
+        return self.http.call("GET", path, Capability.FETCH_STATUS, params=params, auth=self._auth)
 
     def _do_benefit_query(self, request: BenefitQueryRequest) -> MarginResult:
         data = self._check(
@@ -123,50 +103,35 @@ class MasterConnector(BaseConnector):
                 idempotent=True,
             )
         )
-        situation = str(need(data, "situacao", *self._n))
-        if situation not in BENEFIT_STATES:
-            raise malformed(*self._n)
+        situation = str(self._need(data, "situacao"))
         return MarginResult(
             bank=self.code,
-            state=BENEFIT_STATES[situation],
-            loan_margin=money(data.get("margemLivre", "0"), *self._n),
-            rmc_margin=money(data.get("margemCartao", "0"), *self._n),
-            rcc_margin=money(data.get("margemBeneficio", "0"), *self._n),
+            state=self._benefit_state(BENEFIT_STATES, situation),
+            loan_margin=self._money(data.get("margemLivre", "0")),
+            rmc_margin=self._money(data.get("margemCartao", "0")),
+            rcc_margin=self._money(data.get("margemBeneficio", "0")),
             blocks=tuple(str(r) for r in data.get("restricoes") or ()),
             bank_reference=str(data.get("idConsulta", "")),
-        )
-
-    def _update(self, row: Any) -> StatusUpdate:
-        return StatusUpdate(
-            bank=self.code,
-            bank_proposal_number=str(need(row, "numeroProposta", *self._n)),
-            bank_status=str(need(row, "situacao", *self._n)),
-            occurred_at=parse_datetime(need(row, "dataSituacao", *self._n), *self._n),
-            detail=str(row.get("detalhe") or ""),
         )
 
     def _do_fetch_status(
         self, since: datetime | None, proposal_numbers: list[str]
     ) -> list[StatusUpdate]:
-        updates: list[StatusUpdate] = []
-        requests_to_make: list[tuple[str, dict[str, str] | None]] = []
-        if since is not None:
-            requests_to_make.append(
-                ("/api/v1/consignado/propostas", {"alteradasDesde": since.isoformat()})
-            )
-        requests_to_make.extend(
-            (f"/api/v1/consignado/propostas/{number}", None) for number in proposal_numbers
+        # Both the list and one proposal come as a list of rows; a 404 means none.
+        return self._follow_up(
+            since,
+            proposal_numbers,
+            changed_since=lambda moment: self._rows(
+                self._get(PROPOSALS, {"alteradasDesde": moment.isoformat()})
+            ),
+            current=lambda number: self._get(f"{PROPOSALS}/{number}"),
+            rows_of_one=lambda data: data or [],
         )
-        for path, params in requests_to_make:
-            answer = self.http.call(
-                "GET", path, Capability.FETCH_STATUS, params=params, auth=self._auth
-            )
-            if answer.status == 404:
-                continue
-            updates.extend(self._update(row) for row in self._check(answer) or [])
-        return sorted(updates, key=lambda u: u.occurred_at)
+
+    def _rows(self, answer: BankAnswer) -> Any:
+        return [] if answer.status == 404 else self._check(answer) or []
 
     def _translate_webhook(self, payload: Any) -> list[StatusUpdate]:
         if not isinstance(payload, list):
-            raise malformed(*self._n)
+            raise self._malformed()
         return [self._update(row) for row in payload]

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from collections.abc import Callable
+from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from werkzeug.routing import Rule
@@ -13,10 +14,14 @@ from portal.banks.sandbox import scenarios
 from portal.banks.sandbox.core import (
     Proposal,
     SandboxState,
+    guarded,
+    iso_arg,
     json_response,
+    loan_terms,
     now_utc,
     price,
     read_json,
+    status_row,
 )
 
 TERMS = (6, 12, 18, 24, 36, 48)
@@ -26,9 +31,10 @@ def _error(code: str, message: str, status: int = 422) -> Response:
     return json_response({"codigo": code, "mensagem": message}, status)
 
 
-def _auth(state: SandboxState, request: Request, cpf: str | None = None) -> Response | None:
+def _guard(state: SandboxState, request: Request, cpf: str | None = None) -> Response | None:
+    """The Bearer token, then the transport scenario of the CPF (none without one)."""
     problem = state.token_problem("c6", request, cpf)
-    return None if problem is None else _error("TOKEN_EXPIRADO", problem, 401)
+    return state.gate(cpf) if problem is None else _error("TOKEN_EXPIRADO", problem, 401)
 
 
 def token(state: SandboxState, request: Request) -> Response:
@@ -59,23 +65,23 @@ def _authorization(state: SandboxState, cpf: str) -> dict[str, Any]:
     }
 
 
-def get_authorization(state: SandboxState, request: Request, cpf: str) -> Response:
-    refused = _auth(state, request, cpf) or state.gate(cpf)
+def _authorization_answer(
+    state: SandboxState, request: Request, cpf: str, status: int = 200
+) -> Response:
+    refused = _guard(state, request, cpf)
     if refused:
         return refused
     if not scenarios.is_valid_cpf(cpf):
         return _error("CPF_INVALIDO", "CPF inválido")
-    return json_response(_authorization(state, cpf))
+    return json_response(_authorization(state, cpf), status)
+
+
+def get_authorization(state: SandboxState, request: Request, cpf: str) -> Response:
+    return _authorization_answer(state, request, cpf)
 
 
 def request_authorization(state: SandboxState, request: Request) -> Response:
-    cpf = str(read_json(request).get("cpf", ""))
-    refused = _auth(state, request, cpf) or state.gate(cpf)
-    if refused:
-        return refused
-    if not scenarios.is_valid_cpf(cpf):
-        return _error("CPF_INVALIDO", "CPF inválido")
-    return json_response(_authorization(state, cpf), 201)
+    return _authorization_answer(state, request, str(read_json(request).get("cpf", "")), 201)
 
 
 def _not_authorized(cpf: str) -> Response | None:
@@ -88,7 +94,7 @@ def _not_authorized(cpf: str) -> Response | None:
 
 
 def offer(state: SandboxState, request: Request, cpf: str) -> Response:
-    refused = _auth(state, request, cpf) or state.gate(cpf) or _not_authorized(cpf)
+    refused = _guard(state, request, cpf) or _not_authorized(cpf)
     if refused:
         return refused
     scenario = scenarios.scenario_for(cpf)
@@ -111,19 +117,17 @@ def offer(state: SandboxState, request: Request, cpf: str) -> Response:
 def simulate(state: SandboxState, request: Request) -> Response:
     body = read_json(request)
     cpf = str(body.get("cpf", ""))
-    refused = _auth(state, request, cpf) or state.gate(cpf) or _not_authorized(cpf)
+    refused = _guard(state, request, cpf) or _not_authorized(cpf)
     if refused:
         return refused
     if scenarios.scenario_for(cpf) in ("blocked", "not_eligible"):
         return _error("SEM_OFERTA", "Trabalhador sem oferta disponível")
     try:
-        term = int(body.get("prazo_meses", 0))
-        amount = Decimal(str(body["valor_solicitado"])) if "valor_solicitado" in body else None
-        installment = Decimal(str(body["valor_parcela"])) if "valor_parcela" in body else None
-    except (ValueError, InvalidOperation):
-        return _error("PARAMETROS_INVALIDOS", "Valores inválidos")
-    if not 0 < term <= 48 or (amount is None) == (installment is None):
-        return _error("PARAMETROS_INVALIDOS", "Informe prazo e valor ou parcela")
+        term, amount, installment = loan_terms(
+            body, ("prazo_meses", "valor_solicitado", "valor_parcela"), _decimal, 48
+        )
+    except ValueError as exc:
+        return _error("PARAMETROS_INVALIDOS", str(exc))
     terms = sorted(set(TERMS) | {term}, key=lambda t: (abs(t - term), t))[:5]
     plans = []
     for plan_term in sorted(terms):
@@ -144,10 +148,14 @@ def simulate(state: SandboxState, request: Request) -> Response:
     return json_response({"planos": plans})
 
 
+def _decimal(value: Any) -> Decimal:
+    return Decimal(str(value))
+
+
 def include(state: SandboxState, request: Request) -> Response:
     body = read_json(request)
     cpf = str((body.get("cliente") or {}).get("cpf", ""))
-    refused = _auth(state, request, cpf) or state.gate(cpf) or _not_authorized(cpf)
+    refused = _guard(state, request, cpf) or _not_authorized(cpf)
     if refused:
         return refused
     key = request.headers.get("Idempotency-Key", "")
@@ -160,68 +168,56 @@ def include(state: SandboxState, request: Request) -> Response:
         return _error("NAO_CERTIFICADO", "CPF do correspondente certificado inválido")
     if scenarios.scenario_for(cpf) == "rejected":
         return _error("REPROVADA", "Proposta reprovada na análise de crédito")
-    proposal, created = state.create_proposal("c6", cpf, key, {"plan": plan})
-    if scenarios.scenario_for(cpf) == "accepted_then_timeout":
-        state.wait(state.config.timeout_delay_s)
-    created_at = proposal.history[0][1]
+    proposal, created = state.submit("c6", cpf, key, {"plan": plan})
     return json_response(
         {
             "numero_proposta": proposal.number,
             "status": proposal.status,
-            "link_assinatura": f"{state.config.public_url}/c6/formalizacao/{proposal.number}",
-            "link_expira_em": (created_at + timedelta(days=30)).isoformat(),
+            **_signing(state, proposal),
         },
         201 if created else 200,
     )
 
 
-def row(proposal: Proposal) -> dict[str, Any]:
-    """A proposal as C6 reports it (also used in webhooks)."""
+def _signing(state: SandboxState, proposal: Proposal) -> dict[str, str]:
+    """The signing link of a proposal, valid for 30 days from its inclusion."""
+    created_at = proposal.history[0][1]
     return {
-        "numero_proposta": proposal.number,
-        "status": proposal.status,
-        "atualizado_em": proposal.updated_at.isoformat(),
-        "motivo": proposal.history[-1][2],
+        "link_assinatura": f"{state.config.public_url}/c6/formalizacao/{proposal.number}",
+        "link_expira_em": (created_at + timedelta(days=30)).isoformat(),
     }
 
 
+def row(proposal: Proposal) -> dict[str, Any]:
+    """A proposal as C6 reports it (also used in webhooks)."""
+    return status_row(proposal, "numero_proposta", "status", "atualizado_em", "motivo")
+
+
+def _found(
+    proposal: Proposal | None, body: Callable[[Proposal], dict[str, Any]] = row
+) -> Response:
+    if proposal is None:
+        return _error("NAO_ENCONTRADA", "Proposta não encontrada", 404)
+    return json_response(body(proposal))
+
+
+@guarded(_guard)
 def list_proposals(state: SandboxState, request: Request) -> Response:
-    refused = _auth(state, request)
-    if refused:
-        return refused
-    try:
-        since = datetime.fromisoformat(request.args.get("atualizado_desde", ""))
-    except ValueError:
+    since = iso_arg(request, "atualizado_desde")
+    if since is None:
         return _error("PARAMETROS_INVALIDOS", "atualizado_desde inválido")
     return json_response({"propostas": [row(p) for p in state.changed_since("c6", since)]})
 
 
+@guarded(_guard)
 def one_proposal(state: SandboxState, request: Request, number: str) -> Response:
-    refused = _auth(state, request)
-    if refused:
-        return refused
-    proposal = state.proposal("c6", number)
-    if proposal is None:
-        return _error("NAO_ENCONTRADA", "Proposta não encontrada", 404)
-    return json_response(row(proposal))
+    return _found(state.proposal("c6", number))
 
 
+@guarded(_guard)
 def by_idempotency_key(state: SandboxState, request: Request, key: str) -> Response:
     """Find the proposal included with an ``Idempotency-Key``."""
-    refused = _auth(state, request)
-    if refused:
-        return refused
-    proposal = state.by_key("c6", key)
-    if proposal is None:
-        return _error("NAO_ENCONTRADA", "Proposta não encontrada", 404)
-    created_at = proposal.history[0][1]
-    return json_response(
-        {
-            **row(proposal),
-            "link_assinatura": f"{state.config.public_url}/c6/formalizacao/{proposal.number}",
-            "link_expira_em": (created_at + timedelta(days=30)).isoformat(),
-        }
-    )
+    return _found(state.by_key("c6", key), lambda p: {**row(p), **_signing(state, p)})
 
 
 RULES = [

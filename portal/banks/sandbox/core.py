@@ -1,4 +1,5 @@
-"""Sandbox state shared by every dialect: tokens, proposals, scenarios, pricing and webhooks."""
+"""Sandbox state and helpers shared by every dialect: tokens, proposals, scenarios, pricing,
+webhooks, and the small pieces of request handling the dialects have in common."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ import threading
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import wraps
 from typing import Any
 
 import requests
@@ -98,6 +101,72 @@ def read_json(request: Request) -> Any:
 
 def now_utc() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
+
+
+Endpoint = Callable[..., Response]
+Check = Callable[["SandboxState", Request], Response | None]
+
+
+def guarded(check: Check) -> Callable[[Endpoint], Endpoint]:
+    """Answer the dialect's refusal from `check` (bad token, missing headers) before the
+    endpoint runs; for endpoints whose request carries no client CPF."""
+
+    def decorate(endpoint: Endpoint) -> Endpoint:
+        @wraps(endpoint)
+        def checked(state: SandboxState, request: Request, **values: Any) -> Response:
+            return check(state, request) or endpoint(state, request, **values)
+
+        return checked
+
+    return decorate
+
+
+def iso_arg(request: Request, name: str) -> datetime | None:
+    """The query argument `name` read as an ISO-8601 moment, or None when absent or invalid."""
+    try:
+        return datetime.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
+def status_row(
+    proposal: Proposal,
+    number: str,
+    status: str,
+    at: str,
+    detail: str,
+    when: Callable[[datetime], str] = datetime.isoformat,
+) -> dict[str, Any]:
+    """The proposal's latest status under the dialect's field names (`when` writes the time)."""
+    return {
+        number: proposal.number,
+        status: proposal.status,
+        at: when(proposal.updated_at),
+        detail: proposal.history[-1][2],
+    }
+
+
+def loan_terms(
+    body: dict[str, Any],
+    fields: tuple[str, str, str],
+    read: Callable[[Any], Decimal],
+    max_term: int,
+) -> tuple[int, Decimal | None, Decimal | None]:
+    """Term plus either the amount or the installment asked for in a simulation.
+
+    `fields` names them (term, amount, installment) in the dialect and `read` reads its
+    numbers. Raises ValueError with the pt-BR reason when they cannot be used.
+    """
+    term_field, amount_field, installment_field = fields
+    try:
+        term = int(body.get(term_field, 0))
+        amount = read(body[amount_field]) if amount_field in body else None
+        installment = read(body[installment_field]) if installment_field in body else None
+    except (ValueError, InvalidOperation):
+        raise ValueError("Valores inválidos") from None
+    if not 0 < term <= max_term or (amount is None) == (installment is None):
+        raise ValueError("Informe prazo e valor ou parcela")
+    return term, amount, installment
 
 
 class SandboxState:
@@ -191,6 +260,16 @@ class SandboxState:
             if key:
                 self.idempotency[(bank, key)] = number
             return proposal, True
+
+    def submit(
+        self, bank: str, cpf: str, key: str | None, data: dict[str, Any]
+    ) -> tuple[Proposal, bool]:
+        """A submission from the portal: register it, then play the scenario that holds the
+        answer past the client's timeout although the proposal was registered."""
+        proposal, created = self.create_proposal(bank, cpf, key, data)
+        if scenarios.scenario_for(cpf) == "accepted_then_timeout":
+            self.wait(self.config.timeout_delay_s)
+        return proposal, created
 
     def by_key(self, bank: str, key: str) -> Proposal | None:
         """The proposal registered with this idempotency key at `bank`, if any."""

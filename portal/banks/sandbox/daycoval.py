@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
 from portal.banks.sandbox import scenarios
-from portal.banks.sandbox.core import Proposal, SandboxState, json_response, price, read_json
+from portal.banks.sandbox.core import (
+    Proposal,
+    SandboxState,
+    guarded,
+    iso_arg,
+    json_response,
+    loan_terms,
+    price,
+    read_json,
+    status_row,
+)
 
 SECTIONS = ("margem", "refin", "port", "refinport", "fgts")
 NET_SHARE = {"margem": "1", "refin": "0.55", "port": "0.15", "refinport": "0.35", "fgts": "0.9"}
@@ -36,7 +45,8 @@ def _ok(data: Any, status: int = 200) -> Response:
     return json_response({"sucesso": True, "dados": data}, status)
 
 
-def _headers_problem(request: Request) -> Response | None:
+def _headers_problem(state: SandboxState, request: Request) -> Response | None:
+    """The company apikey and the collaborator's Login-Usuario, on every call."""
     apikey = request.headers.get("apikey", "")
     if not apikey or apikey == scenarios.WRONG_PASSWORD:
         return _errors("APIKEY_INVALIDA", "apikey inválida ou ausente", 401)
@@ -46,7 +56,7 @@ def _headers_problem(request: Request) -> Response | None:
 
 
 def _common(state: SandboxState, request: Request, cpf: str | None) -> Response | None:
-    refused = _headers_problem(request) or state.gate(cpf)
+    refused = _headers_problem(state, request) or state.gate(cpf)
     if refused:
         return refused
     scenario = scenarios.scenario_for(cpf)
@@ -94,13 +104,11 @@ def simulate(state: SandboxState, request: Request, section: str) -> Response:
     if scenarios.scenario_for(cpf) in ("blocked", "not_eligible"):
         return _errors("BENEFICIO_INAPTO", "Benefício bloqueado ou não elegível")
     try:
-        term = int(body.get("prazo", 0))
-        amount = from_br(body["valorSolicitado"]) if "valorSolicitado" in body else None
-        installment = from_br(body["valorParcela"]) if "valorParcela" in body else None
-    except (ValueError, InvalidOperation):
-        return _errors("PARAMETROS_INVALIDOS", "Valores inválidos")
-    if not 0 < term <= 96 or (amount is None) == (installment is None):
-        return _errors("PARAMETROS_INVALIDOS", "Informe prazo e valor ou parcela")
+        term, amount, installment = loan_terms(
+            body, ("prazo", "valorSolicitado", "valorParcela"), from_br, 96
+        )
+    except ValueError as exc:
+        return _errors("PARAMETROS_INVALIDOS", str(exc))
     rows = []
     for suffix, rate in (("A", Decimal("1.76")), ("B", Decimal("1.69"))):
         priced = price("daycoval", term, amount, installment, rate)
@@ -137,9 +145,7 @@ def submit(state: SandboxState, request: Request, section: str) -> Response:
     if scenarios.scenario_for(cpf) == "rejected":
         return _errors("POLITICA_CREDITO", "Proposta reprovada pela política de crédito")
     key = str(body.get("identificadorExterno") or "")
-    proposal, created = state.create_proposal("daycoval", cpf, key, {"section": section})
-    if scenarios.scenario_for(cpf) == "accepted_then_timeout":
-        state.wait(state.config.timeout_delay_s)
+    proposal, created = state.submit("daycoval", cpf, key, {"section": section})
     return _ok(
         {
             "numeroProposta": proposal.number,
@@ -152,44 +158,32 @@ def submit(state: SandboxState, request: Request, section: str) -> Response:
 
 def row(proposal: Proposal) -> dict[str, Any]:
     """A proposal as Daycoval reports it (also the webhook body)."""
-    return {
-        "numeroProposta": proposal.number,
-        "situacao": proposal.status,
-        "dataHoraSituacao": proposal.updated_at.isoformat(),
-        "observacao": proposal.history[-1][2],
-    }
+    return status_row(proposal, "numeroProposta", "situacao", "dataHoraSituacao", "observacao")
 
 
+def _found(proposal: Proposal | None) -> Response:
+    if proposal is None:
+        return _errors("NAO_ENCONTRADA", "Proposta não encontrada", 404)
+    return _ok(row(proposal))
+
+
+@guarded(_headers_problem)
 def follow_up(state: SandboxState, request: Request) -> Response:
-    refused = _headers_problem(request)
-    if refused:
-        return refused
-    try:
-        since = datetime.fromisoformat(request.args.get("dataAlteracaoInicio", ""))
-    except ValueError:
+    since = iso_arg(request, "dataAlteracaoInicio")
+    if since is None:
         return _errors("PARAMETROS_INVALIDOS", "dataAlteracaoInicio inválida")
     return _ok({"propostas": [row(p) for p in state.changed_since("daycoval", since)]})
 
 
+@guarded(_headers_problem)
 def situation(state: SandboxState, request: Request, number: str) -> Response:
-    refused = _headers_problem(request)
-    if refused:
-        return refused
-    proposal = state.proposal("daycoval", number)
-    if proposal is None:
-        return _errors("NAO_ENCONTRADA", "Proposta não encontrada", 404)
-    return _ok(row(proposal))
+    return _found(state.proposal("daycoval", number))
 
 
+@guarded(_headers_problem)
 def by_identifier(state: SandboxState, request: Request, key: str) -> Response:
     """Find the proposal registered with an ``identificadorExterno``."""
-    refused = _headers_problem(request)
-    if refused:
-        return refused
-    proposal = state.by_key("daycoval", key)
-    if proposal is None:
-        return _errors("NAO_ENCONTRADA", "Proposta não encontrada", 404)
-    return _ok(row(proposal))
+    return _found(state.by_key("daycoval", key))
 
 
 RULES = [

@@ -12,7 +12,14 @@ from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
 from portal.banks.sandbox import scenarios
-from portal.banks.sandbox.core import SandboxState, json_response, price
+from portal.banks.sandbox.core import (
+    Proposal,
+    SandboxState,
+    guarded,
+    json_response,
+    price,
+    status_row,
+)
 
 BRASILIA = ZoneInfo("America/Sao_Paulo")
 OPERATIONS = {"13", "14", "003500", "33"}
@@ -30,9 +37,14 @@ def _error(message: str, status: int = 200) -> Response:
     return json_response({"erro": True, "mensagem": message}, status)
 
 
-def _auth(state: SandboxState, request: Request, cpf: str | None = None) -> Response | None:
+def _ok(data: dict[str, Any], message: str = "") -> Response:
+    return json_response({"erro": False, "mensagem": message, **data})
+
+
+def _guard(state: SandboxState, request: Request, cpf: str | None = None) -> Response | None:
+    """The Bearer token, then the transport scenario of the CPF (none without one)."""
     problem = state.token_problem("facta", request, cpf)
-    return None if problem is None else _error(problem, 401)
+    return state.gate(cpf) if problem is None else _error(problem, 401)
 
 
 def token(state: SandboxState, request: Request) -> Response:
@@ -50,19 +62,12 @@ def token(state: SandboxState, request: Request) -> Response:
         return _error("Usuário ou senha inválidos", 401)
     value, lifetime = state.issue_token("facta")
     expires = datetime.now(BRASILIA) + timedelta(seconds=lifetime)
-    return json_response(
-        {
-            "erro": False,
-            "mensagem": "Token gerado com sucesso",
-            "token": value,
-            "expira": _br(expires),
-        }
-    )
+    return _ok({"token": value, "expira": _br(expires)}, "Token gerado com sucesso")
 
 
 def margin(state: SandboxState, request: Request) -> Response:
     cpf = request.args.get("cpf", "")
-    refused = _auth(state, request, cpf) or state.gate(cpf)
+    refused = _guard(state, request, cpf)
     if refused:
         return refused
     scenario = scenarios.scenario_for(cpf)
@@ -76,10 +81,8 @@ def margin(state: SandboxState, request: Request) -> Response:
         situation, blocks = "NAO ELEGIVEL", ["ESPECIE NAO CONSIGNAVEL"]
     available = situation == "ATIVO"
     zero = Decimal("0.00")
-    return json_response(
+    return _ok(
         {
-            "erro": False,
-            "mensagem": "",
             "margem": {
                 "situacao": situation,
                 "valor_margem_disponivel": margins["loan"] if available else zero,
@@ -95,7 +98,7 @@ def margin(state: SandboxState, request: Request) -> Response:
 def operations(state: SandboxState, request: Request) -> Response:
     args = request.args
     cpf = args.get("cpf", "")
-    refused = _auth(state, request, cpf) or state.gate(cpf)
+    refused = _guard(state, request, cpf)
     if refused:
         return refused
     scenario = scenarios.scenario_for(cpf)
@@ -132,13 +135,13 @@ def operations(state: SandboxState, request: Request) -> Response:
                 "taxa_cet_anual": priced["cet_annual"],
             }
         )
-    return json_response({"erro": False, "mensagem": "", "tabelas": tables})
+    return _ok({"tabelas": tables})
 
 
 def step1(state: SandboxState, request: Request) -> Response:
     form = request.form
     cpf = form.get("cpf", "")
-    refused = _auth(state, request, cpf) or state.gate(cpf)
+    refused = _guard(state, request, cpf)
     if refused:
         return refused
     if not form.get("login_certificado"):
@@ -146,14 +149,14 @@ def step1(state: SandboxState, request: Request) -> Response:
     if not scenarios.is_valid_cpf(cpf):
         return _error("CPF inválido")
     record_id = state.remember({"cpf": cpf, "step1": dict(form)})
-    return json_response({"erro": False, "mensagem": "", "id_simulador": record_id})
+    return _ok({"id_simulador": record_id})
 
 
 def step2(state: SandboxState, request: Request) -> Response:
     form = request.form
     record = state.record(form.get("id_simulador", ""))
     cpf = form.get("cpf", "")
-    refused = _auth(state, request, cpf) or state.gate(cpf)
+    refused = _guard(state, request, cpf)
     if refused:
         return refused
     if record is None or record["cpf"] != cpf:
@@ -161,7 +164,7 @@ def step2(state: SandboxState, request: Request) -> Response:
     if not form.get("nome"):
         return _error("Nome do cliente obrigatório")
     client_id = state.remember({"cpf": cpf, "step2": dict(form)})
-    return json_response({"erro": False, "mensagem": "", "codigo_cliente": client_id})
+    return _ok({"codigo_cliente": client_id})
 
 
 def step3(state: SandboxState, request: Request) -> Response:
@@ -169,32 +172,28 @@ def step3(state: SandboxState, request: Request) -> Response:
     record = state.record(form.get("id_simulador", ""))
     client = state.record(form.get("codigo_cliente", ""))
     cpf = record["cpf"] if record else None
-    refused = _auth(state, request, cpf) or state.gate(cpf)
+    refused = _guard(state, request, cpf)
     if refused:
         return refused
     if record is None or client is None:
         return _error("Simulação ou cliente não encontrado")
     if scenarios.scenario_for(cpf) == "rejected":
         return _error("Proposta recusada: cliente com restrição cadastral")
-    proposal, _ = state.create_proposal("facta", cpf, form.get("id_externo"), dict(form))
-    if scenarios.scenario_for(cpf) == "accepted_then_timeout":
-        state.wait(state.config.timeout_delay_s)
-    link = f"{state.config.public_url}/facta/formalizacao/{proposal.number}"
-    return json_response(
-        {
-            "erro": False,
-            "mensagem": "Proposta cadastrada com sucesso",
-            "codigo": proposal.number,
-            "status": proposal.status,
-            "url_formalizacao": link,
-        }
-    )
+    proposal, _ = state.submit("facta", cpf, form.get("id_externo"), dict(form))
+    return _ok(_contract(state, proposal), "Proposta cadastrada com sucesso")
 
 
+def _contract(state: SandboxState, proposal: Proposal) -> dict[str, Any]:
+    """A registered contract with its signing link."""
+    return {
+        "codigo": proposal.number,
+        "status": proposal.status,
+        "url_formalizacao": f"{state.config.public_url}/facta/formalizacao/{proposal.number}",
+    }
+
+
+@guarded(_guard)
 def progress(state: SandboxState, request: Request) -> Response:
-    refused = _auth(state, request)
-    if refused:
-        return refused
     try:
         start = datetime.strptime(request.args.get("data_ini", ""), "%d/%m/%Y")
         end = datetime.strptime(request.args.get("data_fim", ""), "%d/%m/%Y")
@@ -202,23 +201,16 @@ def progress(state: SandboxState, request: Request) -> Response:
         return _error("Período inválido")
     start = start.replace(tzinfo=BRASILIA)
     end = end.replace(tzinfo=BRASILIA) + timedelta(days=1)
-    rows: list[dict[str, Any]] = [
-        {
-            "codigo_af": p.number,
-            "status_proposta": p.status,
-            "data_movimento": _br(p.updated_at),
-            "descricao": p.history[-1][2],
-        }
+    rows = [
+        status_row(p, "codigo_af", "status_proposta", "data_movimento", "descricao", when=_br)
         for p in state.changed_since("facta", start)
         if p.updated_at < end
     ]
-    return json_response({"erro": False, "mensagem": "", "propostas": rows})
+    return _ok({"propostas": rows})
 
 
+@guarded(_guard)
 def occurrences(state: SandboxState, request: Request) -> Response:
-    refused = _auth(state, request)
-    if refused:
-        return refused
     proposal = state.proposal("facta", request.args.get("codigo_af", ""))
     if proposal is None:
         return _error("Nenhuma ocorrência encontrada")
@@ -226,26 +218,16 @@ def occurrences(state: SandboxState, request: Request) -> Response:
         {"item": i, "status": status, "data": _br(at), "obs": detail}
         for i, (status, at, detail) in enumerate(list(proposal.history), start=1)
     ]
-    return json_response({"erro": False, "mensagem": "", "ocorrencias": rows})
+    return _ok({"ocorrencias": rows})
 
 
+@guarded(_guard)
 def by_external_id(state: SandboxState, request: Request) -> Response:
     """Find the proposal registered with an ``id_externo`` (reconciliation after a timeout)."""
-    refused = _auth(state, request)
-    if refused:
-        return refused
     proposal = state.by_key("facta", request.args.get("id_externo", ""))
     if proposal is None:
         return _error("Proposta não encontrada")
-    return json_response(
-        {
-            "erro": False,
-            "mensagem": "",
-            "codigo": proposal.number,
-            "status": proposal.status,
-            "url_formalizacao": f"{state.config.public_url}/facta/formalizacao/{proposal.number}",
-        }
-    )
+    return _ok(_contract(state, proposal))
 
 
 RULES = [

@@ -6,14 +6,21 @@ existing proposals (seed them with ``POST /_sandbox/proposals {"bank": "master",
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
 from portal.banks.sandbox import scenarios
-from portal.banks.sandbox.core import Proposal, SandboxState, json_response, read_json
+from portal.banks.sandbox.core import (
+    Proposal,
+    SandboxState,
+    guarded,
+    iso_arg,
+    json_response,
+    read_json,
+    status_row,
+)
 
 
 def _error(message: str, status: int = 422) -> Response:
@@ -24,9 +31,10 @@ def _ok(result: Any) -> Response:
     return json_response({"status": "OK", "resultado": result})
 
 
-def _auth(state: SandboxState, request: Request, cpf: str | None = None) -> Response | None:
+def _guard(state: SandboxState, request: Request, cpf: str | None = None) -> Response | None:
+    """The Bearer token, then the transport scenario of the CPF (none without one)."""
     problem = state.token_problem("master", request, cpf)
-    return None if problem is None else _error(problem, 401)
+    return state.gate(cpf) if problem is None else _error(problem, 401)
 
 
 def token(state: SandboxState, request: Request) -> Response:
@@ -40,7 +48,7 @@ def token(state: SandboxState, request: Request) -> Response:
 
 def margin(state: SandboxState, request: Request) -> Response:
     cpf = str(read_json(request).get("cpfCliente", ""))
-    refused = _auth(state, request, cpf) or state.gate(cpf)
+    refused = _guard(state, request, cpf)
     if refused:
         return refused
     scenario = scenarios.scenario_for(cpf)
@@ -64,29 +72,19 @@ def margin(state: SandboxState, request: Request) -> Response:
 
 def row(proposal: Proposal) -> dict[str, Any]:
     """A proposal as Master reports it (also the webhook item)."""
-    return {
-        "numeroProposta": proposal.number,
-        "situacao": proposal.status,
-        "dataSituacao": proposal.updated_at.isoformat(),
-        "detalhe": proposal.history[-1][2],
-    }
+    return status_row(proposal, "numeroProposta", "situacao", "dataSituacao", "detalhe")
 
 
+@guarded(_guard)
 def list_proposals(state: SandboxState, request: Request) -> Response:
-    refused = _auth(state, request)
-    if refused:
-        return refused
-    try:
-        since = datetime.fromisoformat(request.args.get("alteradasDesde", ""))
-    except ValueError:
+    since = iso_arg(request, "alteradasDesde")
+    if since is None:
         return _error("alteradasDesde inválido")
     return _ok([row(p) for p in state.changed_since("master", since)])
 
 
+@guarded(_guard)
 def one_proposal(state: SandboxState, request: Request, number: str) -> Response:
-    refused = _auth(state, request)
-    if refused:
-        return refused
     proposal = state.proposal("master", number)
     if proposal is None:
         return _error("Proposta não encontrada", 404)
