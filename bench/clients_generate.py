@@ -13,7 +13,6 @@ script can be run again to add more rows with another `--seed`.
 
 from __future__ import annotations
 
-import argparse
 import random
 import sys
 import time
@@ -22,6 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from _common import generator_args, write_in_batches  # noqa: E402
 from alembic import command  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 from sqlalchemy.dialects import postgresql, sqlite  # noqa: E402
@@ -131,11 +131,7 @@ def rows(count: int, seed: int, owners: list[int]):
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--count", type=int, default=1_000_000)
-    parser.add_argument("--batch", type=int, default=10_000)
-    parser.add_argument("--seed", type=int, default=1)
-    args = parser.parse_args()
+    args = generator_args(__doc__, count=1_000_000, batch=10_000)
 
     app = create_app()
     url = app.config["DATABASE_URL"]
@@ -145,22 +141,13 @@ def main() -> None:
         owners = ensure_org(session)
         dialect = sqlite if url.startswith("sqlite") else postgresql
         statement = dialect.insert(Client.__table__).on_conflict_do_nothing()
-        started = time.perf_counter()
-        batch: list[dict] = []
-        done = 0
-        for row in rows(args.count, args.seed, owners):
-            batch.append(row)
-            if len(batch) == args.batch:
-                session.execute(statement, batch)
-                session.commit()
-                done += len(batch)
-                batch.clear()
-                rate = done / (time.perf_counter() - started)
-                print(f"{done:>10,} clientes ({rate:,.0f}/s)", flush=True)
-        if batch:
-            session.execute(statement, batch)
-            session.commit()
-            done += len(batch)
+        done, started = write_in_batches(
+            session,
+            rows(args.count, args.seed, owners),
+            args.batch,
+            lambda s, batch: s.execute(statement, batch),
+            "clientes",
+        )
         if url.startswith("postgresql"):
             session.connection().exec_driver_sql("ANALYZE clients")
             session.commit()

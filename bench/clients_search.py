@@ -16,61 +16,22 @@ import argparse
 import os
 import platform
 import random
-import statistics
-import sys
 import time
-from datetime import date
 from pathlib import Path
 from urllib.parse import quote
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from _common import BASELINE_PATH, build_app, database_facts, login, report_head, summary, write_results
+from sqlalchemy import select
 
-from flask import render_template_string  # noqa: E402
-from sqlalchemy import func, select, text  # noqa: E402
-
-from portal import create_app  # noqa: E402
-from portal.clients.models import Client  # noqa: E402
-from portal.core.documents import format_cpf  # noqa: E402
-from portal.extensions import db  # noqa: E402
-from portal.people.models import Collaborator, User  # noqa: E402
-from portal.people.permissions import Permission  # noqa: E402
-from portal.web.access import require  # noqa: E402
+from portal.clients.models import Client
+from portal.core.documents import format_cpf
+from portal.extensions import db
+from portal.people.models import Collaborator, User
 
 RESULTS = Path(__file__).resolve().parent / "results" / "clients.md"
 BENCH_AGENT = "bench-agente@bench.athenas"
 BENCH_SUPERVISOR = "bench-supervisor@bench.athenas"
 BENCH_OPERATIONS = "bench-operacoes@bench.athenas"
-BASELINE = '{% extends "layout/base.html" %}{% block content %}<p>{{ value }}</p>{% endblock %}'
-
-
-def build_app():
-    app = create_app()
-
-    @app.route("/bench/select1")
-    @require(Permission.ACCOUNT)
-    def bench_select1():
-        value = db.session.execute(text("SELECT 1")).scalar()
-        return render_template_string(BASELINE, value=value)
-
-    return app
-
-
-def login(app, email: str):
-    with app.app_context():
-        session = db.new_session()
-        user = session.scalar(select(User).where(User.email == email))
-        if user is None:
-            user = User(email=email, name="Operações Bench", role="operations")
-            session.add(user)
-            session.commit()
-        user_id = user.get_id()
-        session.close()
-    client = app.test_client()
-    with client.session_transaction() as s:
-        s["_user_id"] = user_id
-        s["_fresh"] = True
-        s["last_seen"] = int(time.time())
-    return client
 
 
 def sample_cpf(app, owner_email: str | None) -> str:
@@ -106,11 +67,6 @@ def measure(client, path: str, runs: int, htmx: bool = False) -> list[float]:
     return timings
 
 
-def summary(timings: list[float]) -> tuple[float, float]:
-    ordered = sorted(timings)
-    return statistics.median(ordered), ordered[max(0, int(len(ordered) * 0.95) - 1)]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=50)
@@ -118,14 +74,7 @@ def main() -> None:
     args = parser.parse_args()
 
     app = build_app()
-    with app.app_context():
-        session = db.new_session()
-        total = session.scalar(select(func.count()).select_from(Client))
-        dialect = session.get_bind().dialect.name
-        version = session.execute(
-            text("SELECT version()" if dialect == "postgresql" else "SELECT sqlite_version()")
-        ).scalar()
-        session.close()
+    total, dialect, version = database_facts(app, Client)
 
     cases = []
     for label, email, owner in [
@@ -139,9 +88,9 @@ def main() -> None:
 
     rows = []
     for label, client, cpf in cases:
-        base = summary(measure(client, "/bench/select1", args.runs))
+        base = summary(measure(client, BASELINE_PATH, args.runs))
         scenarios = [
-            ("Página SELECT 1 (base)", "/bench/select1", False),
+            ("Página SELECT 1 (base)", BASELINE_PATH, False),
             ("Primeira página da lista (página inteira)", "/sales/clients", False),
             ("Busca por CPF (resultado HTMX)", f"/sales/clients?q={quote(cpf)}", True),
             (
@@ -151,7 +100,7 @@ def main() -> None:
             ),
         ]
         for name, path, htmx in scenarios:
-            if path == "/bench/select1":
+            if path == BASELINE_PATH:
                 median, p95 = base
             else:
                 median, p95 = summary(measure(client, path, args.runs, htmx))
@@ -160,11 +109,7 @@ def main() -> None:
             print(f"{label:<30} {name:<46} mediana {median:7.1f} ms  p95 {p95:7.1f} ms  razão {ratio:5.2f}")
 
     lines = [
-        "# Benchmark do cadastro de clientes",
-        "",
-        f"- Data: {date.today().isoformat()}",
-        f"- Banco: {dialect} ({str(version).split(',')[0]})",
-        f"- Clientes na tabela: {total:,}".replace(",", "."),
+        *report_head("Benchmark do cadastro de clientes", dialect, version, "Clientes", total),
         f"- Máquina: {platform.machine()} ({os.cpu_count()} núcleos), Python {platform.python_version()};"
         f" {args.runs} medições por cenário (após 5 de aquecimento), pelo app inteiro (cliente de teste"
         " WSGI: sessão, política de acesso, escopo, decifração, templates).",
@@ -182,9 +127,7 @@ def main() -> None:
         "",
         "Gerado por `bench/clients_search.py` depois de `bench/clients_generate.py`.",
     ]
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print(f"Resultados em {RESULTS}")
+    write_results(RESULTS, lines)
 
 
 if __name__ == "__main__":

@@ -16,35 +16,26 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import statistics
-import sys
 import time
-from datetime import date
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from _common import BASELINE_PATH, build_app, database_facts, login, report_head, summary, write_results
+from sqlalchemy import event, select, text
 
-from flask import render_template_string  # noqa: E402
-from sqlalchemy import event, func, select, text  # noqa: E402
-
-from portal import create_app  # noqa: E402
-from portal.core.audit import SYSTEM  # noqa: E402
-from portal.core.db import utcnow  # noqa: E402
-from portal.extensions import db  # noqa: E402
-from portal.people.models import User  # noqa: E402
-from portal.people.permissions import Permission  # noqa: E402
-from portal.proposals import pendencies, sla  # noqa: E402
-from portal.proposals.board import figures_statement  # noqa: E402
-from portal.proposals.listing import ProposalFilters, filtered_proposals, proposals_page  # noqa: E402
-from portal.proposals.models import Proposal  # noqa: E402
-from portal.proposals.operations import move  # noqa: E402
-from portal.proposals.pendencies import NewPendency  # noqa: E402
-from portal.proposals.pipeline_models import PendencyType  # noqa: E402
-from portal.web.access import require  # noqa: E402
+from portal.core.audit import SYSTEM
+from portal.core.db import utcnow
+from portal.extensions import db
+from portal.people.models import User
+from portal.proposals import pendencies, sla
+from portal.proposals.board import figures_statement
+from portal.proposals.listing import ProposalFilters, filtered_proposals, proposals_page
+from portal.proposals.models import Proposal
+from portal.proposals.operations import move
+from portal.proposals.pendencies import NewPendency
+from portal.proposals.pipeline_models import PendencyType
 
 RESULTS = Path(__file__).resolve().parent / "results" / "pipeline.md"
 BENCH_OPERATIONS = "bench-operacoes@bench.athenas"
-BASELINE = '{% extends "layout/base.html" %}{% block content %}<p>{{ value }}</p>{% endblock %}'
 LIST_FILTER = "/operations/proposals?bank=facta&status=pending&sla=1"
 
 
@@ -64,36 +55,6 @@ NOTES = [
     " máquina com os 19 índices da tabela; 3.000.000 linhas em ~5 min). Só as linhas de proposta"
     " são geradas; a proposta aberta na página ganha histórico e pendências na primeira execução.",
 ]
-
-
-def build_app():
-    app = create_app()
-
-    @app.route("/bench/select1")
-    @require(Permission.ACCOUNT)
-    def bench_select1():
-        value = db.session.execute(text("SELECT 1")).scalar()
-        return render_template_string(BASELINE, value=value)
-
-    return app
-
-
-def login(app):
-    with app.app_context():
-        session = db.new_session()
-        user = session.scalar(select(User).where(User.email == BENCH_OPERATIONS))
-        if user is None:
-            user = User(email=BENCH_OPERATIONS, name="Operações Bench", role="operations")
-            session.add(user)
-            session.commit()
-        user_id = user.get_id()
-        session.close()
-    client = app.test_client()
-    with client.session_transaction() as s:
-        s["_user_id"] = user_id
-        s["_fresh"] = True
-        s["last_seen"] = int(time.time())
-    return client
 
 
 def prepare_proposal(app) -> int:
@@ -137,11 +98,6 @@ def measure(app, client, path: str, runs: int) -> tuple[list[float], int]:
     return timings, len(statements)
 
 
-def summary(timings: list[float]) -> tuple[float, float]:
-    ordered = sorted(timings)
-    return statistics.median(ordered), ordered[max(0, int(len(ordered) * 0.95) - 1)]
-
-
 def explain(app) -> list[str]:
     """EXPLAIN (ANALYZE) of the board figures and the filtered list's first page."""
     with app.app_context():
@@ -173,15 +129,8 @@ def main() -> None:
     args = parser.parse_args()
 
     app = build_app()
-    with app.app_context():
-        session = db.new_session()
-        total = session.scalar(select(func.count()).select_from(Proposal))
-        dialect = session.get_bind().dialect.name
-        version = session.execute(
-            text("SELECT version()" if dialect == "postgresql" else "SELECT sqlite_version()")
-        ).scalar()
-        session.close()
-    client = login(app)
+    total, dialect, version = database_facts(app, Proposal)
+    client = login(app, BENCH_OPERATIONS)
     proposal_id = prepare_proposal(app)
     with app.app_context():
         session = db.new_session()
@@ -198,10 +147,10 @@ def main() -> None:
         )
         session.close()
 
-    base_timings, base_queries = measure(app, client, "/bench/select1", args.runs)
+    base_timings, base_queries = measure(app, client, BASELINE_PATH, args.runs)
     base = summary(base_timings)
     scenarios = [
-        ("Página SELECT 1 (base)", "/bench/select1"),
+        ("Página SELECT 1 (base)", BASELINE_PATH),
         ("Esteira: contagens, valores e SLA de todos os status + cartões", "/operations/board"),
         (f"Lista filtrada (Facta, Pendente, SLA estourado), 1ª página ({listed} linhas)", LIST_FILTER),
         (
@@ -211,7 +160,7 @@ def main() -> None:
     ]
     rows = []
     for name, path in scenarios:
-        if path == "/bench/select1":
+        if path == BASELINE_PATH:
             (median, p95), queries = base, base_queries
         else:
             timings, queries = measure(app, client, path, args.runs)
@@ -222,11 +171,7 @@ def main() -> None:
 
     plans = explain(app)
     lines = [
-        "# Benchmark da esteira de propostas",
-        "",
-        f"- Data: {date.today().isoformat()}",
-        f"- Banco: {dialect} ({str(version).split(',')[0]})",
-        f"- Propostas na tabela: {total:,}".replace(",", "."),
+        *report_head("Benchmark da esteira de propostas", dialect, version, "Propostas", total),
         f"- Máquina: {platform.machine()} ({os.cpu_count()} núcleos), Python {platform.python_version()};"
         f" {args.runs} medições por cenário (após 3 de aquecimento), pelo app inteiro (cliente de teste"
         " WSGI: sessão, política de acesso, escopo, templates), usuário de operações (vê tudo).",
@@ -242,9 +187,7 @@ def main() -> None:
         lines.append(f"| {name} | {median:.1f} | {p95:.1f} | {ratio:.2f} | {queries} |")
     lines += ["", *NOTES, "", "## Planos (PostgreSQL, EXPLAIN ANALYZE)", "", *plans]
     lines += ["Gerado por `bench/pipeline_pages.py` depois de `bench/proposals_generate.py`."]
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print(f"Resultados em {RESULTS}")
+    write_results(RESULTS, lines)
 
 
 if __name__ == "__main__":

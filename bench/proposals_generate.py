@@ -14,7 +14,6 @@ it opens a history, pendencies and documents of their own. `--count` is how many
 
 from __future__ import annotations
 
-import argparse
 import io
 import random
 import sys
@@ -26,6 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _common import generator_args, write_in_batches  # noqa: E402
 from alembic import command  # noqa: E402
 from clients_generate import ensure_org  # noqa: E402
 from clients_generate import rows as client_rows  # noqa: E402
@@ -192,12 +192,7 @@ def insert_batch(session, batch: list[dict]) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--count", type=int, default=3_000_000)
-    parser.add_argument("--batch", type=int, default=20_000)
-    parser.add_argument("--clients", type=int, default=50_000)
-    parser.add_argument("--seed", type=int, default=1)
-    args = parser.parse_args()
+    args = generator_args(__doc__, count=3_000_000, batch=20_000, clients=50_000)
 
     app = create_app()
     url = app.config["DATABASE_URL"]
@@ -209,22 +204,13 @@ def main() -> None:
         clients = ensure_clients(session, args.clients)
         start = session.scalar(select(func.count()).select_from(Proposal))
         write = copy_batch if url.startswith("postgresql") else insert_batch
-        started = time.perf_counter()
-        batch: list[dict] = []
-        done = 0
-        for row in proposal_rows(args.count, start, args.seed + start, clients):
-            batch.append(row)
-            if len(batch) == args.batch:
-                write(session, batch)
-                session.commit()
-                done += len(batch)
-                batch.clear()
-                rate = done / (time.perf_counter() - started)
-                print(f"{done:>10,} propostas ({rate:,.0f}/s)", flush=True)
-        if batch:
-            write(session, batch)
-            session.commit()
-            done += len(batch)
+        done, started = write_in_batches(
+            session,
+            proposal_rows(args.count, start, args.seed + start, clients),
+            args.batch,
+            write,
+            "propostas",
+        )
         session.close()
         if url.startswith("postgresql"):
             # Fresh statistics and visibility map (index-only scans), as autovacuum would.

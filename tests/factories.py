@@ -105,29 +105,23 @@ def client(session: Session, owner, cpf: str | None = None, name: str | None = N
     """A client row with valid encrypted CPF and its blind indexes (bypasses the service)."""
     import random
 
-    from portal.clients.models import Client
-    from portal.clients.validation import name_key
-    from portal.core.crypto import get_keyring
+    from portal.clients.seeding import insert_client
     from portal.core.documents import generate_cpf
 
     n = next(_seq)
-    ring = get_keyring()
-    cpf = cpf or generate_cpf(random.Random(n * 104729))
-    name = name or f"Cliente {n}"
-    phone = fields.pop("phone", None)
-    obj = Client(
-        owner_id=owner.id,
-        cpf=cpf,
-        cpf_index=ring.blind_index(cpf, "cpf"),
-        name=name,
-        name_search=name_key(name),
-        phone=phone,
-        phone_index=ring.blind_index(phone, "phone") if phone else None,
-        provenance=fields.pop("provenance", "agent"),
-        **fields,
+    return insert_client(
+        session, owner.id, cpf or generate_cpf(random.Random(n * 104729)), name or f"Cliente {n}", **fields
     )
-    session.add(obj)
-    session.flush()
+
+
+def registered_client(session: Session, user, *, link: dict[str, str], **client_fields: str):
+    """A client registered by `user` through the real services (validation, timeline, audit)
+    from raw form values, with one benefit link (`link`: raw LinkInput values)."""
+    from portal.clients import services
+    from portal.core.audit import SYSTEM
+
+    obj = services.create_client(session, SYSTEM, user, services.ClientInput(**client_fields))
+    services.add_link(session, SYSTEM, obj, services.LinkInput(**link))
     return obj
 
 
@@ -231,54 +225,19 @@ def regulatory_defaults(session: Session) -> None:
 def selling_client(session: Session, owner, cpf: str, *, consent: bool = True, **link_fields: object):
     """A client ready for bank lookups and submissions: birth date, address, an INSS link
     with payout account and income, and (by default) a valid IN100 authorisation."""
-    from datetime import date, timedelta
-    from decimal import Decimal
+    from datetime import date
 
-    from portal.clients.models import BenefitLink, Consent
-    from portal.core.crypto import get_keyring
-    from portal.core.db import utcnow
+    from portal.clients.seeding import insert_selling_client
 
-    obj = client(
+    return insert_selling_client(
         session,
-        owner,
-        cpf=cpf,
+        owner.id,
+        cpf,
+        f"Cliente {next(_seq)}",
         birth_date=date(1958, 3, 14),
-        cep="01310100",
-        street="Av. Paulista",
-        number="1000",
-        district="Bela Vista",
-        city="São Paulo",
-        state="SP",
+        consent=consent,
+        link=link_fields,
     )
-    values: dict[str, object] = {
-        "agreement": "INSS",
-        "benefit_number": "1234567890",
-        "benefit_kind": "41",
-        "monthly_income": Decimal("3000.00"),
-        "payout_bank": "001",
-        "payout_agency": "1234",
-        "payout_account": "567890-1",
-    }
-    values.update(link_fields)
-    session.add(
-        BenefitLink(
-            client_id=obj.id,
-            benefit_index=get_keyring().blind_index(str(values["benefit_number"]), "benefit"),
-            **values,
-        )
-    )
-    if consent:
-        session.add(
-            Consent(
-                client_id=obj.id,
-                purpose="benefit_query",
-                legal_basis="consent",
-                channel="digital_signature",
-                granted_at=utcnow() - timedelta(days=1),
-            )
-        )
-    session.flush()
-    return obj
 
 
 def operator_code(session: Session, collaborator_obj, bank_code: str, code: str | None = None, secret=None):

@@ -16,8 +16,8 @@ from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
 
 from portal.clients.models import Client, Consent, ConsentChannel, ConsentPurpose, LegalBasis
-from portal.clients.timeline import add_timeline_event
-from portal.core import audit, uploads
+from portal.clients.services import client_row, record_change
+from portal.core import uploads
 from portal.core.audit import Actor
 from portal.core.db import utcnow
 from portal.core.errors import DomainError, NotFound
@@ -110,24 +110,20 @@ def grant_consent(
         )
     session.add(consent)
     session.flush()
-    add_timeline_event(
-        session, client, "consent.granted", f"Autorização registrada: {consent.purpose_label}.", actor
-    )
-    audit.record(
+    record_change(
         session,
         actor,
+        client,
+        "consent.granted",
+        f"Autorização registrada: {consent.purpose_label}.",
         "client.consent_granted",
-        f"client:{client.id}",
         {"consent_id": consent.id, "purpose": purpose, "sha256": consent.evidence_sha256},
     )
     return consent
 
 
 def get_consent(session: Session, client: Client, consent_id: int) -> Consent:
-    consent = session.get(Consent, consent_id)
-    if consent is None or consent.client_id != client.id:
-        raise NotFound("Autorização não encontrada.")
-    return consent
+    return client_row(session, Consent, client, consent_id, "Autorização não encontrada.")
 
 
 def revoke_consent(session: Session, actor: Actor, client: Client, consent_id: int) -> Consent:
@@ -137,10 +133,15 @@ def revoke_consent(session: Session, actor: Actor, client: Client, consent_id: i
     consent.revoked_at = utcnow()
     consent.revoked_by_id = actor.id
     session.flush()
-    add_timeline_event(
-        session, client, "consent.revoked", f"Autorização revogada: {consent.purpose_label}.", actor
+    record_change(
+        session,
+        actor,
+        client,
+        "consent.revoked",
+        f"Autorização revogada: {consent.purpose_label}.",
+        "client.consent_revoked",
+        {"consent_id": consent.id},
     )
-    audit.record(session, actor, "client.consent_revoked", f"client:{client.id}", {"consent_id": consent.id})
     return consent
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import date
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
@@ -24,6 +25,24 @@ from portal.core.errors import DomainError, NotFound
 from portal.people.models import Collaborator, User
 from portal.people.permissions import Role
 from portal.people.scope import UNSCOPED_ROLES, visible_collaborator_ids
+
+Row = TypeVar("Row")
+
+
+def client_row(session: Session, model: type[Row], client: Client, row_id: int, missing: str) -> Row:
+    """Row `row_id` of `model` when it belongs to `client`; NotFound(`missing`) otherwise."""
+    row = session.get(model, row_id)
+    if row is None or row.client_id != client.id:
+        raise NotFound(missing)
+    return row
+
+
+def record_change(
+    session: Session, actor: Actor, client: Client, kind: str, summary: str, action: str, details: Any
+) -> None:
+    """One change to `client`: its timeline event (`kind`, `summary`) and audit entry (`action`)."""
+    add_timeline_event(session, client, kind, summary, actor)
+    audit.record(session, actor, action, f"client:{client.id}", details)
 
 
 class DuplicateClient(DomainError):
@@ -187,14 +206,13 @@ def create_client(
     _apply(client, values)
     session.add(client)
     session.flush()
-    add_timeline_event(
-        session, client, "client.created", f"Cliente cadastrado ({client.provenance_label}).", actor
-    )
-    audit.record(
+    record_change(
         session,
         actor,
+        client,
         "client.created",
-        f"client:{client.id}",
+        f"Cliente cadastrado ({client.provenance_label}).",
+        "client.created",
         {"owner_id": owner.id, "provenance": client.provenance},
     )
     return client
@@ -224,8 +242,15 @@ def update_client(
         return []
     session.flush()
     labels = ", ".join(FIELD_LABELS[name] for name in changed)
-    add_timeline_event(session, client, "client.updated", f"Dados alterados: {labels}.", actor)
-    audit.record(session, actor, "client.updated", f"client:{client.id}", {"fields": changed})
+    record_change(
+        session,
+        actor,
+        client,
+        "client.updated",
+        f"Dados alterados: {labels}.",
+        "client.updated",
+        {"fields": changed},
+    )
     return changed
 
 
@@ -273,16 +298,20 @@ def add_link(session: Session, actor: Actor, client: Client, data: LinkInput) ->
     )
     session.add(link)
     session.flush()
-    add_timeline_event(session, client, "link.added", f"Vínculo {agreement} adicionado.", actor)
-    audit.record(session, actor, "client.link_added", f"client:{client.id}", {"link_id": link.id})
+    record_change(
+        session,
+        actor,
+        client,
+        "link.added",
+        f"Vínculo {agreement} adicionado.",
+        "client.link_added",
+        {"link_id": link.id},
+    )
     return link
 
 
 def get_link(session: Session, client: Client, link_id: int) -> BenefitLink:
-    link = session.get(BenefitLink, link_id)
-    if link is None or link.client_id != client.id:
-        raise NotFound("Vínculo não encontrado.")
-    return link
+    return client_row(session, BenefitLink, client, link_id, "Vínculo não encontrado.")
 
 
 def remove_link(session: Session, actor: Actor, client: Client, link_id: int) -> None:
@@ -291,5 +320,12 @@ def remove_link(session: Session, actor: Actor, client: Client, link_id: int) ->
     agreement = link.agreement
     session.delete(link)
     session.flush()
-    add_timeline_event(session, client, "link.removed", f"Vínculo {agreement} removido.", actor)
-    audit.record(session, actor, "client.link_removed", f"client:{client.id}", {"link_id": link_id})
+    record_change(
+        session,
+        actor,
+        client,
+        "link.removed",
+        f"Vínculo {agreement} removido.",
+        "client.link_removed",
+        {"link_id": link_id},
+    )

@@ -8,7 +8,7 @@ rows are left as the admin configured them.
 from __future__ import annotations
 
 import os
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -18,8 +18,8 @@ from portal.banks import rules
 from portal.banks.sandbox import scenarios
 from portal.banks.service import ensure_bank
 from portal.banks.types import Capability
-from portal.clients.models import BenefitLink, Client, ClientEvent, Consent
-from portal.clients.validation import name_key
+from portal.clients.models import Client, ClientEvent
+from portal.clients.seeding import insert_selling_client
 from portal.core.audit import SYSTEM
 from portal.core.crypto import get_keyring
 from portal.core.db import utcnow
@@ -143,46 +143,14 @@ def seed_sandbox_clients(session: Session) -> None:
         index = ring.blind_index(cpf, "cpf")
         if session.scalar(select(Client.id).where(Client.cpf_index == index)) is not None:
             continue
-        client = Client(
-            owner_id=agent.id,
-            cpf=cpf,
-            cpf_index=index,
-            name=name,
-            name_search=name_key(name),
+        client = insert_selling_client(
+            session,
+            agent.id,
+            cpf,
+            name,
             birth_date=date(1957, 5, 20),
-            email=None,
-            cep="01310100",
-            street="Av. Paulista",
-            number="1000",
-            district="Bela Vista",
-            city="São Paulo",
-            state="SP",
-            provenance="agent",
             provenance_detail="Demonstração do banco sandbox",
-        )
-        session.add(client)
-        session.flush()
-        session.add(
-            BenefitLink(
-                client_id=client.id,
-                agreement="INSS",
-                benefit_number="1234567890",
-                benefit_index=ring.blind_index("1234567890", "benefit"),
-                benefit_kind="41",
-                monthly_income=Decimal("3200.00"),
-                payout_bank="001",
-                payout_agency="1234",
-                payout_account="567890-1",
-            )
-        )
-        session.add(
-            Consent(
-                client_id=client.id,
-                purpose="benefit_query",
-                legal_basis="consent",
-                channel="digital_signature",
-                granted_at=utcnow() - timedelta(days=1),
-            )
+            link={"monthly_income": Decimal("3200.00")},
         )
         session.add(
             ClientEvent(

@@ -125,15 +125,17 @@ def seed_collaborators(session: Session) -> None:
         person = collaborators.create_collaborator(
             session,
             SYSTEM,
-            name=name,
-            cpf=cpf,
-            role_group=group,
+            collaborators.CollaboratorInput(
+                name=name,
+                cpf=cpf,
+                role_group=group,
+                email=login or f"colaborador{index + 1}@demo.athenas",
+                phone=f"119{rng.randrange(10_000_000, 99_999_999)}",
+                supervisor_id=by_name[supervisor].id if supervisor else None,
+                hired_on=hired,
+                user_email=user.email if user else None,
+            ),
             unit_id=units[team].id if team else None,
-            email=login or f"colaborador{index + 1}@demo.athenas",
-            phone=f"119{rng.randrange(10_000_000, 99_999_999)}",
-            supervisor_id=by_name[supervisor].id if supervisor else None,
-            hired_on=hired,
-            user_email=user.email if user else None,
         )
         by_name[name] = person
         if days is not None:

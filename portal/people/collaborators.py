@@ -7,6 +7,7 @@ that changed.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select
@@ -54,45 +55,47 @@ def collaborator_for_user(session: Session, user: User) -> Collaborator | None:
     return session.scalar(select(Collaborator).where(Collaborator.user_id == user.id))
 
 
-def _clean(
-    session: Session,
-    current: Collaborator | None,
-    *,
-    name: str,
-    cpf: str | None,
-    email: str | None,
-    phone: str | None,
-    role_group: str,
-    supervisor_id: int | None,
-    hired_on: date | None,
-    user_email: str | None,
-) -> dict:
-    values: dict = {"name": validation.text(name, "name", "o nome", 120)}
-    if current is None or (cpf or "").strip():
-        values["cpf"] = validation.cpf(cpf)
+@dataclass
+class CollaboratorInput:
+    """What create and edit take. On edit a blank CPF or phone keeps the stored value."""
+
+    name: str
+    role_group: str
+    cpf: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    supervisor_id: int | None = None
+    hired_on: date | None = None
+    user_email: str | None = None
+
+
+def _clean(session: Session, current: Collaborator | None, data: CollaboratorInput) -> dict:
+    values: dict = {"name": validation.text(data.name, "name", "o nome", 120)}
+    if current is None or (data.cpf or "").strip():
+        values["cpf"] = validation.cpf(data.cpf)
         values["cpf_index"] = cpf_index(values["cpf"])
         taken = select(func.count()).where(Collaborator.cpf_index == values["cpf_index"])
         if current is not None:
             taken = taken.where(Collaborator.id != current.id)
         if session.scalar(taken):
             raise DomainError("Já existe um colaborador com este CPF.", field="cpf")
-    values["email"] = validation.email(email)
-    if current is None or (phone or "").strip():
-        values["phone"] = validation.phone(phone)
+    values["email"] = validation.email(data.email)
+    if current is None or (data.phone or "").strip():
+        values["phone"] = validation.phone(data.phone)
     values["role_group"] = validation.choice(
-        role_group, {g.value for g in RoleGroup}, "role_group", "Grupo inválido."
+        data.role_group, {g.value for g in RoleGroup}, "role_group", "Grupo inválido."
     )
     values["supervisor_id"] = None
-    if supervisor_id:
-        supervisor = session.get(Collaborator, supervisor_id)
+    if data.supervisor_id:
+        supervisor = session.get(Collaborator, data.supervisor_id)
         if supervisor is None or supervisor.role_group not in SUPERVISOR_GROUPS:
             raise DomainError("Escolha um supervisor ou gerente cadastrado.", field="supervisor_id")
         if current is not None and supervisor.id == current.id:
             raise DomainError("O colaborador não pode ser supervisor de si mesmo.", field="supervisor_id")
         values["supervisor_id"] = supervisor.id
-    values["hired_on"] = hired_on
+    values["hired_on"] = data.hired_on
     values["user_id"] = None
-    login = (user_email or "").strip().lower()
+    login = (data.user_email or "").strip().lower()
     if login:
         user = session.scalar(select(User).where(User.email == login[:254]))
         if user is None:
@@ -105,33 +108,11 @@ def _clean(
 
 
 def create_collaborator(
-    session: Session,
-    actor: Actor,
-    *,
-    name: str,
-    cpf: str,
-    role_group: str,
-    unit_id: int | None = None,
-    email: str | None = None,
-    phone: str | None = None,
-    supervisor_id: int | None = None,
-    hired_on: date | None = None,
-    user_email: str | None = None,
+    session: Session, actor: Actor, data: CollaboratorInput, unit_id: int | None = None
 ) -> Collaborator:
     """Register a collaborator; with `unit_id`, their first membership starts on the
     hire date (or today)."""
-    values = _clean(
-        session,
-        None,
-        name=name,
-        cpf=cpf,
-        email=email,
-        phone=phone,
-        role_group=role_group,
-        supervisor_id=supervisor_id,
-        hired_on=hired_on,
-        user_email=user_email,
-    )
+    values = _clean(session, None, data)
     unit = _active_unit(session, unit_id) if unit_id else None
     collaborator = Collaborator(status=CollaboratorStatus.ACTIVE.value, **values)
     session.add(collaborator)
@@ -139,7 +120,9 @@ def create_collaborator(
     if unit is not None:
         session.add(
             Membership(
-                collaborator_id=collaborator.id, org_unit_id=unit.id, valid_from=hired_on or date.today()
+                collaborator_id=collaborator.id,
+                org_unit_id=unit.id,
+                valid_from=data.hired_on or date.today(),
             )
         )
         session.flush()
@@ -154,32 +137,10 @@ def create_collaborator(
 
 
 def update_collaborator(
-    session: Session,
-    actor: Actor,
-    collaborator: Collaborator,
-    *,
-    name: str,
-    role_group: str,
-    cpf: str | None = None,
-    email: str | None = None,
-    phone: str | None = None,
-    supervisor_id: int | None = None,
-    hired_on: date | None = None,
-    user_email: str | None = None,
+    session: Session, actor: Actor, collaborator: Collaborator, data: CollaboratorInput
 ) -> Collaborator:
     """Edit the record. A blank CPF or phone keeps the stored (encrypted) value."""
-    values = _clean(
-        session,
-        collaborator,
-        name=name,
-        cpf=cpf,
-        email=email,
-        phone=phone,
-        role_group=role_group,
-        supervisor_id=supervisor_id,
-        hired_on=hired_on,
-        user_email=user_email,
-    )
+    values = _clean(session, collaborator, data)
     changed = sorted(k for k, v in values.items() if k != "cpf_index" and getattr(collaborator, k) != v)
     for key, value in values.items():
         setattr(collaborator, key, value)

@@ -32,9 +32,9 @@ from portal.core.audit import Actor
 from portal.core.crypto import get_keyring
 from portal.core.db import utcnow
 from portal.core.errors import DomainError, NotFound
-from portal.proposals.models import EventSource, Proposal
+from portal.proposals.models import Proposal
 from portal.proposals.pipeline_models import ProposalDocument
-from portal.proposals.services import record_event
+from portal.proposals.trail import proposal_row, record_user_action
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 60_000_000  # ~ 60 megapixels: more than any phone photo of a document
@@ -164,16 +164,14 @@ def store_document(
         )
         session.add(document)
         session.flush()
-        record_event(
+        record_user_action(
             session,
-            proposal,
             actor,
-            EventSource.USER.value,
-            reason=f"Documento anexado: {checked.display_name}",
-            details={"document_id": document.id},
-        )
-        audit.record(
-            session, actor, "proposal.document_added", f"proposal:{proposal.id}", {"doc": document.id}
+            proposal,
+            f"Documento anexado: {checked.display_name}",
+            "proposal.document_added",
+            {"doc": document.id},
+            {"document_id": document.id},
         )
     except BaseException:
         path.unlink(missing_ok=True)
@@ -193,14 +191,7 @@ def documents_of(session: Session, proposal: Proposal) -> list[ProposalDocument]
 
 
 def get_document(session: Session, proposal: Proposal, document_id: int) -> ProposalDocument:
-    document = session.scalar(
-        select(ProposalDocument).where(
-            ProposalDocument.id == document_id, ProposalDocument.proposal_id == proposal.id
-        )
-    )
-    if document is None:
-        raise NotFound("Documento não encontrado.")
-    return document
+    return proposal_row(session, ProposalDocument, proposal, document_id, "Documento não encontrado.")
 
 
 def read_document(

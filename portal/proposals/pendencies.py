@@ -19,9 +19,9 @@ from portal.core.db import utcnow
 from portal.core.errors import Conflict, DomainError, Forbidden, NotFound
 from portal.people.models import User
 from portal.people.scope import visible_collaborator_ids
-from portal.proposals.models import EventSource, Proposal
+from portal.proposals.models import Proposal
 from portal.proposals.pipeline_models import Pendency, PendencyOwner, PendencyType
-from portal.proposals.services import record_event
+from portal.proposals.trail import proposal_row, record_user_action
 
 DEFAULT_TYPES = [
     "Biometria pendente",
@@ -123,26 +123,21 @@ def open_pendency(session: Session, actor: Actor, proposal: Proposal, data: NewP
     )
     session.add(pendency)
     session.flush()
-    record_event(
+    record_user_action(
         session,
-        proposal,
         actor,
-        EventSource.USER.value,
-        reason=f"Pendência aberta: {kind.name} ({owner.label})",
-        details={"pendency_id": pendency.id},
+        proposal,
+        f"Pendência aberta: {kind.name} ({owner.label})",
+        "pendency.opened",
+        {"pendency": pendency.id},
+        {"pendency_id": pendency.id},
     )
-    audit.record(session, actor, "pendency.opened", f"proposal:{proposal.id}", {"pendency": pendency.id})
     session.flush()
     return pendency
 
 
 def get_pendency(session: Session, proposal: Proposal, pendency_id: int) -> Pendency:
-    pendency = session.scalar(
-        select(Pendency).where(Pendency.id == pendency_id, Pendency.proposal_id == proposal.id)
-    )
-    if pendency is None:
-        raise NotFound("Pendência não encontrada.")
-    return pendency
+    return proposal_row(session, Pendency, proposal, pendency_id, "Pendência não encontrada.")
 
 
 def resolve_pendency(
@@ -164,15 +159,15 @@ def resolve_pendency(
     pendency.resolved_at = utcnow()
     pendency.resolved_by_id = actor.id
     pendency.resolution_note = (note or "").strip()[:TEXT_MAX] or None
-    record_event(
+    record_user_action(
         session,
-        proposal,
         actor,
-        EventSource.USER.value,
-        reason=f"Pendência resolvida: {pendency.type.name}",
-        details={"pendency_id": pendency.id},
+        proposal,
+        f"Pendência resolvida: {pendency.type.name}",
+        "pendency.resolved",
+        {"pendency": pendency.id},
+        {"pendency_id": pendency.id},
     )
-    audit.record(session, actor, "pendency.resolved", f"proposal:{proposal.id}", {"pendency": pendency.id})
     session.flush()
     return pendency
 
@@ -194,14 +189,14 @@ def assign_owner(session: Session, actor: Actor, proposal: Proposal, owner_kind:
         pendency.owner_kind = owner.value
         changed += 1
     if changed:
-        record_event(
+        record_user_action(
             session,
-            proposal,
             actor,
-            EventSource.USER.value,
-            reason=f"{changed} pendência(s) atribuída(s) a {owner.label}",
+            proposal,
+            f"{changed} pendência(s) atribuída(s) a {owner.label}",
+            "pendency.assigned",
+            {"owner": owner.value},
         )
-        audit.record(session, actor, "pendency.assigned", f"proposal:{proposal.id}", {"owner": owner.value})
     session.flush()
     return changed
 

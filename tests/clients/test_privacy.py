@@ -11,7 +11,7 @@ from portal.clients import privacy, services
 from portal.clients.consents import Evidence, grant_consent, require_consent
 from portal.clients.models import BenefitLink, Client, ClientStatus
 from portal.clients.queries import ClientFilters, clients_page, find_by_cpf
-from portal.clients.services import ClientInput, LinkInput
+from portal.clients.services import ClientInput
 from portal.core.audit import SYSTEM, AuditEntry
 from portal.core.errors import DomainError
 from tests import factories
@@ -20,28 +20,23 @@ PDF = b"%PDF-1.4\n%%EOF\n"
 
 
 def _client(db, org):
-    user = org.agent_user
-    client = services.create_client(
+    return factories.registered_client(
         db,
-        SYSTEM,
-        user,
-        ClientInput(
-            cpf="52998224725",
-            name="Joana D'Arc Silva",
-            phone="11987654321",
-            email="joana@exemplo.com",
-            cep="01310100",
-            city="São Paulo",
-            provenance="agent",
-        ),
+        org.agent_user,
+        cpf="52998224725",
+        name="Joana D'Arc Silva",
+        phone="11987654321",
+        email="joana@exemplo.com",
+        cep="01310100",
+        city="São Paulo",
+        provenance="agent",
+        link={
+            "agreement": "INSS",
+            "benefit_number": "1234567890",
+            "benefit_kind": "41",
+            "monthly_income": "3000,00",
+        },
     )
-    services.add_link(
-        db,
-        SYSTEM,
-        client,
-        LinkInput(agreement="INSS", benefit_number="1234567890", benefit_kind="41", monthly_income="3000,00"),
-    )
-    return client
 
 
 def test_subject_report_holds_everything_in_full(db, org, tmp_path):

@@ -8,11 +8,8 @@ from sqlalchemy import select, text
 
 from portal import create_app
 from portal.cli import alembic_config
-from portal.clients import services
 from portal.clients.models import BenefitLink, Client
-from portal.clients.services import ClientInput, LinkInput
 from portal.core import crypto
-from portal.core.audit import SYSTEM
 from portal.core.db import Base
 from portal.extensions import db as app_db
 from tests import factories
@@ -38,25 +35,21 @@ SECRETS = [
 def _create_sensitive_client(session):
     user = factories.user(session, role="agent")
     factories.collaborator(session, user)
-    client = services.create_client(
+    return factories.registered_client(
         session,
-        SYSTEM,
         user,
-        ClientInput(cpf="529.982.247-25", name="Dump Canário", phone="(11) 98765-4321", provenance="agent"),
+        cpf="529.982.247-25",
+        name="Dump Canário",
+        phone="(11) 98765-4321",
+        provenance="agent",
+        link={
+            "agreement": "INSS",
+            "benefit_number": "123.456.789-0",
+            "payout_bank": "001",
+            "payout_agency": "1234",
+            "payout_account": ACCOUNT,
+        },
     )
-    services.add_link(
-        session,
-        SYSTEM,
-        client,
-        LinkInput(
-            agreement="INSS",
-            benefit_number="123.456.789-0",
-            payout_bank="001",
-            payout_agency="1234",
-            payout_account=ACCOUNT,
-        ),
-    )
-    return client
 
 
 def _dump(connection) -> str:

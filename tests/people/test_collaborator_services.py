@@ -11,6 +11,7 @@ from portal.core.audit import SYSTEM, AuditEntry
 from portal.core.documents import generate_cnpj, generate_cpf
 from portal.core.errors import DomainError
 from portal.people import collaborators, operator_codes, org
+from portal.people.collaborators import CollaboratorInput
 from portal.people.models import Membership
 from portal.people.scope import visible_collaborator_ids
 from tests import factories
@@ -27,13 +28,15 @@ def test_create_encrypts_cpf_and_phone_and_keeps_names_exactly(db):
     person = collaborators.create_collaborator(
         db,
         SYSTEM,
-        name="  Maria  D'Ávila   Conceição ",
-        cpf=CPF,
-        role_group="agent",
+        CollaboratorInput(
+            name="  Maria  D'Ávila   Conceição ",
+            cpf=CPF,
+            role_group="agent",
+            email="Maria@Empresa.COM.br",
+            phone="+55 (11) 91234-5678",
+            hired_on=date(2026, 2, 1),
+        ),
         unit_id=team.id,
-        email="Maria@Empresa.COM.br",
-        phone="+55 (11) 91234-5678",
-        hired_on=date(2026, 2, 1),
     )
     assert person.name == "Maria D'Ávila Conceição"
     assert person.cpf == "52998224725" and person.phone == "11912345678"
@@ -68,14 +71,18 @@ def test_create_encrypts_cpf_and_phone_and_keeps_names_exactly(db):
 def test_bad_input_is_a_field_error(db, field, value, message):
     data = {"name": "Fulano", "cpf": CPF, "role_group": "agent", field: value}
     with pytest.raises(DomainError) as error:
-        collaborators.create_collaborator(db, SYSTEM, **data)
+        collaborators.create_collaborator(db, SYSTEM, CollaboratorInput(**data))
     assert (error.value.field, error.value.message) == (field, message)
 
 
 def test_duplicate_cpf_is_refused_through_the_blind_index(db):
-    collaborators.create_collaborator(db, SYSTEM, name="Primeiro", cpf=CPF, role_group="agent")
+    collaborators.create_collaborator(
+        db, SYSTEM, CollaboratorInput(name="Primeiro", cpf=CPF, role_group="agent")
+    )
     with pytest.raises(DomainError) as error:
-        collaborators.create_collaborator(db, SYSTEM, name="Segundo", cpf="52998224725", role_group="agent")
+        collaborators.create_collaborator(
+            db, SYSTEM, CollaboratorInput(name="Segundo", cpf="52998224725", role_group="agent")
+        )
     assert (error.value.field, error.value.message) == ("cpf", "Já existe um colaborador com este CPF.")
 
 
@@ -186,9 +193,15 @@ def test_operator_codes_unique_and_secret_encrypted(db):
 def test_user_link_is_one_to_one(db):
     login = factories.user(db, role="agent")
     collaborators.create_collaborator(
-        db, SYSTEM, name="Com Login", cpf=generate_cpf(), role_group="agent", user_email=login.email.upper()
+        db,
+        SYSTEM,
+        CollaboratorInput(
+            name="Com Login", cpf=generate_cpf(), role_group="agent", user_email=login.email.upper()
+        ),
     )
     with pytest.raises(DomainError, match="vinculado a outro"):
         collaborators.create_collaborator(
-            db, SYSTEM, name="Outro", cpf=generate_cpf(), role_group="agent", user_email=login.email
+            db,
+            SYSTEM,
+            CollaboratorInput(name="Outro", cpf=generate_cpf(), role_group="agent", user_email=login.email),
         )

@@ -10,10 +10,14 @@ from portal.people.permissions import Permission
 from portal.proposals import pendencies
 from portal.proposals.pendencies import NewPendency
 from portal.web.access import current_actor, require
-from portal.web.errors import error_response
 from portal.web.operations import bp
-from portal.web.operations.pipeline_common import download_document, load_proposal, upload_document
-from portal.web.operations.pipeline_forms import PendencyForm, ResolveForm, UploadForm, type_choices
+from portal.web.operations.pipeline_common import (
+    download_document,
+    load_proposal,
+    resolve_pendency_response,
+    upload_response,
+)
+from portal.web.operations.pipeline_forms import PendencyForm, type_choices
 from portal.web.operations.pipeline_views import VIEW, _detail
 
 
@@ -51,33 +55,15 @@ def pendency_open(proposal_id: int) -> Response:
 @bp.route("/proposals/<int:proposal_id>/pendencies/<int:pendency_id>/resolve", methods=["POST"])
 @require(Permission.PIPELINE_MANAGE)
 def pendency_resolve(proposal_id: int, pendency_id: int) -> Response:
-    proposal = load_proposal(proposal_id)
-    form = ResolveForm()
-    if not form.validate_on_submit():
-        return error_response(400)
-    pendency = pendencies.get_pendency(db.session, proposal, pendency_id)
-    try:
-        pendencies.resolve_pendency(db.session, current_actor(), proposal, pendency, form.note.data or "")
-    except DomainError as error:
-        return _detail(proposal, 422, error.message)
-    flash("Pendência resolvida.", "success")
-    return _back(proposal.id)
+    return resolve_pendency_response(
+        load_proposal(proposal_id), pendency_id, _detail, "operations.proposal_detail", "Pendência resolvida."
+    )
 
 
 @bp.route("/proposals/<int:proposal_id>/documents", methods=["POST"])
 @require(Permission.PIPELINE_MANAGE)
 def document_upload(proposal_id: int) -> Response:
-    proposal = load_proposal(proposal_id)
-    form = UploadForm()
-    if not form.validate_on_submit():
-        return error_response(400)
-    try:
-        document = upload_document(proposal)
-    except DomainError as error:
-        form.file.errors = [error.message]
-        return _detail(proposal, 422, error.message, upload_form=form)
-    flash(f"Documento “{document.original_name}” anexado.", "success")
-    return _back(proposal.id)
+    return upload_response(load_proposal(proposal_id), _detail, "operations.proposal_detail", "anexado")
 
 
 @bp.route("/proposals/<int:proposal_id>/documents/<int:document_id>")

@@ -1,25 +1,35 @@
 """Helpers shared by the pipeline pages of operations and sales: filters from the query
-string, the proposal page's data, document upload/download responses."""
+string, the filtered list and its export, the proposal page's data, pendency resolution
+and document upload/download responses."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
 from urllib.parse import quote
 
-from flask import Response, current_app, request
+from flask import Response, current_app, flash, redirect, request, url_for
 from flask_login import current_user
+from sqlalchemy import Select
 from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import FileStorage
 
-from portal.core.errors import DomainError
+from portal.core.errors import DomainError, Forbidden
 from portal.extensions import db
 from portal.proposals import documents, pendencies, sla
-from portal.proposals.listing import BANKS, ProposalFilters, bank_label
+from portal.proposals.listing import BANKS, ProposalFilters, bank_label, filtered_proposals, proposals_page
 from portal.proposals.models import Origin, Product, Proposal
 from portal.proposals.queries import events_of, proposals_for
 from portal.proposals.statuses import LABELS, Status, allowed_next, needs_reason
 from portal.web.access import current_actor
+from portal.web.errors import error_response
+from portal.web.exports import export_response, iter_query
+from portal.web.htmx import render
+from portal.web.operations.pipeline_forms import ResolveForm, UploadForm
+
+# The proposal page of an area: detail(proposal, status, error, upload_form=...) -> Response.
+DetailPage = Callable[..., Response]
 
 
 def _int(name: str, args: Any) -> int | None:
@@ -51,6 +61,77 @@ def filters_from(args: Any) -> ProposalFilters:
         needs_review=args.get("needs_review") == "1",
         number=(args.get("number") or "").strip()[:60],
     )
+
+
+def render_proposals_list(template: str, **context: Any) -> Response:
+    """The filtered list of the proposals the user sees (the results block on HTMX)."""
+    filters = filters_from(request.args)
+    limits = sla.limits(db.session)
+    page = proposals_page(db.session, current_user, filters, limits, request.args.get("after"))
+    return render(
+        template,
+        block="results",
+        page=page,
+        filters=filters,
+        limits=limits,
+        **context,
+        **template_helpers(),
+    )
+
+
+EXPORT_HEADERS = [
+    "Nº",
+    "Cliente",
+    "Corretor",
+    "Loja",
+    "Banco",
+    "Nº no banco",
+    "Produto",
+    "Convênio",
+    "Prazo",
+    "Valor bruto",
+    "Valor líquido",
+    "Status",
+    "Status do banco",
+    "Em revisão",
+    "No status desde",
+    "SLA estourado",
+    "Digitada em",
+    "Paga em",
+    "Origem",
+]
+
+
+def export_rows(stmt: Select, limits: dict[str, int]) -> Iterator[list[Any]]:
+    for p in iter_query(stmt, Proposal.id):
+        yield [
+            p.id,
+            p.client.name,
+            p.agent.name,
+            p.store.name if p.store else "",
+            bank_label(p.bank_code),
+            p.bank_proposal_number or "",
+            p.product_label,
+            p.agreement,
+            p.term_months,
+            p.gross_amount,
+            p.net_amount,
+            p.status_label,
+            p.bank_status or "",
+            p.needs_review,
+            p.status_changed_at,
+            sla.is_breached(p, limits),
+            p.submitted_at,
+            p.paid_at,
+            {"api": "API", "manual": "Manual", "import": "Importada"}.get(p.origin, p.origin),
+        ]
+
+
+def export_proposals(fmt: str, filename: str) -> Response:
+    """Exactly what the list shows with the same filters, as XLSX or CSV."""
+    limits = sla.limits(db.session)
+    stmt = filtered_proposals(db.session, current_user, filters_from(request.args), limits)
+    return export_response(fmt, filename, EXPORT_HEADERS, export_rows(stmt, limits), "Propostas")
 
 
 def load_proposal(proposal_id: int) -> Proposal:
@@ -140,3 +221,47 @@ def download_document(proposal: Proposal, document_id: int) -> Response:
     )
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+def _back_to(endpoint: str, proposal: Proposal) -> Response:
+    return redirect(url_for(endpoint, proposal_id=proposal.id), 303)
+
+
+def resolve_pendency_response(
+    proposal: Proposal,
+    pendency_id: int,
+    detail: DetailPage,
+    endpoint: str,
+    done: str,
+    *,
+    as_agent: bool = False,
+) -> Response:
+    """POST of the resolve form: back to the proposal page `endpoint` with `done` flashed,
+    or that page again with the refusal (403 when the pendency is not the user's to resolve)."""
+    form = ResolveForm()
+    if not form.validate_on_submit():
+        return error_response(400)
+    pendency = pendencies.get_pendency(db.session, proposal, pendency_id)
+    try:
+        pendencies.resolve_pendency(
+            db.session, current_actor(), proposal, pendency, form.note.data or "", as_agent=as_agent
+        )
+    except DomainError as error:
+        return detail(proposal, 403 if isinstance(error, Forbidden) else 422, error.message)
+    flash(done, "success")
+    return _back_to(endpoint, proposal)
+
+
+def upload_response(proposal: Proposal, detail: DetailPage, endpoint: str, verb: str) -> Response:
+    """POST of the upload form: back to the proposal page `endpoint` ("Documento … `verb`."),
+    or that page again with the refusal under the file field."""
+    form = UploadForm()
+    if not form.validate_on_submit():
+        return error_response(400)
+    try:
+        document = upload_document(proposal)
+    except DomainError as error:
+        form.file.errors = [error.message]
+        return detail(proposal, 422, error.message, upload_form=form)
+    flash(f"Documento “{document.original_name}” {verb}.", "success")
+    return _back_to(endpoint, proposal)

@@ -14,25 +14,19 @@ from portal.extensions import db
 from portal.people.permissions import Permission
 from portal.proposals import operations, sla
 from portal.proposals.board import build_board
-from portal.proposals.listing import (
-    AGREEMENTS,
-    BANKS,
-    agents_and_stores,
-    bank_label,
-    filtered_proposals,
-    proposals_page,
-)
+from portal.proposals.listing import AGREEMENTS, BANKS, agents_and_stores, filtered_proposals
 from portal.proposals.models import PRODUCT_LABELS, Proposal
 from portal.proposals.statuses import LABELS, Status, needs_reason
 from portal.web.access import current_actor, require
 from portal.web.errors import error_response
-from portal.web.exports import export_response, iter_query
 from portal.web.htmx import is_htmx, render
 from portal.web.operations import bp
 from portal.web.operations.pipeline_common import (
     detail_context,
+    export_proposals,
     filters_from,
     load_proposal,
+    render_proposals_list,
     template_helpers,
 )
 from portal.web.operations.pipeline_forms import (
@@ -90,77 +84,19 @@ def board() -> Response:
 @bp.route("/proposals")
 @require(*VIEW)
 def proposals() -> Response:
-    filters = filters_from(request.args)
-    limits = sla.limits(db.session)
-    page = proposals_page(db.session, current_user, filters, limits, request.args.get("after"))
-    return render(
+    return render_proposals_list(
         "operations/proposals.html",
-        block="results",
-        page=page,
-        filters=filters,
-        limits=limits,
         bulk_form=MoveForm(),
         owner_choices=OWNER_CHOICES,
         can_manage=current_user.can(Permission.PIPELINE_MANAGE),
         **_choices(),
-        **template_helpers(),
     )
-
-
-EXPORT_HEADERS = [
-    "Nº",
-    "Cliente",
-    "Corretor",
-    "Loja",
-    "Banco",
-    "Nº no banco",
-    "Produto",
-    "Convênio",
-    "Prazo",
-    "Valor bruto",
-    "Valor líquido",
-    "Status",
-    "Status do banco",
-    "Em revisão",
-    "No status desde",
-    "SLA estourado",
-    "Digitada em",
-    "Paga em",
-    "Origem",
-]
-
-
-def export_rows(stmt, limits):
-    for p in iter_query(stmt, Proposal.id):
-        yield [
-            p.id,
-            p.client.name,
-            p.agent.name,
-            p.store.name if p.store else "",
-            bank_label(p.bank_code),
-            p.bank_proposal_number or "",
-            p.product_label,
-            p.agreement,
-            p.term_months,
-            p.gross_amount,
-            p.net_amount,
-            p.status_label,
-            p.bank_status or "",
-            p.needs_review,
-            p.status_changed_at,
-            sla.is_breached(p, limits),
-            p.submitted_at,
-            p.paid_at,
-            {"api": "API", "manual": "Manual", "import": "Importada"}.get(p.origin, p.origin),
-        ]
 
 
 @bp.route("/proposals/export.<fmt>")
 @require(*VIEW)
 def proposals_export(fmt: str) -> Response:
-    limits = sla.limits(db.session)
-    stmt = filtered_proposals(db.session, current_user, filters_from(request.args), limits)
-    return export_response(fmt, "propostas", EXPORT_HEADERS, export_rows(stmt, limits), "Propostas")
+    return export_proposals(fmt, "propostas")
 
 
 @bp.route("/proposals/<int:proposal_id>")

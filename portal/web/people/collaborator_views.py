@@ -3,6 +3,8 @@ edit, transfer, deactivate and the audited reveal of CPF/phone."""
 
 from __future__ import annotations
 
+from dataclasses import fields
+
 from flask import Response, abort, flash, redirect, request, url_for
 from flask_login import current_user
 
@@ -12,6 +14,7 @@ from portal.core.errors import DomainError
 from portal.extensions import db
 from portal.people import certifications, collaborator_queries, collaborators, operator_codes
 from portal.people.collaborator_queries import CollaboratorFilters
+from portal.people.collaborators import CollaboratorInput
 from portal.people.constants import CERT_STATE_LABELS, STATUS_LABELS, CertState, CollaboratorStatus
 from portal.people.models import ROLE_GROUP_LABELS, Collaborator, OrgKind, RoleGroup
 from portal.people.org import unit_choices
@@ -120,6 +123,11 @@ def collaborators_export(fmt: str) -> Response:
     return export_response(fmt, "colaboradores", headers, rows(), "Colaboradores")
 
 
+def _input(form: CollaboratorForm) -> CollaboratorInput:
+    """The service input from the form (it has a field of the same name for each)."""
+    return CollaboratorInput(**{f.name: form[f.name].data for f in fields(CollaboratorInput)})
+
+
 def _form_page(form: CollaboratorForm, collaborator: Collaborator | None, error: str | None, status: int):
     return render(
         "people/collaborator_form.html", form=form, collaborator=collaborator, error=error, status=status
@@ -135,17 +143,7 @@ def collaborator_new() -> Response:
     if form.validate_on_submit():
         try:
             collaborator = collaborators.create_collaborator(
-                db.session,
-                current_actor(),
-                name=form.name.data,
-                cpf=form.cpf.data,
-                email=form.email.data,
-                phone=form.phone.data,
-                role_group=form.role_group.data,
-                unit_id=form.unit_id.data,
-                supervisor_id=form.supervisor_id.data,
-                hired_on=form.hired_on.data,
-                user_email=form.user_email.data,
+                db.session, current_actor(), _input(form), unit_id=form.unit_id.data
             )
         except DomainError as error:
             return _form_page(form, None, attach_error(form, error), 422)
@@ -167,19 +165,7 @@ def collaborator_edit(collaborator_id: int) -> Response:
     form.unit_id.choices = []
     if form.validate_on_submit():
         try:
-            collaborators.update_collaborator(
-                db.session,
-                current_actor(),
-                collaborator,
-                name=form.name.data,
-                cpf=form.cpf.data,
-                email=form.email.data,
-                phone=form.phone.data,
-                role_group=form.role_group.data,
-                supervisor_id=form.supervisor_id.data,
-                hired_on=form.hired_on.data,
-                user_email=form.user_email.data,
-            )
+            collaborators.update_collaborator(db.session, current_actor(), collaborator, _input(form))
         except DomainError as error:
             return _form_page(form, collaborator, attach_error(form, error), 422)
         flash("Dados do colaborador atualizados.", "success")

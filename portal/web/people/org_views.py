@@ -30,6 +30,14 @@ def _parent_choices(exclude: OrgUnit | None = None) -> list[SelectChoice]:
     return select_choices([("", "— nenhuma (nível mais alto) —"), *pairs])
 
 
+UNIT_FIELDS = ("name", "parent_id", "cnpj", "cep", "city", "state")
+
+
+def _unit_fields(form: OrgUnitForm) -> dict[str, object]:
+    """The values create and edit both take, from the form fields of the same names."""
+    return {name: form[name].data for name in UNIT_FIELDS}
+
+
 def _form_page(form: OrgUnitForm, unit: OrgUnit | None, error: str | None, status: int) -> Response:
     return render(
         "people/org_unit_form.html", form=form, unit=unit, error=error, status=status, labels=labels()
@@ -45,17 +53,7 @@ def org_unit_new() -> Response:
         form.parent_id.data = request.args.get("parent", type=int)
     if form.validate_on_submit():
         try:
-            unit = org.create_unit(
-                db.session,
-                current_actor(),
-                kind=form.kind.data,
-                name=form.name.data,
-                parent_id=form.parent_id.data,
-                cnpj=form.cnpj.data,
-                cep=form.cep.data,
-                city=form.city.data,
-                state=form.state.data,
-            )
+            unit = org.create_unit(db.session, current_actor(), kind=form.kind.data, **_unit_fields(form))
         except DomainError as error:
             return _form_page(form, None, attach_error(form, error), 422)
         flash(f"Unidade {unit.name} criada.", "success")
@@ -71,18 +69,7 @@ def org_unit_edit(unit_id: int) -> Response:
     form.parent_id.choices = _parent_choices(exclude=unit)
     if form.validate_on_submit():
         try:
-            org.update_unit(
-                db.session,
-                current_actor(),
-                unit,
-                name=form.name.data,
-                parent_id=form.parent_id.data,
-                cnpj=form.cnpj.data,
-                cep=form.cep.data,
-                city=form.city.data,
-                state=form.state.data,
-                active=form.active.data,
-            )
+            org.update_unit(db.session, current_actor(), unit, active=form.active.data, **_unit_fields(form))
         except DomainError as error:
             return _form_page(form, unit, attach_error(form, error), 422)
         flash(f"Unidade {unit.name} atualizada.", "success")
