@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, Integer, Select, and_, case, func, literal, or_, select, union_all
+from sqlalchemy import ColumnElement, Integer, Select, case, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from portal.core.db import money_sum, utcnow
@@ -26,7 +26,7 @@ from portal.people.scope import visible_collaborator_ids
 from portal.proposals.listing import ProposalFilters, conditions, with_names
 from portal.proposals.models import Proposal
 from portal.proposals.pipeline_models import ProposalStatusRollup as Rollup
-from portal.proposals.rollup import OPEN_DAY, WINDOW_DAYS, WINDOWED, window_start
+from portal.proposals.rollup import WINDOW_DAYS, WINDOWED, window_start
 from portal.proposals.sla import breached_condition
 from portal.proposals.statuses import BOARD_COLUMNS, Status
 
@@ -105,18 +105,13 @@ def uses_rollup(filters: ProposalFilters) -> bool:
 def rollup_statement(session: Session, user: User, filters: ProposalFilters, now: datetime) -> Select:
     """status → (count, gross amount, needs review) summed from the rollup rows the user may
     see: the open statuses' single bucket, the finished ones' days inside the window."""
-    closed = sorted(WINDOWED)
+    # Open statuses sit on OPEN_DAY (9999-12-31), after every finished day: one PK range.
     stmt = select(
         Rollup.status,
         func.sum(Rollup.proposals).cast(Integer),
         money_sum(Rollup.gross_amount),
         func.sum(Rollup.needs_review).cast(Integer),
-    ).where(
-        or_(
-            and_(Rollup.status.not_in(closed), Rollup.day == OPEN_DAY),
-            and_(Rollup.status.in_(closed), Rollup.day >= window_start(now).date()),
-        )
-    )
+    ).where(Rollup.day >= window_start(now).date())
     visible = visible_collaborator_ids(session, user)
     if visible is not None:
         stmt = stmt.where(Rollup.agent_id.in_(visible))

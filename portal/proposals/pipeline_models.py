@@ -135,12 +135,13 @@ class ProposalStatusRollup(Base):
     their gross amount, and how many wait for review. Maintained in the same transaction
     as every proposal write (`portal.proposals.rollup`); `day` is the UTC day of the last
     move for the finished statuses (the board counts the last 30 days of them) and
-    `rollup.OPEN_DAY` for every other status."""
+    `rollup.OPEN_DAY` (9999-12-31) for every other status, so what the board reads is the
+    single primary-key range `day >= start of the window`."""
 
     __tablename__ = "proposal_status_rollup"
 
+    day: Mapped[date] = mapped_column(Date, primary_key=True)  # first: the board reads a day range
     status: Mapped[str] = mapped_column(String(30), primary_key=True)
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
     agent_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     bank_code: Mapped[str] = mapped_column(String(20), primary_key=True)
     proposals: Mapped[int] = mapped_column(Integer, default=0)

@@ -33,13 +33,15 @@ from portal.proposals.statuses import Status
 # Finished statuses: the board counts what finished in the last WINDOW_DAYS days.
 WINDOWED = frozenset({Status.PAID.value, Status.REFUSED.value, Status.CANCELLED.value})
 WINDOW_DAYS = 30
-OPEN_DAY = date(1970, 1, 1)  # the day of every key whose status is not windowed
+# The day of every key whose status is not windowed: after every real day, so the board's
+# figures are one range of the primary key (day, status, agent, bank): day >= window start.
+OPEN_DAY = date(9999, 12, 31)
 TABLE = ProposalStatusRollup.__table__
-KEY = ("status", "day", "agent_id", "bank_code")
+KEY = ("day", "status", "agent_id", "bank_code")
 SUMS = ("proposals", "gross_amount", "needs_review")
 TRACKED = ("status", "status_changed_at", "agent_id", "bank_code", "gross_amount", "needs_review")
 
-Key = tuple[str, date, int, str]
+Key = tuple[date, str, int, str]
 
 
 def day_of(status: str, changed_at: datetime | None) -> date:
@@ -74,8 +76,8 @@ def _old_and_new(proposal: Proposal) -> tuple[dict[str, Any], dict[str, Any], bo
 
 def _share(values: dict[str, Any]) -> tuple[Key, Decimal, int]:
     key = (
-        values["status"],
         day_of(values["status"], values["status_changed_at"]),
+        values["status"],
         values["agent_id"],
         values["bank_code"],
     )
@@ -170,13 +172,16 @@ def rebuild_rollup(session: Session) -> int:
     connection.execute(delete(TABLE))
     day = _day_sql(dialect)
     grouped = select(
-        Proposal.status,
         day,
+        Proposal.status,
         Proposal.agent_id,
         Proposal.bank_code,
         func.count(),
         func.coalesce(func.sum(Proposal.gross_amount), 0),
         func.coalesce(func.sum(case((Proposal.needs_review.is_(True), 1), else_=0)), 0),
-    ).group_by(Proposal.status, day, Proposal.agent_id, Proposal.bank_code)
+    ).group_by(day, Proposal.status, Proposal.agent_id, Proposal.bank_code)
+    # Written in key order: the rows the board reads (recent days, then the open statuses'
+    # OPEN_DAY) end up together at the end of the table, as later upserts append them.
+    grouped = grouped.order_by(day, Proposal.status, Proposal.agent_id, Proposal.bank_code)
     connection.execute(insert(TABLE).from_select([*KEY, *SUMS], grouped))
     return connection.execute(select(func.count()).select_from(TABLE)).scalar_one()

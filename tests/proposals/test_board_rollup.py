@@ -36,7 +36,7 @@ def expected(db) -> dict[tuple, tuple[int, Decimal, int]]:
     sums: dict[tuple, list] = defaultdict(lambda: [0, Decimal("0.00"), 0])
     for p in db.scalars(select(Proposal)):
         day = p.status_changed_at.date() if p.status in ("paid", "refused", "cancelled") else rollup.OPEN_DAY
-        entry = sums[(p.status, day, p.agent_id, p.bank_code)]
+        entry = sums[(day, p.status, p.agent_id, p.bank_code)]
         entry[0] += 1
         entry[1] += p.gross_amount
         entry[2] += 1 if p.needs_review else 0
@@ -47,7 +47,7 @@ def stored(db) -> dict[tuple, tuple[int, Decimal, int]]:
     db.flush()
     db.expire_all()
     return {
-        (r.status, r.day, r.agent_id, r.bank_code): (r.proposals, r.gross_amount, r.needs_review)
+        (r.day, r.status, r.agent_id, r.bank_code): (r.proposals, r.gross_amount, r.needs_review)
         for r in db.scalars(select(ProposalStatusRollup))
         if (r.proposals, r.gross_amount, r.needs_review) != (0, Decimal("0.00"), 0)
     }
@@ -178,7 +178,7 @@ def test_two_sessions_incrementing_the_same_key_lose_nothing(app):
     """Two transactions add to the same row at once: the second waits for the first and
     both increments stay (a read-modify-write would have lost one)."""
     engine = app.extensions["athenas.db"]["engine"]
-    key = ("submitted", rollup.OPEN_DAY, -4242, "facta")
+    key = (rollup.OPEN_DAY, "submitted", -4242, "facta")
     delta = {key: [1, Decimal("10.00"), 0]}
     first = Session(bind=engine)
     second_done = threading.Event()
@@ -205,7 +205,7 @@ def test_two_sessions_incrementing_the_same_key_lose_nothing(app):
         with Session(bind=engine) as check:
             row = check.get(
                 ProposalStatusRollup,
-                {"status": key[0], "day": key[1], "agent_id": key[2], "bank_code": key[3]},
+                {"day": key[0], "status": key[1], "agent_id": key[2], "bank_code": key[3]},
             )
             assert (row.proposals, row.gross_amount) == (2, Decimal("20.00"))
     finally:
