@@ -10,6 +10,7 @@ the moment of the last move spread like a real portfolio (most paid or closed, a
 open part), SLA limits and mappings as in the demo. Only the proposal rows are bulk
 generated (no per-proposal event history); `bench/pipeline_pages.py` gives the proposals
 it opens a history, pendencies and documents of their own. `--count` is how many to add.
+The COPY/Core inserts bypass the board rollup's flush hook, so it is rebuilt at the end.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from portal.demo.proposals import (  # noqa: E402
 )
 from portal.extensions import db  # noqa: E402
 from portal.proposals.models import Proposal  # noqa: E402
+from portal.proposals.rollup import rebuild_rollup  # noqa: E402
 from portal.proposals.statuses import Status  # noqa: E402
 
 S = Status
@@ -211,11 +213,15 @@ def main() -> None:
             write,
             "propostas",
         )
+        rows = rebuild_rollup(session)
+        session.commit()
+        print(f"Resumo da esteira recalculado: {rows:,} linhas.", flush=True)
         session.close()
         if url.startswith("postgresql"):
             # Fresh statistics and visibility map (index-only scans), as autovacuum would.
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 conn.exec_driver_sql("VACUUM ANALYZE proposals")
+                conn.exec_driver_sql("VACUUM ANALYZE proposal_status_rollup")
         elapsed = time.perf_counter() - started
         print(f"Pronto: {done:,} propostas em {elapsed:.1f}s ({done / elapsed:,.0f}/s).")
 

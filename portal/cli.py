@@ -296,6 +296,17 @@ def flag_inactive_clients_cmd(years: int) -> None:
     click.echo(f"{count} cliente(s) marcado(s) por inatividade de {years} ano(s) ou mais.")
 
 
+@click.command("rebuild-proposal-rollup")
+@with_appcontext
+def rebuild_proposal_rollup() -> None:
+    """Recalcula as contagens da esteira a partir das propostas (após cargas em massa)."""
+    from portal.proposals.rollup import rebuild_rollup
+
+    with unit_of_work() as session:
+        rows = rebuild_rollup(session)
+    click.echo(f"Contagens da esteira recalculadas ({rows} linha(s) no resumo).")
+
+
 def register_cli(app: Flask) -> None:
     for cmd in (
         db_group,
@@ -306,5 +317,6 @@ def register_cli(app: Flask) -> None:
         rotate_data_key,
         flag_inactive_clients_cmd,
         sandbox_bank,
+        rebuild_proposal_rollup,
     ):
         app.cli.add_command(cmd)

@@ -2,7 +2,8 @@
 history, open pendencies (some for agente@demo.athenas) and a few parked in "needs
 review"; the default bank status mappings (including the sandbox banks' exact strings),
 the pendency catalogue and SLA limits. Idempotent: proposals carry "demo-…" keys and
-are inserted once, in bulk (Core executemany), so the step stays fast.
+are inserted once, in bulk (Core executemany), so the step stays fast; the board's rollup
+is rebuilt afterwards (Core inserts bypass its flush hook).
 Skips the proposals (not the settings) when no demo clients exist yet.
 """
 
@@ -21,6 +22,7 @@ from portal.proposals import pendencies, sla
 from portal.proposals.mapping import lookup, set_mapping
 from portal.proposals.models import Proposal, ProposalEvent
 from portal.proposals.pipeline_models import Pendency, PendencyType
+from portal.proposals.rollup import rebuild_rollup
 from portal.proposals.services import team_and_store
 from portal.proposals.statuses import Status
 
@@ -223,6 +225,7 @@ def seed_proposals(session: Session) -> None:
         row["team_id"], row["store_id"] = units[row["agent_id"]]
         rows.append(row)
     session.execute(insert(Proposal), rows)
+    rebuild_rollup(session)
     ids = dict(
         session.execute(
             select(Proposal.idempotency_key, Proposal.id).where(

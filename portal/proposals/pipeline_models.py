@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.core.db import Base, UTCDateTime, utcnow
+from portal.core.db import Base, Money, UTCDateTime, utcnow
 from portal.people.models import User
 from portal.proposals.models import Proposal
 
@@ -127,3 +128,22 @@ class ProposalImport(Base):
     report: Mapped[list[Any]] = mapped_column(JSON, default=list)  # [{row, ok, message, proposal_id}]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ProposalStatusRollup(Base):
+    """The board's figures kept per (status, day, agent, bank): how many proposals and
+    their gross amount, and how many wait for review. Maintained in the same transaction
+    as every proposal write (`portal.proposals.rollup`); `day` is the UTC day of the last
+    move for the finished statuses (the board counts the last 30 days of them) and
+    `rollup.OPEN_DAY` (9999-12-31) for every other status, so what the board reads is the
+    single primary-key range `day >= start of the window`."""
+
+    __tablename__ = "proposal_status_rollup"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)  # first: the board reads a day range
+    status: Mapped[str] = mapped_column(String(30), primary_key=True)
+    agent_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    bank_code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    proposals: Mapped[int] = mapped_column(Integer, default=0)
+    gross_amount: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
+    needs_review: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,5 +1,7 @@
 """Proposal writes: create (idempotent), move through the status machine, apply a bank
-status. Every change is a ProposalEvent; services flush, the caller commits once."""
+status. Every change is a ProposalEvent; services flush, the caller commits once.
+Each flush also brings the board's rollup up to date in the same transaction
+(`portal.proposals.rollup`, imported here so it is active wherever proposals are written)."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from portal.core.db import utcnow
 from portal.core.errors import Conflict, DomainError
 from portal.people.models import Membership, OrgKind, OrgUnit
 from portal.people.scope import active_on
+from portal.proposals import rollup  # noqa: F401  (keeps the board rollup in step on flush)
 from portal.proposals.models import EventSource, Origin, Product, Proposal, ProposalEvent
 from portal.proposals.statuses import Status, check_transition
 

@@ -1,0 +1,187 @@
+"""The board's rollup: proposals counted and summed per (status, day, agent, bank).
+
+`proposal_status_rollup` holds, per key, how many proposals there are, their gross
+amount and how many wait for review. The key is what the board scopes and filters on:
+status, agent (scoping: an agent, supervisor or store manager sees only their
+collaborators), bank and, for the finished statuses the board counts over the last 30
+days only, the UTC day of the last move (`OPEN_DAY` for every other status).
+
+Maintenance happens in the same transaction as the write, with no caller to forget:
+after every ORM flush `_after_flush` turns what changed on `Proposal` rows (created by
+`create_proposal`, moved by `change_status`, flagged for review, deleted) into deltas
+per key and applies them in ONE upsert (`INSERT ... ON CONFLICT DO UPDATE SET n = n +
+excluded.n`, SQLite and PostgreSQL), in key order, so concurrent moves never lose an
+increment and take the row locks in the same order. Paths that write proposals with Core
+(demo data, the benchmark generator) call `rebuild_rollup` afterwards; so does
+`flask --app wsgi rebuild-proposal-rollup`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, Date, case, cast, delete, event, func, insert, inspect, literal, select
+from sqlalchemy.orm import Session, UOWTransaction
+
+from portal.proposals.models import Proposal
+from portal.proposals.pipeline_models import ProposalStatusRollup
+from portal.proposals.statuses import Status
+
+# Finished statuses: the board counts what finished in the last WINDOW_DAYS days.
+WINDOWED = frozenset({Status.PAID.value, Status.REFUSED.value, Status.CANCELLED.value})
+WINDOW_DAYS = 30
+# The day of every key whose status is not windowed: after every real day, so the board's
+# figures are one range of the primary key (day, status, agent, bank): day >= window start.
+OPEN_DAY = date(9999, 12, 31)
+TABLE = ProposalStatusRollup.__table__
+KEY = ("day", "status", "agent_id", "bank_code")
+SUMS = ("proposals", "gross_amount", "needs_review")
+TRACKED = ("status", "status_changed_at", "agent_id", "bank_code", "gross_amount", "needs_review")
+
+Key = tuple[date, str, int, str]
+
+
+def day_of(status: str, changed_at: datetime | None) -> date:
+    if status not in WINDOWED:
+        return OPEN_DAY
+    return (changed_at or datetime.now(UTC)).astimezone(UTC).date()
+
+
+def window_start(now: datetime) -> datetime:
+    """Start of the finished columns' window: UTC midnight WINDOW_DAYS days ago (whole
+    days, so the rollup's day buckets and the cards' range agree)."""
+    return datetime.combine((now.astimezone(UTC) - timedelta(days=WINDOW_DAYS)).date(), time.min, UTC)
+
+
+# ------------------------------------------------------------------ maintenance
+
+
+def _old_and_new(proposal: Proposal) -> tuple[dict[str, Any], dict[str, Any], bool]:
+    state = inspect(proposal)
+    old, new, changed = {}, {}, False
+    for name in TRACKED:
+        history = state.attrs[name].history
+        current = getattr(proposal, name)
+        new[name] = current
+        if history.deleted:
+            old[name] = history.deleted[0]
+            changed = changed or history.deleted[0] != current
+        else:
+            old[name] = history.unchanged[0] if history.unchanged else current
+    return old, new, changed
+
+
+def _share(values: dict[str, Any]) -> tuple[Key, Decimal, int]:
+    key = (
+        day_of(values["status"], values["status_changed_at"]),
+        values["status"],
+        values["agent_id"],
+        values["bank_code"],
+    )
+    return key, Decimal(values["gross_amount"] or 0), 1 if values["needs_review"] else 0
+
+
+def deltas_of(new: Iterable[Any], dirty: Iterable[Any], deleted: Iterable[Any]) -> dict[Key, list]:
+    """key → [proposals, gross amount, needs review] to add, from the session's changes."""
+    deltas: dict[Key, list] = {}
+
+    def add(values: dict[str, Any], sign: int) -> None:
+        key, gross, review = _share(values)
+        entry = deltas.setdefault(key, [0, Decimal("0.00"), 0])
+        entry[0] += sign
+        entry[1] += sign * gross
+        entry[2] += sign * review
+
+    for obj in new:
+        if isinstance(obj, Proposal):
+            add({name: getattr(obj, name) for name in TRACKED}, 1)
+    for obj in dirty:
+        if isinstance(obj, Proposal):
+            old, now, changed = _old_and_new(obj)
+            if changed:
+                add(old, -1)
+                add(now, 1)
+    for obj in deleted:
+        if isinstance(obj, Proposal):
+            add(_old_and_new(obj)[0], -1)
+    return {k: v for k, v in deltas.items() if any(v)}
+
+
+def apply_deltas(connection: Connection, deltas: dict[Key, list]) -> None:
+    """One upsert adding each delta to its row (created at zero when missing), keys in
+    order. Dialect-specific `on_conflict_do_update`: SQLite and PostgreSQL."""
+    if not deltas:
+        return
+    dialect = connection.dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as upsert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as upsert
+    else:  # pragma: no cover - the two databases the portal supports
+        raise RuntimeError(f"rollup: banco sem suporte a upsert: {dialect}")
+    rows = [
+        dict(zip(KEY, key, strict=True), proposals=n, gross_amount=gross, needs_review=review)
+        for key, (n, gross, review) in sorted(deltas.items())
+    ]
+    stmt = upsert(TABLE).values(rows)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=list(KEY), set_={name: TABLE.c[name] + stmt.excluded[name] for name in SUMS}
+    )
+    connection.execute(stmt)
+
+
+@event.listens_for(Session, "after_flush")
+def _after_flush(session: Session, _flush: UOWTransaction) -> None:
+    # New/dirty/deleted and attribute history still show what this flush wrote.
+    deltas = deltas_of(session.new, session.dirty, session.deleted)
+    if deltas:
+        apply_deltas(session.connection(), deltas)
+
+
+def _keep_old_value(*_args: Any) -> None:
+    """No-op listener: `active_history` makes a set load the old value first, so a change
+    to an expired attribute still knows which rollup row to take the proposal from."""
+
+
+for _name in TRACKED:
+    event.listen(getattr(Proposal, _name), "set", _keep_old_value, active_history=True)
+
+
+# ------------------------------------------------------------------ rebuild
+
+
+def _day_sql(dialect: str):
+    if dialect == "postgresql":
+        day = cast(func.timezone("UTC", Proposal.status_changed_at), Date)
+    else:  # SQLite keeps the UTC wall time as text
+        day = func.date(Proposal.status_changed_at)
+    return case((Proposal.status.in_(sorted(WINDOWED)), day), else_=literal(OPEN_DAY, Date))
+
+
+def rebuild_rollup(session: Session) -> int:
+    """Recompute the rollup from the proposals table (after Core bulk inserts); returns
+    how many rows it has. On PostgreSQL proposal writers wait for it (SHARE lock)."""
+    session.flush()
+    connection = session.connection()
+    dialect = connection.dialect.name
+    if dialect == "postgresql":
+        connection.exec_driver_sql("LOCK TABLE proposals IN SHARE MODE")
+    connection.execute(delete(TABLE))
+    day = _day_sql(dialect)
+    grouped = select(
+        day,
+        Proposal.status,
+        Proposal.agent_id,
+        Proposal.bank_code,
+        func.count(),
+        func.coalesce(func.sum(Proposal.gross_amount), 0),
+        func.coalesce(func.sum(case((Proposal.needs_review.is_(True), 1), else_=0)), 0),
+    ).group_by(day, Proposal.status, Proposal.agent_id, Proposal.bank_code)
+    # Written in key order: the rows the board reads (recent days, then the open statuses'
+    # OPEN_DAY) end up together at the end of the table, as later upserts append them.
+    grouped = grouped.order_by(day, Proposal.status, Proposal.agent_id, Proposal.bank_code)
+    connection.execute(insert(TABLE).from_select([*KEY, *SUMS], grouped))
+    return connection.execute(select(func.count()).select_from(TABLE)).scalar_one()
