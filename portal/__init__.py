@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import Flask, Response, redirect, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from portal import config as config_module
 from portal.config import PROJECT_ROOT
@@ -77,8 +78,10 @@ def _init_extensions(app: Flask) -> None:
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
         # The id carries auth_version: a reset or deactivation ends old sessions.
+        from portal.core.ints import parse_int
+
         raw_id, _, version = user_id.partition(":")
-        if not raw_id.isdigit() or not version.isdigit():
+        if parse_int(raw_id) is None or parse_int(version) is None:
             return None
         user = db.session.get(User, int(raw_id))
         if user is None or not user.active or user.auth_version != int(version):
@@ -131,7 +134,16 @@ def _init_jobs(app: Flask) -> None:
     app.extensions["athenas.db"]["jobs"] = service
 
 
+class BoundedIntConverter(IntegerConverter):
+    """`<int:...>` ids above 64 bits are simply not found (404), never a database overflow."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:  # noqa: A002 - werkzeug's name
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def _register_web(app: Flask) -> None:
+    app.url_map.converters["int"] = BoundedIntConverter
     from portal.web import admin, api, auth, bank_store, finance, jobs, operations, people, sales
     from portal.web.errors import register_error_handlers
     from portal.web.filters import register_filters

@@ -17,7 +17,7 @@ _BENEFIT = re.compile(r"[0-9A-Z]{1,20}")
 _BANK = re.compile(r"\d{3}")
 _AGENCY = re.compile(r"\d{1,5}(-[0-9Xx])?")
 _ACCOUNT = re.compile(r"\d{1,15}(-[0-9Xx])?")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = documents.CONTROL_CHARACTERS
 
 
 def name_key(value: str) -> str:
@@ -39,7 +39,7 @@ def text(raw: str | None, field: str, label: str, max_len: int, required: bool =
         raise DomainError(f"{label}: caracteres inválidos.", field=field)
     if not value:
         if required:
-            raise DomainError(f"Informe {label.lower()}.", field=field)
+            raise DomainError(f"{label}: campo obrigatório.", field=field)
         return None
     if len(value) > max_len:
         raise DomainError(f"{label}: máximo de {max_len} caracteres.", field=field)

@@ -41,7 +41,11 @@ __all__ = [
     "normalize_phone",
 ]
 
-_NON_DIGITS = re.compile(r"\D+")
+_NON_DIGITS = re.compile(r"[^0-9]+")  # ASCII only: "５" or "²" are not digits here
+# What a person may type around the digits of a CPF/CEP/phone; anything else is invalid.
+_NUMBER_PUNCTUATION = re.compile(r"[0-9 .\-/()+]*")
+# Invisible control characters: never part of a name or address a person typed.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _NON_ALNUM = re.compile(r"[^0-9A-Za-z]+")
 _CNPJ_SHAPE = re.compile(r"[0-9A-Z]{12}[0-9]{2}")
 
@@ -73,6 +77,13 @@ def _digits(value: str | int | None) -> str:
     return _NON_DIGITS.sub("", str(value))
 
 
+def _only_number_punctuation(value: str | int | None) -> bool:
+    """Letters or other symbols mixed into a number make it invalid, not silently dropped."""
+    if value is None or isinstance(value, int):
+        return True
+    return _NUMBER_PUNCTUATION.fullmatch(str(value).strip()) is not None
+
+
 def _weighted_sum(values: list[int] | tuple[int, ...], weights: tuple[int, ...]) -> int:
     return sum(v * w for v, w in zip(values, weights, strict=True))
 
@@ -96,6 +107,8 @@ def normalize_cpf(value: str | int | None, *, pad: bool = False) -> str:
 
 def is_valid_cpf(value: str | int | None) -> bool:
     """True for an 11-digit CPF with correct check digits (punctuation allowed)."""
+    if not _only_number_punctuation(value):
+        return False
     digits = normalize_cpf(value)
     if len(digits) != 11 or digits == digits[0] * 11:
         return False
@@ -230,6 +243,8 @@ def normalize_cep(value: str | int | None) -> str:
 
 def is_valid_cep(value: str | int | None) -> bool:
     """Eight digits, not all zeros."""
+    if not _only_number_punctuation(value):
+        return False
     digits = normalize_cep(value)
     return len(digits) == 8 and digits != "00000000"
 
@@ -265,6 +280,8 @@ def normalize_phone(value: str | int | None) -> str:
     Accepts punctuation, ``+55`` and the ``0`` trunk prefix. Raises ``ValueError`` with a
     Portuguese message when the number is not a valid Brazilian phone.
     """
+    if not _only_number_punctuation(value):
+        raise ValueError("Telefone inválido: use apenas números, espaços, parênteses, + e -.")
     digits = _phone_digits(value)
     if len(digits) not in (10, 11):
         raise ValueError("Telefone inválido: informe DDD e número, com 10 ou 11 dígitos.")

@@ -7,10 +7,26 @@ mode, Redis when REDIS_URL is set, so every app server shares the same counters.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from limits import RateLimitItemPerMinute
 from limits.storage import Storage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
+
+from portal.core.errors import ServiceUnavailable
+
+UNAVAILABLE = "Não foi possível verificar as tentativas de login agora. Tente novamente em instantes."
+
+
+@contextmanager
+def _storage_guard() -> Iterator[None]:
+    """Fail closed: without its counters (Redis down) the throttle refuses logins with a
+    clear 503 instead of letting unlimited guesses through or crashing."""
+    try:
+        yield
+    except Exception as error:  # the storage backends raise their own driver errors
+        raise ServiceUnavailable(UNAVAILABLE) from error
 
 
 class LoginThrottle:
@@ -28,11 +44,13 @@ class LoginThrottle:
         return [f"login-fail:account:{account}", f"login-fail:ip:{ip or '?'}"]
 
     def is_blocked(self, email: str, ip: str | None) -> bool:
-        return any(not self.limiter.test(self.item, key) for key in self._keys(email, ip))
+        with _storage_guard():
+            return any(not self.limiter.test(self.item, key) for key in self._keys(email, ip))
 
     def register_failure(self, email: str, ip: str | None) -> None:
-        for key in self._keys(email, ip):
-            self.limiter.hit(self.item, key)
+        with _storage_guard():
+            for key in self._keys(email, ip):
+                self.limiter.hit(self.item, key)
 
     def clear(self, email: str, ip: str | None) -> None:
         for key in self._keys(email, ip):

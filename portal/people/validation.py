@@ -13,6 +13,8 @@ from portal.people.services import normalize_email
 def text(raw: str | None, field: str, label: str, max_len: int, required: bool = True) -> str | None:
     """Trimmed text with inner whitespace collapsed; accents and apostrophes kept as typed."""
     value = " ".join((raw or "").split())
+    if documents.CONTROL_CHARACTERS.search(value):
+        raise DomainError("Caracteres inválidos.", field=field)
     if not value:
         if required:
             raise DomainError(f"Informe {label}.", field=field)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, joinedload, load_only
 
 from portal.clients.models import Client
 from portal.core.db import utcnow
+from portal.core.ints import parse_int
 from portal.core.pagination import Page, keyset_page
 from portal.people.models import Collaborator, OrgUnit, User
 from portal.people.scope import visible_collaborator_ids
@@ -96,7 +97,7 @@ def conditions(
         result.append(Proposal.needs_review.is_(True))
     if filters.number:
         number = filters.number.strip()[:60]
-        numeric = [Proposal.id == int(number)] if number.isdigit() and len(number) < 10 else []
+        numeric = [Proposal.id == parse_int(number)] if parse_int(number, max_value=999_999_999) else []
         result.append(
             or_(Proposal.bank_proposal_number == number, Proposal.contract_number == number, *numeric)
         )

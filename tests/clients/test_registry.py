@@ -80,7 +80,7 @@ def test_same_cpf_never_creates_a_second_record(db, org):
         ("cpf", "123.456.789-00", "CPF inválido"),
         ("cpf", "111.111.111-11", "CPF inválido"),
         ("cpf", "", "Informe o CPF"),
-        ("name", "", "Informe nome"),
+        ("name", "", "Nome: campo obrigatório."),
         ("name", "A" * 121, "máximo de 120"),
         ("email", "maria@", "e-mail válido"),
         ("phone", "(20) 91234-5678", "DDD 20"),

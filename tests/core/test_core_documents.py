@@ -154,3 +154,17 @@ def test_mask_tail():
     assert d.mask_tail("12") == "*2"  # short values are never fully shown
     assert d.mask_tail("") == ""
     assert d.mask_tail(None) == ""
+
+
+def test_non_ascii_digits_and_letters_never_make_a_valid_number():
+    """Full-width or superscript digits would bypass the blind index (a second record for
+    the same CPF); letters mixed in must not be silently dropped."""
+    from portal.core.documents import is_valid_cep, is_valid_cpf, is_valid_phone
+
+    assert is_valid_cpf("529.982.247-25")
+    assert not is_valid_cpf("５２９９８２２４７２５")
+    assert not is_valid_cpf("529a982b247c25")
+    assert not is_valid_cpf("52998224725²")
+    assert not is_valid_cep("0131０-100") and not is_valid_cep("01310-10x0")
+    assert not is_valid_phone("(11) 9８765-4321") and not is_valid_phone("(11) 98765-4321 ramal")
+    assert is_valid_phone("+55 (11) 98765-4321")

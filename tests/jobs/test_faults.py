@@ -70,6 +70,10 @@ def test_app_starts_and_serves_without_redis_in_production_mode(database_url, tm
         client = app.test_client()
         assert client.get("/login").status_code == 200
         assert client.get("/healthz").status_code == 200
+        # Signing in needs the throttle's counters: refused with a clear 503, never a 500.
+        login = form_post(client, "/login", {"email": "alguem@x.com", "password": "senha-qualquer-1"})
+        assert login.status_code == 503
+        assert "tentativas de login" in login.get_data(as_text=True)
     finally:
         app.extensions["athenas.db"]["engine"].dispose()
 

@@ -60,6 +60,9 @@ def test_create_encrypts_cpf_and_phone_and_keeps_names_exactly(db):
     [
         ("cpf", "123.456.789-00", "CPF inválido."),
         ("cpf", "111.111.111-11", "CPF inválido."),
+        ("cpf", "529a982b247c25", "CPF inválido."),
+        ("cpf", "５２９９８２２４７２５", "CPF inválido."),
+        ("name", "Col\x07aborador", "Caracteres inválidos."),
         ("email", "sem-arroba", "Informe um e-mail válido."),
         ("phone", "(20) 91234-5678", "Telefone inválido: DDD 20 não existe."),
         ("phone", "1234", "Telefone inválido: informe DDD e número, com 10 ou 11 dígitos."),

@@ -17,6 +17,7 @@ from portal.clients.models import Client
 from portal.clients.validation import cpf as clean_cpf
 from portal.core import audit
 from portal.core.errors import DomainError
+from portal.core.ints import parse_int
 from portal.core.pagination import keyset_page
 from portal.core.pdf import render_pdf
 from portal.extensions import db
@@ -41,7 +42,7 @@ class RetentionForm(FlaskForm):
 
 def _years() -> int:
     raw = request.values.get("years", "")
-    years = int(raw) if raw.isdigit() else privacy.DEFAULT_RETENTION_YEARS
+    years = parse_int(raw, max_value=100) or privacy.DEFAULT_RETENTION_YEARS
     return privacy.check_years(years)
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import FileStorage
 
 from portal.core.errors import DomainError, Forbidden
+from portal.core.ints import parse_int
 from portal.extensions import db
 from portal.proposals import documents, pendencies, sla
 from portal.proposals.listing import BANKS, ProposalFilters, bank_label, filtered_proposals, proposals_page
@@ -34,7 +35,7 @@ DetailPage = Callable[..., Response]
 
 def _int(name: str, args: Any) -> int | None:
     value = (args.get(name) or "").strip()
-    return int(value) if value.isdigit() and len(value) < 10 else None
+    return parse_int(value, max_value=999_999_999)
 
 
 def _date(name: str, args: Any) -> date | None:

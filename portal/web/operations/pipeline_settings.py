@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from portal.core import audit
 from portal.core.errors import DomainError
+from portal.core.ints import parse_int
 from portal.extensions import db
 from portal.people.permissions import Permission
 from portal.proposals import mapping, pendencies, sla
@@ -101,9 +102,10 @@ def sla_limits() -> Response:
         submitted: dict[str, int | None] = {}
         for tracked in sla.TRACKED:
             raw = (request.form.get(tracked.value) or "").strip()
-            if raw and not raw.isdigit():
+            hours = parse_int(raw, max_value=100_000)
+            if raw and hours is None:
                 errors[tracked.value] = "Informe um número inteiro de horas."
-            submitted[tracked.value] = int(raw) if raw.isdigit() else None
+            submitted[tracked.value] = hours
         if not errors:
             try:
                 sla.save_limits(db.session, current_actor(), submitted)

@@ -10,6 +10,7 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from portal.core.errors import Conflict, DomainError
+from portal.core.ints import parse_int
 from portal.extensions import db
 from portal.people.permissions import Permission
 from portal.proposals import operations, sla
@@ -150,7 +151,7 @@ def move(proposal_id: int) -> Response:
     proposal = load_proposal(proposal_id)
     form = MoveForm()
     from_board = form.origin.data == "board"
-    if not form.validate_on_submit() or not (form.version.data or "").isdigit():
+    if not form.validate_on_submit() or parse_int(form.version.data) is None:
         return error_response(400)
     try:
         target = Status(form.target.data)
@@ -206,7 +207,7 @@ def mark_reviewed(proposal_id: int) -> Response:
     form = ConfirmForm()
     if not form.validate_on_submit():
         return error_response(400)
-    version = int(form.version.data) if (form.version.data or "").isdigit() else None
+    version = parse_int(form.version.data)
     try:
         operations.mark_reviewed(db.session, current_actor(), proposal, version)
     except Conflict as error:
@@ -221,8 +222,8 @@ def _selected() -> list[tuple[int, int | None]]:
     items = []
     for raw in request.form.getlist("ids")[: operations.BULK_MAX + 1]:
         pid, _, version = raw.partition(":")
-        if pid.isdigit():
-            items.append((int(pid), int(version) if version.isdigit() else None))
+        if parse_int(pid) is not None:
+            items.append((parse_int(pid), parse_int(version)))
     return items
 
 

@@ -22,6 +22,7 @@ from portal.banks.types import Capability, Product
 from portal.clients import queries
 from portal.clients.services import own_collaborator
 from portal.core.errors import DomainError
+from portal.core.ints import parse_int
 from portal.core.money import format_decimal_br, parse_brl
 from portal.extensions import db
 from portal.people.permissions import Permission
@@ -87,12 +88,12 @@ def _input(form: SimulationForm) -> lookups.SimulationInput:
         except ValueError:
             raise DomainError("Valor inválido, ex.: 5.000,00", field=field.name) from None
 
-    term = (form.term_months.data or "").strip()
-    if not term.isdigit():
+    term = parse_int(form.term_months.data, max_value=999)
+    if term is None:
         raise DomainError("Informe o prazo em meses, ex.: 84", field="term_months")
     return lookups.SimulationInput(
         product=Product(form.product.data),
-        term_months=int(term),
+        term_months=term,
         benefit_link_id=int(form.benefit_link_id.data) if form.benefit_link_id.data else None,
         requested_amount=money(form.requested_amount) if form.mode.data == "amount" else None,
         installment=money(form.installment) if form.mode.data == "installment" else None,

@@ -16,6 +16,7 @@ from portal.clients.validation import birth_date as parse_day
 from portal.core import audit
 from portal.core.db import utcnow
 from portal.core.errors import DomainError
+from portal.core.ints import parse_int
 from portal.extensions import db
 from portal.people.permissions import Permission
 from portal.web.access import current_actor, require
@@ -33,7 +34,7 @@ def client_reveal(client_id: int, field: str) -> Response:
     client = queries.get_client_for(db.session, me(), client_id)
     link_id = request.form.get("link_id", "")
     value = pii.reveal(
-        db.session, current_actor(), client, field, int(link_id) if link_id.isdigit() else None
+        db.session, current_actor(), client, field, parse_int(link_id)
     )
     return render("sales/clients/_revealed.html", value=value, label=pii.FIELD_LABELS.get(field, field))
 

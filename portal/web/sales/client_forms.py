@@ -17,6 +17,7 @@ from portal.clients.models import (
 )
 from portal.clients.services import ClientInput, LinkInput
 from portal.core.documents import BRAZILIAN_STATES
+from portal.core.ints import parse_int
 
 
 def _max(n: int) -> Length:
@@ -62,7 +63,7 @@ class ClientForm(FlaskForm):
 
     def owner(self) -> int | None:
         raw = self.owner_id.data
-        return int(raw) if raw and str(raw).isdigit() else None
+        return parse_int(raw)
 
 
 class LinkForm(FlaskForm):

@@ -15,6 +15,7 @@ from portal.clients.models import AGREEMENT_BASES, Client, ClientStatus, Provena
 from portal.clients.services import DuplicateClient
 from portal.core import audit
 from portal.core.errors import DomainError
+from portal.core.ints import parse_int
 from portal.extensions import db
 from portal.people.models import Collaborator, User
 from portal.people.permissions import Permission, Role
@@ -34,7 +35,7 @@ def _filters() -> queries.ClientFilters:
     status = request.args.get("status", ClientStatus.ACTIVE.value)
     return queries.ClientFilters(
         q=request.args.get("q", "")[: queries.SEARCH_MAX],
-        owner_id=int(owner) if owner.isdigit() else None,
+        owner_id=parse_int(owner),
         status=status if status in ("active", "anonymised", "all") else "active",
     )
 
