@@ -42,8 +42,8 @@ class RetentionForm(FlaskForm):
 
 def _years() -> int:
     raw = request.values.get("years", "")
-    years = parse_int(raw, max_value=100) or privacy.DEFAULT_RETENTION_YEARS
-    return privacy.check_years(years)
+    years = parse_int(raw, max_value=10_000)
+    return privacy.check_years(privacy.DEFAULT_RETENTION_YEARS if years is None else years)
 
 
 def _client(client_id: int) -> Client:
