@@ -4,7 +4,7 @@ Every domain that keeps evidence or documents (consents, certifications, proposa
 documents) goes through here, so the same rules hold everywhere:
 - the type comes from the first bytes (PDF, PNG, JPEG), never from the name or the
   browser's content type — a script renamed `.pdf` is refused;
-- the original name is kept only for display, stripped of any path;
+- a name carrying folders is refused; the original name is kept only for display;
 - the stored path is relative to the storage directory and resolved back safely.
 """
 
@@ -43,6 +43,16 @@ def sniff(
     raise DomainError(message, field=field)
 
 
+PATH_IN_NAME = "Nome de arquivo com caminho de pastas não é aceito: envie apenas o arquivo."
+
+
+def refuse_path_in_name(name: str | None, field: str = "file") -> None:
+    """A browser sends a bare file name; one with folders ("../", "C:\\...") is an attack
+    or a broken client, and is refused rather than silently cleaned."""
+    if name and ("/" in name or "\\" in name):
+        raise DomainError(PATH_IN_NAME, field=field)
+
+
 def safe_filename(name: str | None, default: str) -> str:
     """The display name: last path component only, harmless characters, bounded length."""
     base = Path((name or "").replace("\\", "/")).name
@@ -62,6 +72,7 @@ def store_upload(
     allowed: tuple[tuple[bytes, str, str], ...] = DOCUMENT_TYPES,
 ) -> StoredFile:
     """Validate and write `data`; `messages` has "empty", "too_big" and "type" texts."""
+    refuse_path_in_name(filename, field)
     if not data:
         raise DomainError(messages["empty"], field=field)
     if len(data) > max_bytes:

@@ -100,6 +100,7 @@ def _jpeg_pixels(data: bytes) -> int:
 
 def check_upload(data: bytes, filename: str | None, max_bytes: int = DEFAULT_MAX_BYTES) -> CheckedFile:
     """Validate an upload; raise DomainError (nothing stored) when it is not acceptable."""
+    uploads.refuse_path_in_name(filename)
     if not data:
         raise DomainError("O arquivo está vazio.", field="file")
     if len(data) > max_bytes:

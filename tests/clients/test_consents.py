@@ -87,6 +87,8 @@ def test_contact_consent_without_evidence_and_png_evidence(db, org, tmp_path):
     client = factories.client(db, org.agent)
     _grant(db, client, tmp_path, purpose="contact", evidence=None, channel="phone")
     assert has_valid_consent(db, client, "contact")
-    consent = _grant(db, client, tmp_path, evidence=Evidence("../../etc/passwd.png", PNG))
-    assert consent.evidence_mime == "image/png" and consent.evidence_filename == "passwd.png"
+    with pytest.raises(DomainError, match="caminho de pastas"):
+        _grant(db, client, tmp_path, evidence=Evidence("../../etc/passwd.png", PNG))
+    consent = _grant(db, client, tmp_path, evidence=Evidence("termo.png", PNG))
+    assert consent.evidence_mime == "image/png" and consent.evidence_filename == "termo.png"
     assert evidence_file(tmp_path, consent).parent == Path(tmp_path).resolve() / "consents"

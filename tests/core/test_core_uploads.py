@@ -16,10 +16,10 @@ def _store(tmp_path, data, name="doc.pdf", max_bytes=1024):
 
 
 def test_pdf_is_stored_with_random_name_and_hash(tmp_path):
-    stored = _store(tmp_path, PDF, "../../etc/passwd.pdf")
+    stored = _store(tmp_path, PDF, "contrato assinado.pdf")
     assert stored.content_type == "application/pdf" and stored.size == len(PDF)
-    assert stored.filename == "passwd.pdf"
-    assert stored.relative_path.startswith("docs/") and "passwd" not in stored.relative_path
+    assert stored.filename == "contrato assinado.pdf"
+    assert stored.relative_path.startswith("docs/") and "contrato" not in stored.relative_path
     assert (tmp_path / stored.relative_path).read_bytes() == PDF
     assert len(stored.sha256) == 64
 
@@ -37,6 +37,13 @@ def test_pdf_is_stored_with_random_name_and_hash(tmp_path):
 def test_bad_uploads_are_refused_and_nothing_is_written(tmp_path, data, message):
     with pytest.raises(DomainError, match=message):
         _store(tmp_path, data)
+    assert not any(tmp_path.rglob("*.*"))
+
+
+@pytest.mark.parametrize("name", ["../../etc/passwd.pdf", "C:\\Users\\ana\\RG.pdf", "docs/x.pdf"])
+def test_a_path_in_the_file_name_is_refused_and_nothing_is_written(tmp_path, name):
+    with pytest.raises(DomainError, match="caminho de pastas"):
+        _store(tmp_path, PDF, name)
     assert not any(tmp_path.rglob("*.*"))
 
 

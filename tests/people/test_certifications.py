@@ -117,7 +117,11 @@ def test_add_certification_validates_dates_and_evidence(db, tmp_path):
     with pytest.raises(DomainError, match="10 MB"):
         certifications.add_certification(db, SYSTEM, person, expires_on=DAY, evidence=big, **kwargs)
     assert not any(tmp_path.rglob("*.*"))
-    good = EvidenceUpload("C:\\Users\\ana\\certificado.pdf", io.BytesIO(PDF))
+    with_path = EvidenceUpload("C:\\Users\\ana\\certificado.pdf", io.BytesIO(PDF))
+    with pytest.raises(DomainError, match="caminho de pastas"):
+        certifications.add_certification(db, SYSTEM, person, expires_on=DAY, evidence=with_path, **kwargs)
+    assert not any(tmp_path.rglob("*.*"))
+    good = EvidenceUpload("certificado.pdf", io.BytesIO(PDF))
     cert = certifications.add_certification(db, SYSTEM, person, expires_on=DAY, evidence=good, **kwargs)
     assert cert.evidence_filename == "certificado.pdf"
     assert cert.evidence_content_type == "application/pdf"

@@ -34,7 +34,10 @@ def test_operations_upload_and_download(client, db, org, sign_in, storage_root):
     before = _files(storage_root)
     sign_in(org.operations_user)
     page = f"/operations/proposals/{proposal.id}"
-    response = _upload(client, f"{page}/documents", minimal_pdf(), "../../RG frente.pdf", page)
+    refused = _upload(client, f"{page}/documents", minimal_pdf(), "../../RG frente.pdf", page)
+    assert refused.status_code == 422 and "caminho de pastas" in refused.get_data(as_text=True)
+    assert _files(storage_root) == before
+    response = _upload(client, f"{page}/documents", minimal_pdf(), "RG frente.pdf", page)
     assert response.status_code == 303
     html = client.get(page).get_data(as_text=True)
     assert "RG frente.pdf" in html
