@@ -4,8 +4,10 @@ function the webhook endpoint calls to apply a stored event at once.
 One run: (1) polls every API bank for changes into the inbox (`portal.banks.sync`);
 (2) resolves "submission unconfirmed" proposals by asking the bank for the proposal it
 registered with our idempotency key; (3) applies every pending inbox event to its proposal
-through `apply_bank_status` (idempotent: the same status twice changes nothing). Running it
-twice, or concurrently with webhooks, is harmless.
+through `apply_bank_status` (idempotent: the same status twice changes nothing), with the
+bank's moment of each update, so one older than the status already applied is ignored
+(webhooks and polls arrive out of order). Running it twice, or concurrently with webhooks,
+is harmless.
 """
 
 from __future__ import annotations
@@ -70,7 +72,10 @@ def apply_event(session: Session, event: WebhookEvent, actor: Actor = SYSTEM) ->
         )
         if proposal is None:
             continue  # not ours (or not confirmed yet: the reconciliation fetches it)
-        if apply_bank_status(session, actor, proposal, update.bank_status, source=source) is not None:
+        applied = apply_bank_status(
+            session, actor, proposal, update.bank_status, source=source, occurred_at=update.occurred_at
+        )
+        if applied is not None:
             changed += 1
     inbox.mark_processed(event)
     session.flush()

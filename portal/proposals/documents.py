@@ -5,7 +5,11 @@ Rules (everything refused raises DomainError in Portuguese and stores nothing):
   (the shared rule of `portal.core.uploads`, plus the checks below);
 - a per-document size limit (the request limit, MAX_CONTENT_LENGTH, answers 413 before);
 - no ZIP containers or polyglots (a ZIP central directory anywhere the ZIP readers look);
-- no PDFs with active content (JavaScript, launch actions, embedded files);
+- no PDFs with active content (JavaScript, launch actions, embedded files, rich media,
+  XFA forms), their names recognised also when hex-escaped (`/J#61vaScript`). Only the
+  file's uncompressed bytes are inspected: names inside compressed object streams are not
+  (documents are only ever served as attachments under a sandboxing CSP, never rendered
+  by the portal);
 - images with absurd dimensions (decompression bombs) are refused;
 - the uploaded name is reduced to a safe display name and never used as a path.
 Files are written as `STORAGE_DIR/proposals/<ab>/<random hex>` with AES-GCM (key id kept,
@@ -46,7 +50,14 @@ KINDS = {
     "image/png": "png",
 }
 ALLOWED_TEXT = "PDF, JPG ou PNG"
-_PDF_ACTIVE = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFile|RichMedia|XFA)\b")
+_ACTIVE_NAME = rb"(JavaScript|JS|Launch|EmbeddedFile|RichMedia|XFA)\b"
+_PDF_ACTIVE = re.compile(rb"/" + _ACTIVE_NAME)
+_ACTIVE_DECODED = re.compile(_ACTIVE_NAME)
+# A PDF name: "/" then regular characters (anything but white space and delimiters).
+# Any of them may be written "#xx" (two hex digits), e.g. /J#61vaScript = /JavaScript.
+_NAME_CHAR = rb"[^\x00\t\n\x0c\r ()<>\[\]{}/%]"
+_ESCAPED_NAME = re.compile(rb"/(" + _NAME_CHAR + rb"*#[0-9A-Fa-f]{2}" + _NAME_CHAR + rb"*)")
+_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
 
 
 @dataclass(frozen=True)
@@ -98,6 +109,18 @@ def _jpeg_pixels(data: bytes) -> int:
     raise DomainError("Imagem JPEG corrompida.", field="file")
 
 
+def decode_pdf_name(raw: bytes) -> bytes:
+    """A PDF name with its "#xx" escapes decoded (the name as a PDF reader sees it)."""
+    return _NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), raw)
+
+
+def _pdf_has_active_content(data: bytes) -> bool:
+    """Active-content names in the file's uncompressed bytes, written plainly or hex-escaped."""
+    if _PDF_ACTIVE.search(data):
+        return True
+    return any(_ACTIVE_DECODED.match(decode_pdf_name(m.group(1))) for m in _ESCAPED_NAME.finditer(data))
+
+
 def check_upload(data: bytes, filename: str | None, max_bytes: int = DEFAULT_MAX_BYTES) -> CheckedFile:
     """Validate an upload; raise DomainError (nothing stored) when it is not acceptable."""
     uploads.refuse_path_in_name(filename)
@@ -118,7 +141,7 @@ def check_upload(data: bytes, filename: str | None, max_bytes: int = DEFAULT_MAX
     if content_type == "application/pdf":
         if b"%%EOF" not in data[-2048:]:
             raise DomainError("PDF incompleto ou corrompido.", field="file")
-        if _PDF_ACTIVE.search(data):
+        if _pdf_has_active_content(data):
             raise DomainError("PDF com conteúdo ativo (scripts ou anexos) não é aceito.", field="file")
     else:
         pixels = _png_pixels(data) if content_type == "image/png" else _jpeg_pixels(data)

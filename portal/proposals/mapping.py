@@ -6,6 +6,9 @@ its status alone. A sub-status set by a person survives the automatic sync.
 
 from __future__ import annotations
 
+import logging
+from datetime import UTC, datetime
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -14,6 +17,8 @@ from portal.core.errors import DomainError
 from portal.proposals.models import BankStatusMapping, EventSource, Proposal, ProposalEvent
 from portal.proposals.services import change_status, record_event
 from portal.proposals.statuses import BOARD_COLUMNS, REASON_REQUIRED, TRANSITIONS, Status, allowed_next
+
+log = logging.getLogger("portal.proposals")
 
 # Statuses a bank-reported jump may pass through silently: forward steps of the main
 # line and the portability track, never ones a person must explain.
@@ -74,19 +79,55 @@ def set_mapping(
     return mapping
 
 
+def is_out_of_order(proposal: Proposal, occurred_at: datetime | None) -> bool:
+    """True when the bank reports a moment older than the status already applied."""
+    return (
+        occurred_at is not None
+        and proposal.bank_status_at is not None
+        and _utc(occurred_at) < proposal.bank_status_at
+    )
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
 def apply_bank_status(
     session: Session,
     actor: Actor,
     proposal: Proposal,
     bank_status: str,
     source: str = EventSource.BANK_SYNC.value,
+    occurred_at: datetime | None = None,
 ) -> ProposalEvent | None:
     """Apply a status reported by the bank. Idempotent: the same string twice is a no-op.
+
+    `occurred_at` is the bank's moment of the status (webhooks and polls carry it). Banks
+    deliver notifications concurrently, so they can arrive out of order: a report older
+    than `proposal.bank_status_at` is ignored and records nothing on the proposal (the raw
+    report stays in the bank inbox). Without a moment (submission answers, spreadsheet
+    imports) the status applies as before and `bank_status_at` is left as it is.
 
     Returns the event written, or None when nothing changed.
     """
     key = normalize_bank_status(bank_status)
-    if not key or (key == proposal.bank_status and not proposal.needs_review):
+    if not key:
+        return None
+    if is_out_of_order(proposal, occurred_at):
+        log.info(
+            "stale bank status ignored proposal=%s bank_status=%s occurred_at=%s applied_at=%s",
+            proposal.id,
+            key,
+            occurred_at.isoformat() if occurred_at else None,
+            proposal.bank_status_at.isoformat() if proposal.bank_status_at else None,
+        )
+        return None
+    if occurred_at is not None:
+        # Also for a repeated status: a later report of it must still beat an older one.
+        moment = _utc(occurred_at)
+        if proposal.bank_status_at is None or moment > proposal.bank_status_at:
+            proposal.bank_status_at = moment
+    if key == proposal.bank_status and not proposal.needs_review:
         return None
     proposal.bank_status = key
     mapping = lookup(session, proposal.bank_code, key)

@@ -113,6 +113,9 @@ class Proposal(Base):
     sub_status: Mapped[str | None] = mapped_column(String(80))
     sub_status_by_human: Mapped[bool] = mapped_column(Boolean, default=False)
     bank_status: Mapped[str | None] = mapped_column(String(120))
+    # The bank's own moment of `bank_status` (StatusUpdate.occurred_at): a report older than
+    # this one is out of order and ignored. None when no report carried a moment yet.
+    bank_status_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     needs_review: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

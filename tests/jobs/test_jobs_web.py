@@ -258,6 +258,72 @@ def test_stale_running_job_is_marked_failed_when_the_list_loads(client, login_as
     assert "Processo interrompido: o servidor que executava a tarefa parou." in page
 
 
+def _running_job(db, user, heartbeat_at) -> Job:
+    return Job(
+        kind="test.quick",
+        params={},
+        actor_id=user.id,
+        actor_label=user.email,
+        status="running",
+        progress_done=3,
+        progress_total=10,
+        progress_message="Etapa 3",
+        created_at=heartbeat_at,
+        started_at=heartbeat_at,
+        heartbeat_at=heartbeat_at,
+    )
+
+
+def test_stale_job_fails_on_its_own_page_without_the_list(client, login_as, manual_runner, db):
+    """Someone watching a crashed job sees it fail (and the polling stop) without ever
+    opening the jobs list."""
+    user = login_as("agent")
+    stale = _running_job(db, user, utcnow() - timedelta(hours=1))
+    db.add(stale)
+    db.flush()
+
+    page = client.get(f"/jobs/{stale.id}").get_data(as_text=True)
+
+    db.refresh(stale)
+    assert stale.status == "failed" and stale.error == STALE_MESSAGE
+    assert "Falhou" in page and STALE_MESSAGE in page
+    assert 'hx-trigger="every 1s"' not in page
+
+
+def test_stale_job_fails_on_the_progress_partial_and_json(client, login_as, manual_runner, db):
+    user = login_as("agent")
+    polled, asked = (_running_job(db, user, utcnow() - timedelta(hours=1)) for _ in range(2))
+    db.add_all([polled, asked])
+    db.flush()
+
+    partial = client.get(f"/jobs/{polled.id}/progress", headers={"HX-Request": "true"})
+    html = partial.get_data(as_text=True)
+    assert partial.status_code == 200
+    assert 'data-status="failed"' in html and "Falhou" in html
+    assert "hx-trigger" not in html  # the page stops polling
+    db.refresh(polled)
+    assert polled.status == "failed" and polled.error == STALE_MESSAGE
+
+    data = client.get(f"/jobs/{asked.id}/progress.json").get_json()
+    assert data["status"] == "failed" and data["status_label"] == "Falhou"
+    assert "interrompido" in data["error"]
+    db.refresh(asked)
+    assert asked.status == "failed" and asked.error == STALE_MESSAGE
+
+
+def test_a_job_with_a_fresh_heartbeat_keeps_running_on_its_page(client, login_as, manual_runner, db):
+    user = login_as("agent")
+    alive = _running_job(db, user, utcnow())
+    db.add(alive)
+    db.flush()
+
+    html = client.get(f"/jobs/{alive.id}/progress", headers={"HX-Request": "true"}).get_data(as_text=True)
+
+    assert 'data-status="running"' in html and 'hx-trigger="every 1s"' in html
+    db.refresh(alive)
+    assert alive.status == "running"
+
+
 def test_list_filters_paginates_and_exports_only_own_jobs(client, login_as, manual_runner, db):
     user = login_as("agent")
     other = factories.user(db)

@@ -77,6 +77,41 @@ def test_malicious_uploads_are_refused_and_nothing_is_stored(db, org, storage, d
     assert db.scalar(select(func.count()).select_from(ProposalDocument)) == 0
 
 
+def _catalog_with(extra: bytes) -> bytes:
+    return minimal_pdf().replace(b"/Type/Catalog", b"/Type/Catalog" + extra)
+
+
+# Active content with its names hex-escaped ("#xx"), which PDF readers decode.
+ESCAPED_ACTIVE = [
+    b"/OpenAction<</S/J#61vaScript/J#53(app.alert(1))>>",  # /S/JavaScript /JS
+    b"/OpenAction<</S /#4A#61#76#61#53#63#72#69#70#74 /#4a#53 (app.alert(1))>>",  # all escaped
+    b"/OpenAction<</S/#4Caunch/F(cmd.exe)>>",  # /Launch
+    b"/Names<</EmbeddedFiles<</Names[(x)<</Type/Embedded#46ile>>]>>>>",  # /EmbeddedFile
+    b"/AA<</O<</S/Rich#4dedia>>>>",  # /RichMedia
+    b"/AcroForm<</#58FA 9 0 R>>",  # /XFA
+]
+
+
+@pytest.mark.parametrize("extra", ESCAPED_ACTIVE)
+def test_hex_escaped_active_pdf_names_are_refused(db, org, storage, extra):
+    proposal = factories.proposal(db, org.client)
+    with pytest.raises(DomainError, match="conteúdo ativo"):
+        documents.store_document(db, OPS, proposal, _catalog_with(extra), "escapado.pdf", storage)
+    assert _files(storage) == []
+
+
+def test_harmless_escaped_names_are_accepted(db, org, storage):
+    data = _catalog_with(b"/PageLabels<</Nums[0<</P(Capa)/S/D>>]>>/Lang(pt-BR)/A#20B/Texto#4A")
+    proposal = factories.proposal(db, org.client)
+    stored = documents.store_document(db, OPS, proposal, data, "ok.pdf", storage)
+    assert stored.content_type == "application/pdf"
+
+
+def test_decode_pdf_name():
+    assert documents.decode_pdf_name(b"J#61vaScript") == b"JavaScript"
+    assert documents.decode_pdf_name(b"A#20B#2") == b"A B#2"
+
+
 def test_per_document_size_limit(db, org, storage):
     proposal = factories.proposal(db, org.client)
     with pytest.raises(DomainError, match="limite por documento é 1 MB"):

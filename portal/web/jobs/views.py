@@ -41,6 +41,17 @@ def _load(job_id: int) -> Job:
     return job_queries.get_visible(db.session, job_id, current_user.id, _see_all())
 
 
+def _load_swept(job_id: int) -> Job:
+    """The job, after failing it if its worker died (or no runner picked it up in time),
+    so its page stops polling and shows why. A finished job is not swept again (the poll
+    of a finished job costs nothing extra); an unfinished one costs two indexed reads,
+    and a write only when something is stale."""
+    job = _load(job_id)
+    if not job.finished and _sweep():
+        db.session.refresh(job)  # the sweep updates rows in bulk, not the loaded object
+    return job
+
+
 def _view(job: Job) -> job_queries.ProgressView:
     return job_queries.progress_view(job, jobs_service().runner.live(job.id))
 
@@ -51,9 +62,10 @@ def _can_cancel(job: Job) -> bool:
     return not job.finished and job.actor_id == current_user.id and not job.cancel_requested and not signalled
 
 
-def _sweep() -> None:
+def _sweep() -> int:
+    """Fail stale jobs (never those running in this process); returns how many."""
     service = jobs_service()
-    sweep_stale(db.session, service.env.settings, exclude_ids=service.runner.live_job_ids())
+    return sweep_stale(db.session, service.env.settings, exclude_ids=service.runner.live_job_ids())
 
 
 @bp.route("/")
@@ -128,7 +140,7 @@ def start_demo() -> Response:
 @bp.route("/<int:job_id>")
 @require(Permission.ACCOUNT)
 def detail(job_id: int) -> Response:
-    job = _load(job_id)
+    job = _load_swept(job_id)
     return render(
         "jobs/detail.html", job=job, view=_view(job), can_cancel=_can_cancel(job), cancel_form=CancelForm()
     )
@@ -138,7 +150,7 @@ def detail(job_id: int) -> Response:
 @require(Permission.ACCOUNT)
 def progress(job_id: int) -> Response:
     """The progress partial; it polls itself every second until the job finishes."""
-    job = _load(job_id)
+    job = _load_swept(job_id)
     return render(
         "jobs/_progress.html", job=job, view=_view(job), can_cancel=_can_cancel(job), cancel_form=CancelForm()
     )
@@ -147,7 +159,7 @@ def progress(job_id: int) -> Response:
 @bp.route("/<int:job_id>/progress.json")
 @require(Permission.ACCOUNT)
 def progress_json(job_id: int) -> Response:
-    return jsonify(_view(_load(job_id)).to_json())
+    return jsonify(_view(_load_swept(job_id)).to_json())
 
 
 @bp.route("/<int:job_id>/cancel", methods=["POST"])

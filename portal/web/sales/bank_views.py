@@ -11,12 +11,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Response, redirect, request, url_for
+from flask import Response, g, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
 
 from portal.banks import calls, lookups
+from portal.banks import service as banks_service
 from portal.banks.calls import CallOutcome
 from portal.banks.types import Capability, Product
 from portal.clients import queries
@@ -41,12 +42,24 @@ def _release_connection() -> None:
     db.session.commit()
 
 
+def banks_under_liquidation() -> frozenset[str]:
+    """Codes of the banks the admin flagged as under extrajudicial liquidation (read once
+    per request; disabled banks included, since their old proposals are still shown)."""
+    if "_banks_under_liquidation" not in g:
+        g._banks_under_liquidation = frozenset(
+            b.code for b in banks_service.list_banks(db.session) if b.under_liquidation
+        )
+    return g._banks_under_liquidation
+
+
 @bp.app_context_processor
 def _bank_panel_context() -> dict[str, Any]:
     def lookup_banks() -> list[tuple[str, str]]:
         return [(b.code, b.name) for b in lookups.banks_with(db.session, Capability.BENEFIT_QUERY)]
 
-    return {"lookup_banks": lookup_banks}
+    # Pages warn wherever a bank under liquidation is picked or shown (templates/banks/
+    # _liquidation_warning.html): lookups, simulations, proposal details.
+    return {"lookup_banks": lookup_banks, "banks_under_liquidation": banks_under_liquidation}
 
 
 @bp.route("/clients/<int:client_id>/lookups/<bank>", methods=["POST"])
