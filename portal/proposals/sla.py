@@ -9,6 +9,8 @@ status (`status = s AND status_changed_at < now - limit`), which the
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, false, or_, select
@@ -18,7 +20,7 @@ from portal.core import audit
 from portal.core.audit import Actor
 from portal.core.db import utcnow
 from portal.core.errors import DomainError
-from portal.proposals.models import Proposal
+from portal.proposals.models import Proposal, ProposalEvent
 from portal.proposals.pipeline_models import SlaLimit
 from portal.proposals.statuses import TERMINAL, Status
 
@@ -89,6 +91,33 @@ def is_breached(proposal: Proposal, limits_by_status: dict[str, int], now: datet
 
 def hours_in_status(proposal: Proposal, now: datetime | None = None) -> float:
     return ((now or utcnow()) - proposal.status_changed_at).total_seconds() / 3600
+
+
+@dataclass(frozen=True)
+class StatusStay:
+    """Total time a proposal spent in one status, and whether that went over its limit."""
+
+    status: str
+    hours: float
+    limit_hours: int | None
+
+    @property
+    def breached(self) -> bool:
+        return bool(self.limit_hours) and self.hours > (self.limit_hours or 0)
+
+
+def time_in_each_status(
+    events: Sequence[ProposalEvent], limits_by_status: dict[str, int], now: datetime | None = None
+) -> list[StatusStay]:
+    """Hours spent in every status the proposal went through (from its status events, in
+    order; the current status counts until `now`). A status visited twice adds up."""
+    moves = [e for e in events if e.to_status]
+    totals: dict[str, float] = {}
+    for current, following in zip(moves, [*moves[1:], None], strict=True):
+        end = following.occurred_at if following is not None else (now or utcnow())
+        hours = max(0.0, (end - current.occurred_at).total_seconds() / 3600)
+        totals[current.to_status] = totals.get(current.to_status, 0.0) + hours
+    return [StatusStay(status, hours, limits_by_status.get(status)) for status, hours in totals.items()]
 
 
 def breached_condition(limits_by_status: dict[str, int], now: datetime | None = None) -> ColumnElement[bool]:

@@ -157,9 +157,11 @@ def load_proposal(proposal_id: int) -> Proposal:
 def detail_context(proposal: Proposal) -> dict[str, Any]:
     """Everything the proposal page shows, in a fixed number of queries."""
     limits = sla.limits(db.session)
+    events = events_of(db.session, proposal)
     return {
         "proposal": proposal,
-        "events": events_of(db.session, proposal),
+        "events": events,
+        "stays": sla.time_in_each_status(events, limits),
         "pendencies": pendencies.pendencies_of(db.session, proposal),
         "documents": documents.documents_of(db.session, proposal),
         "limits": limits,
