@@ -121,6 +121,11 @@ def test_logs_never_contain_cpfs_tokens_or_secrets(connect, operator, store, cap
             assert secret not in text
     outcomes = {r.outcome for r in records}
     assert {"ok", "server_error", "unauthorized"} <= outcomes
+    # Each call names its bank and capability and measures its latency.
+    assert {r.bank for r in records} == {"facta", "daycoval", "c6"}
+    assert {"benefit_query", "simulate", "submit"} <= {r.capability for r in records}
+    assert all(isinstance(r.latency_ms, int) and r.latency_ms >= 0 for r in records)
+    assert all("latency_ms=" in r.getMessage() for r in records)
 
 
 def test_personal_data_stays_out_of_reprs():
