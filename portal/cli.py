@@ -10,6 +10,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from alembic import command
@@ -23,6 +24,9 @@ from portal.core.audit import SYSTEM, verify_chain
 from portal.core.audit import record as audit_record
 from portal.core.errors import DomainError
 from portal.extensions import db
+
+if TYPE_CHECKING:
+    from portal.core.rotation import EncryptedFiles
 
 
 def alembic_config(url: str | None = None) -> AlembicConfig:
@@ -262,21 +266,56 @@ def sandbox_bank(
     serve_sandbox(create_sandbox_app(config), host, port)
 
 
+def encrypted_file_sources() -> list[EncryptedFiles]:
+    """Every table column that references files written with `KeyRing.encrypt_bytes`."""
+    from portal.clients.consents import EVIDENCE_FILES as CONSENT_EVIDENCE
+    from portal.core.rotation import EncryptedFiles
+    from portal.people.certifications import EVIDENCE_FILES as CERTIFICATION_EVIDENCE
+    from portal.proposals.documents import DOCUMENT_FILES
+    from portal.proposals.pipeline_models import ProposalImport
+
+    # Imported spreadsheets: `importing.keep_file` writes imports/<name>, the name as
+    # associated data.
+    imports = EncryptedFiles(ProposalImport.__table__.c.storage_name, locate=lambda name: f"imports/{name}")
+    return [DOCUMENT_FILES, imports, CONSENT_EVIDENCE, CERTIFICATION_EVIDENCE]
+
+
 @click.command("rotate-data-key")
 @with_appcontext
 @click.option("--batch", default=500, show_default=True, type=int)
 def rotate_data_key(batch: int) -> None:
-    """Recifra todos os dados pessoais com a chave atual (a primeira de ATHENAS_DATA_KEY)."""
-    from portal.core.crypto import get_keyring
-    from portal.core.rotation import rotate_all
+    """Recifra todos os dados pessoais (colunas e arquivos) com a chave atual (a primeira de
+    ATHENAS_DATA_KEY)."""
+    from portal.core.crypto import CryptoError, get_keyring
+    from portal.core.rotation import rotate_all, rotate_all_files
 
     ring = get_keyring()
-    with unit_of_work() as session:
-        counts = rotate_all(session, ring, batch)
-        audit_record(session, SYSTEM, "crypto.data_key_rotated", f"key:{ring.current_id}", counts)
+    try:
+        with unit_of_work() as session:
+            counts = rotate_all(session, ring, batch)
+            files = rotate_all_files(
+                session, ring, current_app.config["STORAGE_DIR"], encrypted_file_sources(), batch
+            )
+            details: dict[str, int] = dict(counts)
+            details.update({f"files:{name}": result.changed for name, result in files.items()})
+            details["files_missing"] = sum(result.missing for result in files.values())
+            audit_record(session, SYSTEM, "crypto.data_key_rotated", f"key:{ring.current_id}", details)
+    except CryptoError as error:
+        raise click.ClickException(f"Rotação interrompida: {error}") from None
     for name, count in counts.items():
         click.echo(f"  {name:<45} {count} valor(es) recifrado(s)")
-    click.echo(f"Rotação concluída: {sum(counts.values())} valor(es) agora na chave {ring.current_id!r}.")
+    for name, result in files.items():
+        line = f"  {'arquivos ' + name:<45} {result.rotated} arquivo(s) recifrado(s)"
+        if result.encrypted:
+            line += f", {result.encrypted} antigo(s) em claro agora cifrado(s)"
+        if result.missing:
+            line += f", {result.missing} não encontrado(s) no armazenamento"
+        click.echo(line)
+    changed = sum(result.changed for result in files.values())
+    click.echo(
+        f"Rotação concluída: {sum(counts.values())} valor(es) e {changed} arquivo(s) "
+        f"agora na chave {ring.current_id!r}."
+    )
 
 
 @click.command("flag-inactive-clients")

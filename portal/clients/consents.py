@@ -3,7 +3,8 @@
 A benefit query (IN100) needs a valid authorisation: later domains call
 `require_consent(session, client, ConsentPurpose.BENEFIT_QUERY)` before asking the bank.
 Evidence files are checked by their magic bytes (PDF, JPEG, PNG), size-limited, hashed
-(SHA-256) and stored under the storage directory with a random name.
+(SHA-256 of the clear content) and stored encrypted under the storage directory with a
+random name; they are read back only through `read_evidence`.
 """
 
 from __future__ import annotations
@@ -21,11 +22,14 @@ from portal.core import uploads
 from portal.core.audit import Actor
 from portal.core.db import utcnow
 from portal.core.errors import DomainError, NotFound
+from portal.core.rotation import EncryptedFiles
 
 EVIDENCE_MAX_BYTES = 5 * 1024 * 1024
 EVIDENCE_DIR = "consents"
 # Purposes whose authorisation must come with a signed term or recording.
 EVIDENCE_REQUIRED = {ConsentPurpose.BENEFIT_QUERY}
+# For `flask rotate-data-key`: older evidence may still be in clear and gets encrypted.
+EVIDENCE_FILES = EncryptedFiles(Consent.__table__.c.evidence_path, clear_allowed=True)
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,7 @@ class Evidence:
     data: bytes
 
 
+_EVIDENCE_MISSING = "Arquivo de evidência não encontrado."
 _MESSAGES = {
     "empty": "Evidência: o arquivo está vazio.",
     "too_big": "Evidência: o arquivo excede 5 MB.",
@@ -51,6 +56,7 @@ def store_evidence(storage_dir: str | Path, evidence: Evidence) -> tuple[str, st
         max_bytes=EVIDENCE_MAX_BYTES,
         messages=_MESSAGES,
         field="evidence",
+        encrypt=True,  # signed IN100 terms carry the client's personal data
     )
     return stored.relative_path, stored.filename, stored.content_type, stored.sha256
 
@@ -59,7 +65,14 @@ def evidence_file(storage_dir: str | Path, consent: Consent) -> Path:
     """The stored evidence of `consent` (NotFound when absent or removed)."""
     if not consent.evidence_path:
         raise NotFound("Esta autorização não tem arquivo de evidência.")
-    return uploads.resolve_stored(storage_dir, consent.evidence_path, "Arquivo de evidência não encontrado.")
+    return uploads.resolve_stored(storage_dir, consent.evidence_path, _EVIDENCE_MISSING)
+
+
+def read_evidence(storage_dir: str | Path, consent: Consent) -> bytes:
+    """The clear content of `consent`'s evidence (decrypted; older clear files as they are)."""
+    if not consent.evidence_path:
+        raise NotFound("Esta autorização não tem arquivo de evidência.")
+    return uploads.read_stored(storage_dir, consent.evidence_path, _EVIDENCE_MISSING)
 
 
 def _choice(enum: type, raw: str, field: str, message: str) -> str:

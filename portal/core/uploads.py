@@ -5,17 +5,24 @@ documents) goes through here, so the same rules hold everywhere:
 - the type comes from the first bytes (PDF, PNG, JPEG), never from the name or the
   browser's content type — a script renamed `.pdf` is refused;
 - a name carrying folders is refused; the original name is kept only for display;
-- the stored path is relative to the storage directory and resolved back safely.
+- the stored path is relative to the storage directory and resolved back safely;
+- the content is encrypted at rest (AES-GCM, `KeyRing.encrypt_bytes`, key id at the head
+  of the file, the relative path bound as associated data so a file copied over another
+  one fails to decrypt) and read back only through `read_stored`. Files written in clear
+  before encryption existed start with their magic bytes (a key id never does), so they
+  stay readable; `flask rotate-data-key` encrypts them.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from portal.core.crypto import get_keyring
 from portal.core.errors import DomainError, NotFound
 
 PDF = (b"%PDF-", "application/pdf", ".pdf")
@@ -70,8 +77,12 @@ def store_upload(
     messages: dict[str, str],
     field: str = "file",
     allowed: tuple[tuple[bytes, str, str], ...] = DOCUMENT_TYPES,
+    encrypt: bool = True,
 ) -> StoredFile:
-    """Validate and write `data`; `messages` has "empty", "too_big" and "type" texts."""
+    """Validate and write `data`; `messages` has "empty", "too_big" and "type" texts.
+
+    With `encrypt` (the default) the file on disk is `encrypt_bytes(data)` under the
+    current key; the SHA-256 and size are always those of the clear content."""
     refuse_path_in_name(filename, field)
     if not data:
         raise DomainError(messages["empty"], field=field)
@@ -81,7 +92,7 @@ def store_upload(
     relative = f"{subdir}/{secrets.token_hex(16)}{extension}"
     target = Path(storage_dir) / relative
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)
+    write_atomically(target, get_keyring().encrypt_bytes(data, relative) if encrypt else data)
     return StoredFile(
         relative_path=relative,
         filename=safe_filename(filename, f"arquivo{extension}"),
@@ -100,3 +111,44 @@ def resolve_stored(storage_dir: str | Path, relative: str | None, missing: str) 
     if root not in path.parents or not path.is_file():
         raise NotFound(missing)
     return path
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write `data` to a temporary file next to `path`, then rename it over `path`:
+    a reader sees the old or the new content, never a half-written file."""
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
+    try:
+        with open(temporary, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def is_clear(blob: bytes) -> bool:
+    """True for a file written before encryption: it starts with a document's magic bytes
+    (`%PDF-`, PNG, JPEG), which no `encrypt_bytes` output does (key ids are [A-Za-z0-9_-])."""
+    return any(bytes(blob[: len(magic)]) == magic for magic, _type, _ext in DOCUMENT_TYPES)
+
+
+def open_stored(blob: bytes, relative: str) -> bytes:
+    """The clear content of a stored file's bytes (`relative` is its associated data)."""
+    if is_clear(blob):
+        return bytes(blob)
+    return get_keyring().decrypt_bytes(blob, relative)
+
+
+def read_stored(storage_dir: str | Path, relative: str | None, missing: str) -> bytes:
+    """The clear content of a stored file; NotFound(`missing`) when absent or outside storage.
+
+    Encrypted files are decrypted with whichever key of the ring wrote them; a file
+    that fails authentication (tampered, swapped) raises CryptoError, never garbage."""
+    path = resolve_stored(storage_dir, relative, missing)
+    try:
+        blob = path.read_bytes()
+    except OSError:
+        raise NotFound(missing) from None
+    return open_stored(blob, str(relative))

@@ -21,6 +21,7 @@ from portal.core import audit, uploads
 from portal.core.audit import Actor
 from portal.core.db import utcnow
 from portal.core.errors import DomainError, NotFound
+from portal.core.rotation import EncryptedFiles
 from portal.people import validation
 from portal.people.constants import (
     EXPIRING_WINDOW_DAYS,
@@ -34,6 +35,9 @@ from portal.people.scope import visible_collaborator_ids
 
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
 EVIDENCE_DIR = "certifications"
+_EVIDENCE_MISSING = "Comprovante não encontrado."
+# For `flask rotate-data-key`: older evidence may still be in clear and gets encrypted.
+EVIDENCE_FILES = EncryptedFiles(Certification.__table__.c.evidence_path, clear_allowed=True)
 
 
 @dataclass(frozen=True)
@@ -142,7 +146,7 @@ _MESSAGES = {
 
 
 def store_evidence(upload: EvidenceUpload, storage_dir: Path) -> dict[str, str]:
-    """Check and write an evidence file under a random name; returns the column values."""
+    """Check and write an evidence file (encrypted) under a random name; returns the column values."""
     stored = uploads.store_upload(
         storage_dir,
         EVIDENCE_DIR,
@@ -151,6 +155,7 @@ def store_evidence(upload: EvidenceUpload, storage_dir: Path) -> dict[str, str]:
         max_bytes=MAX_EVIDENCE_BYTES,
         messages=_MESSAGES,
         field="evidence",
+        encrypt=True,  # certificates carry the collaborator's name and CPF
     )
     return {
         "evidence_path": stored.relative_path,
@@ -164,7 +169,14 @@ def evidence_file(certification: Certification, storage_dir: Path) -> Path:
     """Absolute path of the stored evidence, refusing anything outside the storage dir."""
     if not certification.evidence_path:
         raise NotFound("Esta certificação não tem comprovante.")
-    return uploads.resolve_stored(storage_dir, certification.evidence_path, "Comprovante não encontrado.")
+    return uploads.resolve_stored(storage_dir, certification.evidence_path, _EVIDENCE_MISSING)
+
+
+def read_evidence(certification: Certification, storage_dir: Path) -> bytes:
+    """The clear content of the evidence (decrypted; older clear files as they are)."""
+    if not certification.evidence_path:
+        raise NotFound("Esta certificação não tem comprovante.")
+    return uploads.read_stored(storage_dir, certification.evidence_path, _EVIDENCE_MISSING)
 
 
 def add_certification(

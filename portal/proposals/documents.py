@@ -36,6 +36,7 @@ from portal.core.audit import Actor
 from portal.core.crypto import get_keyring
 from portal.core.db import utcnow
 from portal.core.errors import DomainError, NotFound
+from portal.core.rotation import EncryptedFiles
 from portal.proposals.models import Proposal
 from portal.proposals.pipeline_models import ProposalDocument
 from portal.proposals.trail import proposal_row, record_user_action
@@ -150,10 +151,23 @@ def check_upload(data: bytes, filename: str | None, max_bytes: int = DEFAULT_MAX
     return CheckedFile(content_type, data, safe_display_name(filename, content_type))
 
 
-def _path(storage_dir: str | os.PathLike[str], storage_name: str) -> Path:
+def _relative(storage_name: str) -> str:
+    """Where a document lives under the storage directory (its name is its associated data)."""
     if not re.fullmatch(r"[0-9a-f]{32}", storage_name):
         raise NotFound("Documento não encontrado.")
-    return Path(storage_dir) / "proposals" / storage_name[:2] / storage_name
+    return f"proposals/{storage_name[:2]}/{storage_name}"
+
+
+def _path(storage_dir: str | os.PathLike[str], storage_name: str) -> Path:
+    return Path(storage_dir) / _relative(storage_name)
+
+
+# For `flask rotate-data-key`: every document is encrypted, its key id kept in `key_id`.
+DOCUMENT_FILES = EncryptedFiles(
+    ProposalDocument.__table__.c.storage_name,
+    locate=_relative,
+    key_id_column=ProposalDocument.__table__.c.key_id,
+)
 
 
 def store_document(

@@ -13,13 +13,15 @@ from portal.clients.consents import (
     evidence_file,
     grant_consent,
     has_valid_consent,
+    read_evidence,
     require_consent,
     revoke_consent,
 )
 from portal.clients.models import ConsentPurpose
 from portal.core.audit import SYSTEM
+from portal.core.crypto import KeyRing, get_keyring
 from portal.core.db import utcnow
-from portal.core.errors import DomainError
+from portal.core.errors import DomainError, NotFound
 from tests import factories
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -48,7 +50,7 @@ def test_benefit_query_requires_a_valid_authorisation(db, org, tmp_path):
     assert not has_valid_consent(db, client, "benefit_query", on=consent.granted_at - timedelta(seconds=1))
 
     stored = evidence_file(tmp_path, consent)
-    assert stored.read_bytes() == PDF
+    assert read_evidence(tmp_path, consent) == PDF
     assert consent.evidence_sha256 == hashlib.sha256(PDF).hexdigest()
     assert consent.evidence_filename == "termo IN100.pdf"
     assert "IN100" not in stored.name  # random name on disk
@@ -92,3 +94,20 @@ def test_contact_consent_without_evidence_and_png_evidence(db, org, tmp_path):
     consent = _grant(db, client, tmp_path, evidence=Evidence("termo.png", PNG))
     assert consent.evidence_mime == "image/png" and consent.evidence_filename == "termo.png"
     assert evidence_file(tmp_path, consent).parent == Path(tmp_path).resolve() / "consents"
+
+
+def test_evidence_is_encrypted_on_disk_and_older_clear_files_still_read(db, org, tmp_path):
+    client = factories.client(db, org.agent)
+    term = b"%PDF-1.4\n% Termo IN100 assinado por TITULAR-MARCADOR-42\n%%EOF\n"
+    consent = _grant(db, client, tmp_path, evidence=Evidence("termo.pdf", term))
+    raw = evidence_file(tmp_path, consent).read_bytes()
+    assert b"TITULAR-MARCADOR-42" not in raw and not raw.startswith(b"%PDF")
+    assert KeyRing.key_id_of_bytes(raw) == get_keyring().current_id
+    assert consent.evidence_sha256 == hashlib.sha256(term).hexdigest()  # hash of the clear term
+    assert read_evidence(tmp_path, consent) == term
+    # An evidence written in clear before encryption existed reads as it is.
+    evidence_file(tmp_path, consent).write_bytes(term)
+    assert read_evidence(tmp_path, consent) == term
+    without = _grant(db, client, tmp_path, purpose="contact", evidence=None, channel="phone")
+    with pytest.raises(NotFound, match="não tem arquivo"):
+        read_evidence(tmp_path, without)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 from datetime import date, timedelta
 
 import pytest
 
 from portal.core.audit import SYSTEM
+from portal.core.crypto import KeyRing, get_keyring
 from portal.core.db import utcnow
 from portal.core.errors import DomainError
 from portal.people import certifications
@@ -126,4 +128,22 @@ def test_add_certification_validates_dates_and_evidence(db, tmp_path):
     assert cert.evidence_filename == "certificado.pdf"
     assert cert.evidence_content_type == "application/pdf"
     stored = certifications.evidence_file(cert, tmp_path)
-    assert stored.read_bytes() == PDF and "certificado" not in stored.name
+    assert certifications.read_evidence(cert, tmp_path) == PDF and "certificado" not in stored.name
+
+
+def test_certification_evidence_is_encrypted_on_disk(db, tmp_path):
+    person = factories.collaborator(db)
+    content = b"%PDF-1.4\n% Certificado FEBRABAN de COLABORADOR-MARCADOR-7\n%%EOF\n"
+    upload = EvidenceUpload("certificado.pdf", io.BytesIO(content))
+    cert = certifications.add_certification(
+        db, SYSTEM, person, issuer="abbc", number="A-2", issued_on=DAY, expires_on=DAY,
+        evidence=upload, storage_dir=tmp_path,
+    )  # fmt: skip
+    raw = certifications.evidence_file(cert, tmp_path).read_bytes()
+    assert b"COLABORADOR-MARCADOR-7" not in raw and not raw.startswith(b"%PDF")
+    assert KeyRing.key_id_of_bytes(raw) == get_keyring().current_id
+    assert cert.evidence_sha256 == hashlib.sha256(content).hexdigest()
+    assert certifications.read_evidence(cert, tmp_path) == content
+    # Older evidence kept in clear still reads.
+    certifications.evidence_file(cert, tmp_path).write_bytes(content)
+    assert certifications.read_evidence(cert, tmp_path) == content

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import event, func, select
@@ -310,6 +311,10 @@ def test_evidence_upload_and_scoped_download(app, client, db, login_as, org):
     assert download.status_code == 200 and download.data == PDF
     assert download.headers["Content-Type"] == "application/pdf"
     assert "attachment" in download.headers["Content-Disposition"]
+    on_disk = Path(app.config["STORAGE_DIR"]) / cert.evidence_path
+    assert PDF not in on_disk.read_bytes() and b"obj<<>>endobj" not in on_disk.read_bytes()
+    on_disk.write_bytes(PDF)  # evidence stored in clear before encryption still downloads
+    assert client.get(url).data == PDF
 
     outsider = app.test_client()
     sup_user = factories.user(db, role="supervisor")

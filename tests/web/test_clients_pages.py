@@ -237,6 +237,46 @@ def test_consent_with_evidence_through_the_page(app, client, db, org):
     assert download.status_code == 200 and download.data == b"%PDF-1.4 termo"
 
 
+def test_consent_evidence_is_encrypted_on_disk_and_downloads_in_clear(app, client, db, org):
+    import io
+    from pathlib import Path
+
+    from portal.clients.models import Consent
+
+    term = b"%PDF-1.4\n% Termo IN100 assinado por MARCADOR-DO-TITULAR\n%%EOF\n"
+    target = factories.client(db, org.agent)
+    _login(client, org.agent_user)
+    page = f"/sales/clients/{target.id}"
+    response = form_post(
+        client,
+        f"{page}/consents",
+        {
+            "purpose": "benefit_query",
+            "legal_basis": "consent",
+            "channel": "in_person",
+            "evidence": (io.BytesIO(term), "termo assinado.pdf"),
+        },
+        token_page=page,
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    consent = db.scalar(select(Consent).where(Consent.client_id == target.id))
+    on_disk = Path(app.config["STORAGE_DIR"]) / consent.evidence_path
+    assert b"MARCADOR-DO-TITULAR" not in on_disk.read_bytes()
+    url = f"{page}/consents/{consent.id}/evidence"
+    download = client.get(url)
+    assert download.status_code == 200 and download.data == term
+    assert download.headers["Content-Type"] == "application/pdf"
+    assert "attachment" in download.headers["Content-Disposition"]
+    assert "termo assinado.pdf" in download.headers["Content-Disposition"]
+    # Evidence stored in clear before this change still downloads as it was.
+    on_disk.write_bytes(term)
+    assert client.get(url).data == term
+    # A file gone from the storage is a 404, not an error page.
+    on_disk.unlink()
+    assert client.get(url).status_code == 404
+
+
 def test_edit_keeps_cpf_and_hidden_phone_and_records_the_change(client, db, org):
     target = factories.client(db, org.agent, cpf="52998224725", name="Edite Souza", phone="11987654321")
     _login(client, org.agent_user)

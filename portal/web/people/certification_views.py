@@ -4,6 +4,9 @@ the collaborator."""
 
 from __future__ import annotations
 
+import io
+from pathlib import PurePosixPath
+
 from flask import Response, flash, redirect, send_file, url_for
 from flask_login import current_user
 
@@ -73,7 +76,7 @@ def certification_revoke(collaborator_id: int, certification_id: int) -> Respons
 def certification_evidence(collaborator_id: int, certification_id: int) -> Response:
     collaborator = collaborators.get_visible_collaborator(db.session, current_user, collaborator_id)
     cert = certifications.get_certification(db.session, collaborator, certification_id)
-    path = certifications.evidence_file(cert, storage_dir())
+    data = certifications.read_evidence(cert, storage_dir())
     audit.record(
         db.session,
         current_actor(),
@@ -82,10 +85,10 @@ def certification_evidence(collaborator_id: int, certification_id: int) -> Respo
         {"certification": cert.id},
     )
     return send_file(
-        path,
+        io.BytesIO(data),
         mimetype=cert.evidence_content_type,
         as_attachment=True,
-        download_name=cert.evidence_filename or path.name,
+        download_name=cert.evidence_filename or PurePosixPath(cert.evidence_path or "").name,
     )
 
 

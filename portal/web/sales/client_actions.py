@@ -4,7 +4,9 @@ consents, download a consent's evidence file."""
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime, time
+from pathlib import PurePosixPath
 from zoneinfo import ZoneInfo
 
 from flask import Response, current_app, flash, redirect, request, send_file, url_for
@@ -147,7 +149,7 @@ def client_consent_revoke(client_id: int, consent_id: int) -> Response:
 def client_consent_evidence(client_id: int, consent_id: int) -> Response:
     client = queries.get_client_for(db.session, me(), client_id)
     consent = consents.get_consent(db.session, client, consent_id)
-    path = consents.evidence_file(current_app.config["STORAGE_DIR"], consent)
+    data = consents.read_evidence(current_app.config["STORAGE_DIR"], consent)
     audit.record(
         db.session,
         current_actor(),
@@ -156,8 +158,8 @@ def client_consent_evidence(client_id: int, consent_id: int) -> Response:
         {"consent_id": consent.id},
     )
     return send_file(
-        path,
+        io.BytesIO(data),
         mimetype=consent.evidence_mime or "application/octet-stream",
         as_attachment=True,
-        download_name=consent.evidence_filename or path.name,
+        download_name=consent.evidence_filename or PurePosixPath(consent.evidence_path or "").name,
     )
