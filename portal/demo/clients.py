@@ -12,9 +12,7 @@ storage directory; without one (plain scripts) they are recorded without a file.
 
 from __future__ import annotations
 
-import hashlib
 import random
-import secrets
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -23,7 +21,7 @@ from flask import current_app, has_app_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.clients.consents import EVIDENCE_DIR
+from portal.clients.consents import Evidence, store_evidence
 from portal.clients.models import BenefitLink, Client, ClientEvent, Consent
 from portal.clients.validation import name_key
 from portal.core.crypto import get_keyring
@@ -147,14 +145,13 @@ def _evidence(storage_dir: Path | None, client_name: str) -> dict[str, str | Non
         "%PDF-1.4\n% Termo de autorização de consulta de benefício (IN100), demonstração\n"
         f"% Titular: {name_key(client_name)}\n%%EOF\n"
     ).encode()
-    relative = f"{EVIDENCE_DIR}/{secrets.token_hex(16)}.pdf"
-    (storage_dir / relative).parent.mkdir(parents=True, exist_ok=True)
-    (storage_dir / relative).write_bytes(body)
+    # Through the same path as a real upload: checked, hashed and encrypted at rest.
+    relative, filename, mime, sha256 = store_evidence(storage_dir, Evidence("termo-in100.pdf", body))
     return {
         "evidence_path": relative,
-        "evidence_filename": "termo-in100.pdf",
-        "evidence_mime": "application/pdf",
-        "evidence_sha256": hashlib.sha256(body).hexdigest(),
+        "evidence_filename": filename,
+        "evidence_mime": mime,
+        "evidence_sha256": sha256,
     }
 
 
