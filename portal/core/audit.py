@@ -102,6 +102,22 @@ def record(
     return entry
 
 
+def entries_query(action: str = "", target: str = ""):
+    """Audit entries, optionally of one action and/or one target (for the log pages)."""
+    stmt = select(AuditEntry)
+    if action:
+        stmt = stmt.where(AuditEntry.action == action)
+    if target:
+        stmt = stmt.where(AuditEntry.target == target)
+    return stmt
+
+
+def history_of(session: Session, target: str, limit: int = 50) -> list[AuditEntry]:
+    """The latest entries about one target, newest first."""
+    stmt = entries_query(target=target).order_by(AuditEntry.id.desc()).limit(limit)
+    return list(session.scalars(stmt))
+
+
 @dataclass(frozen=True)
 class ChainReport:
     checked: int

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, aliased, with_expression
 from portal.core import documents
 from portal.core.pagination import Page, keyset_page
 from portal.people.certifications import best_expiry_query
-from portal.people.collaborators import cpf_index
+from portal.people.collaborators import SUPERVISOR_GROUPS, cpf_index
 from portal.people.constants import EXPIRING_WINDOW_DAYS, CertState, CollaboratorStatus
 from portal.people.models import Certification, Collaborator, Membership, OrgUnit, RoleGroup, User
 from portal.people.scope import active_on, visible_collaborator_ids
@@ -107,3 +107,13 @@ def collaborators_page(
 ) -> Page[Collaborator]:
     stmt = collaborators_query(session, user, filters)
     return keyset_page(session, stmt, [Collaborator.name, Collaborator.id], cursor, per_page)
+
+
+def supervisor_options(session: Session) -> list[tuple[int, str]]:
+    """(id, name) of active collaborators who can supervise others, by name."""
+    stmt = (
+        select(Collaborator.id, Collaborator.name)
+        .where(Collaborator.role_group.in_(SUPERVISOR_GROUPS), Collaborator.status == "active")
+        .order_by(Collaborator.name, Collaborator.id)
+    )
+    return [(row.id, row.name) for row in session.execute(stmt)]

@@ -289,3 +289,8 @@ def import_proposals(
     if report is not None:
         report(total, total, "Importação concluída")
     return record, True
+
+
+def recent_imports(session: Session, limit: int = 10) -> list[ProposalImport]:
+    """The latest spreadsheet imports, newest first (the import page lists them)."""
+    return list(session.scalars(select(ProposalImport).order_by(ProposalImport.id.desc()).limit(limit)))

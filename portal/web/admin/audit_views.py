@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from flask import Response, request
-from sqlalchemy import select
 
-from portal.core.audit import AuditEntry, verify_chain
+from portal.core.audit import AuditEntry, entries_query, verify_chain
 from portal.core.pagination import keyset_page
 from portal.extensions import db
 from portal.people.permissions import Permission
@@ -18,10 +17,14 @@ from portal.web.htmx import render
 @require(Permission.AUDIT_VIEW)
 def audit_log() -> Response:
     action = request.args.get("action", "")[:80]
-    stmt = select(AuditEntry)
-    if action:
-        stmt = stmt.where(AuditEntry.action == action)
-    page = keyset_page(db.session, stmt, [AuditEntry.id], request.args.get("after"), 100, descending=True)
+    page = keyset_page(
+        db.session,
+        entries_query(action=action),
+        [AuditEntry.id],
+        request.args.get("after"),
+        100,
+        descending=True,
+    )
     return render("admin/audit.html", block="results", page=page, action=action, report=None)
 
 

@@ -6,9 +6,8 @@ from datetime import date
 from decimal import Decimal
 
 from flask import Response, flash, redirect, request, url_for
-from sqlalchemy import select
 
-from portal.banks import rules
+from portal.banks import queries, rules
 from portal.banks import service as banks
 from portal.banks.models import Bank, RegulatoryParameter
 from portal.core.errors import DomainError
@@ -29,18 +28,11 @@ def _bank_filters() -> dict[str, str]:
     return {"enabled": enabled if enabled in ("1", "0") else ""}
 
 
-def _banks_query(enabled: str = ""):
-    stmt = select(Bank)
-    if enabled:
-        stmt = stmt.where(Bank.enabled.is_(enabled == "1"))
-    return stmt
-
-
 @bp.route("/banks")
 @require(Permission.BANKS_MANAGE)
 def banks_list() -> Response:
     filters = _bank_filters()
-    page = keyset_page(db.session, _banks_query(**filters), [Bank.id], request.args.get("after"), 50)
+    page = keyset_page(db.session, queries.banks_query(**filters), [Bank.id], request.args.get("after"), 50)
     return render(
         "admin/banks.html", block="results", page=page, filters=filters, labels=banks.CAPABILITY_CHOICES
     )
@@ -61,7 +53,7 @@ def banks_export(fmt: str) -> Response:
             "Sim" if b.credentials else "Não",
             "Sim" if b.under_liquidation else "Não",
         ]
-        for b in iter_query(_banks_query(**_bank_filters()), Bank.id)
+        for b in iter_query(queries.banks_query(**_bank_filters()), Bank.id)
     )
     headers = [
         "Código",
@@ -138,20 +130,13 @@ def _parameter_filters() -> dict[str, str]:
     return {"name": name if name in rules.PARAMETERS else ""}
 
 
-def _parameters_query(name: str = ""):
-    stmt = select(RegulatoryParameter)
-    if name:
-        stmt = stmt.where(RegulatoryParameter.name == name)
-    return stmt
-
-
 @bp.route("/parameters")
 @require(Permission.PARAMETERS_MANAGE)
 def parameters() -> Response:
     filters = _parameter_filters()
     page = keyset_page(
         db.session,
-        _parameters_query(**filters),
+        queries.parameters_query(**filters),
         [RegulatoryParameter.id],
         request.args.get("after"),
         50,
@@ -180,7 +165,7 @@ def parameters_export(fmt: str) -> Response:
             p.note,
             p.created_by,
         ]
-        for p in iter_query(_parameters_query(**_parameter_filters()), RegulatoryParameter.id)
+        for p in iter_query(queries.parameters_query(**_parameter_filters()), RegulatoryParameter.id)
     )
     headers = [
         "Parâmetro",

@@ -7,12 +7,12 @@ from decimal import Decimal
 
 from flask import Response, current_app, flash, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from portal.core.errors import DomainError, NotFound
 from portal.core.money import parse_brl, parse_decimal_br
 from portal.extensions import db
 from portal.people.permissions import Permission
+from portal.proposals import importing
 from portal.proposals.import_job import IMPORT_KIND
 from portal.proposals.importing import (
     COLUMNS,
@@ -105,7 +105,7 @@ def proposals_import() -> Response:
             target = url_for("jobs.detail", job_id=job.id)
             return hx_redirect(target) if is_htmx() else redirect(target, 303)
     status = 422 if request.method == "POST" else 200
-    recent = db.session.scalars(select(ProposalImport).order_by(ProposalImport.id.desc()).limit(10)).all()
+    recent = importing.recent_imports(db.session)
     return render(
         "operations/import.html", status=status, form=form, error=error, columns=COLUMNS, recent=recent
     )

@@ -8,16 +8,15 @@ from pathlib import Path
 from flask import current_app
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
+from portal.core import audit
 from portal.core.audit import AuditEntry
 from portal.core.errors import DomainError
 from portal.extensions import db
-from portal.people import org
-from portal.people.collaborators import SUPERVISOR_GROUPS
+from portal.people import collaborator_queries, org
 from portal.people.constants import ISSUER_LABELS, KNOWN_BANKS
-from portal.people.models import ORG_KIND_LABELS, ROLE_GROUP_LABELS, Collaborator, OrgKind
+from portal.people.models import ORG_KIND_LABELS, ROLE_GROUP_LABELS, OrgKind
 from portal.web.people.forms import select_choices
 
 ACTION_LABELS = {
@@ -68,23 +67,12 @@ def unit_select_choices(blank: str = "— sem lotação —") -> list[SelectChoi
 
 
 def supervisor_choices(exclude_id: int | None = None) -> list[SelectChoice]:
-    rows = db.session.execute(
-        select(Collaborator.id, Collaborator.name)
-        .where(Collaborator.role_group.in_(SUPERVISOR_GROUPS), Collaborator.status == "active")
-        .order_by(Collaborator.name, Collaborator.id)
-    ).all()
+    rows = collaborator_queries.supervisor_options(db.session)
     return select_choices([("", "— nenhum —"), *((i, name) for i, name in rows if i != exclude_id)])
 
 
 def history_of(collaborator_id: int, limit: int = 50) -> list[AuditEntry]:
-    return list(
-        db.session.scalars(
-            select(AuditEntry)
-            .where(AuditEntry.target == f"collaborator:{collaborator_id}")
-            .order_by(AuditEntry.id.desc())
-            .limit(limit)
-        )
-    )
+    return audit.history_of(db.session, f"collaborator:{collaborator_id}", limit)
 
 
 def can_manage() -> bool:
