@@ -218,46 +218,6 @@ def test_starting_a_job_without_csrf_token_is_refused(client, login_as, manual_r
     assert manual_runner.dispatched == []
 
 
-def test_stale_running_job_is_marked_failed_when_the_list_loads(client, login_as, manual_runner, db):
-    user = login_as("agent")
-    long_ago = utcnow() - timedelta(hours=1)
-    stale = Job(
-        kind="test.quick",
-        params={},
-        actor_id=user.id,
-        actor_label=user.email,
-        status="running",
-        progress_done=3,
-        progress_total=10,
-        progress_message="Etapa 3",
-        created_at=long_ago,
-        started_at=long_ago,
-        heartbeat_at=long_ago,
-    )
-    alive = Job(
-        kind="test.quick",
-        params={},
-        actor_id=user.id,
-        actor_label=user.email,
-        status="running",
-        progress_done=1,
-        progress_total=10,
-        progress_message="Etapa 1",
-        created_at=utcnow(),
-        started_at=utcnow(),
-        heartbeat_at=utcnow(),
-    )
-    db.add_all([stale, alive])
-    db.flush()
-    assert client.get("/jobs/").status_code == 200
-    db.refresh(stale)
-    db.refresh(alive)
-    assert stale.status == "failed" and stale.error == STALE_MESSAGE
-    assert alive.status == "running"
-    page = client.get(f"/jobs/{stale.id}").get_data(as_text=True)
-    assert "Processo interrompido: o servidor que executava a tarefa parou." in page
-
-
 def _running_job(db, user, heartbeat_at) -> Job:
     return Job(
         kind="test.quick",
@@ -272,6 +232,21 @@ def _running_job(db, user, heartbeat_at) -> Job:
         started_at=heartbeat_at,
         heartbeat_at=heartbeat_at,
     )
+
+
+def test_stale_running_job_is_marked_failed_when_the_list_loads(client, login_as, manual_runner, db):
+    user = login_as("agent")
+    stale = _running_job(db, user, utcnow() - timedelta(hours=1))
+    alive = _running_job(db, user, utcnow())
+    db.add_all([stale, alive])
+    db.flush()
+    assert client.get("/jobs/").status_code == 200
+    db.refresh(stale)
+    db.refresh(alive)
+    assert stale.status == "failed" and stale.error == STALE_MESSAGE
+    assert alive.status == "running"
+    page = client.get(f"/jobs/{stale.id}").get_data(as_text=True)
+    assert "Processo interrompido: o servidor que executava a tarefa parou." in page
 
 
 def test_stale_job_fails_on_its_own_page_without_the_list(client, login_as, manual_runner, db):
