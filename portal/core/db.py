@@ -62,7 +62,12 @@ CENTS = Decimal("0.01")
 
 
 class Money(TypeDecorator):
-    """Exact money: `Decimal` reais in Python, integer centavos in the database."""
+    """Exact money: `Decimal` reais in Python, integer centavos in the database.
+
+    Only `Decimal` is accepted. A bare `int` is ambiguous (reais or centavos?) and a
+    `float` is already inexact, so both are refused rather than guessed: callers convert
+    with `Decimal(...)` or `portal.core.money.from_cents` at the edge.
+    """
 
     impl = BigInteger
     cache_ok = True
@@ -70,13 +75,15 @@ class Money(TypeDecorator):
     def process_bind_param(self, value: Any, dialect: Any) -> int | None:
         if value is None:
             return None
-        if isinstance(value, int) and not isinstance(value, bool):
-            # Plain ints only reach here from SQL-side arithmetic already in centavos.
-            return value
-        amount = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
-        cents = amount * 100
+        if not isinstance(value, Decimal):
+            raise TypeError(
+                f"valor monetário deve ser Decimal, não {type(value).__name__}: {value!r}"
+            )
+        if not value.is_finite():
+            raise ValueError(f"valor monetário inválido: {value}")
+        cents = value * 100
         if cents != cents.to_integral_value():
-            raise ValueError(f"valor com mais de duas casas decimais: {amount}")
+            raise ValueError(f"valor com mais de duas casas decimais: {value}")
         return int(cents)
 
     def process_result_value(self, value: Any, dialect: Any) -> Decimal | None:
@@ -97,7 +104,9 @@ class Rate(TypeDecorator):
     def process_bind_param(self, value: Any, dialect: Any) -> int | None:
         if value is None:
             return None
-        scaled = Decimal(str(value)) * RATE_SCALE
+        if isinstance(value, float | bool) or not isinstance(value, Decimal | int):
+            raise TypeError(f"taxa deve ser Decimal, não {type(value).__name__}: {value!r}")
+        scaled = Decimal(value) * RATE_SCALE
         if scaled != scaled.to_integral_value():
             raise ValueError(f"taxa com mais de seis casas decimais: {value}")
         return int(scaled)

@@ -58,3 +58,32 @@ def test_rate_is_exact_and_sums(db, table):
     assert db.scalar(select(func.sum(table.c.rate))) == Decimal("4.310001")
     with pytest.raises(Exception, match="seis casas"):
         db.execute(insert(table).values(rate=Decimal("1.0000001")))
+
+
+@pytest.mark.parametrize(
+    "value",
+    [99, 9900, 99.0, "99.00", True],
+    ids=["int-reais-or-centavos", "int-centavos", "float", "text", "bool"],
+)
+def test_money_refuses_anything_but_decimal(db, table, value):
+    # A bare int was once read as centavos while Decimal(99) meant R$ 99,00: one rule now.
+    with pytest.raises(Exception, match="deve ser Decimal"):
+        db.execute(insert(table).values(amount=value))
+    assert db.scalar(select(func.count()).select_from(table)) == 0
+
+
+def test_money_refuses_infinity_and_nan(db, table):
+    for value in (Decimal("Infinity"), Decimal("NaN")):
+        with pytest.raises(Exception, match="inválido"):
+            db.execute(insert(table).values(amount=value))
+
+
+def test_money_decimal_of_an_int_means_reais(db, table):
+    db.execute(insert(table).values(amount=Decimal(99)))
+    assert db.scalar(select(table.c.amount)) == Decimal("99.00")
+    assert db.execute(text("SELECT amount FROM tmp_amounts")).scalar() == 9900
+
+
+def test_rate_refuses_float(db, table):
+    with pytest.raises(Exception, match="deve ser Decimal"):
+        db.execute(insert(table).values(rate=1.85))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from sqlalchemy import select
 
@@ -27,8 +28,8 @@ def _events(db, proposal):
 
 
 def test_board_shows_columns_counts_and_cards(client, db, org, sign_in):
-    factories.proposal(db, org.client, gross_amount="1500.00")
-    factories.proposal(db, org.other_client, gross_amount="2500.00")
+    factories.proposal(db, org.client, gross_amount=Decimal("1500.00"))
+    factories.proposal(db, org.other_client, gross_amount=Decimal("2500.00"))
     sign_in(org.operations_user)
     html = client.get("/operations/board").get_data(as_text=True)
     assert 'data-testid="count-submitted">2<' in html
