@@ -100,9 +100,8 @@ def db_heads() -> None:
 @click.option("--if-empty", is_flag=True, help="Só carrega se ainda não houver usuários.")
 def seed_demo(if_empty: bool) -> None:
     """Carrega os dados de demonstração (idempotente)."""
-    from portal.demo import DEMO_PASSWORD, DEMO_USERS, seed
-
     from portal.config import demo_totp_secret
+    from portal.demo import DEMO_PASSWORD, DEMO_USERS, seed
 
     totp_secret = demo_totp_secret(current_app.config)
     with unit_of_work() as session:
@@ -112,7 +111,10 @@ def seed_demo(if_empty: bool) -> None:
     for email, _name, role in DEMO_USERS:
         click.echo(f"  {email:<28} {role}")
     if totp_secret:
-        click.echo(f"Financeiro, gerente e administrador pedem o código TOTP do segredo {totp_secret} (veja o README).")
+        click.echo(
+            "Financeiro, gerente e administrador pedem o código TOTP do segredo "
+            f"{totp_secret} (veja o README)."
+        )
 
 
 @click.command("create-user")

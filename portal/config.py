@@ -102,4 +102,6 @@ def validate(settings: dict[str, Any]) -> None:
     if problems:
         raise RuntimeError("Defina em produção: " + ", ".join(problems))
     if settings.get("DEMO_TOTP_SECRET"):
-        raise RuntimeError("Remova ATHENAS_DEMO_TOTP_SECRET: o segredo TOTP de demonstração não vale em produção.")
+        raise RuntimeError(
+            "Remova ATHENAS_DEMO_TOTP_SECRET: o segredo TOTP de demonstração não vale em produção."
+        )

@@ -53,7 +53,9 @@ def _clean(code: str | None) -> str:
 
 def _totp_ok(secret: str | None, code: str) -> bool:
     # One step of tolerance either side: phones' clocks drift.
-    return bool(secret) and code.isdigit() and len(code) == 6 and pyotp.TOTP(secret).verify(code, valid_window=1)
+    return (
+        bool(secret) and code.isdigit() and len(code) == 6 and pyotp.TOTP(secret).verify(code, valid_window=1)
+    )
 
 
 def _hash(code: str) -> str:
@@ -94,7 +96,9 @@ def verify(session: Session, actor: Actor, user: User, code: str | None) -> bool
         remaining.remove(digest)
         user.mfa_recovery_codes = ",".join(remaining) or None
         session.flush()
-        audit.record(session, actor, "user.mfa_recovery_code_used", f"user:{user.id}", {"left": len(remaining)})
+        audit.record(
+            session, actor, "user.mfa_recovery_code_used", f"user:{user.id}", {"left": len(remaining)}
+        )
         return True
     return False
 

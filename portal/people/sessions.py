@@ -128,7 +128,9 @@ class DatabaseSessions:
         query = update(UserSession).where(UserSession.user_id == user_id, UserSession.revoked_at.is_(None))
         if keep_token:
             query = query.where(UserSession.id != session_key(keep_token))
-        result = db.execute(query.values(revoked_at=self.clock()).execution_options(synchronize_session=False))
+        result = db.execute(
+            query.values(revoked_at=self.clock()).execution_options(synchronize_session=False)
+        )
         return int(result.rowcount or 0)
 
     def active(self, db: Session, user_id: int) -> list[SessionInfo]:

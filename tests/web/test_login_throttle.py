@@ -27,7 +27,9 @@ def clock(app, monkeypatch):
 
 
 def _login(client, email, password, ip):
-    return form_post(client, "/login", {"email": email, "password": password}, environ_base={"REMOTE_ADDR": ip})
+    return form_post(
+        client, "/login", {"email": email, "password": password}, environ_base={"REMOTE_ADDR": ip}
+    )
 
 
 def test_attacker_at_one_address_does_not_stop_the_user_at_another(client, db, clock):
@@ -90,8 +92,17 @@ def test_wrong_second_factor_codes_count_as_failures(client, db, clock):
     _login(client, user.email, factories.PASSWORD, "203.0.113.7")
     env = {"REMOTE_ADDR": "203.0.113.7"}
     for _ in range(5):
-        assert form_post(client, "/login/mfa", {"code": "000000"}, token_page="/login/mfa", environ_base=env).status_code == 401
+        assert (
+            form_post(
+                client, "/login/mfa", {"code": "000000"}, token_page="/login/mfa", environ_base=env
+            ).status_code
+            == 401
+        )
     last = form_post(
-        client, "/login/mfa", {"code": pyotp.TOTP(user.mfa_secret).now()}, token_page="/login/mfa", environ_base=env
+        client,
+        "/login/mfa",
+        {"code": pyotp.TOTP(user.mfa_secret).now()},
+        token_page="/login/mfa",
+        environ_base=env,
     )
     assert last.status_code == 429

@@ -48,7 +48,9 @@ def test_required_role_without_mfa_goes_to_enrolment_and_nowhere_else(client, db
     assert len(codes) == 10 and len(set(codes)) == 10
     assert client.get("/finance/").status_code == 200
     db.expire_all()
-    stored = db.execute(text("SELECT mfa_secret, mfa_recovery_codes FROM users WHERE id = :i"), {"i": user.id}).one()
+    stored = db.execute(
+        text("SELECT mfa_secret, mfa_recovery_codes FROM users WHERE id = :i"), {"i": user.id}
+    ).one()
     assert secret not in stored[0]  # encrypted at rest
     assert codes[0] not in stored[1] and codes[0].replace("-", "") not in stored[1]  # hashes only
 
@@ -104,7 +106,9 @@ def test_admin_reset_is_audited_ends_sessions_and_asks_enrolment_again(app, clie
     complete_mfa(other, admin.mfa_secret)
     page = other.get(f"/admin/users/{finance.id}").get_data(as_text=True)
     assert "Redefinir verificação em duas etapas" in page
-    response = form_post(other, f"/admin/users/{finance.id}/reset-mfa", token_page=f"/admin/users/{finance.id}")
+    response = form_post(
+        other, f"/admin/users/{finance.id}/reset-mfa", token_page=f"/admin/users/{finance.id}"
+    )
     assert response.status_code == 302
     entry = db.scalar(select(AuditEntry).where(AuditEntry.action == "user.mfa_reset"))
     assert entry is not None and entry.actor_id == admin.id and entry.target == f"user:{finance.id}"

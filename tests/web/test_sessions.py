@@ -63,7 +63,11 @@ def test_password_change_ends_the_other_sessions_only(client, app, db, login_as)
     response = form_post(
         client,
         "/account/password",
-        {"current_password": factories.PASSWORD, "password": "cavalo-bateria-grampo", "confirm": "cavalo-bateria-grampo"},
+        {
+            "current_password": factories.PASSWORD,
+            "password": "cavalo-bateria-grampo",
+            "confirm": "cavalo-bateria-grampo",
+        },
         token_page="/account/password",
     )
     assert response.status_code == 302

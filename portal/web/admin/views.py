@@ -99,7 +99,10 @@ def _user_action(user_id: int, action: str) -> Response:
             flash(f"Usuário {user.email} reativado.", "success")
         elif action == "reset_mfa":
             mfa.reset(db.session, current_actor(), user)
-            flash(f"Verificação em duas etapas de {user.email} redefinida; as sessões dele foram encerradas.", "success")
+            flash(
+                f"Verificação em duas etapas de {user.email} redefinida; as sessões dele foram encerradas.",
+                "success",
+            )
         else:
             temporary = services.reset_password(db.session, current_actor(), user)
             flash(

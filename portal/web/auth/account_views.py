@@ -18,13 +18,19 @@ from portal.web.auth.forms import MfaCodeForm
 from portal.web.htmx import render
 
 _KEY = re.compile(r"^[0-9a-f]{64}$")
-_BROWSERS = [("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"), ("Safari/", "Safari")]
+_BROWSERS = [
+    ("Edg/", "Edge"),
+    ("OPR/", "Opera"),
+    ("Firefox/", "Firefox"),
+    ("Chrome/", "Chrome"),
+    ("Safari/", "Safari"),
+]
 _SYSTEMS = [("Android", "Android"), ("iPhone", "iPhone"), ("iPad", "iPad"), ("Windows", "Windows"),
             ("Mac OS X", "macOS"), ("Linux", "Linux")]  # fmt: skip
 
 
 def describe_device(user_agent: str | None) -> str:
-    """"Chrome no Windows" from a User-Agent header; "Dispositivo desconhecido" otherwise."""
+    """ "Chrome no Windows" from a User-Agent header; "Dispositivo desconhecido" otherwise."""
     ua = user_agent or ""
     browser = next((name for marker, name in _BROWSERS if marker in ua), None)
     system = next((name for marker, name in _SYSTEMS if marker in ua), None)
@@ -73,7 +79,9 @@ def end_one_session(key: str) -> Response:
 def _audit_end(count: str) -> None:
     from portal.core import audit
 
-    audit.record(db.session, current_actor(), "user.sessions_ended", f"user:{current_user.id}", {"count": count})
+    audit.record(
+        db.session, current_actor(), "user.sessions_ended", f"user:{current_user.id}", {"count": count}
+    )
 
 
 def _qr_svg(uri: str) -> str:
@@ -93,15 +101,14 @@ def mfa_setup() -> Response:
         secret = session["mfa_setup_secret"] = mfa.new_secret()
     form = MfaCodeForm()
     error = None
-    if request.method == "POST":
-        if form.validate_on_submit():
-            try:
-                codes = mfa.confirm_enrolment(db.session, current_actor(), user, secret, form.code.data)
-            except DomainError as failure:
-                error = failure.message
-            else:
-                session.pop("mfa_setup_secret", None)
-                return render("auth/mfa_recovery_codes.html", codes=codes)
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            codes = mfa.confirm_enrolment(db.session, current_actor(), user, secret, form.code.data)
+        except DomainError as failure:
+            error = failure.message
+        else:
+            session.pop("mfa_setup_secret", None)
+            return render("auth/mfa_recovery_codes.html", codes=codes)
     uri = mfa.provisioning_uri(user, secret)
     grouped = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
     return render(
