@@ -101,11 +101,13 @@ def db_heads() -> None:
 def seed_demo(if_empty: bool) -> None:
     """Carrega os dados de demonstração (idempotente)."""
     from portal.config import demo_totp_secret
-    from portal.demo import DEMO_PASSWORD, DEMO_USERS, seed
+    from portal.demo import DEMO_PASSWORD, DEMO_USERS, enrol_demo_mfa, seed
 
     totp_secret = demo_totp_secret(current_app.config)
     with unit_of_work() as session:
         loaded = seed(session, only_if_empty=if_empty, totp_secret=totp_secret or None)
+        if not loaded and totp_secret:
+            enrol_demo_mfa(session, totp_secret)
     click.echo("Dados de demonstração carregados." if loaded else "Dados de demonstração já presentes.")
     click.echo(f"Logins de demonstração (senha: {DEMO_PASSWORD}):")
     for email, _name, role in DEMO_USERS:

@@ -31,12 +31,18 @@ def seed_users(session: Session, totp_secret: str | None = None) -> None:
     """The demo logins; with `totp_secret` (development only) the users of the MFA roles
     come enrolled with it, so they can sign in at once with the README's secret."""
     for email, name, role in DEMO_USERS:
+        if services.find_by_email(session, email) is None:
+            services.create_user(session, SYSTEM, email=email, name=name, role=role, password=DEMO_PASSWORD)
+    if totp_secret:
+        enrol_demo_mfa(session, totp_secret)
+
+
+def enrol_demo_mfa(session: Session, totp_secret: str) -> None:
+    """Enrol the existing demo users of the MFA roles that are not enrolled yet (also for a
+    database seeded before MFA existed)."""
+    for email, _name, _role in DEMO_USERS:
         user = services.find_by_email(session, email)
-        if user is None:
-            user, _ = services.create_user(
-                session, SYSTEM, email=email, name=name, role=role, password=DEMO_PASSWORD
-            )
-        if totp_secret and mfa.is_required(user) and not user.mfa_enabled:
+        if user is not None and mfa.is_required(user) and not user.mfa_enabled:
             mfa.enrol_with_secret(session, user, totp_secret)
 
 

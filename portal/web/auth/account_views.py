@@ -95,7 +95,7 @@ def mfa_setup() -> Response:
     """Enrol an authenticator app: scan the QR code, confirm one code, keep the recovery codes."""
     user = current_user._get_current_object()
     if user.mfa_enabled:
-        return redirect(url_for("auth.account"))
+        return render("auth/mfa_active.html", recovery_left=mfa.recovery_codes_left(user))
     secret = session.get("mfa_setup_secret")
     if not isinstance(secret, str):
         secret = session["mfa_setup_secret"] = mfa.new_secret()
