@@ -30,3 +30,14 @@ accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def on_starting(server: object) -> None:
+    """Refuse to start production while a user still has the demo TOTP secret."""
+    from portal import create_app, refuse_demo_mfa_in_production
+
+    app = create_app()
+    try:
+        refuse_demo_mfa_in_production(app)
+    finally:
+        app.extensions["athenas.db"]["engine"].dispose()

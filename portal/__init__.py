@@ -50,17 +50,21 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 def _init_kernel(app: Flask) -> None:
     import portal.model_registry  # noqa: F401  (complete metadata before first use)
     from portal.core import crypto, passwords
-    from portal.core.throttle import LoginThrottle
+    from portal.core.throttle import build_throttle
+    from portal.people import sessions
 
     passwords.configure_hasher(cheap=app.config["ARGON2_CHEAP"])
     ring = crypto.KeyRing.from_string(app.config["DATA_KEY"], index_secret=app.config["INDEX_SECRET"])
     app.extensions["athenas.keyring"] = ring
     crypto.configure_keyring(ring)
-    app.extensions["athenas.throttle"] = LoginThrottle(
-        app.config["RATELIMIT_STORAGE_URI"],
-        app.config["LOGIN_MAX_FAILURES"],
-        app.config["LOGIN_FAILURE_WINDOW_MINUTES"],
-    )
+    app.extensions["athenas.throttle"] = build_throttle(app.config["REDIS_URL"], app.config)
+    idle = int(app.config["IDLE_TIMEOUT_MINUTES"]) * 60
+    if app.config["REDIS_URL"]:
+        import redis
+
+        sessions.configure(sessions.RedisSessions(redis.Redis.from_url(app.config["REDIS_URL"]), idle))
+    else:
+        sessions.configure(sessions.DatabaseSessions(idle))
 
 
 def _init_extensions(app: Flask) -> None:
@@ -77,11 +81,18 @@ def _init_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
-        # The id carries auth_version: a reset or deactivation ends old sessions.
+        # The id carries auth_version: a reset or deactivation ends old sessions; the
+        # server-side record (one lookup) ends a session at logout even if the cookie lives on.
+        from flask import session
+
         from portal.core.ints import parse_int
+        from portal.people import sessions
 
         raw_id, _, version = user_id.partition(":")
-        if parse_int(raw_id) is None or parse_int(version) is None:
+        token = session.get("sid")
+        if parse_int(raw_id) is None or parse_int(version) is None or not isinstance(token, str):
+            return None
+        if not sessions.registry().check(db.session, token, int(raw_id)):
             return None
         user = db.session.get(User, int(raw_id))
         if user is None or not user.active or user.auth_version != int(version):
@@ -101,6 +112,33 @@ def _init_extensions(app: Flask) -> None:
             return response
         flash("Faça login para continuar.", "info")
         return redirect(target)
+
+
+def refuse_demo_mfa_in_production(app: Flask) -> None:
+    """Production servers refuse to start while a user still has the demo TOTP secret
+    (called by the servers at start-up, not by create_app, which opens no connection)."""
+    if app.config["ENV_MODE"] != "production":
+        return
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from portal.config import DEMO_TOTP_SECRET
+    from portal.extensions import db
+    from portal.people import mfa
+
+    with app.app_context():
+        session = db.new_session()
+        try:
+            found = mfa.users_with_secret(session, DEMO_TOTP_SECRET)
+        except SQLAlchemyError:  # schema not migrated yet: nobody can have it
+            found = []
+        finally:
+            session.close()
+    if found:
+        raise RuntimeError(
+            "Usuários com o segredo TOTP de demonstração em produção: "
+            + ", ".join(found)
+            + ". Redefina a verificação em duas etapas deles antes de subir o servidor."
+        )
 
 
 # Modules that register job kinds (`@job_kind`); later issues append theirs.

@@ -100,14 +100,23 @@ def db_heads() -> None:
 @click.option("--if-empty", is_flag=True, help="Só carrega se ainda não houver usuários.")
 def seed_demo(if_empty: bool) -> None:
     """Carrega os dados de demonstração (idempotente)."""
-    from portal.demo import DEMO_PASSWORD, DEMO_USERS, seed
+    from portal.config import demo_totp_secret
+    from portal.demo import DEMO_PASSWORD, DEMO_USERS, enrol_demo_mfa, seed
 
+    totp_secret = demo_totp_secret(current_app.config)
     with unit_of_work() as session:
-        loaded = seed(session, only_if_empty=if_empty)
+        loaded = seed(session, only_if_empty=if_empty, totp_secret=totp_secret or None)
+        if not loaded and totp_secret:
+            enrol_demo_mfa(session, totp_secret)
     click.echo("Dados de demonstração carregados." if loaded else "Dados de demonstração já presentes.")
     click.echo(f"Logins de demonstração (senha: {DEMO_PASSWORD}):")
     for email, _name, role in DEMO_USERS:
         click.echo(f"  {email:<28} {role}")
+    if totp_secret:
+        click.echo(
+            "Financeiro, gerente e administrador pedem o código TOTP do segredo "
+            f"{totp_secret} (veja o README)."
+        )
 
 
 @click.command("create-user")
@@ -170,6 +179,9 @@ def serve(host: str, port: int, with_sandbox: bool) -> None:
     """Servidor de desenvolvimento (modo embarcado), com threads."""
     from werkzeug.serving import run_simple
 
+    from portal import refuse_demo_mfa_in_production
+
+    refuse_demo_mfa_in_production(current_app._get_current_object())
     sandbox = _start_sandbox(port) if with_sandbox else None
     if current_app.config["JOBS_RUNNER"] == "inprocess":
         from portal.embedded import start_scheduler

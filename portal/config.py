@@ -17,6 +17,9 @@ DEV_SECRET = "athenas-dev-secret-not-for-production"  # noqa: S105 - refused out
 # Development data key (id "dev"); production must set ATHENAS_DATA_KEY.
 DEV_DATA_KEY = "dev:YXRoZW5hcy1kZXYta2V5LW5ldmVyLXByb2R1Y3Rpb24="  # noqa: S105
 DEV_INDEX_SECRET = "athenas-dev-index-secret"  # noqa: S105
+# The demo users of the MFA roles are enrolled with this TOTP secret (printed in the
+# README) so `make run` stays a one-command demo; refused in production.
+DEMO_TOTP_SECRET = "ATHENASDEMOTOTPSECRETPARAOPORTAL"  # noqa: S105
 
 
 def _bool(value: str | None, default: bool) -> bool:
@@ -50,6 +53,10 @@ def from_environment(env: dict[str, str] | None = None) -> dict[str, Any]:
         "RATELIMIT_HEADERS_ENABLED": False,
         "LOGIN_MAX_FAILURES": _int(env.get("ATHENAS_LOGIN_MAX_FAILURES"), 5),
         "LOGIN_FAILURE_WINDOW_MINUTES": _int(env.get("ATHENAS_LOGIN_FAILURE_WINDOW_MINUTES"), 15),
+        "LOGIN_LOCK_MINUTES": _int(env.get("ATHENAS_LOGIN_LOCK_MINUTES"), 5),
+        "LOGIN_MAX_DELAY_SECONDS": _int(env.get("ATHENAS_LOGIN_MAX_DELAY_SECONDS"), 30),
+        "LOGIN_ADDRESS_MAX_FAILURES": _int(env.get("ATHENAS_LOGIN_ADDRESS_MAX_FAILURES"), 50),
+        "DEMO_TOTP_SECRET": env.get("ATHENAS_DEMO_TOTP_SECRET", ""),  # see demo_totp_secret()
         "IDLE_TIMEOUT_MINUTES": _int(env.get("ATHENAS_IDLE_TIMEOUT_MINUTES"), 30),
         "SESSION_COOKIE_NAME": "athenas_session",
         "SESSION_COOKIE_HTTPONLY": True,
@@ -73,6 +80,14 @@ def from_environment(env: dict[str, str] | None = None) -> dict[str, Any]:
     }
 
 
+def demo_totp_secret(settings: dict[str, Any]) -> str | None:
+    """The TOTP secret the demo seed enrols users with: the configured one or the fixed
+    DEMO_TOTP_SECRET in development; none in production."""
+    if settings["ENV_MODE"] == "production":
+        return None
+    return settings.get("DEMO_TOTP_SECRET") or DEMO_TOTP_SECRET
+
+
 def validate(settings: dict[str, Any]) -> None:
     """Refuse to run production with development secrets."""
     if settings["ENV_MODE"] != "production":
@@ -86,3 +101,7 @@ def validate(settings: dict[str, Any]) -> None:
         problems.append("ATHENAS_INDEX_SECRET")
     if problems:
         raise RuntimeError("Defina em produção: " + ", ".join(problems))
+    if settings.get("DEMO_TOTP_SECRET"):
+        raise RuntimeError(
+            "Remova ATHENAS_DEMO_TOTP_SECRET: o segredo TOTP de demonstração não vale em produção."
+        )

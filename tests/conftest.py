@@ -12,6 +12,7 @@ import re
 import secrets
 from collections.abc import Callable, Iterator
 
+import pyotp
 import pytest
 from alembic import command
 from flask import Flask
@@ -22,6 +23,8 @@ from sqlalchemy.orm import Session
 from portal import create_app
 from portal.cli import alembic_config
 from portal.core import crypto
+from portal.core.db import utcnow
+from portal.people import mfa
 from tests import factories
 
 BACKEND = os.environ.get("ATHENAS_TEST_BACKEND", "sqlite")
@@ -127,14 +130,36 @@ def form_post(
     return client.post(path, data=payload, **kwargs)
 
 
+def complete_mfa(client: FlaskClient, secret: str, **kwargs: object):
+    """The login's second step with the current TOTP code of `secret`."""
+    code = pyotp.TOTP(secret).now()
+    return form_post(client, "/login/mfa", {"code": code}, token_page="/login/mfa", **kwargs)
+
+
+def sign_in(client: FlaskClient, db: Session, user: object, **kwargs: object):
+    """Sign `user` in through the real form; a user of an MFA role is enrolled first (a
+    random secret) and passes the TOTP step too."""
+    if mfa.needs_enrolment(user):
+        user.mfa_secret = pyotp.random_base32()
+        user.mfa_enabled_at = utcnow()
+        db.flush()
+    response = form_post(client, "/login", {"email": user.email, "password": factories.PASSWORD}, **kwargs)
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    if user.mfa_enabled:
+        assert response.headers["Location"].endswith("/login/mfa")
+        response = complete_mfa(client, user.mfa_secret, **kwargs)
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return response
+
+
 @pytest.fixture
 def login_as(client: FlaskClient, db: Session) -> Callable[..., object]:
-    """Create a user with `role` and sign in through the real login form."""
+    """Create a user with `role` and sign in through the real login form; the roles that
+    require MFA come enrolled and pass the TOTP step too."""
 
     def _login(role: str, **fields: object):
         user = factories.user(db, role=role, **fields)
-        response = form_post(client, "/login", {"email": user.email, "password": factories.PASSWORD})
-        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        sign_in(client, db, user)
         return user
 
     return _login

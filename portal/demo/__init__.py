@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from portal.core.audit import SYSTEM
 from portal.demo.banks import seed_banks, seed_parameters, seed_sandbox_clients, seed_status_mappings
 from portal.demo.people import seed_collaborators
-from portal.people import services
+from portal.people import mfa, services
 from portal.people.models import User
 
 DEMO_PASSWORD = "athenas-demo"  # noqa: S105 - documented demo credential
@@ -27,14 +27,27 @@ DEMO_USERS = [
 ]
 
 
-def seed_users(session: Session) -> None:
+def seed_users(session: Session, totp_secret: str | None = None) -> None:
+    """The demo logins; with `totp_secret` (development only) the users of the MFA roles
+    come enrolled with it, so they can sign in at once with the README's secret."""
     for email, name, role in DEMO_USERS:
         if services.find_by_email(session, email) is None:
             services.create_user(session, SYSTEM, email=email, name=name, role=role, password=DEMO_PASSWORD)
+    if totp_secret:
+        enrol_demo_mfa(session, totp_secret)
 
 
+def enrol_demo_mfa(session: Session, totp_secret: str) -> None:
+    """Enrol the existing demo users of the MFA roles that are not enrolled yet (also for a
+    database seeded before MFA existed)."""
+    for email, _name, _role in DEMO_USERS:
+        user = services.find_by_email(session, email)
+        if user is not None and mfa.is_required(user) and not user.mfa_enabled:
+            mfa.enrol_with_secret(session, user, totp_secret)
+
+
+# Steps after the users (seed() runs seed_users first, with the demo TOTP secret).
 STEPS: list[Callable[[Session], None]] = [
-    seed_users,
     seed_collaborators,
     seed_parameters,
     seed_banks,
@@ -42,10 +55,12 @@ STEPS: list[Callable[[Session], None]] = [
 ]
 
 
-def seed(session: Session, only_if_empty: bool = False) -> bool:
+def seed(session: Session, only_if_empty: bool = False, totp_secret: str | None = None) -> bool:
     """Run every step; with `only_if_empty`, do nothing when users already exist."""
     if only_if_empty and session.scalar(select(func.count()).select_from(User)):
         return False
+    seed_users(session, totp_secret)
+    session.flush()
     for step in STEPS:
         step(session)
         session.flush()

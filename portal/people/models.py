@@ -29,6 +29,15 @@ class User(Base):
     auth_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # TOTP (people.mfa): the shared secret, encrypted; enabled once the user proved a code.
+    mfa_secret: Mapped[str | None] = mapped_column(EncryptedText("users.mfa_secret"))
+    mfa_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # SHA-256 of each unused recovery code, comma-separated; a used code is removed.
+    mfa_recovery_codes: Mapped[str | None] = mapped_column(String(1000))
+
+    @property
+    def mfa_enabled(self) -> bool:
+        return self.mfa_enabled_at is not None
 
     @property
     def role_enum(self) -> Role:
@@ -59,6 +68,23 @@ class User(Base):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"
+
+
+class UserSession(Base):
+    """A signed-in browser session, kept on the server so logout and revocation really end
+    it (the Flask cookie alone cannot be recalled). `id` is the SHA-256 of the random token
+    the cookie carries, so the table never holds a usable token."""
+
+    __tablename__ = "user_sessions"
+    __table_args__ = (Index("ix_user_sessions_user_revoked", "user_id", "revoked_at"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ip: Mapped[str | None] = mapped_column(String(45))
+    user_agent: Mapped[str | None] = mapped_column(String(255))
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class OrgKind(StrEnum):

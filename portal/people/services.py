@@ -16,6 +16,7 @@ from portal.core import audit, passwords
 from portal.core.audit import Actor
 from portal.core.db import utcnow
 from portal.core.errors import DomainError, NotFound
+from portal.people import sessions
 from portal.people.models import User
 from portal.people.permissions import Role
 
@@ -80,7 +81,7 @@ def create_user(
     temporary = None
     if password is None:
         temporary = password = passwords.generate_password()
-    passwords.check_policy(password, email)
+    passwords.check_policy(password, email, name)
     user = User(
         email=email,
         name=name,
@@ -104,6 +105,7 @@ def deactivate_user(session: Session, actor: Actor, user: User) -> None:
     user.active = False
     user.auth_version += 1  # ends the user's open sessions
     session.flush()
+    sessions.registry().revoke_user(session, user.id)
     audit.record(session, actor, "user.deactivated", f"user:{user.id}")
 
 
@@ -122,23 +124,34 @@ def reset_password(session: Session, actor: Actor, user: User) -> str:
     user.must_change_password = True
     user.auth_version += 1
     session.flush()
+    sessions.registry().revoke_user(session, user.id)
     audit.record(session, actor, "user.password_reset", f"user:{user.id}")
     return temporary
 
 
-def change_password(session: Session, actor: Actor, user: User, current: str, new: str, confirm: str) -> None:
-    """The user's own change: needs the current password; the new one must differ."""
+def change_password(
+    session: Session,
+    actor: Actor,
+    user: User,
+    current: str,
+    new: str,
+    confirm: str,
+    keep_session: str | None = None,
+) -> None:
+    """The user's own change: needs the current password; the new one must differ. Every
+    other session of the user ends; `keep_session` (the caller's token) stays open."""
     if not passwords.verify_password(user.password_hash, current):
         raise DomainError("Senha atual incorreta.", field="current_password")
     if new != confirm:
         raise DomainError("A confirmação não confere com a nova senha.", field="confirm")
     if new == current:
         raise DomainError("A nova senha deve ser diferente da atual.", field="password")
-    passwords.check_policy(new, user.email)
+    passwords.check_policy(new, user.email, user.name)
     user.password_hash = passwords.hash_password(new)
     user.must_change_password = False
     user.auth_version += 1
     session.flush()
+    sessions.registry().revoke_user(session, user.id, keep_token=keep_session)
     audit.record(session, actor, "user.password_changed", f"user:{user.id}")
 
 

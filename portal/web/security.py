@@ -1,4 +1,5 @@
-"""Request hooks: one commit per request, security headers, idle timeout, forced password change."""
+"""Request hooks: one commit per request, security headers, idle timeout, forced password
+change, forced MFA enrolment for the roles that require it."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from flask import Flask, Response, current_app, g, redirect, request, session, u
 from flask_login import current_user, logout_user
 
 from portal.extensions import db
+from portal.people import mfa, sessions
 from portal.web.htmx import hx_redirect, is_htmx
 
 CSP = "; ".join(
@@ -27,6 +29,17 @@ CSP = "; ".join(
 
 # Endpoints a user with a temporary password may still reach.
 _PASSWORD_CHANGE_ALLOWED = {"auth.change_password", "auth.logout", "static", "api.healthz"}
+# Endpoints a user of an MFA role may reach before enrolling.
+_MFA_ENROLMENT_ALLOWED = {"auth.mfa_setup", "auth.change_password", "auth.logout", "static", "api.healthz"}
+
+
+def end_session() -> None:
+    """Revoke this browser's server-side record and forget the cookie's contents."""
+    token = session.get("sid")
+    if isinstance(token, str):
+        sessions.registry().revoke(db.session, token)
+    logout_user()
+    session.clear()
 
 
 def keep_writes() -> None:
@@ -62,6 +75,8 @@ def _enforce_idle_timeout() -> Response | None:
     limit = int(current_app.config["IDLE_TIMEOUT_MINUTES"]) * 60
     last_seen = session.get("last_seen")
     if last_seen is not None and now - int(last_seen) > limit:
+        # No write here (a page view stays a read): the server-side record expires on
+        # its own after the same idle time.
         logout_user()
         session.clear()
         session["expired"] = True
@@ -82,12 +97,23 @@ def _enforce_password_change() -> Response | None:
     return None
 
 
+def _enforce_mfa_enrolment() -> Response | None:
+    if (
+        current_user.is_authenticated
+        and mfa.needs_enrolment(current_user)
+        and request.endpoint not in _MFA_ENROLMENT_ALLOWED
+    ):
+        target = url_for("auth.mfa_setup")
+        return hx_redirect(target) if is_htmx() else redirect(target)
+    return None
+
+
 def register_security_hooks(app: Flask) -> None:
     @app.before_request
     def _before() -> Response | None:
         if request.endpoint == "static":
             return None
-        return _enforce_idle_timeout() or _enforce_password_change()
+        return _enforce_idle_timeout() or _enforce_password_change() or _enforce_mfa_enrolment()
 
     app.after_request(_finish_transaction)
     app.after_request(_security_headers)

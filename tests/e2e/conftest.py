@@ -195,11 +195,21 @@ def page(browser: object, live_server: str) -> Iterator[object]:
 
 @pytest.fixture
 def login(page: object) -> Callable[..., object]:
+    """Sign in as a demo user; the MFA roles' second step uses the demo TOTP secret."""
+
     def _login(email: str, password: str = DEMO_PASSWORD) -> object:
+        import pyotp
+
+        from portal.config import DEMO_TOTP_SECRET
+
         page.goto("/login")
         page.fill("input[name=email]", email)
         page.fill("input[name=password]", password)
         page.click("button[type=submit]")
+        page.wait_for_load_state()
+        if page.url.endswith("/login/mfa"):
+            page.fill("input[name=code]", pyotp.TOTP(DEMO_TOTP_SECRET).now())
+            page.click("button[type=submit]")
         return page
 
     return _login

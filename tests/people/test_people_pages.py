@@ -14,7 +14,7 @@ from sqlalchemy import event, func, select
 from portal.core.audit import AuditEntry
 from portal.people.models import Certification, Collaborator, OperatorCode, OrgUnit
 from tests import factories
-from tests.conftest import form_post
+from tests.conftest import form_post, sign_in
 
 TODAY = date.today()
 VALID_CPF = "529.982.247-25"
@@ -374,5 +374,5 @@ def test_certification_warnings_on_home_pages(app, client, db, login_as, org):
 
     admin_client = app.test_client()
     admin = factories.user(db, role="admin")
-    form_post(admin_client, "/login", {"email": admin.email, "password": factories.PASSWORD})
+    sign_in(admin_client, db, admin)
     assert "Ana Agente" in admin_client.get("/admin/").get_data(as_text=True)

@@ -60,13 +60,6 @@ def test_account_throttled_after_five_failures_even_with_right_password(client, 
     assert "Muitas tentativas" in response.get_data(as_text=True)
 
 
-def test_ip_throttled_after_five_failures_across_accounts(client, db):
-    users = [factories.user(db) for _ in range(6)]
-    for u in users[:5]:
-        _login(client, u.email, "senha-errada-000")
-    assert _login(client, users[5].email, factories.PASSWORD).status_code == 429
-
-
 def test_throttle_counts_only_failures(client, db):
     user = factories.user(db)
     for _ in range(4):

@@ -6,11 +6,12 @@ import re
 
 import pytest
 from sqlalchemy import event, func, select
+from sqlalchemy.orm import object_session
 
 from portal.clients.models import Client
 from portal.core.audit import AuditEntry
 from tests import factories
-from tests.conftest import csrf_token_from, form_post
+from tests.conftest import csrf_token_from, form_post, sign_in
 
 CPF = "529.982.247-25"
 NEW = "/sales/clients/new"
@@ -22,8 +23,7 @@ def org(db):
 
 
 def _login(client, user):
-    response = form_post(client, "/login", {"email": user.email, "password": factories.PASSWORD})
-    assert response.status_code == 302
+    sign_in(client, object_session(user), user)
 
 
 def _form(**overrides):

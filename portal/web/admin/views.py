@@ -6,7 +6,7 @@ from flask import Response, flash, redirect, request, url_for
 
 from portal.core.errors import DomainError
 from portal.extensions import db
-from portal.people import queries, services
+from portal.people import mfa, queries, services
 from portal.people.models import User
 from portal.people.permissions import ROLE_LABELS, Permission, Role
 from portal.web.access import current_actor, require
@@ -97,6 +97,12 @@ def _user_action(user_id: int, action: str) -> Response:
         elif action == "activate":
             services.activate_user(db.session, current_actor(), user)
             flash(f"Usuário {user.email} reativado.", "success")
+        elif action == "reset_mfa":
+            mfa.reset(db.session, current_actor(), user)
+            flash(
+                f"Verificação em duas etapas de {user.email} redefinida; as sessões dele foram encerradas.",
+                "success",
+            )
         else:
             temporary = services.reset_password(db.session, current_actor(), user)
             flash(
@@ -118,6 +124,12 @@ def user_deactivate(user_id: int) -> Response:
 @require(Permission.USERS_MANAGE)
 def user_activate(user_id: int) -> Response:
     return _user_action(user_id, "activate")
+
+
+@bp.route("/users/<int:user_id>/reset-mfa", methods=["POST"])
+@require(Permission.USERS_MANAGE)
+def user_reset_mfa(user_id: int) -> Response:
+    return _user_action(user_id, "reset_mfa")
 
 
 @bp.route("/users/<int:user_id>/reset-password", methods=["POST"])

@@ -1,0 +1,246 @@
+"""Server-side session registry: a signed-in browser session exists only while its record
+does, so logout, a password change, a reset or a deactivation really ends it.
+
+The cookie carries a random token; the registry keys the record by the token's SHA-256.
+Two stores with one contract: `DatabaseSessions` (the `user_sessions` table, the default)
+and `RedisSessions` (when REDIS_URL is configured). The app configures the one in use at
+start-up (`configure`), so the account services can revoke without knowing which.
+
+Checking a session is one lookup by key; `last_seen_at` is rewritten at most once per
+`TOUCH_SECONDS`, so ordinary page views stay reads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from portal.core.db import utcnow
+from portal.people.models import UserSession
+
+TOUCH_SECONDS = 300
+USER_AGENT_MAX = 255
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    key: str  # SHA-256 of the token: safe to show in a form
+    user_id: int
+    created_at: datetime
+    last_seen_at: datetime
+    ip: str | None
+    user_agent: str | None
+
+
+def session_key(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class SessionRegistry(Protocol):
+    def open(self, db: Session, user_id: int, ip: str | None, user_agent: str | None) -> str:
+        """Record a new session; returns the token to keep in the cookie."""
+
+    def check(self, db: Session, token: str, user_id: int) -> bool:
+        """True when the token's session is open, belongs to `user_id` and is not idle."""
+
+    def revoke(self, db: Session, token: str) -> None:
+        """End one session by its token (logout)."""
+
+    def revoke_key(self, db: Session, user_id: int, key: str) -> bool:
+        """End one of `user_id`'s sessions by its key (the account page); True if ended."""
+
+    def revoke_user(self, db: Session, user_id: int, keep_token: str | None = None) -> int:
+        """End every session of `user_id` but `keep_token`'s; returns how many."""
+
+    def active(self, db: Session, user_id: int) -> list[SessionInfo]:
+        """The user's open sessions, most recent first."""
+
+
+class DatabaseSessions:
+    """Sessions in the `user_sessions` table (the embedded mode's store)."""
+
+    def __init__(self, idle_seconds: int, clock: Callable[[], datetime] = utcnow) -> None:
+        self.idle = timedelta(seconds=idle_seconds + TOUCH_SECONDS)
+        self.clock = clock
+
+    def open(self, db: Session, user_id: int, ip: str | None, user_agent: str | None) -> str:
+        token = secrets.token_urlsafe(32)
+        now = self.clock()
+        db.add(
+            UserSession(
+                id=session_key(token),
+                user_id=user_id,
+                created_at=now,
+                last_seen_at=now,
+                ip=ip,
+                user_agent=(user_agent or "")[:USER_AGENT_MAX] or None,
+            )
+        )
+        db.flush()
+        return token
+
+    def check(self, db: Session, token: str, user_id: int) -> bool:
+        record = db.get(UserSession, session_key(token))
+        now = self.clock()
+        if record is None or record.user_id != user_id or record.revoked_at is not None:
+            return False
+        if record.last_seen_at < now - self.idle:
+            return False
+        if (now - record.last_seen_at).total_seconds() >= TOUCH_SECONDS:
+            self._touch(db, record.id, now)
+        return True
+
+    @staticmethod
+    def _touch(db: Session, key: str, now: datetime) -> None:
+        # In a savepoint: on SQLite a page view's read transaction may not get the write
+        # lock; the touch is then skipped (retried on a later request), never an error.
+        try:
+            with db.begin_nested():
+                db.execute(update(UserSession).where(UserSession.id == key).values(last_seen_at=now))
+        except OperationalError:
+            pass
+
+    def revoke(self, db: Session, token: str) -> None:
+        db.execute(
+            update(UserSession)
+            .where(UserSession.id == session_key(token), UserSession.revoked_at.is_(None))
+            .values(revoked_at=self.clock())
+        )
+
+    def revoke_key(self, db: Session, user_id: int, key: str) -> bool:
+        result = db.execute(
+            update(UserSession)
+            .where(UserSession.id == key, UserSession.user_id == user_id, UserSession.revoked_at.is_(None))
+            .values(revoked_at=self.clock())
+        )
+        return bool(result.rowcount)
+
+    def revoke_user(self, db: Session, user_id: int, keep_token: str | None = None) -> int:
+        query = update(UserSession).where(UserSession.user_id == user_id, UserSession.revoked_at.is_(None))
+        if keep_token:
+            query = query.where(UserSession.id != session_key(keep_token))
+        result = db.execute(
+            query.values(revoked_at=self.clock()).execution_options(synchronize_session=False)
+        )
+        return int(result.rowcount or 0)
+
+    def active(self, db: Session, user_id: int) -> list[SessionInfo]:
+        rows = db.scalars(
+            select(UserSession)
+            .where(
+                UserSession.user_id == user_id,
+                UserSession.revoked_at.is_(None),
+                UserSession.last_seen_at >= self.clock() - self.idle,
+            )
+            .order_by(UserSession.last_seen_at.desc())
+        )
+        return [SessionInfo(r.id, r.user_id, r.created_at, r.last_seen_at, r.ip, r.user_agent) for r in rows]
+
+
+class RedisSessions:
+    """Sessions in Redis: one JSON value per session (expiring when idle) and one set of
+    keys per user, so every app server sees a logout at once."""
+
+    def __init__(self, client: Any, idle_seconds: int, prefix: str = "athenas:sessions:") -> None:
+        self.redis = client
+        self.ttl = idle_seconds + TOUCH_SECONDS
+        self.prefix = prefix
+
+    def _k(self, key: str) -> str:
+        return f"{self.prefix}s:{key}"
+
+    def _u(self, user_id: int) -> str:
+        return f"{self.prefix}u:{user_id}"
+
+    def _load(self, key: str) -> dict[str, Any] | None:
+        raw = self.redis.get(self._k(key))
+        return json.loads(raw) if raw else None
+
+    def open(self, db: Session, user_id: int, ip: str | None, user_agent: str | None) -> str:
+        token = secrets.token_urlsafe(32)
+        key, now = session_key(token), utcnow().timestamp()
+        value = {"u": user_id, "c": now, "s": now, "ip": ip, "ua": (user_agent or "")[:USER_AGENT_MAX]}
+        self.redis.set(self._k(key), json.dumps(value), ex=self.ttl)
+        self.redis.sadd(self._u(user_id), key)
+        return token
+
+    def check(self, db: Session, token: str, user_id: int) -> bool:
+        key = session_key(token)
+        value = self._load(key)
+        if value is None or value["u"] != user_id:
+            return False
+        now = utcnow().timestamp()
+        if now - value["s"] >= TOUCH_SECONDS:
+            value["s"] = now
+            self.redis.set(self._k(key), json.dumps(value), ex=self.ttl)
+        return True
+
+    def revoke(self, db: Session, token: str) -> None:
+        key = session_key(token)
+        value = self._load(key)
+        self.redis.delete(self._k(key))
+        if value is not None:
+            self.redis.srem(self._u(value["u"]), key)
+
+    def revoke_key(self, db: Session, user_id: int, key: str) -> bool:
+        value = self._load(key)
+        if value is None or value["u"] != user_id:
+            return False
+        self.redis.delete(self._k(key))
+        self.redis.srem(self._u(user_id), key)
+        return True
+
+    def revoke_user(self, db: Session, user_id: int, keep_token: str | None = None) -> int:
+        keep = session_key(keep_token) if keep_token else None
+        keys = [k.decode() if isinstance(k, bytes) else k for k in self.redis.smembers(self._u(user_id))]
+        ended = [k for k in keys if k != keep]
+        if ended:
+            self.redis.delete(*(self._k(k) for k in ended))
+            self.redis.srem(self._u(user_id), *ended)
+        return len(ended)
+
+    def active(self, db: Session, user_id: int) -> list[SessionInfo]:
+        found = []
+        for raw_key in self.redis.smembers(self._u(user_id)):
+            key = raw_key.decode() if isinstance(raw_key, bytes) else raw_key
+            value = self._load(key)
+            if value is None:  # expired: forget it
+                self.redis.srem(self._u(user_id), key)
+                continue
+            found.append(
+                SessionInfo(
+                    key,
+                    user_id,
+                    datetime.fromtimestamp(value["c"], tz=utcnow().tzinfo),
+                    datetime.fromtimestamp(value["s"], tz=utcnow().tzinfo),
+                    value.get("ip"),
+                    value.get("ua") or None,
+                )
+            )
+        return sorted(found, key=lambda s: s.last_seen_at, reverse=True)
+
+
+_registry: SessionRegistry | None = None
+
+
+def configure(registry: SessionRegistry) -> None:
+    """Set the process-wide registry (done once by the app at start-up)."""
+    global _registry
+    _registry = registry
+
+
+def registry() -> SessionRegistry:
+    """The configured registry; the database one (30-minute idle) before configuration."""
+    global _registry
+    if _registry is None:
+        _registry = DatabaseSessions(idle_seconds=30 * 60)
+    return _registry
