@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from portal.clients.models import Client
 from portal.clients.queries import clients_for
-from portal.core import audit, spreadsheets
+from portal.core import audit, spreadsheets, upload_checks
 from portal.core.audit import Actor
 from portal.core.crypto import get_keyring
 from portal.core.documents import is_valid_cpf, normalize_cpf
@@ -206,16 +206,30 @@ def keep_file(data: bytes, storage_dir: str | os.PathLike[str]) -> str:
     return name
 
 
-def read_kept_file(storage_name: str, storage_dir: str | os.PathLike[str]) -> bytes:
+def _kept_path(storage_name: str, storage_dir: str | os.PathLike[str]) -> Path:
     if not storage_name.isalnum():
         raise DomainError("Arquivo de importação inválido.")
-    blob = (Path(storage_dir) / "imports" / storage_name).read_bytes()
+    return Path(storage_dir) / "imports" / storage_name
+
+
+def discard_kept_file(session: Session, storage_name: str, storage_dir: str | os.PathLike[str]) -> None:
+    """Remove a kept file no import records (its job failed, or it never started), so a
+    failed import leaves no spreadsheet full of CPFs behind."""
+    referenced = session.scalar(select(ProposalImport.id).where(ProposalImport.storage_name == storage_name))
+    if referenced is None:
+        _kept_path(storage_name, storage_dir).unlink(missing_ok=True)
+
+
+def read_kept_file(storage_name: str, storage_dir: str | os.PathLike[str]) -> bytes:
+    blob = _kept_path(storage_name, storage_dir).read_bytes()
     return get_keyring().decrypt_bytes(blob, storage_name)
 
 
 def read_spreadsheet(data: bytes, filename: str) -> tuple[spreadsheets.Table, dict[str, str | None]]:
     """Read the file and find its columns; DomainError (Portuguese) when it cannot be used.
-    Cheap enough to run before queuing the import, so bad files are refused at upload."""
+    Cheap enough to run before queuing the import, so bad files are refused at upload.
+    The file passes the upload gate first: real XLSX (no macros, no zip bomb) or CSV."""
+    upload_checks.check_spreadsheet(data, filename, max_bytes=spreadsheets.DEFAULT_MAX_BYTES)
     table = spreadsheets.read_table(data, filename, expected_columns=[c[0] for c in COLUMNS.values()])
     columns = {name: table.column(*candidates) for name, candidates in COLUMNS.items()}
     missing = [COLUMNS[name][0] for name in REQUIRED if columns[name] is None]

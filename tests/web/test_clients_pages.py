@@ -225,7 +225,7 @@ def test_consent_with_evidence_through_the_page(app, client, db, org):
             "purpose": "benefit_query",
             "legal_basis": "consent",
             "channel": "in_person",
-            "evidence": (io.BytesIO(b"%PDF-1.4 termo"), "termo.pdf"),
+            "evidence": (io.BytesIO(b"%PDF-1.4 termo\n%%EOF\n"), "termo.pdf"),
         },
         content_type="multipart/form-data",
     )
@@ -234,7 +234,7 @@ def test_consent_with_evidence_through_the_page(app, client, db, org):
     assert "Consulta de benefício (IN100)" in html and "termo.pdf" in html
     link = re.search(r'href="(/sales/clients/\d+/consents/\d+/evidence)"', html).group(1)
     download = client.get(link)
-    assert download.status_code == 200 and download.data == b"%PDF-1.4 termo"
+    assert download.status_code == 200 and download.data == b"%PDF-1.4 termo\n%%EOF\n"
 
 
 def test_consent_evidence_is_encrypted_on_disk_and_downloads_in_clear(app, client, db, org):
