@@ -60,7 +60,8 @@ def people(sqlite_app):
 
 def _sign_in(app, email: str) -> int:
     """A real login through the site: it writes (audit entry, last login) and commits."""
-    return form_post(app.test_client(), "/login", {"email": email, "password": factories.PASSWORD}).status_code
+    credentials = {"email": email, "password": factories.PASSWORD}
+    return form_post(app.test_client(), "/login", credentials).status_code
 
 
 def _enqueue(app, kind: str, starter_id: int, **params) -> int:
@@ -95,9 +96,8 @@ def test_a_three_row_import_imports_three_while_people_sign_in(sqlite_app, peopl
     monkeypatch.setattr(import_job, "read_kept_file", read_then_someone_signs_in)
     monkeypatch.setattr(JobContext, "report", report_then_someone_signs_in)
     monkeypatch.setattr(importing, "BATCH_ROWS", 1, raising=False)
-    job_id = _enqueue(
-        sqlite_app, import_job.IMPORT_KIND, operations_id, stored=stored, filename="p.xlsx", user_id=operations_id
-    )
+    params = {"stored": stored, "filename": "p.xlsx", "user_id": operations_id}
+    job_id = _enqueue(sqlite_app, import_job.IMPORT_KIND, operations_id, **params)
 
     sqlite_app.extensions["athenas.jobs"].runner.run_all()
 
