@@ -61,7 +61,8 @@ def test_demo_banks_follow_the_sandbox_address_of_a_later_run(app, db, monkeypat
             _demo_banks_follow_sandbox()
         finally:
             app.config["SANDBOX_BANK_URL"] = ""
-        urls = {b.code: b.base_url for b in db.scalars(select(Bank).execution_options(populate_existing=True))}
+        fresh = select(Bank).execution_options(populate_existing=True)
+        urls = {b.code: b.base_url for b in db.scalars(fresh)}
     assert urls == {
         "facta": "http://127.0.0.1:18123/facta",
         "c6": "http://127.0.0.1:18123/c6",
