@@ -183,6 +183,8 @@ def serve(host: str, port: int, with_sandbox: bool) -> None:
 
     refuse_demo_mfa_in_production(current_app._get_current_object())
     sandbox = _start_sandbox(port) if with_sandbox else None
+    if with_sandbox:
+        _demo_banks_follow_sandbox()
     if current_app.config["JOBS_RUNNER"] == "inprocess":
         from portal.embedded import start_scheduler
 
@@ -198,13 +200,27 @@ def serve(host: str, port: int, with_sandbox: bool) -> None:
             _stop_child(sandbox)
 
 
+def _sandbox_base() -> str:
+    from portal.demo.banks import sandbox_url
+
+    return (current_app.config.get("SANDBOX_BANK_URL") or sandbox_url()).rstrip("/")
+
+
 def _sandbox_address() -> tuple[str, int]:
     from urllib.parse import urlsplit
 
-    from portal.demo.banks import sandbox_url
-
-    url = urlsplit(current_app.config.get("SANDBOX_BANK_URL") or sandbox_url())
+    url = urlsplit(_sandbox_base())
     return url.hostname or "127.0.0.1", url.port or 8099
+
+
+def _demo_banks_follow_sandbox() -> None:
+    """A second `make run` on another port: the demo banks follow the sandbox's address."""
+    from portal.demo.banks import follow_sandbox
+
+    with unit_of_work() as session:
+        moved = follow_sandbox(session, _sandbox_base())
+    if moved:
+        click.echo(f"Bancos de demonstração apontados para {_sandbox_base()}: {', '.join(moved)}.")
 
 
 def _start_sandbox(portal_port: int) -> subprocess.Popen[bytes] | None:

@@ -13,6 +13,8 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, scoped_session
 
+from portal.core.db import WRITE_INTENT
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -51,9 +53,10 @@ def _configure_sqlite(engine: Engine) -> None:
         # A deferred transaction that read first cannot later take the write lock once
         # another writer has committed ("database is locked", busy_timeout won't help).
         # Requests that change state take the lock up front; page reads stay deferred so
-        # they never wait (WAL readers don't block), and so do background jobs, whose
-        # transactions are long: they take the lock only at their first write.
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if _may_write() else "BEGIN")
+        # they never wait (WAL readers don't block).
+        # Job steps ask for the lock explicitly (`WRITE_INTENT`), one short transaction each.
+        immediate = connection.get_execution_options().get(WRITE_INTENT) or _may_write()
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def make_engine(url: str) -> Engine:

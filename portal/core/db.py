@@ -30,6 +30,12 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+# Execution option asking SQLite to begin the transaction with the write lock (BEGIN
+# IMMEDIATE): set by code that is about to write (job steps), honoured by the engine's
+# "begin" hook in portal.extensions; other databases ignore it.
+WRITE_INTENT = "athenas_write_intent"
+
+
 def utcnow() -> datetime:
     """Current time as an aware UTC datetime."""
     return datetime.now(UTC)

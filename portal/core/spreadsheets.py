@@ -47,6 +47,7 @@ __all__ = [
     "MONEY_FORMAT",
     "PERCENT_FORMAT",
     "Table",
+    "check_xlsx_container",
     "iter_csv",
     "normalize_header",
     "parse_br_number",
@@ -354,7 +355,7 @@ def _candidates(data: bytes, filename: str) -> tuple[str, Iterator[list[_RawRow]
     if data.startswith(_OLE2_MAGIC):
         raise DomainError("Formato .xls antigo não suportado; salve como .xlsx.")
     if data.startswith(_XLSX_MAGIC):
-        _check_zip(data)
+        check_xlsx_container(data)
         return "xlsx", _xlsx_sheets(data)
     text = _decode(data)
     head = text[:4096].lstrip().lower()
@@ -374,8 +375,8 @@ def _candidates(data: bytes, filename: str) -> tuple[str, Iterator[list[_RawRow]
 # ------------------------------------------------------------------- xlsx
 
 
-def _check_zip(data: bytes) -> None:
-    """Refuse zip bombs before openpyxl inflates anything.
+def check_xlsx_container(data: bytes) -> list[str]:
+    """Refuse zip bombs before openpyxl inflates anything; returns the member names.
 
     The sizes come from the zip directory; ``zipfile`` never inflates a member beyond
     its declared size, so a lying header cannot get past this check either.
@@ -400,6 +401,7 @@ def _check_zip(data: bytes) -> None:
             raise refused
     if not any(i.filename == "xl/workbook.xml" for i in infos):
         raise DomainError("O arquivo compactado não é uma planilha .xlsx.")
+    return [i.filename for i in infos]
 
 
 def _cell_text(value: Any) -> str:

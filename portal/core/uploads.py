@@ -1,10 +1,10 @@
-"""Uploaded files: type checked by content, size-limited, hashed, stored under a random name.
+"""Uploaded files: checked at the upload gate, hashed, stored under a random name.
 
 Every domain that keeps evidence or documents (consents, certifications, proposal
 documents) goes through here, so the same rules hold everywhere:
-- the type comes from the first bytes (PDF, PNG, JPEG), never from the name or the
-  browser's content type — a script renamed `.pdf` is refused;
-- a name carrying folders is refused; the original name is kept only for display;
+- the content passes `portal.core.upload_checks.check_document` (type from the first
+  bytes, no active PDF content, no polyglots, sane image dimensions);
+- the original name is kept only for display;
 - the stored path is relative to the storage directory and resolved back safely;
 - the content is encrypted at rest (AES-GCM, `KeyRing.encrypt_bytes`, key id at the head
   of the file, the relative path bound as associated data so a file copied over another
@@ -23,12 +23,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from portal.core.crypto import get_keyring
-from portal.core.errors import DomainError, NotFound
-
-PDF = (b"%PDF-", "application/pdf", ".pdf")
-PNG = (b"\x89PNG\r\n\x1a\n", "image/png", ".png")
-JPEG = (b"\xff\xd8\xff", "image/jpeg", ".jpg")
-DOCUMENT_TYPES = (PDF, PNG, JPEG)
+from portal.core.errors import NotFound
+from portal.core.upload_checks import (  # noqa: F401 - the names callers use through this module
+    DOCUMENT_TYPES,
+    JPEG,
+    PATH_IN_NAME,
+    PDF,
+    PNG,
+    check_document,
+    refuse_path_in_name,
+    sniff,
+)
 
 
 @dataclass(frozen=True)
@@ -38,26 +43,6 @@ class StoredFile:
     content_type: str
     sha256: str
     size: int
-
-
-def sniff(
-    data: bytes, allowed: tuple[tuple[bytes, str, str], ...], message: str, field: str
-) -> tuple[str, str]:
-    """(content type, extension) from the magic bytes, or DomainError(`message`)."""
-    for magic, content_type, extension in allowed:
-        if data.startswith(magic):
-            return content_type, extension
-    raise DomainError(message, field=field)
-
-
-PATH_IN_NAME = "Nome de arquivo com caminho de pastas não é aceito: envie apenas o arquivo."
-
-
-def refuse_path_in_name(name: str | None, field: str = "file") -> None:
-    """A browser sends a bare file name; one with folders ("../", "C:\\...") is an attack
-    or a broken client, and is refused rather than silently cleaned."""
-    if name and ("/" in name or "\\" in name):
-        raise DomainError(PATH_IN_NAME, field=field)
 
 
 def safe_filename(name: str | None, default: str) -> str:
@@ -79,16 +64,15 @@ def store_upload(
     allowed: tuple[tuple[bytes, str, str], ...] = DOCUMENT_TYPES,
     encrypt: bool = True,
 ) -> StoredFile:
-    """Validate and write `data`; `messages` has "empty", "too_big" and "type" texts.
+    """Check `data` at the upload gate (`upload_checks.check_document`), then write it;
+    `messages` has "empty", "too_big" and "type" texts.
 
     With `encrypt` (the default) the file on disk is `encrypt_bytes(data)` under the
     current key; the SHA-256 and size are always those of the clear content."""
-    refuse_path_in_name(filename, field)
-    if not data:
-        raise DomainError(messages["empty"], field=field)
-    if len(data) > max_bytes:
-        raise DomainError(messages["too_big"], field=field)
-    content_type, extension = sniff(data[:16], allowed, messages["type"], field)
+    checked = check_document(
+        data, filename, max_bytes=max_bytes, messages=messages, field=field, allowed=allowed
+    )
+    content_type, extension = checked.content_type, checked.extension
     relative = f"{subdir}/{secrets.token_hex(16)}{extension}"
     target = Path(storage_dir) / relative
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -2,7 +2,8 @@
 
 `ATHENAS_SANDBOX_BANK_URL` (default http://127.0.0.1:8099) is where `make run` starts the
 sandbox; the credentials below are ones the sandbox accepts. Safe to run twice: existing
-rows are left as the admin configured them.
+rows are left as the admin configured them, except that demo banks still pointing at a
+local sandbox follow the address configured now (`follow_sandbox`, also run by `serve`).
 """
 
 from __future__ import annotations
@@ -10,16 +11,19 @@ from __future__ import annotations
 import os
 from datetime import date
 from decimal import Decimal
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.banks import rules
+from portal.banks.models import Bank
 from portal.banks.sandbox import scenarios
 from portal.banks.service import ensure_bank
 from portal.banks.types import Capability
 from portal.clients.models import Client, ClientEvent
 from portal.clients.seeding import insert_selling_client
+from portal.core import audit
 from portal.core.audit import SYSTEM
 from portal.core.crypto import get_keyring
 from portal.core.db import utcnow
@@ -28,6 +32,7 @@ from portal.proposals import mapping
 from portal.proposals.statuses import Status
 
 DEFAULT_SANDBOX_URL = "http://127.0.0.1:8099"
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
 DEMO_WEBHOOK_SECRET = "athenas-demo-webhook-secret"  # noqa: S105 - sandbox-only demo secret
 
 _API = [Capability.BENEFIT_QUERY, Capability.SIMULATE, Capability.SUBMIT, Capability.FETCH_STATUS]
@@ -54,8 +59,36 @@ def sandbox_url() -> str:
     return (os.environ.get("ATHENAS_SANDBOX_BANK_URL") or DEFAULT_SANDBOX_URL).rstrip("/")
 
 
+def _is_sandbox_address(url: str, code: str) -> bool:
+    """A demo bank still pointing at a local sandbox (any port), not at a real bank an
+    admin configured: loopback host and the sandbox's per-bank path."""
+    parts = urlsplit(url or "")
+    return parts.hostname in LOOPBACK and parts.path.rstrip("/") == f"/{code}"
+
+
+def follow_sandbox(session: Session, base: str | None = None) -> list[str]:
+    """Point the demo banks at the sandbox address configured now (`make run` with another
+    SANDBOX_PORT or ATHENAS_SANDBOX_BANK_URL); banks an admin pointed elsewhere are left
+    alone. Returns the codes that changed."""
+    base = (base or sandbox_url()).rstrip("/")
+    moved = []
+    for code, _name, _capabilities, credentials in DEMO_BANKS:
+        bank = session.scalar(select(Bank).where(Bank.code == code))
+        target = f"{base}/{code}"
+        if credentials is None or bank is None or bank.base_url == target:
+            continue
+        if _is_sandbox_address(bank.base_url, code):
+            change = {"from": bank.base_url, "to": target}
+            audit.record(session, SYSTEM, "bank.sandbox_followed", f"bank:{code}", change)
+            bank.base_url = target
+            moved.append(code)
+    session.flush()
+    return moved
+
+
 def seed_banks(session: Session) -> None:
     base = sandbox_url()
+    follow_sandbox(session, base)
     for code, name, capabilities, credentials in DEMO_BANKS:
         file_only = credentials is None
         ensure_bank(

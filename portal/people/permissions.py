@@ -40,6 +40,7 @@ class Permission(StrEnum):
     AUDIT_VIEW = "admin.audit"
     PRIVACY_MANAGE = "admin.privacy"  # LGPD console: subject reports, anonymisation, retention
     PII_REVEAL = "pii.reveal"  # see a full CPF / benefit number (audited)
+    PII_EXPORT = "pii.export"  # export client lists with full CPF, phone, e-mail (reason + audit)
     JOBS_ALL = "jobs.all"  # see every user's background jobs
     BANKS_MANAGE = "admin.banks"  # bank settings and company credentials
     PARAMETERS_MANAGE = "admin.parameters"  # effective-dated regulatory parameters
@@ -85,10 +86,14 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 _CLIENT_GRANTS: dict[Role, set[Permission]] = {
     Role.AGENT: {Permission.CLIENTS_VIEW, Permission.CLIENTS_EDIT},
     Role.SUPERVISOR: {Permission.CLIENTS_VIEW, Permission.CLIENTS_EDIT},
-    Role.OPERATIONS: {Permission.CLIENTS_VIEW, Permission.CLIENTS_EDIT},
+    Role.OPERATIONS: {Permission.CLIENTS_VIEW, Permission.CLIENTS_EDIT, Permission.PII_EXPORT},
     Role.MANAGER: {Permission.CLIENTS_VIEW},
-    Role.ADMIN: {Permission.CLIENTS_VIEW, Permission.PRIVACY_MANAGE},
+    Role.ADMIN: {Permission.CLIENTS_VIEW, Permission.PRIVACY_MANAGE, Permission.PII_EXPORT},
 }
+# Full-data exports (issue #9): only operations (which serves every client: bank files,
+# portability, corrections) and admins (the LGPD controller's console). Sellers reveal one
+# value at a time on screen; a list of full CPFs, phones and e-mails of a whole portfolio
+# is what leaks, so agents, supervisors and managers export masked lists only.
 ROLE_PERMISSIONS = {role: perms | _CLIENT_GRANTS.get(role, set()) for role, perms in ROLE_PERMISSIONS.items()}
 
 # Operations pipeline (issue #6): sales roles and managers see proposals in their scope;

@@ -1,16 +1,9 @@
 """Proposal documents: validated by content, encrypted at rest, stored under random names.
 
 Rules (everything refused raises DomainError in Portuguese and stores nothing):
-- only PDF, JPEG and PNG, recognised by their magic bytes, never by the file name
-  (the shared rule of `portal.core.uploads`, plus the checks below);
+- the shared upload gate, `portal.core.upload_checks.check_document`: PDF, JPEG and PNG
+  by their magic bytes, no active PDF content, no polyglots, sane image dimensions;
 - a per-document size limit (the request limit, MAX_CONTENT_LENGTH, answers 413 before);
-- no ZIP containers or polyglots (a ZIP central directory anywhere the ZIP readers look);
-- no PDFs with active content (JavaScript, launch actions, embedded files, rich media,
-  XFA forms), their names recognised also when hex-escaped (`/J#61vaScript`). Only the
-  file's uncompressed bytes are inspected: names inside compressed object streams are not
-  (documents are only ever served as attachments under a sandboxing CSP, never rendered
-  by the portal);
-- images with absurd dimensions (decompression bombs) are refused;
 - the uploaded name is reduced to a safe display name and never used as a path.
 Files are written as `STORAGE_DIR/proposals/<ab>/<random hex>` with AES-GCM (key id kept,
 the random name bound as associated data) and read back only through `read_document`.
@@ -19,19 +12,16 @@ the random name bound as associated data) and read back only through `read_docum
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 import re
 import secrets
-import struct
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from portal.core import audit, uploads
+from portal.core import audit, upload_checks, uploads
 from portal.core.audit import Actor
 from portal.core.crypto import get_keyring
 from portal.core.db import utcnow
@@ -42,7 +32,6 @@ from portal.proposals.pipeline_models import ProposalDocument
 from portal.proposals.trail import proposal_row, record_user_action
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
-MAX_PIXELS = 60_000_000  # ~ 60 megapixels: more than any phone photo of a document
 NAME_MAX = 120
 
 KINDS = {
@@ -51,14 +40,6 @@ KINDS = {
     "image/png": "png",
 }
 ALLOWED_TEXT = "PDF, JPG ou PNG"
-_ACTIVE_NAME = rb"(JavaScript|JS|Launch|EmbeddedFile|RichMedia|XFA)\b"
-_PDF_ACTIVE = re.compile(rb"/" + _ACTIVE_NAME)
-_ACTIVE_DECODED = re.compile(_ACTIVE_NAME)
-# A PDF name: "/" then regular characters (anything but white space and delimiters).
-# Any of them may be written "#xx" (two hex digits), e.g. /J#61vaScript = /JavaScript.
-_NAME_CHAR = rb"[^\x00\t\n\x0c\r ()<>\[\]{}/%]"
-_ESCAPED_NAME = re.compile(rb"/(" + _NAME_CHAR + rb"*#[0-9A-Fa-f]{2}" + _NAME_CHAR + rb"*)")
-_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
 
 
 @dataclass(frozen=True)
@@ -84,71 +65,16 @@ def safe_display_name(filename: str | None, content_type: str) -> str:
     return f"{stem}.{KINDS[content_type]}"
 
 
-def _png_pixels(data: bytes) -> int:
-    if len(data) < 24 or data[12:16] != b"IHDR":
-        raise DomainError("Imagem PNG corrompida.", field="file")
-    width, height = struct.unpack(">II", data[16:24])
-    return width * height
-
-
-def _jpeg_pixels(data: bytes) -> int:
-    """Dimensions from the first SOF marker (walks the segment headers only)."""
-    pos = 2
-    while pos + 9 < len(data):
-        if data[pos] != 0xFF:
-            pos += 1
-            continue
-        marker = data[pos + 1]
-        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7 or marker == 0xFF:
-            pos += 1 if marker == 0xFF else 2
-            continue
-        length = struct.unpack(">H", data[pos + 2 : pos + 4])[0]
-        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
-            height, width = struct.unpack(">HH", data[pos + 5 : pos + 9])
-            return width * height
-        pos += 2 + length
-    raise DomainError("Imagem JPEG corrompida.", field="file")
-
-
-def decode_pdf_name(raw: bytes) -> bytes:
-    """A PDF name with its "#xx" escapes decoded (the name as a PDF reader sees it)."""
-    return _NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), raw)
-
-
-def _pdf_has_active_content(data: bytes) -> bool:
-    """Active-content names in the file's uncompressed bytes, written plainly or hex-escaped."""
-    if _PDF_ACTIVE.search(data):
-        return True
-    return any(_ACTIVE_DECODED.match(decode_pdf_name(m.group(1))) for m in _ESCAPED_NAME.finditer(data))
-
-
 def check_upload(data: bytes, filename: str | None, max_bytes: int = DEFAULT_MAX_BYTES) -> CheckedFile:
-    """Validate an upload; raise DomainError (nothing stored) when it is not acceptable."""
-    uploads.refuse_path_in_name(filename)
-    if not data:
-        raise DomainError("O arquivo está vazio.", field="file")
-    if len(data) > max_bytes:
-        raise DomainError(
-            f"Arquivo muito grande: o limite por documento é {max_bytes // (1024 * 1024)} MB.", field="file"
-        )
-    content_type = detect_type(data)
-    if content_type is None:
-        raise DomainError(
-            f"Tipo de arquivo não aceito: envie {ALLOWED_TEXT} (o conteúdo foi verificado, não o nome).",
-            field="file",
-        )
-    if zipfile.is_zipfile(io.BytesIO(data)):
-        raise DomainError("Arquivos compactados (ZIP) ou disfarçados não são aceitos.", field="file")
-    if content_type == "application/pdf":
-        if b"%%EOF" not in data[-2048:]:
-            raise DomainError("PDF incompleto ou corrompido.", field="file")
-        if _pdf_has_active_content(data):
-            raise DomainError("PDF com conteúdo ativo (scripts ou anexos) não é aceito.", field="file")
-    else:
-        pixels = _png_pixels(data) if content_type == "image/png" else _jpeg_pixels(data)
-        if not 0 < pixels <= MAX_PIXELS:
-            raise DomainError("Imagem com dimensões inválidas ou grandes demais.", field="file")
-    return CheckedFile(content_type, data, safe_display_name(filename, content_type))
+    """Validate an upload at the shared gate; raise DomainError (nothing stored) when it
+    is not acceptable."""
+    messages = {
+        "empty": "O arquivo está vazio.",
+        "too_big": f"Arquivo muito grande: o limite por documento é {max_bytes // (1024 * 1024)} MB.",
+        "type": f"Tipo de arquivo não aceito: envie {ALLOWED_TEXT} (o conteúdo foi verificado, não o nome).",
+    }
+    checked = upload_checks.check_document(data, filename, max_bytes=max_bytes, messages=messages)
+    return CheckedFile(checked.content_type, data, safe_display_name(filename, checked.content_type))
 
 
 def _relative(storage_name: str) -> str:

@@ -18,13 +18,14 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.clients.models import Client
 from portal.clients.queries import clients_for
-from portal.core import audit, spreadsheets
+from portal.core import audit, spreadsheets, upload_checks
 from portal.core.audit import Actor
 from portal.core.crypto import get_keyring
 from portal.core.documents import is_valid_cpf, normalize_cpf
@@ -38,7 +39,10 @@ from portal.proposals.pipeline_models import ProposalImport
 from portal.proposals.services import NewProposal, create_proposal
 
 MAX_ROWS = 20_000
+BATCH_ROWS = 50  # rows per short transaction of a background import
+T = TypeVar("T")
 Report = Callable[[int, int | None, str], None]
+Step = Callable[[Callable[[], T]], T]
 
 
 @dataclass
@@ -206,16 +210,30 @@ def keep_file(data: bytes, storage_dir: str | os.PathLike[str]) -> str:
     return name
 
 
-def read_kept_file(storage_name: str, storage_dir: str | os.PathLike[str]) -> bytes:
+def _kept_path(storage_name: str, storage_dir: str | os.PathLike[str]) -> Path:
     if not storage_name.isalnum():
         raise DomainError("Arquivo de importação inválido.")
-    blob = (Path(storage_dir) / "imports" / storage_name).read_bytes()
+    return Path(storage_dir) / "imports" / storage_name
+
+
+def discard_kept_file(session: Session, storage_name: str, storage_dir: str | os.PathLike[str]) -> None:
+    """Remove a kept file no import records (its job failed, or it never started), so a
+    failed import leaves no spreadsheet full of CPFs behind."""
+    referenced = session.scalar(select(ProposalImport.id).where(ProposalImport.storage_name == storage_name))
+    if referenced is None:
+        _kept_path(storage_name, storage_dir).unlink(missing_ok=True)
+
+
+def read_kept_file(storage_name: str, storage_dir: str | os.PathLike[str]) -> bytes:
+    blob = _kept_path(storage_name, storage_dir).read_bytes()
     return get_keyring().decrypt_bytes(blob, storage_name)
 
 
 def read_spreadsheet(data: bytes, filename: str) -> tuple[spreadsheets.Table, dict[str, str | None]]:
     """Read the file and find its columns; DomainError (Portuguese) when it cannot be used.
-    Cheap enough to run before queuing the import, so bad files are refused at upload."""
+    Cheap enough to run before queuing the import, so bad files are refused at upload.
+    The file passes the upload gate first: real XLSX (no macros, no zip bomb) or CSV."""
+    upload_checks.check_spreadsheet(data, filename, max_bytes=spreadsheets.DEFAULT_MAX_BYTES)
     table = spreadsheets.read_table(data, filename, expected_columns=[c[0] for c in COLUMNS.values()])
     columns = {name: table.column(*candidates) for name, candidates in COLUMNS.items()}
     missing = [COLUMNS[name][0] for name in REQUIRED if columns[name] is None]
@@ -234,6 +252,15 @@ def find_import(session: Session, data: bytes) -> ProposalImport | None:
     )
 
 
+def is_complete(record: ProposalImport) -> bool:
+    """Every row has its line in the report (an import stopped half-way is resumed)."""
+    return len(record.report or []) >= record.rows_total
+
+
+def _run_now(fn: Callable[[], T]) -> T:
+    return fn()
+
+
 def import_proposals(
     session: Session,
     actor: Actor,
@@ -243,52 +270,88 @@ def import_proposals(
     storage_dir: str | os.PathLike[str],
     report: Report | None = None,
     storage_name: str | None = None,
+    step: Step = _run_now,
 ) -> tuple[ProposalImport, bool]:
     """Import a spreadsheet of proposals. Returns (import, created); created is False when
     the same file was imported before (nothing changes). `storage_name` is the file
-    already kept by `keep_file` (background jobs), otherwise it is kept here."""
+    already kept by `keep_file` (background jobs), otherwise it is kept here.
+
+    The work runs in `step(fn)` calls of `BATCH_ROWS` rows each: a background job passes
+    `ctx.step`, which commits each one in a short transaction, so the import never holds
+    the database for long; an import stopped half-way is resumed where it stopped."""
     previous = find_import(session, data)
-    if previous is not None:
+    if previous is not None and is_complete(previous):
         return previous, False
     table, columns = read_spreadsheet(data, filename)
     total = len(table.rows)
-    entries: list[dict[str, object]] = []
-    for index, row in enumerate(table.rows):
-        line = table.row_numbers[index] if index < len(table.row_numbers) else index + 2
-        try:
-            with session.begin_nested():
-                proposal = register_manual(
-                    session, actor, user, row_to_manual(row, columns), Origin.IMPORT, EventSource.IMPORT
-                )
-        except DomainError as error:
-            entries.append({"row": line, "ok": False, "message": error.message})
-        else:
-            entries.append({"row": line, "ok": True, "message": "Importada", "proposal_id": proposal.id})
-        if report is not None and (index + 1) % 50 == 0:
-            report(index + 1, total, f"{index + 1} de {total} linhas")
-    accepted = sum(1 for e in entries if e["ok"])
-    record = ProposalImport(
-        sha256=table.sha256,
-        filename=Path(filename or "planilha").name[:120],
-        storage_name=storage_name or keep_file(data, storage_dir),
-        rows_total=total,
-        accepted=accepted,
-        refused=total - accepted,
-        report=entries,
-        created_by_id=actor.id,
-    )
-    session.add(record)
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        "proposals.imported",
-        f"proposal_import:{record.id}",
-        {"accepted": accepted, "rows": total},
-    )
+    lines = [table.row_numbers[i] if i < len(table.row_numbers) else i + 2 for i in range(total)]
+    kept = previous.storage_name if previous is not None else storage_name or keep_file(data, storage_dir)
+
+    def start() -> int:
+        if previous is not None:
+            return previous.id
+        record = ProposalImport(
+            sha256=table.sha256,
+            filename=Path(filename or "planilha").name[:120],
+            storage_name=kept,
+            rows_total=total,
+            accepted=0,
+            refused=0,
+            report=[],
+            created_by_id=actor.id,
+        )
+        session.add(record)
+        session.flush()
+        return record.id
+
+    record_id = step(start)
+
+    def batch(first: int) -> int:
+        record = session.get(ProposalImport, record_id)
+        entries = list(record.report or [])
+        for index in range(len(entries), min(first + BATCH_ROWS, total)):
+            entries.append(_import_row(session, actor, user, table.rows[index], columns, lines[index]))
+        record.report = entries
+        record.accepted = sum(1 for e in entries if e["ok"])
+        record.refused = len(entries) - record.accepted
+        session.flush()
+        return len(entries)
+
+    done = len(previous.report or []) if previous is not None else 0
+    while done < total:
+        done = step(lambda first=done: batch(first))
+        if report is not None:
+            report(done, total, f"{done} de {total} linhas")
+
+    def finish() -> ProposalImport:
+        record = session.get(ProposalImport, record_id)
+        audit.record(
+            session,
+            actor,
+            "proposals.imported",
+            f"proposal_import:{record.id}",
+            {"accepted": record.accepted, "rows": total},
+        )
+        return record
+
+    record = step(finish)
     if report is not None:
         report(total, total, "Importação concluída")
     return record, True
+
+
+def _import_row(
+    session: Session, actor: Actor, user: User, row: dict[str, str], columns: dict[str, str | None], line: int
+) -> dict[str, object]:
+    """One row in a SAVEPOINT: imported, or refused with the reason (nothing of it kept)."""
+    try:
+        with session.begin_nested():
+            proposal = register_manual(
+                session, actor, user, row_to_manual(row, columns), Origin.IMPORT, EventSource.IMPORT
+            )
+    except DomainError as error:
+        return {"row": line, "ok": False, "message": error.message}
+    return {"row": line, "ok": True, "message": "Importada", "proposal_id": proposal.id}
 
 
 def recent_imports(session: Session, limit: int = 10) -> list[ProposalImport]:

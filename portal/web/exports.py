@@ -26,7 +26,8 @@ def export_response(
     stamp = datetime.now().strftime("%Y%m%d-%H%M")
     if fmt == "csv":
         body = stream_with_context(spreadsheets.iter_csv(list(headers), rows))
-        response = Response(body, mimetype="text/csv; charset=utf-8")
+        # Werkzeug appends "; charset=utf-8" to text types itself: name the type only.
+        response = Response(body, mimetype="text/csv")
         response.headers["Content-Disposition"] = f'attachment; filename="{filename}-{stamp}.csv"'
         return response
     if fmt != "xlsx":

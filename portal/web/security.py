@@ -65,6 +65,10 @@ def _security_headers(response: Response) -> Response:
     headers.setdefault("X-Frame-Options", "DENY")
     if request.endpoint != "static":
         headers.setdefault("Cache-Control", "no-store")
+    if headers.get("Content-Disposition", "").startswith("attachment"):
+        # Downloads (documents, evidence, exports) hold personal data: never kept by the
+        # browser or a proxy, whatever `send_file` proposed ("no-cache" still stores).
+        headers["Cache-Control"] = "no-store"
     return response
 
 

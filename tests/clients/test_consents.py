@@ -23,9 +23,10 @@ from portal.core.crypto import KeyRing, get_keyring
 from portal.core.db import utcnow
 from portal.core.errors import DomainError, NotFound
 from tests import factories
+from tests.pipeline_helpers import png
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+PNG = png()
 
 
 def _grant(db, client, tmp_path, **overrides):

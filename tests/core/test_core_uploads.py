@@ -10,6 +10,7 @@ from portal.core import crypto
 from portal.core.crypto import CryptoError, KeyRing
 from portal.core.errors import DomainError, NotFound
 from portal.core.uploads import read_stored, resolve_stored, safe_filename, store_upload
+from tests.pipeline_helpers import jpeg, png
 
 MESSAGES = {"empty": "vazio", "too_big": "grande", "type": "tipo"}
 PDF = b"%PDF-1.7\n%\xe2\xe3\n1 0 obj<<>>endobj\n%%EOF"
@@ -120,8 +121,8 @@ def test_a_path_in_the_file_name_is_refused_and_nothing_is_written(tmp_path, nam
 
 
 def test_png_and_jpeg_are_recognised(tmp_path):
-    assert _store(tmp_path, b"\x89PNG\r\n\x1a\n" + b"0" * 10, "foto.png").content_type == "image/png"
-    assert _store(tmp_path, b"\xff\xd8\xff\xe0" + b"0" * 10, "foto.jpg").content_type == "image/jpeg"
+    assert _store(tmp_path, png(), "foto.png").content_type == "image/png"
+    assert _store(tmp_path, jpeg(), "foto.jpg").content_type == "image/jpeg"
 
 
 def test_resolve_refuses_paths_outside_storage(tmp_path):

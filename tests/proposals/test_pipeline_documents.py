@@ -9,6 +9,7 @@ import zipfile
 import pytest
 from sqlalchemy import func, select
 
+from portal.core import upload_checks
 from portal.core.audit import Actor
 from portal.core.errors import DomainError
 from portal.proposals import documents
@@ -108,8 +109,8 @@ def test_harmless_escaped_names_are_accepted(db, org, storage):
 
 
 def test_decode_pdf_name():
-    assert documents.decode_pdf_name(b"J#61vaScript") == b"JavaScript"
-    assert documents.decode_pdf_name(b"A#20B#2") == b"A B#2"
+    assert upload_checks.decode_pdf_name(b"J#61vaScript") == b"JavaScript"
+    assert upload_checks.decode_pdf_name(b"A#20B#2") == b"A B#2"
 
 
 def test_per_document_size_limit(db, org, storage):

@@ -19,7 +19,7 @@ def test_agent_gets_404_for_another_agents_client_in_pages_partials_and_exports(
     db.flush()
     consent = grant_consent(
         db, SYSTEM, theirs, purpose="contact", legal_basis="consent", channel="phone",
-        evidence=Evidence("t.pdf", b"%PDF-1.4"), storage_dir=app.config["STORAGE_DIR"],
+        evidence=Evidence("t.pdf", b"%PDF-1.4\n%%EOF\n"), storage_dir=app.config["STORAGE_DIR"],
     )  # fmt: skip
     mine = factories.client(db, org.agent, name="Cliente Meu")
     form_post(client, "/login", {"email": org.agent_user.email, "password": factories.PASSWORD})

@@ -164,18 +164,53 @@ def test_manager_without_reveal_permission_sees_masks_only(client, db, org):
     assert "***.982.247-**" in export and "529.982.247-25" not in export
 
 
-def test_export_of_filtered_set_full_for_revealers_and_audited(client, db, org):
-    factories.client(db, org.agent, cpf="52998224725", name="Ana Export")
+ANA_EXPORT = {
+    "cpf": "52998224725",
+    "name": "Ana Export",
+    "phone": "11912345678",
+    "email": "ana.export@exemplo.com.br",
+}
+
+
+def test_exports_are_masked_like_the_screen_for_every_role(client, db, org):
+    factories.client(db, org.agent, **ANA_EXPORT)
     factories.client(db, org.agent, cpf="11144477735", name="Bruno Export")
     factories.client(db, org.peer, cpf="39053344705", name="Ana do Colega")
-    _login(client, org.agent_user)
+    _login(client, org.agent_user)  # agents may reveal one value on screen, not export them
     csv = client.get("/sales/clients/export.csv?q=ana").get_data(as_text=True)
-    assert "Ana Export" in csv and "529.982.247-25" in csv
-    assert "Bruno Export" not in csv and "Ana do Colega" not in csv
-    entry = db.scalar(select(AuditEntry).where(AuditEntry.action == "client.exported"))
-    assert entry.details == {"format": "csv", "revealed": True, "search": "name"}
+    assert "Ana Export" in csv and "Bruno Export" not in csv and "Ana do Colega" not in csv
+    assert "***.982.247-**" in csv and "(11) *****-5678" in csv and "a***@exemplo.com.br" in csv
+    assert "529.982.247-25" not in csv and "91234-5678" not in csv and "ana.export@" not in csv
     xlsx = client.get("/sales/clients/export.xlsx")
     assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"
+    assert client.get("/sales/clients/export-full").status_code == 403
+    assert client.get("/sales/clients").get_data(as_text=True).count("dados completos") == 0
+
+
+def test_full_export_needs_the_permission_a_reason_and_lands_in_the_audit_log(app, client, db, org):
+    factories.client(db, org.agent, **ANA_EXPORT)
+    _login(client, org.operations_user)
+    assert "Exportar com dados completos" in client.get("/sales/clients").get_data(as_text=True)
+    page = "/sales/clients/export-full?q=ana"
+    form = {"fmt": "csv", "q": "ana", "owner": "", "status": "active"}
+    missing = form_post(client, page, {**form, "reason": "  curto  "}, token_page=page)
+    assert missing.status_code == 422
+    assert "Informe o motivo da exportação" in missing.get_data(as_text=True)
+    assert db.scalar(select(AuditEntry).where(AuditEntry.action == "client.exported")) is None
+    reason = "Arquivo de portabilidade pedido pelo banco Facta"
+    full = form_post(client, page, {**form, "reason": reason}, token_page=page)
+    assert full.status_code == 200 and full.headers["Cache-Control"] == "no-store"
+    body = full.get_data(as_text=True)
+    assert "529.982.247-25" in body and "(11) 91234-5678" in body and "ana.export@exemplo.com.br" in body
+    entry = db.scalar(select(AuditEntry).where(AuditEntry.action == "client.exported"))
+    assert entry.details == {
+        "format": "csv",
+        "search": "name",
+        "owner": None,
+        "revealed": True,
+        "reason": "Arquivo de portabilidade pedido pelo banco Facta",
+    }
+    assert entry.actor_id == org.operations_user.id
 
 
 def test_list_pages_with_a_constant_number_of_queries(app, client, db, org):
@@ -225,7 +260,7 @@ def test_consent_with_evidence_through_the_page(app, client, db, org):
             "purpose": "benefit_query",
             "legal_basis": "consent",
             "channel": "in_person",
-            "evidence": (io.BytesIO(b"%PDF-1.4 termo"), "termo.pdf"),
+            "evidence": (io.BytesIO(b"%PDF-1.4 termo\n%%EOF\n"), "termo.pdf"),
         },
         content_type="multipart/form-data",
     )
@@ -234,7 +269,7 @@ def test_consent_with_evidence_through_the_page(app, client, db, org):
     assert "Consulta de benefício (IN100)" in html and "termo.pdf" in html
     link = re.search(r'href="(/sales/clients/\d+/consents/\d+/evidence)"', html).group(1)
     download = client.get(link)
-    assert download.status_code == 200 and download.data == b"%PDF-1.4 termo"
+    assert download.status_code == 200 and download.data == b"%PDF-1.4 termo\n%%EOF\n"
 
 
 def test_consent_evidence_is_encrypted_on_disk_and_downloads_in_clear(app, client, db, org):

@@ -6,9 +6,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
@@ -18,8 +19,10 @@ from portal.core.audit import Actor
 from portal.core.db import utcnow
 from portal.core.jobs.models import Job, JobStatus
 from portal.core.jobs.settings import JobEnvironment
+from portal.core.jobs.transactions import run_short_transaction
 
 log = logging.getLogger("portal.jobs")
+T = TypeVar("T")
 
 
 class JobCancelled(Exception):  # noqa: N818 - a signal, not an error
@@ -113,12 +116,11 @@ def job_dir(storage_dir: str | Path, job_id: int) -> Path:
 
 
 def short_write(env: JobEnvironment, stmt: Any) -> int:
-    """Run one UPDATE in its own short transaction so other servers see it at once."""
+    """Run one UPDATE in its own short transaction so other servers see it at once
+    (retried while SQLite's write lock is taken by someone else)."""
     session = env.session_factory()
     try:
-        count = session.execute(stmt).rowcount
-        session.commit()
-        return count
+        return run_short_transaction(session, lambda: session.execute(stmt).rowcount)
     except BaseException:
         session.rollback()
         raise
@@ -129,7 +131,10 @@ def short_write(env: JobEnvironment, stmt: Any) -> int:
 class JobContext:
     """Handed to every job body.
 
-    - `session`: the job's own session; the runner commits it once, when the body returns.
+    - `session`: the job's own session; the runner commits it when the body returns.
+    - `step(fn)`: run `fn()` in a short transaction of its own, committed at once and
+      retried on lock contention: long jobs write in steps, so a login or an upload
+      meanwhile neither waits long nor makes the job fail (embedded SQLite mode).
     - `actor`: who started the job (audit entries written by the body use it).
     - `report(done, total, message)`: progress, visible to every app server within a second.
     - `cancelled()` / `check_cancelled()`: cooperative cancellation requested by the owner.
@@ -181,6 +186,11 @@ class JobContext:
             short_write(self._env, stmt)
         except SQLAlchemyError:
             log.warning("job %s: progress not saved", self.job_id, exc_info=True)
+
+    def step(self, fn: Callable[[], T]) -> T:
+        """Commit what the session holds, run `fn()` in a short write transaction and
+        commit it; `fn` must be safe to run again (it is, after a lock, on a clean slate)."""
+        return run_short_transaction(self.session, fn)
 
     def cancelled(self) -> bool:
         """True once the owner asked to cancel (checked in the database, at most twice a second)."""

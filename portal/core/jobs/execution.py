@@ -34,6 +34,7 @@ from portal.core.jobs.context import (
 from portal.core.jobs.models import Job, JobStatus
 from portal.core.jobs.registry import JobKind, get_kind
 from portal.core.jobs.settings import JobEnvironment, JobSettings, worker_name
+from portal.core.jobs.transactions import has_written, run_short_transaction, track_writes
 
 log = logging.getLogger("portal.jobs")
 
@@ -80,7 +81,8 @@ def _finish_cancelled(env: JobEnvironment, job: Job, progress: dict[str, Any]) -
     """Record the cancellation and its audit entry once the job's own transaction is
     gone (the audit chain's lock must not be taken while the job still holds it)."""
     session = env.session_factory()
-    try:
+
+    def cancel() -> None:
         now = utcnow()
         session.execute(
             update(Job)
@@ -97,7 +99,9 @@ def _finish_cancelled(env: JobEnvironment, job: Job, progress: dict[str, Any]) -
         if job.actor_id is not None:
             owner = Actor(id=job.actor_id, label=job.actor_label)
             audit.record(session, owner, "job.cancelled", f"job:{job.id}", {"kind": job.kind})
-        session.commit()
+
+    try:
+        run_short_transaction(session, cancel)
     except BaseException:
         session.rollback()
         raise
@@ -208,6 +212,7 @@ def run_job(env: JobEnvironment, job_id: int, board: ProgressBoard | None = None
     if board is not None:
         board.start(job_id)
     session = env.session_factory()
+    track_writes(session)
     actor = Actor(id=job.actor_id, label=job.actor_label)
     ctx = JobContext(job_id, job.kind, session, actor, env, board)
     try:
@@ -225,7 +230,7 @@ def _run_body(env: JobEnvironment, kind: JobKind, job: Job, ctx: JobContext, ses
         value = kind.fn(ctx, **(job.params or {}))
         done, total, _message = ctx.last_progress
         now = utcnow()
-        session.execute(
+        finished = (
             update(Job)
             .where(Job.id == job_id)
             .values(
@@ -239,7 +244,13 @@ def _run_body(env: JobEnvironment, kind: JobKind, job: Job, ctx: JobContext, ses
                 heartbeat_at=now,
             )
         )
-        session.commit()  # the job's work and its "done" land together
+        if has_written(session):
+            session.execute(finished)
+            session.commit()  # the job's pending work and its "done" land together
+        else:
+            # Only reads (or work already committed in steps) are open: a fresh short
+            # transaction, so a login that committed meanwhile cannot make this fail.
+            run_short_transaction(session, lambda: session.execute(finished))
         log.info("job %s (%s) done", job_id, job.kind)
         return Outcome(JobStatus.DONE)
     except JobCancelled:

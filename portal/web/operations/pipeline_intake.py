@@ -92,7 +92,7 @@ def proposals_import() -> Response:
         try:
             data, filename = read_upload(request.files.get("file"), IMPORT_MAX_BYTES)
             previous = find_import(db.session, data)
-            if previous is not None:
+            if previous is not None and importing.is_complete(previous):
                 flash("Este arquivo já foi importado antes: nada foi alterado.", "info")
                 target = url_for("operations.import_report", import_id=previous.id)
                 return hx_redirect(target) if is_htmx() else redirect(target, 303)
@@ -100,8 +100,13 @@ def proposals_import() -> Response:
         except DomainError as failure:
             error = attach_error(form, failure)
         else:
-            stored = keep_file(data, current_app.config["STORAGE_DIR"])
-            job = start_job(IMPORT_KIND, stored=stored, filename=filename[-120:], user_id=current_user.id)
+            storage_dir = current_app.config["STORAGE_DIR"]
+            stored = keep_file(data, storage_dir)
+            try:
+                job = start_job(IMPORT_KIND, stored=stored, filename=filename[-120:], user_id=current_user.id)
+            except BaseException:  # no job will ever read it: keep no copy of the CPFs
+                importing.discard_kept_file(db.session, stored, storage_dir)
+                raise
             target = url_for("jobs.detail", job_id=job.id)
             return hx_redirect(target) if is_htmx() else redirect(target, 303)
     status = 422 if request.method == "POST" else 200

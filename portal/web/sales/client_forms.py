@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import SelectField, StringField
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 
@@ -99,3 +99,16 @@ class ConsentForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """An empty form: CSRF token for one-button actions."""
+
+
+class FullExportForm(FlaskForm):
+    """Export the client list with full personal data: the reason is audited."""
+
+    fmt = SelectField("Formato", choices=[("xlsx", "XLSX"), ("csv", "CSV")], default="xlsx")
+    reason = TextAreaField(
+        "Motivo da exportação",
+        description="Ex.: arquivo de portabilidade pedido pelo banco X. Fica registrado na auditoria.",
+    )
+    q = HiddenField()
+    owner = HiddenField()
+    status = HiddenField()

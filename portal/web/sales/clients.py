@@ -13,7 +13,6 @@ from wtforms.fields.choices import SelectChoice
 from portal.clients import pii, queries, services
 from portal.clients.models import AGREEMENT_BASES, Client, ClientStatus, Provenance
 from portal.clients.services import DuplicateClient
-from portal.core import audit
 from portal.core.errors import DomainError
 from portal.core.ints import parse_int
 from portal.extensions import db
@@ -21,9 +20,10 @@ from portal.people.models import Collaborator, User
 from portal.people.permissions import Permission, Role
 from portal.web.access import current_actor, require
 from portal.web.exports import export_response, iter_query
+from portal.web.forms import attach_error
 from portal.web.htmx import is_htmx, render
 from portal.web.sales import bp
-from portal.web.sales.client_forms import ClientForm, ConfirmForm, ConsentForm, LinkForm
+from portal.web.sales.client_forms import ClientForm, ConfirmForm, ConsentForm, FullExportForm, LinkForm
 
 
 def me() -> User:
@@ -58,27 +58,30 @@ def clients() -> Response:
     )
 
 
-@bp.route("/clients/export.<fmt>")
-@require(Permission.CLIENTS_VIEW)
-def clients_export(fmt: str) -> Response:
-    user = me()
-    reveal = user.can(Permission.PII_REVEAL)
-    show = pii.full if reveal else pii.mask
-    if reveal and fmt in ("csv", "xlsx"):
-        audit.record(
-            db.session,
-            current_actor(),
-            "client.exported",
-            "clients",
-            {"format": fmt, "revealed": True, "search": queries.search_kind(_filters().q)},
-        )
+EXPORT_HEADERS = [
+    "ID",
+    "Nome",
+    "CPF",
+    "Celular",
+    "E-mail",
+    "Cidade",
+    "UF",
+    "Corretor",
+    "Origem",
+    "Cadastrado em",
+    "Última atividade",
+]
+
+
+def _export(fmt: str, filters: queries.ClientFilters, show, filename: str) -> Response:
+    """The filtered list as a file; `show(field, value)` masks or formats personal data."""
     rows = (
         [
             c.id,
             c.name,
             show("cpf", c.cpf),
             show("phone", c.phone),
-            c.email or "",
+            show("email", c.email),
             c.city or "",
             c.state or "",
             c.owner.name,
@@ -86,22 +89,47 @@ def clients_export(fmt: str) -> Response:
             c.created_at.date(),
             c.last_activity_at.date(),
         ]
-        for c in iter_query(queries.filtered_clients(db.session, user, _filters()), Client.id)
+        for c in iter_query(queries.filtered_clients(db.session, me(), filters), Client.id)
     )
-    headers = [
-        "ID",
-        "Nome",
-        "CPF",
-        "Celular",
-        "E-mail",
-        "Cidade",
-        "UF",
-        "Corretor",
-        "Origem",
-        "Cadastrado em",
-        "Última atividade",
-    ]
-    return export_response(fmt, "clientes", headers, rows, "Clientes")
+    return export_response(fmt, filename, EXPORT_HEADERS, rows, "Clientes")
+
+
+@bp.route("/clients/export.<fmt>")
+@require(Permission.CLIENTS_VIEW)
+def clients_export(fmt: str) -> Response:
+    """The list as on screen: CPF, phone and e-mail masked, for every role."""
+    return _export(fmt, _filters(), pii.mask, "clientes")
+
+
+@bp.route("/clients/export-full", methods=["GET", "POST"])
+@require(Permission.PII_EXPORT)
+def clients_export_full() -> Response:
+    """Full CPF, phone and e-mail: only with the permission and a reason, audited."""
+    form = FullExportForm(request.form if request.method == "POST" else request.args)
+    filters = queries.ClientFilters(
+        q=(form.q.data or "")[: queries.SEARCH_MAX],
+        owner_id=parse_int(form.owner.data or ""),
+        status=form.status.data if form.status.data in ("active", "anonymised", "all") else "active",
+    )
+    error = None
+    if request.method == "POST" and form.validate():
+        try:
+            pii.record_full_export(
+                db.session,
+                current_actor(),
+                form.reason.data,
+                {
+                    "format": form.fmt.data,
+                    "search": queries.search_kind(filters.q),
+                    "owner": filters.owner_id,
+                },
+            )
+        except DomainError as failure:
+            error = attach_error(form, failure)
+        else:
+            return _export(form.fmt.data, filters, pii.full, "clientes-dados-completos")
+    status = 422 if request.method == "POST" else 200
+    return render("sales/clients/export_full.html", form=form, error=error, status=status)
 
 
 def _form_page(

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import io
 import random
+from pathlib import Path
 
 from sqlalchemy import func, select
 
 from portal.core.documents import format_cpf, generate_cpf
 from portal.core.jobs import Job
+from portal.proposals import import_job, importing
 from portal.proposals.models import Proposal
 from portal.proposals.pipeline_models import ProposalImport
 from tests import factories
@@ -89,3 +91,69 @@ def test_unreadable_spreadsheet_is_refused_at_upload(client, db, org, sign_in, r
         as_text=True
     ) or "Colunas obrigatórias" in response.get_data(as_text=True)
     assert runner.dispatched == []
+
+
+def _kept_files(app) -> set[str]:
+    folder = Path(app.config["STORAGE_DIR"]) / "imports"
+    return {p.name for p in folder.iterdir()} if folder.exists() else set()
+
+
+def _three_rows(db, org, seed: int) -> bytes:
+    headers = ["CPF do cliente", "Banco", "Produto", "Convênio", "Prazo", "Valor bruto", "Nº da proposta"]
+    rows = []
+    for n in range(3):
+        cpf = generate_cpf(random.Random(seed + n))
+        factories.client(db, org.agent, cpf=cpf)
+        rows.append([cpf, "Facta", "novo", "INSS", 84, "1.000,00", f"OR-{seed}-{n}"])
+    return xlsx(headers, rows)
+
+
+def test_an_import_whose_job_fails_leaves_no_file_behind(app, client, db, org, sign_in, runner, monkeypatch):
+    sign_in(org.operations_user)
+    before = _kept_files(app)
+    data = _three_rows(db, org, 9100)
+
+    def crash(*_args, **_kwargs):
+        raise RuntimeError("falha simulada")
+
+    monkeypatch.setattr(import_job, "import_proposals", crash)
+    response = _send(client, data)
+    assert response.status_code == 303
+    assert len(_kept_files(app) - before) == 1  # kept for the job, encrypted
+    runner.run_all()
+    job = db.scalar(select(Job).order_by(Job.id.desc()))
+    assert job.status == "failed"
+    assert _kept_files(app) == before
+    assert db.scalar(select(func.count()).select_from(ProposalImport)) == 0
+
+
+def test_an_import_stopped_half_way_keeps_only_its_recorded_file_and_resumes(
+    app, client, db, org, sign_in, runner, monkeypatch
+):
+    sign_in(org.operations_user)
+    before = _kept_files(app)
+    data = _three_rows(db, org, 9200)
+    calls = {"n": 0}
+    original = importing.register_manual
+
+    def fail_on_the_third_row(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise RuntimeError("falha simulada na terceira linha")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(importing, "BATCH_ROWS", 1)
+    monkeypatch.setattr(importing, "register_manual", fail_on_the_third_row)
+    assert _send(client, data).status_code == 303
+    runner.run_all()
+    record = db.scalar(select(ProposalImport))
+    assert (record.accepted, len(record.report), record.rows_total) == (2, 2, 3)
+    assert _kept_files(app) - before == {record.storage_name}  # referenced, not an orphan
+    # Sending the same file again finishes the import instead of "already imported".
+    monkeypatch.setattr(importing, "register_manual", original)
+    assert _send(client, data).status_code == 303
+    runner.run_all()
+    db.refresh(record)
+    assert (record.accepted, record.refused, len(record.report)) == (3, 0, 3)
+    assert _kept_files(app) - before == {record.storage_name}
+    assert db.scalar(select(func.count()).select_from(Proposal).where(Proposal.origin == "import")) >= 3

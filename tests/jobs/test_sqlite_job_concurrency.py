@@ -1,0 +1,133 @@
+"""Background jobs on a file-based SQLite database keep working while people sign in:
+a login committed between a job's read and its first write used to fail the job with
+"database is locked" (a 3-row import imported 0)."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from alembic import command
+from sqlalchemy import func, select
+
+from portal import create_app
+from portal.cli import alembic_config, unit_of_work
+from portal.core.audit import Actor, AuditEntry
+from portal.core.documents import generate_cpf
+from portal.core.jobs import Job, JobContext, JobStatus, enqueue
+from portal.demo.jobs import DEMO_KIND
+from portal.people.models import User
+from portal.proposals import import_job, importing
+from portal.proposals.models import Proposal
+from portal.proposals.pipeline_models import ProposalImport
+from tests import factories
+from tests.conftest import BACKEND, form_post
+from tests.conftest import app_settings as settings_for
+from tests.jobs.conftest import ManualRunner
+from tests.pipeline_helpers import xlsx
+
+pytestmark = pytest.mark.skipif(BACKEND != "sqlite", reason="the embedded mode's SQLite locking")
+
+HEADERS = ["CPF do cliente", "Banco", "Produto", "Convênio", "Prazo", "Valor bruto", "Nº da proposta"]
+
+
+@pytest.fixture
+def sqlite_app(tmp_path):
+    url = f"sqlite:///{tmp_path / 'jobs-concurrency.db'}"
+    command.upgrade(alembic_config(url), "head")
+    app = create_app(settings_for(url, STORAGE_DIR=str(tmp_path / "storage"), LOGIN_MAX_FAILURES=1000))
+    service = app.extensions["athenas.jobs"]
+    service.runner = ManualRunner(service.env)  # the test runs the job, in this thread
+    yield app
+    app.extensions["athenas.db"]["engine"].dispose()
+
+
+@pytest.fixture
+def people(sqlite_app):
+    """An operations user who imports, an agent who owns three clients, and a user who
+    keeps signing in while the job runs."""
+    cpfs = [generate_cpf(random.Random(7000 + i)) for i in range(3)]
+    with sqlite_app.app_context(), unit_of_work() as session:
+        team = factories.org_unit(session, "team", "Equipe")
+        agent = factories.collaborator(session, factories.user(session, role="agent"), team)
+        for cpf in cpfs:
+            factories.client(session, agent, cpf=cpf)
+        operations = factories.user(session, role="operations")
+        someone = factories.user(session, role="agent")
+        ids = operations.id, someone.email
+    return ids, cpfs
+
+
+def _sign_in(app, email: str) -> int:
+    """A real login through the site: it writes (audit entry, last login) and commits."""
+    credentials = {"email": email, "password": factories.PASSWORD}
+    return form_post(app.test_client(), "/login", credentials).status_code
+
+
+def _enqueue(app, kind: str, starter_id: int, **params) -> int:
+    with app.app_context(), unit_of_work() as session:
+        user = session.get(User, starter_id)
+        job = enqueue(session, kind, Actor(id=user.id, label=user.email), **params)
+        return job.id
+
+
+def test_a_three_row_import_imports_three_while_people_sign_in(sqlite_app, people, monkeypatch):
+    (operations_id, email), cpfs = people
+    rows = [[cpf, "Facta", "novo", "INSS", 84, "1.000,00", f"AF-{n}"] for n, cpf in enumerate(cpfs)]
+    data = xlsx(HEADERS, rows)
+    stored = importing.keep_file(data, sqlite_app.config["STORAGE_DIR"])
+    logins: list[int] = []
+    # Someone signs in after the job has read (before its first write) and between its
+    # steps (one row per step here), exactly where a long transaction used to break.
+    original_read = import_job.read_kept_file
+
+    def read_then_someone_signs_in(*args):
+        content = original_read(*args)
+        logins.append(_sign_in(sqlite_app, email))
+        return content
+
+    original_report = JobContext.report
+
+    def report_then_someone_signs_in(self, done, total=None, message=""):
+        original_report(self, done, total, message)
+        if done:
+            logins.append(_sign_in(sqlite_app, email))
+
+    monkeypatch.setattr(import_job, "read_kept_file", read_then_someone_signs_in)
+    monkeypatch.setattr(JobContext, "report", report_then_someone_signs_in)
+    monkeypatch.setattr(importing, "BATCH_ROWS", 1, raising=False)
+    params = {"stored": stored, "filename": "p.xlsx", "user_id": operations_id}
+    job_id = _enqueue(sqlite_app, import_job.IMPORT_KIND, operations_id, **params)
+
+    sqlite_app.extensions["athenas.jobs"].runner.run_all()
+
+    with sqlite_app.app_context(), unit_of_work() as session:
+        job = session.get(Job, job_id)
+        assert (job.status, job.error) == (JobStatus.DONE, None)
+        record = session.scalar(select(ProposalImport))
+        assert (record.rows_total, record.accepted, record.refused) == (3, 3, 0)
+        assert session.scalar(select(func.count()).select_from(Proposal)) == 3
+        signed_in = session.scalar(
+            select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "login.succeeded")
+        )
+    assert logins == [302, 302, 302, 302, 302]
+    assert signed_in == 5
+
+
+def test_a_read_only_job_finishes_after_a_login_committed_meanwhile(sqlite_app, people, monkeypatch):
+    (operations_id, email), _cpfs = people
+    original_report = JobContext.report
+
+    def report_then_someone_signs_in(self, done, total=None, message=""):
+        original_report(self, done, total, message)
+        if done == 1:
+            assert _sign_in(sqlite_app, email) == 302
+
+    monkeypatch.setattr(JobContext, "report", report_then_someone_signs_in)
+    job_id = _enqueue(sqlite_app, DEMO_KIND, operations_id, steps=2, delay=0)
+
+    sqlite_app.extensions["athenas.jobs"].runner.run_all()
+
+    with sqlite_app.app_context(), unit_of_work() as session:
+        job = session.get(Job, job_id)
+        assert (job.status, job.error) == (JobStatus.DONE, None)
