@@ -83,7 +83,7 @@ ORG_KIND_LABELS = {
 
 
 class RoleGroup(StrEnum):
-    """Commission group of a collaborator (DOMAIN.md, "Internal commission")."""
+    """Commission group of a collaborator (docs/domain.md, "Commissions")."""
 
     AGENT = "agent"
     PARTNER = "partner"

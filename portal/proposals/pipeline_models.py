@@ -33,7 +33,7 @@ class PendencyOwner(StrEnum):
 
 
 class PendencyType(Base):
-    """An entry of the pendency catalogue (DOMAIN.md, "Typical pendencies"); editable."""
+    """An entry of the pendency catalogue (docs/domain.md, "Proposal statuses"); editable."""
 
     __tablename__ = "pendency_types"
 

@@ -1,4 +1,4 @@
-"""The canonical proposal status machine (DOMAIN.md, "Proposal lifecycle").
+"""The canonical proposal status machine (docs/domain.md, "Proposal statuses").
 
 Every bank's own status strings are mapped onto these (see `mapping.py`); the pipeline,
 the board, SLAs and commissions only ever reason about canonical statuses.
