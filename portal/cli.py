@@ -7,50 +7,24 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 from alembic import command
-from alembic.config import Config as AlembicConfig
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
-from sqlalchemy.orm import Session
 
 from portal.config import PROJECT_ROOT
 from portal.core.audit import SYSTEM, verify_chain
 from portal.core.audit import record as audit_record
+from portal.core.db import unit_of_work
 from portal.core.errors import DomainError
+from portal.core.migrations import alembic_config
 from portal.extensions import db
 
 if TYPE_CHECKING:
     from portal.core.rotation import EncryptedFiles
-
-
-def alembic_config(url: str | None = None) -> AlembicConfig:
-    """Alembic settings built in code: no alembic.ini to drift from the app config."""
-    cfg = AlembicConfig()
-    cfg.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
-    cfg.set_main_option("path_separator", "os")
-    if url is not None:
-        cfg.attributes["url"] = url
-    return cfg
-
-
-@contextmanager
-def unit_of_work() -> Iterator[Session]:
-    """One session, committed once at the end or rolled back on error."""
-    session = db.new_session()
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 def _url() -> str:
@@ -102,7 +76,7 @@ def seed_demo(if_empty: bool) -> None:
     """Carrega os dados de demonstração (idempotente)."""
     from portal.demo import DEMO_PASSWORD, DEMO_USERS, seed
 
-    with unit_of_work() as session:
+    with unit_of_work(db.new_session) as session:
         loaded = seed(session, only_if_empty=if_empty)
     click.echo("Dados de demonstração carregados." if loaded else "Dados de demonstração já presentes.")
     click.echo(f"Logins de demonstração (senha: {DEMO_PASSWORD}):")
@@ -129,7 +103,7 @@ def create_user_cmd(email: str, name: str, role: str, password: str | None) -> N
     if password is None and sys.stdin.isatty():
         password = click.prompt("Senha", hide_input=True, confirmation_prompt=True)
     try:
-        with unit_of_work() as session:
+        with unit_of_work(db.new_session) as session:
             user, temporary = services.create_user(
                 session, SYSTEM, email=email, name=name, role=role, password=password
             )
@@ -144,7 +118,7 @@ def create_user_cmd(email: str, name: str, role: str, password: str | None) -> N
 @with_appcontext
 def audit_verify() -> None:
     """Verifica a cadeia de hashes do log de auditoria."""
-    with unit_of_work() as session:
+    with unit_of_work(db.new_session) as session:
         report = verify_chain(session)
     if report.ok:
         click.echo(f"Cadeia íntegra: {report.checked} registros verificados.")
@@ -291,7 +265,7 @@ def rotate_data_key(batch: int) -> None:
 
     ring = get_keyring()
     try:
-        with unit_of_work() as session:
+        with unit_of_work(db.new_session) as session:
             counts = rotate_all(session, ring, batch)
             files = rotate_all_files(
                 session, ring, current_app.config["STORAGE_DIR"], encrypted_file_sources(), batch
@@ -328,7 +302,7 @@ def flag_inactive_clients_cmd(years: int) -> None:
     from portal.clients.privacy import flag_inactive_clients
 
     try:
-        with unit_of_work() as session:
+        with unit_of_work(db.new_session) as session:
             count = flag_inactive_clients(session, years, date.today())
     except DomainError as error:
         raise click.ClickException(error.message) from None
@@ -341,7 +315,7 @@ def rebuild_proposal_rollup() -> None:
     """Recalcula as contagens da esteira a partir das propostas (após cargas em massa)."""
     from portal.proposals.rollup import rebuild_rollup
 
-    with unit_of_work() as session:
+    with unit_of_work(db.new_session) as session:
         rows = rebuild_rollup(session)
     click.echo(f"Contagens da esteira recalculadas ({rows} linha(s) no resumo).")
 

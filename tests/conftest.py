@@ -20,8 +20,8 @@ from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.orm import Session
 
 from portal import create_app
-from portal.cli import alembic_config
 from portal.core import crypto
+from portal.core.migrations import alembic_config
 from tests import factories
 
 BACKEND = os.environ.get("ATHENAS_TEST_BACKEND", "sqlite")

@@ -167,9 +167,8 @@ def move(proposal_id: int) -> Response:
             expected_version=int(form.version.data),
             sub_status=form.sub_status.data or None,
         )
-    except Conflict as error:
-        db.session.rollback()
-        return error_response(409, error.message)
+    except Conflict:
+        raise  # stale card: the app's error handler answers 409
     except DomainError as error:
         db.session.rollback()
         if is_htmx() and needs_reason(target):
@@ -208,11 +207,7 @@ def mark_reviewed(proposal_id: int) -> Response:
     if not form.validate_on_submit():
         return error_response(400)
     version = parse_int(form.version.data)
-    try:
-        operations.mark_reviewed(db.session, current_actor(), proposal, version)
-    except Conflict as error:
-        db.session.rollback()
-        return error_response(409, error.message)
+    operations.mark_reviewed(db.session, current_actor(), proposal, version)
     flash("Proposta marcada como revisada; o status foi mantido.", "success")
     return redirect(url_for("operations.proposal_detail", proposal_id=proposal.id), 303)
 
