@@ -148,13 +148,13 @@ def serve(host: str, port: int, with_sandbox: bool) -> None:
     if current_app.config["JOBS_RUNNER"] == "inprocess":
         from portal.embedded import start_scheduler
 
-        start_scheduler(current_app._get_current_object())
+        start_scheduler(current_app._get_current_object())  # type: ignore[attr-defined]
     if sandbox is not None:
         # SIGTERM (process managers, test fixtures) must also stop the child.
         signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(0))
     click.echo(f"Athenas em http://{host}:{port}  (Ctrl+C para parar)")
     try:
-        run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False)
+        run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False)  # type: ignore[attr-defined]
     finally:
         if sandbox is not None:
             _stop_child(sandbox)
@@ -250,7 +250,7 @@ def encrypted_file_sources() -> list[EncryptedFiles]:
 
     # Imported spreadsheets: `importing.keep_file` writes imports/<name>, the name as
     # associated data.
-    imports = EncryptedFiles(ProposalImport.__table__.c.storage_name, locate=lambda name: f"imports/{name}")
+    imports = EncryptedFiles(ProposalImport.__table__.c.storage_name, locate=lambda name: f"imports/{name}")  # type: ignore[arg-type]
     return [DOCUMENT_FILES, imports, CONSENT_EVIDENCE, CERTIFICATION_EVIDENCE]
 
 

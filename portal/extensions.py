@@ -73,7 +73,16 @@ class Database:
     """
 
     def __init__(self) -> None:
-        self.session = scoped_session(self._new_session, scopefunc=self._scope)
+        # scoped_session is typed for a sessionmaker; any session factory works at runtime.
+        self._scoped: scoped_session[Session] = scoped_session(
+            self._new_session,  # type: ignore[arg-type]
+            scopefunc=self._scope,
+        )
+
+    @property
+    def session(self) -> Session:
+        """This app context's session (created on first use, removed at teardown)."""
+        return self._scoped()
 
     @staticmethod
     def _scope() -> int:
@@ -99,7 +108,7 @@ class Database:
         app.teardown_appcontext(self._remove)
 
     def _remove(self, _exc: BaseException | None) -> None:
-        self.session.remove()
+        self._scoped.remove()
 
     @property
     def engine(self) -> Engine:

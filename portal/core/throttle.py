@@ -33,7 +33,7 @@ class LoginThrottle:
     """`is_blocked` before checking a password, `register_failure` after a wrong one."""
 
     def __init__(self, storage_uri: str, max_failures: int, window_minutes: int) -> None:
-        self.storage: Storage = storage_from_string(storage_uri)
+        self.storage: Storage = storage_from_string(storage_uri)  # type: ignore[assignment]
         self.limiter = MovingWindowRateLimiter(self.storage)
         # N failures per window: the (N+1)-th attempt is refused.
         self.item = RateLimitItemPerMinute(max_failures, window_minutes)

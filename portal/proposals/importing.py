@@ -190,7 +190,7 @@ def row_to_manual(row: dict[str, str], columns: dict[str, str | None]) -> Manual
         product=product,
         agreement=cell("agreement"),
         term_months=term,
-        gross_amount=_money(cell("gross"), "Valor bruto", required=True),
+        gross_amount=_money(cell("gross"), "Valor bruto", required=True),  # type: ignore[arg-type]
         net_amount=_money(cell("net"), "Valor líquido"),
         bank_proposal_number=cell("number"),
         bank_status=cell("bank_status"),

@@ -81,7 +81,7 @@ def save_type(
         item = PendencyType(name=cleaned, active=active)
         session.add(item)
     else:
-        item = session.get(PendencyType, type_id)
+        item = session.get(PendencyType, type_id)  # type: ignore[assignment]
         if item is None:
             raise NotFound("Tipo de pendência não encontrado.")
         item.name, item.active = cleaned, active

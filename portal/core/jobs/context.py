@@ -116,7 +116,7 @@ def short_write(env: JobEnvironment, stmt: Any) -> int:
     """Run one UPDATE in its own short transaction so other servers see it at once."""
     session = env.session_factory()
     try:
-        count = session.execute(stmt).rowcount
+        count = session.execute(stmt).rowcount  # type: ignore[attr-defined]
         session.commit()
         return count
     except BaseException:

@@ -7,8 +7,9 @@ from __future__ import annotations
 import io
 from pathlib import PurePosixPath
 
-from flask import Response, flash, redirect, send_file, url_for
+from flask import flash, redirect, send_file, url_for
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
 from portal.core import audit
 from portal.core.errors import DomainError
