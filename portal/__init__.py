@@ -65,12 +65,11 @@ def _init_kernel(app: Flask) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
-    from portal.extensions import csrf, db, limiter, login_manager
+    from portal.extensions import csrf, db, login_manager
     from portal.people.models import User
 
     db.init_app(app)
     csrf.init_app(app)
-    limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Faça login para continuar."

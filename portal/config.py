@@ -47,7 +47,6 @@ def from_environment(env: dict[str, str] | None = None) -> dict[str, Any]:
         "INDEX_SECRET": env.get("ATHENAS_INDEX_SECRET", DEV_INDEX_SECRET),
         "STORAGE_DIR": storage_dir,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
-        "RATELIMIT_HEADERS_ENABLED": False,
         "LOGIN_MAX_FAILURES": _int(env.get("ATHENAS_LOGIN_MAX_FAILURES"), 5),
         "LOGIN_FAILURE_WINDOW_MINUTES": _int(env.get("ATHENAS_LOGIN_FAILURE_WINDOW_MINUTES"), 15),
         "IDLE_TIMEOUT_MINUTES": _int(env.get("ATHENAS_IDLE_TIMEOUT_MINUTES"), 30),

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from portal.core.crypto import EncryptedText
 from portal.core.db import Base, UTCDateTime, utcnow
+from portal.core.enums import LabeledEnum
 from portal.people.permissions import Permission, Role, has_permission
 
 
@@ -61,16 +61,12 @@ class User(Base):
         return f"<User {self.id} {self.role}>"
 
 
-class OrgKind(StrEnum):
+class OrgKind(LabeledEnum):
     COMPANY = "company"
     REGIONAL = "regional"
     STORE = "store"
     TEAM = "team"
     SUB_CORRESPONDENT = "sub_correspondent"
-
-    @property
-    def label(self) -> str:
-        return ORG_KIND_LABELS[self]
 
 
 ORG_KIND_LABELS = {
@@ -80,9 +76,10 @@ ORG_KIND_LABELS = {
     OrgKind.TEAM: "Equipe",
     OrgKind.SUB_CORRESPONDENT: "Substabelecido",
 }
+OrgKind.__labels__ = ORG_KIND_LABELS
 
 
-class RoleGroup(StrEnum):
+class RoleGroup(LabeledEnum):
     """Commission group of a collaborator (docs/domain.md, "Commissions")."""
 
     AGENT = "agent"
@@ -92,10 +89,6 @@ class RoleGroup(StrEnum):
     COUNTER = "counter"
     SUPERVISOR = "supervisor"
     MANAGER = "manager"
-
-    @property
-    def label(self) -> str:
-        return ROLE_GROUP_LABELS[self]
 
 
 ROLE_GROUP_LABELS = {
@@ -107,6 +100,7 @@ ROLE_GROUP_LABELS = {
     RoleGroup.SUPERVISOR: "Supervisor",
     RoleGroup.MANAGER: "Gerente",
 }
+RoleGroup.__labels__ = ROLE_GROUP_LABELS
 
 
 class OrgUnit(Base):

@@ -18,9 +18,10 @@ from portal.people import certifications, collaborators, operator_codes
 from portal.people.certifications import EvidenceUpload
 from portal.people.permissions import Permission
 from portal.web.access import current_actor, require
+from portal.web.forms import attach_error
 from portal.web.people import bp
 from portal.web.people.collaborator_views import detail_page
-from portal.web.people.common import attach_error, storage_dir
+from portal.web.people.common import storage_dir
 from portal.web.people.forms import CertificationForm, ConfirmForm, OperatorCodeForm
 
 

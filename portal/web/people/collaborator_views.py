@@ -22,11 +22,11 @@ from portal.people.org import unit_choices
 from portal.people.permissions import Permission
 from portal.web.access import current_actor, require
 from portal.web.exports import export_response, iter_query
+from portal.web.forms import attach_error
 from portal.web.htmx import is_htmx, render
 from portal.web.people import bp
 from portal.web.people.common import (
     ACTION_LABELS,
-    attach_error,
     can_manage,
     history_of,
     labels,

@@ -12,9 +12,10 @@ from portal.people import org
 from portal.people.models import OrgUnit
 from portal.people.permissions import Permission
 from portal.web.access import current_actor, require
+from portal.web.forms import attach_error
 from portal.web.htmx import render
 from portal.web.people import bp
-from portal.web.people.common import attach_error, can_manage, labels
+from portal.web.people.common import can_manage, labels
 from portal.web.people.forms import OrgUnitForm, select_choices
 
 
