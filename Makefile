@@ -54,6 +54,7 @@ seed: install
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 	npx -y npm-groovy-lint@14 --files Jenkinsfile --failon warning --noserver
 
 test-sqlite: install

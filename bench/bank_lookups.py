@@ -71,11 +71,12 @@ SETUP_CLIENT = """
 from sqlalchemy import select
 from portal import create_app
 from portal.banks.sandbox.scenarios import CPF_SLOW
-from portal.cli import unit_of_work
 from portal.clients.models import Client
 from portal.core.crypto import get_keyring
+from portal.core.db import unit_of_work
+from portal.extensions import db
 app = create_app()
-with app.app_context(), unit_of_work() as session:
+with app.app_context(), unit_of_work(db.new_session) as session:
     index = get_keyring().blind_index(CPF_SLOW, "cpf")
     print(session.scalar(select(Client.id).where(Client.cpf_index == index)))
 """

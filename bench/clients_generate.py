@@ -27,11 +27,11 @@ from sqlalchemy import select  # noqa: E402
 from sqlalchemy.dialects import postgresql, sqlite  # noqa: E402
 
 from portal import create_app  # noqa: E402
-from portal.cli import alembic_config  # noqa: E402
 from portal.clients.models import Client  # noqa: E402
 from portal.clients.validation import name_key  # noqa: E402
 from portal.core.crypto import get_keyring  # noqa: E402
 from portal.core.documents import generate_cpf  # noqa: E402
+from portal.core.migrations import alembic_config  # noqa: E402
 from portal.demo.names import CITIES, FIRST_NAMES, MOBILE_DDDS, SURNAMES  # noqa: E402
 from portal.extensions import db  # noqa: E402
 from portal.people.models import Collaborator, Membership, OrgUnit, User  # noqa: E402

@@ -33,9 +33,9 @@ from clients_generate import rows as client_rows  # noqa: E402
 from sqlalchemy import func, insert, select  # noqa: E402
 
 from portal import create_app  # noqa: E402
-from portal.cli import alembic_config  # noqa: E402
 from portal.clients.models import Client  # noqa: E402
 from portal.core.db import RATE_SCALE  # noqa: E402
+from portal.core.migrations import alembic_config  # noqa: E402
 from portal.demo.proposals import (  # noqa: E402
     AGREEMENT_OF,
     AGREEMENTS,

@@ -9,9 +9,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, Response, redirect, url_for
+from flask import Flask, redirect, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
+from werkzeug.wrappers import Response
 
 from portal import config as config_module
 from portal.config import PROJECT_ROOT
@@ -68,12 +69,11 @@ def _init_kernel(app: Flask) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
-    from portal.extensions import csrf, db, limiter, login_manager
+    from portal.extensions import csrf, db, login_manager
     from portal.people.models import User
 
     db.init_app(app)
     csrf.init_app(app)
-    limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Faça login para continuar."

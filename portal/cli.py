@@ -7,50 +7,24 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 from alembic import command
-from alembic.config import Config as AlembicConfig
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
-from sqlalchemy.orm import Session
 
 from portal.config import PROJECT_ROOT
 from portal.core.audit import SYSTEM, verify_chain
 from portal.core.audit import record as audit_record
+from portal.core.db import unit_of_work
 from portal.core.errors import DomainError
+from portal.core.migrations import alembic_config
 from portal.extensions import db
 
 if TYPE_CHECKING:
     from portal.core.rotation import EncryptedFiles
-
-
-def alembic_config(url: str | None = None) -> AlembicConfig:
-    """Alembic settings built in code: no alembic.ini to drift from the app config."""
-    cfg = AlembicConfig()
-    cfg.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
-    cfg.set_main_option("path_separator", "os")
-    if url is not None:
-        cfg.attributes["url"] = url
-    return cfg
-
-
-@contextmanager
-def unit_of_work() -> Iterator[Session]:
-    """One session, committed once at the end or rolled back on error."""
-    session = db.new_session()
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 def _url() -> str:
@@ -104,7 +78,7 @@ def seed_demo(if_empty: bool) -> None:
     from portal.demo import DEMO_PASSWORD, DEMO_USERS, enrol_demo_mfa, seed
 
     totp_secret = demo_totp_secret(current_app.config)
-    with unit_of_work() as session:
+    with unit_of_work(db.new_session) as session:
         loaded = seed(session, only_if_empty=if_empty, totp_secret=totp_secret or None)
         if not loaded and totp_secret:
             enrol_demo_mfa(session, totp_secret)
@@ -138,7 +112,7 @@ def create_user_cmd(email: str, name: str, role: str, password: str | None) -> N
     if password is None and sys.stdin.isatty():
         password = click.prompt("Senha", hide_input=True, confirmation_prompt=True)
     try:
-        with unit_of_work() as session:
+        with unit_of_work(db.new_session) as session:
             user, temporary = services.create_user(
                 session, SYSTEM, email=email, name=name, role=role, password=password
             )
@@ -153,7 +127,7 @@ def create_user_cmd(email: str, name: str, role: str, password: str | None) -> N
 @with_appcontext
 def audit_verify() -> None:
     """Verifica a cadeia de hashes do log de auditoria."""
-    with unit_of_work() as session:
+    with unit_of_work(db.new_session) as session:
         report = verify_chain(session)
     if report.ok:
         click.echo(f"Cadeia íntegra: {report.checked} registros verificados.")
@@ -181,20 +155,20 @@ def serve(host: str, port: int, with_sandbox: bool) -> None:
 
     from portal import refuse_demo_mfa_in_production
 
-    refuse_demo_mfa_in_production(current_app._get_current_object())
+    refuse_demo_mfa_in_production(current_app._get_current_object())  # type: ignore[attr-defined]
     sandbox = _start_sandbox(port) if with_sandbox else None
     if with_sandbox:
         _demo_banks_follow_sandbox()
     if current_app.config["JOBS_RUNNER"] == "inprocess":
         from portal.embedded import start_scheduler
 
-        start_scheduler(current_app._get_current_object())
+        start_scheduler(current_app._get_current_object())  # type: ignore[attr-defined]
     if sandbox is not None:
         # SIGTERM (process managers, test fixtures) must also stop the child.
         signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(0))
     click.echo(f"Athenas em http://{host}:{port}  (Ctrl+C para parar)")
     try:
-        run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False)
+        run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False)  # type: ignore[attr-defined]
     finally:
         if sandbox is not None:
             _stop_child(sandbox)
@@ -217,7 +191,7 @@ def _demo_banks_follow_sandbox() -> None:
     """A second `make run` on another port: the demo banks follow the sandbox's address."""
     from portal.demo.banks import follow_sandbox
 
-    with unit_of_work() as session:
+    with unit_of_work(db.new_session) as session:
         moved = follow_sandbox(session, _sandbox_base())
     if moved:
         click.echo(f"Bancos de demonstração apontados para {_sandbox_base()}: {', '.join(moved)}.")
@@ -304,7 +278,7 @@ def encrypted_file_sources() -> list[EncryptedFiles]:
 
     # Imported spreadsheets: `importing.keep_file` writes imports/<name>, the name as
     # associated data.
-    imports = EncryptedFiles(ProposalImport.__table__.c.storage_name, locate=lambda name: f"imports/{name}")
+    imports = EncryptedFiles(ProposalImport.__table__.c.storage_name, locate=lambda name: f"imports/{name}")  # type: ignore[arg-type]
     return [DOCUMENT_FILES, imports, CONSENT_EVIDENCE, CERTIFICATION_EVIDENCE]
 
 
@@ -319,7 +293,7 @@ def rotate_data_key(batch: int) -> None:
 
     ring = get_keyring()
     try:
-        with unit_of_work() as session:
+        with unit_of_work(db.new_session) as session:
             counts = rotate_all(session, ring, batch)
             files = rotate_all_files(
                 session, ring, current_app.config["STORAGE_DIR"], encrypted_file_sources(), batch
@@ -356,7 +330,7 @@ def flag_inactive_clients_cmd(years: int) -> None:
     from portal.clients.privacy import flag_inactive_clients
 
     try:
-        with unit_of_work() as session:
+        with unit_of_work(db.new_session) as session:
             count = flag_inactive_clients(session, years, date.today())
     except DomainError as error:
         raise click.ClickException(error.message) from None
@@ -369,7 +343,7 @@ def rebuild_proposal_rollup() -> None:
     """Recalcula as contagens da esteira a partir das propostas (após cargas em massa)."""
     from portal.proposals.rollup import rebuild_rollup
 
-    with unit_of_work() as session:
+    with unit_of_work(db.new_session) as session:
         rows = rebuild_rollup(session)
     click.echo(f"Contagens da esteira recalculadas ({rows} linha(s) no resumo).")
 

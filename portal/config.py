@@ -49,8 +49,6 @@ def from_environment(env: dict[str, str] | None = None) -> dict[str, Any]:
         "DATA_KEY": env.get("ATHENAS_DATA_KEY", DEV_DATA_KEY),
         "INDEX_SECRET": env.get("ATHENAS_INDEX_SECRET", DEV_INDEX_SECRET),
         "STORAGE_DIR": storage_dir,
-        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
-        "RATELIMIT_HEADERS_ENABLED": False,
         "LOGIN_MAX_FAILURES": _int(env.get("ATHENAS_LOGIN_MAX_FAILURES"), 5),
         "LOGIN_FAILURE_WINDOW_MINUTES": _int(env.get("ATHENAS_LOGIN_FAILURE_WINDOW_MINUTES"), 15),
         "LOGIN_LOCK_MINUTES": _int(env.get("ATHENAS_LOGIN_LOCK_MINUTES"), 5),

@@ -14,8 +14,10 @@ import time
 from flask import Flask
 
 from portal.core.audit import SYSTEM
+from portal.core.db import unit_of_work
 from portal.core.jobs import enqueue
 from portal.core.jobs.registry import PERIODIC
+from portal.extensions import db
 
 log = logging.getLogger("portal.embedded")
 
@@ -29,8 +31,6 @@ def start_scheduler(app: Flask, stop: threading.Event | None = None) -> threadin
 
 
 def _loop(app: Flask, stop: threading.Event) -> None:
-    from portal.cli import unit_of_work
-
     next_run = {entry.kind: time.monotonic() + min(entry.every_seconds, 30.0) for entry in PERIODIC}
     while not stop.wait(1.0):
         now = time.monotonic()
@@ -39,7 +39,7 @@ def _loop(app: Flask, stop: threading.Event) -> None:
                 continue
             next_run[entry.kind] = now + entry.every_seconds
             try:
-                with app.app_context(), unit_of_work() as session:
+                with app.app_context(), unit_of_work(db.new_session) as session:
                     enqueue(session, entry.kind, SYSTEM, **entry.params)
             except Exception:  # the next tick tries again; the site keeps serving
                 log.exception("periodic job %s could not be enqueued", entry.kind)

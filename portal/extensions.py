@@ -6,8 +6,6 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from flask import Flask, current_app, g, has_request_context, request
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_wtf import CSRFProtect
 from sqlalchemy import Engine, create_engine, event
@@ -76,7 +74,16 @@ class Database:
     """
 
     def __init__(self) -> None:
-        self.session = scoped_session(self._new_session, scopefunc=self._scope)
+        # scoped_session is typed for a sessionmaker; any session factory works at runtime.
+        self._scoped: scoped_session[Session] = scoped_session(
+            self._new_session,  # type: ignore[arg-type]
+            scopefunc=self._scope,
+        )
+
+    @property
+    def session(self) -> Session:
+        """This app context's session (created on first use, removed at teardown)."""
+        return self._scoped()
 
     @staticmethod
     def _scope() -> int:
@@ -102,7 +109,7 @@ class Database:
         app.teardown_appcontext(self._remove)
 
     def _remove(self, _exc: BaseException | None) -> None:
-        self.session.remove()
+        self._scoped.remove()
 
     @property
     def engine(self) -> Engine:
@@ -116,4 +123,3 @@ class Database:
 db = Database()
 login_manager = LoginManager()
 csrf = CSRFProtect()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -8,13 +8,3 @@ import portal.core.jobs.models
 import portal.people.models
 import portal.proposals.models
 import portal.proposals.pipeline_models  # noqa: F401
-
-MODEL_MODULES = [
-    "portal.core.audit",
-    "portal.core.jobs.models",
-    "portal.people.models",
-    "portal.clients.models",
-    "portal.proposals.models",
-    "portal.proposals.pipeline_models",
-    "portal.banks.models",
-]

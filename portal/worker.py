@@ -15,8 +15,8 @@ from typing import Any
 from celery import Celery, Task
 
 from portal import create_app
-from portal.cli import unit_of_work
 from portal.core.audit import SYSTEM
+from portal.core.db import unit_of_work
 from portal.core.jobs import JobService, enqueue, run_job, sweep_stale
 from portal.core.jobs.celery_config import (
     PERIODIC_TASK,
@@ -26,6 +26,7 @@ from portal.core.jobs.celery_config import (
     celery_settings,
 )
 from portal.core.jobs.registry import PERIODIC
+from portal.extensions import db
 
 log = logging.getLogger("portal.worker")
 
@@ -60,12 +61,12 @@ def make_celery(flask_app: Any) -> Celery:
 
     @celery_app.task(name=SWEEP_TASK, shared=False)
     def sweep() -> int:
-        with flask_app.app_context(), unit_of_work() as session:
+        with flask_app.app_context(), unit_of_work(db.new_session) as session:
             return sweep_stale(session, service.env.settings)
 
     @celery_app.task(name=PERIODIC_TASK, shared=False)
     def enqueue_periodic(kind: str, **params: Any) -> None:
-        with flask_app.app_context(), unit_of_work() as session:
+        with flask_app.app_context(), unit_of_work(db.new_session) as session:
             enqueue(session, kind, SYSTEM, **params)
 
     return celery_app

@@ -21,9 +21,9 @@ from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.orm import Session
 
 from portal import create_app
-from portal.cli import alembic_config
 from portal.core import crypto
 from portal.core.db import utcnow
+from portal.core.migrations import alembic_config
 from portal.people import mfa
 from tests import factories
 
@@ -63,7 +63,6 @@ def app_settings(database_url: str, **overrides: object) -> dict[str, object]:
         "ARGON2_CHEAP": True,
         "SECRET_KEY": TEST_SECRET,
         "REDIS_URL": "",
-        "RATELIMIT_STORAGE_URI": "memory://",
         "JOBS_RUNNER": "inprocess",
     }
     settings.update(overrides)

@@ -8,8 +8,8 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 import portal.model_registry  # noqa: F401
-from portal.cli import alembic_config
 from portal.core.db import Base
+from portal.core.migrations import alembic_config
 
 
 def test_single_head():

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from alembic import op
 
-# The starting catalogue (DOMAIN.md, "Typical pendencies") and SLA limits in hours;
+# The starting catalogue (docs/domain.md, "Proposal statuses") and SLA limits in hours;
 # operations edit both afterwards. Copied here so the migration never changes.
 PENDENCY_TYPES = [
     "Biometria pendente",

@@ -244,7 +244,7 @@ def plan_simulation(
             birth_date=client.birth_date,
         )
         connector = build_connector(settings_for(bank), store, operator_for(session, collaborator, bank.code))
-        plans.append(Plan(bank.code, bank.name, lambda c=connector, r=request: calls.simulation(c, r)))
+        plans.append(Plan(bank.code, bank.name, lambda c=connector, r=request: calls.simulation(c, r)))  # type: ignore[misc]
     if not plans and not refused:
         raise DomainError("Nenhum banco com simulação habilitada para esta escolha.")
     return agreement, plans, refused

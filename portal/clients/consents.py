@@ -29,7 +29,7 @@ EVIDENCE_DIR = "consents"
 # Purposes whose authorisation must come with a signed term or recording.
 EVIDENCE_REQUIRED = {ConsentPurpose.BENEFIT_QUERY}
 # For `flask rotate-data-key`: older evidence may still be in clear and gets encrypted.
-EVIDENCE_FILES = EncryptedFiles(Consent.__table__.c.evidence_path, clear_allowed=True)
+EVIDENCE_FILES = EncryptedFiles(Consent.__table__.c.evidence_path, clear_allowed=True)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)

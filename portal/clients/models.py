@@ -17,6 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.core.crypto import EncryptedText
 from portal.core.db import Base, Money, UTCDateTime, utcnow
+from portal.core.enums import LabeledEnum
 from portal.people.models import Collaborator
 
 
@@ -25,17 +26,13 @@ class ClientStatus(StrEnum):
     ANONYMISED = "anonymised"
 
 
-class Provenance(StrEnum):
+class Provenance(LabeledEnum):
     """How the client's data came in (required: LGPD accountability)."""
 
     AGENT = "agent"
     SELF_SERVICE = "self_service"
     IMPORT = "import"
     REFERRAL = "referral"
-
-    @property
-    def label(self) -> str:
-        return PROVENANCE_LABELS[self]
 
 
 PROVENANCE_LABELS = {
@@ -44,6 +41,7 @@ PROVENANCE_LABELS = {
     Provenance.IMPORT: "Arquivo importado",
     Provenance.REFERRAL: "Indicação",
 }
+Provenance.__labels__ = PROVENANCE_LABELS
 
 
 class Client(Base):
@@ -118,15 +116,11 @@ class BenefitLink(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class ConsentPurpose(StrEnum):
+class ConsentPurpose(LabeledEnum):
     CONTACT = "contact"
     BENEFIT_QUERY = "benefit_query"
     CREDIT_ANALYSIS = "credit_analysis"
     MARKETING = "marketing"
-
-    @property
-    def label(self) -> str:
-        return PURPOSE_LABELS[self]
 
 
 PURPOSE_LABELS = {
@@ -135,9 +129,10 @@ PURPOSE_LABELS = {
     ConsentPurpose.CREDIT_ANALYSIS: "Análise de crédito",
     ConsentPurpose.MARKETING: "Marketing",
 }
+ConsentPurpose.__labels__ = PURPOSE_LABELS
 
 
-class LegalBasis(StrEnum):
+class LegalBasis(LabeledEnum):
     """LGPD art. 7 bases used by a correspondent."""
 
     CONSENT = "consent"
@@ -145,10 +140,6 @@ class LegalBasis(StrEnum):
     LEGAL_OBLIGATION = "legal_obligation"
     CREDIT_PROTECTION = "credit_protection"
     LEGITIMATE_INTEREST = "legitimate_interest"
-
-    @property
-    def label(self) -> str:
-        return LEGAL_BASIS_LABELS[self]
 
 
 LEGAL_BASIS_LABELS = {
@@ -158,18 +149,15 @@ LEGAL_BASIS_LABELS = {
     LegalBasis.CREDIT_PROTECTION: "Proteção do crédito (art. 7º, X)",
     LegalBasis.LEGITIMATE_INTEREST: "Legítimo interesse (art. 7º, IX)",
 }
+LegalBasis.__labels__ = LEGAL_BASIS_LABELS
 
 
-class ConsentChannel(StrEnum):
+class ConsentChannel(LabeledEnum):
     IN_PERSON = "in_person"
     PHONE = "phone"
     WHATSAPP = "whatsapp"
     EMAIL = "email"
     DIGITAL_SIGNATURE = "digital_signature"
-
-    @property
-    def label(self) -> str:
-        return CHANNEL_LABELS[self]
 
 
 CHANNEL_LABELS = {
@@ -179,6 +167,7 @@ CHANNEL_LABELS = {
     ConsentChannel.EMAIL: "E-mail",
     ConsentChannel.DIGITAL_SIGNATURE: "Assinatura digital",
 }
+ConsentChannel.__labels__ = CHANNEL_LABELS
 
 
 class Consent(Base):

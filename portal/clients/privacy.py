@@ -193,6 +193,6 @@ def flag_inactive_clients(session: Session, years: int, today: date, actor: Acto
         .values(retention_flagged_at=utcnow())
         .execution_options(synchronize_session=False)
     )
-    count = result.rowcount or 0
+    count = result.rowcount or 0  # type: ignore[attr-defined]
     audit.record(session, actor, "privacy.retention_flagged", "clients", {"years": years, "flagged": count})
     return count

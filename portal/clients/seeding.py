@@ -112,7 +112,7 @@ def insert_selling_client(
     an INSS link (`link` replaces its defaults) and, unless `consent` is false, a valid IN100
     authorisation."""
     values = {**PAULISTA_ADDRESS, **fields}
-    client = insert_client(session, owner_id, cpf, name, birth_date=birth_date, **values)
+    client = insert_client(session, owner_id, cpf, name, birth_date=birth_date, **values)  # type: ignore[arg-type]
     insert_inss_link(session, client, **(link or {}))
     if consent:
         insert_benefit_query_consent(session, client)

@@ -32,7 +32,7 @@ Row = TypeVar("Row")
 def client_row(session: Session, model: type[Row], client: Client, row_id: int, missing: str) -> Row:
     """Row `row_id` of `model` when it belongs to `client`; NotFound(`missing`) otherwise."""
     row = session.get(model, row_id)
-    if row is None or row.client_id != client.id:
+    if row is None or row.client_id != client.id:  # type: ignore[attr-defined]
         raise NotFound(missing)
     return row
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from portal.core import documents, money
 from portal.core.errors import DomainError
-from portal.people.services import normalize_email
+from portal.people.validation import email, phone  # noqa: F401  (one rule for clients and people)
 
 _AGREEMENT = re.compile(r"INSS|SIAPE|CLT|FGTS|GOV-[A-Z]{2}|PREF-[A-Z0-9][A-Z0-9-]{1,30}")
 _BENEFIT = re.compile(r"[0-9A-Z]{1,20}")
@@ -81,24 +81,6 @@ def birth_date(raw: str | date | None, today: date) -> date | None:
     if value > today or value.year < 1900:
         raise DomainError("Data de nascimento fora do intervalo válido.", field="birth_date")
     return value
-
-
-def email(raw: str | None) -> str | None:
-    if not (raw or "").strip():
-        return None
-    return normalize_email(raw or "")
-
-
-def phone(raw: str | None, field: str = "phone") -> str | None:
-    value = (raw or "").strip()
-    if not value:
-        return None
-    if len(value) > 25:
-        raise DomainError("Telefone: máximo de 25 caracteres.", field=field)
-    try:
-        return documents.normalize_phone(value)
-    except ValueError as error:
-        raise DomainError(str(error), field=field) from None
 
 
 def cep(raw: str | None) -> str | None:

@@ -6,12 +6,14 @@ percentage point, so sums and comparisons are exact on SQLite and PostgreSQL ali
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import BigInteger, DateTime, MetaData, func, type_coerce
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import TypeDecorator
 
@@ -126,3 +128,18 @@ class Rate(TypeDecorator):
 def money_sum(column: Any) -> ColumnElement[Decimal]:
     """SUM of a Money column that comes back as Decimal reais (0 when empty)."""
     return type_coerce(func.coalesce(func.sum(column), 0), Money())
+
+
+@contextmanager
+def unit_of_work(new_session: Callable[[], Session]) -> Iterator[Session]:
+    """One session from `new_session`, committed once at the end or rolled back on error
+    (the commit rule of CLI commands, the scheduler and the worker)."""
+    session = new_session()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()

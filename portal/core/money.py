@@ -166,7 +166,7 @@ def format_decimal_br(value: Decimal | int, places: int = 2, *, grouping: bool =
     if rounded == 0:
         rounded = abs(rounded)  # no "-0,00"
     text = f"{rounded:,.{places}f}" if grouping else f"{rounded:.{places}f}"
-    return text.translate(str.maketrans({",": ".", ".": ","}))
+    return text.translate(str.maketrans({",": ".", ".": ","}))  # type: ignore[arg-type]
 
 
 def format_brl(value: Decimal | int) -> str:

@@ -119,7 +119,7 @@ class EncryptedFiles:
 
     @property
     def table(self) -> Table:
-        return self.column.table  # type: ignore[return-value]
+        return self.column.table
 
     @property
     def name(self) -> str:

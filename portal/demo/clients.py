@@ -40,7 +40,7 @@ NOW = datetime(2026, 11, 1, 12, tzinfo=UTC)
 
 def _cpf_taken(session: Session, cpf: str, model: type) -> bool:
     index = get_keyring().blind_index(cpf, "cpf")
-    return session.scalar(select(model.id).where(model.cpf_index == index)) is not None
+    return session.scalar(select(model.id).where(model.cpf_index == index)) is not None  # type: ignore[attr-defined]
 
 
 def _demo_collaborator(session: Session, rng: random.Random, name: str, **fields: object) -> Collaborator:

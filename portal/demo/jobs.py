@@ -28,7 +28,7 @@ def recompute_demo_totals(
     steps = max(1, min(MAX_STEPS, int(steps)))
     delay = max(0.0, min(2.0, float(delay)))
     ctx.report(0, steps, "Lendo os cadastros…")
-    by_role = dict(ctx.session.execute(select(User.role, func.count()).group_by(User.role)).all())
+    by_role = dict(ctx.session.execute(select(User.role, func.count()).group_by(User.role)).all())  # type: ignore[arg-type,var-annotated]
     active = ctx.session.scalar(select(func.count()).select_from(User).where(User.active.is_(True))) or 0
     audit_entries = ctx.session.scalar(select(func.count()).select_from(AuditEntry)) or 0
     for step in range(1, steps + 1):

@@ -149,7 +149,7 @@ def seed_collaborators(session: Session) -> None:
                 issued_on=min(expires - timedelta(days=3 * 365), today),
                 expires_on=expires,
             )
-        for bank, code, secret in OPERATOR_CODES.get(name, []):
+        for bank, code, secret in OPERATOR_CODES.get(name, []):  # type: ignore[attr-defined]
             operator_codes.set_operator_code(
                 session, SYSTEM, person, bank_code=bank, operator_code=code, secret=secret
             )

@@ -219,15 +219,15 @@ def seed_proposals(session: Session) -> None:
     now = datetime.now(UTC)
     ops_id = session.scalar(select(User.id).where(User.email == ACTOR))
     units = {owner: team_and_store(session, owner, date.today()) for owner in {c[1] for c in clients}}
-    plans = [_plan(rng, i, rng.choice(clients), now) for i in range(PROPOSAL_COUNT)]
+    plans = [_plan(rng, i, rng.choice(clients), now) for i in range(PROPOSAL_COUNT)]  # type: ignore[arg-type]
     rows = []
     for row, _history in plans:
         row["team_id"], row["store_id"] = units[row["agent_id"]]
         rows.append(row)
     session.execute(insert(Proposal), rows)
     rebuild_rollup(session)
-    ids = dict(
-        session.execute(
+    ids = dict(  # type: ignore[var-annotated]
+        session.execute(  # type: ignore[arg-type]
             select(Proposal.idempotency_key, Proposal.id).where(
                 Proposal.idempotency_key.like(f"{KEY_PREFIX}%")
             )

@@ -37,7 +37,7 @@ MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
 EVIDENCE_DIR = "certifications"
 _EVIDENCE_MISSING = "Comprovante não encontrado."
 # For `flask rotate-data-key`: older evidence may still be in clear and gets encrypted.
-EVIDENCE_FILES = EncryptedFiles(Certification.__table__.c.evidence_path, clear_allowed=True)
+EVIDENCE_FILES = EncryptedFiles(Certification.__table__.c.evidence_path, clear_allowed=True)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)

@@ -6,32 +6,25 @@ codes are validated against it.
 
 from __future__ import annotations
 
-from enum import StrEnum
+from portal.core.enums import LabeledEnum
 
 
-class CollaboratorStatus(StrEnum):
+class CollaboratorStatus(LabeledEnum):
     ACTIVE = "active"
     INACTIVE = "inactive"
 
-    @property
-    def label(self) -> str:
-        return STATUS_LABELS[self]
-
 
 STATUS_LABELS = {CollaboratorStatus.ACTIVE: "Ativo", CollaboratorStatus.INACTIVE: "Inativo"}
+CollaboratorStatus.__labels__ = STATUS_LABELS
 
 
-class CertIssuer(StrEnum):
+class CertIssuer(LabeledEnum):
     """Bodies whose exams certify credit staff (Res. CMN 4.935/2021)."""
 
     FEBRABAN = "febraban"
     ABBC = "abbc"
     ANEPS = "aneps"
     OTHER = "other"
-
-    @property
-    def label(self) -> str:
-        return ISSUER_LABELS[self]
 
 
 ISSUER_LABELS = {
@@ -40,17 +33,14 @@ ISSUER_LABELS = {
     CertIssuer.ANEPS: "ANEPS",
     CertIssuer.OTHER: "Outra",
 }
+CertIssuer.__labels__ = ISSUER_LABELS
 
 
-class CertState(StrEnum):
+class CertState(LabeledEnum):
     VALID = "valid"
     EXPIRING = "expiring"
     EXPIRED = "expired"
     MISSING = "missing"
-
-    @property
-    def label(self) -> str:
-        return CERT_STATE_LABELS[self]
 
 
 CERT_STATE_LABELS = {
@@ -59,6 +49,7 @@ CERT_STATE_LABELS = {
     CertState.EXPIRED: "Vencida",
     CertState.MISSING: "Sem certificação",
 }
+CertState.__labels__ = CERT_STATE_LABELS
 
 # Days before expiry from which a certification counts as "expiring".
 EXPIRING_WINDOW_DAYS = 30

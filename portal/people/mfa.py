@@ -53,9 +53,9 @@ def _clean(code: str | None) -> str:
 
 def _totp_ok(secret: str | None, code: str) -> bool:
     # One step of tolerance either side: phones' clocks drift.
-    return (
-        bool(secret) and code.isdigit() and len(code) == 6 and pyotp.TOTP(secret).verify(code, valid_window=1)
-    )
+    if not secret or not (code.isdigit() and len(code) == 6):
+        return False
+    return bool(pyotp.TOTP(secret).verify(code, valid_window=1))
 
 
 def _hash(code: str) -> str:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from portal.core.crypto import EncryptedText
 from portal.core.db import Base, UTCDateTime, utcnow
+from portal.core.enums import LabeledEnum
 from portal.people.permissions import Permission, Role, has_permission
 
 
@@ -87,16 +87,12 @@ class UserSession(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class OrgKind(StrEnum):
+class OrgKind(LabeledEnum):
     COMPANY = "company"
     REGIONAL = "regional"
     STORE = "store"
     TEAM = "team"
     SUB_CORRESPONDENT = "sub_correspondent"
-
-    @property
-    def label(self) -> str:
-        return ORG_KIND_LABELS[self]
 
 
 ORG_KIND_LABELS = {
@@ -106,10 +102,11 @@ ORG_KIND_LABELS = {
     OrgKind.TEAM: "Equipe",
     OrgKind.SUB_CORRESPONDENT: "Substabelecido",
 }
+OrgKind.__labels__ = ORG_KIND_LABELS
 
 
-class RoleGroup(StrEnum):
-    """Commission group of a collaborator (DOMAIN.md, "Internal commission")."""
+class RoleGroup(LabeledEnum):
+    """Commission group of a collaborator (docs/domain.md, "Commissions")."""
 
     AGENT = "agent"
     PARTNER = "partner"
@@ -118,10 +115,6 @@ class RoleGroup(StrEnum):
     COUNTER = "counter"
     SUPERVISOR = "supervisor"
     MANAGER = "manager"
-
-    @property
-    def label(self) -> str:
-        return ROLE_GROUP_LABELS[self]
 
 
 ROLE_GROUP_LABELS = {
@@ -133,6 +126,7 @@ ROLE_GROUP_LABELS = {
     RoleGroup.SUPERVISOR: "Supervisor",
     RoleGroup.MANAGER: "Gerente",
 }
+RoleGroup.__labels__ = ROLE_GROUP_LABELS
 
 
 class OrgUnit(Base):

@@ -79,7 +79,7 @@ def set_operator_code(
     if record is None:
         record = OperatorCode(collaborator_id=collaborator.id, bank_code=bank, operator_code=code)
         session.add(record)
-    record.operator_code = code
+    record.operator_code = code  # type: ignore[assignment]
     secret_changed = False
     if clear_secret:
         secret_changed = record.secret is not None

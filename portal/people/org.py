@@ -159,8 +159,8 @@ def org_tree(session: Session, on: date | None = None) -> list[TreeNode]:
     number of collaborators each unit holds on `on`. Two queries whatever the size."""
     on = on or date.today()
     units = session.scalars(select(OrgUnit).order_by(OrgUnit.name, OrgUnit.id)).all()
-    counts = dict(
-        session.execute(
+    counts = dict(  # type: ignore[var-annotated]
+        session.execute(  # type: ignore[arg-type]
             select(Membership.org_unit_id, func.count()).where(active_on(on)).group_by(Membership.org_unit_id)
         ).all()
     )

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from portal.core.enums import LabeledEnum
 
-class Role(StrEnum):
+
+class Role(LabeledEnum):
     AGENT = "agent"
     SUPERVISOR = "supervisor"
     OPERATIONS = "operations"
     FINANCE = "finance"
     MANAGER = "manager"
     ADMIN = "admin"
-
-    @property
-    def label(self) -> str:
-        return ROLE_LABELS[self]
 
 
 ROLE_LABELS = {
@@ -26,6 +24,7 @@ ROLE_LABELS = {
     Role.MANAGER: "Gerente",
     Role.ADMIN: "Administrador",
 }
+Role.__labels__ = ROLE_LABELS
 
 
 class Permission(StrEnum):

@@ -122,7 +122,7 @@ class DatabaseSessions:
             .where(UserSession.id == key, UserSession.user_id == user_id, UserSession.revoked_at.is_(None))
             .values(revoked_at=self.clock())
         )
-        return bool(result.rowcount)
+        return bool(result.rowcount)  # type: ignore[attr-defined]
 
     def revoke_user(self, db: Session, user_id: int, keep_token: str | None = None) -> int:
         query = update(UserSession).where(UserSession.user_id == user_id, UserSession.revoked_at.is_(None))
@@ -131,7 +131,7 @@ class DatabaseSessions:
         result = db.execute(
             query.values(revoked_at=self.clock()).execution_options(synchronize_session=False)
         )
-        return int(result.rowcount or 0)
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     def active(self, db: Session, user_id: int) -> list[SessionInfo]:
         rows = db.scalars(

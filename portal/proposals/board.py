@@ -142,7 +142,7 @@ def within_limit_statement(
         for status, hours in sorted(limits.items())
         if hours and status in counted and status not in WINDOWED
     ]
-    return union_all(*parts) if parts else None
+    return union_all(*parts) if parts else None  # type: ignore[return-value]
 
 
 def figures(

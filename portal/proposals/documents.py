@@ -90,9 +90,9 @@ def _path(storage_dir: str | os.PathLike[str], storage_name: str) -> Path:
 
 # For `flask rotate-data-key`: every document is encrypted, its key id kept in `key_id`.
 DOCUMENT_FILES = EncryptedFiles(
-    ProposalDocument.__table__.c.storage_name,
+    ProposalDocument.__table__.c.storage_name,  # type: ignore[arg-type]
     locate=_relative,
-    key_id_column=ProposalDocument.__table__.c.key_id,
+    key_id_column=ProposalDocument.__table__.c.key_id,  # type: ignore[arg-type]
 )
 
 

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
@@ -194,7 +195,7 @@ def row_to_manual(row: dict[str, str], columns: dict[str, str | None]) -> Manual
         product=product,
         agreement=cell("agreement"),
         term_months=term,
-        gross_amount=_money(cell("gross"), "Valor bruto", required=True),
+        gross_amount=_money(cell("gross"), "Valor bruto", required=True),  # type: ignore[arg-type]
         net_amount=_money(cell("net"), "Valor líquido"),
         bank_proposal_number=cell("number"),
         bank_status=cell("bank_status"),
@@ -307,7 +308,7 @@ def import_proposals(
     record_id = step(start)
 
     def batch(first: int) -> int:
-        record = session.get(ProposalImport, record_id)
+        record = session.get_one(ProposalImport, record_id)
         entries = list(record.report or [])
         for index in range(len(entries), min(first + BATCH_ROWS, total)):
             entries.append(_import_row(session, actor, user, table.rows[index], columns, lines[index]))
@@ -319,12 +320,12 @@ def import_proposals(
 
     done = len(previous.report or []) if previous is not None else 0
     while done < total:
-        done = step(lambda first=done: batch(first))
+        done = step(partial(batch, done))
         if report is not None:
             report(done, total, f"{done} de {total} linhas")
 
     def finish() -> ProposalImport:
-        record = session.get(ProposalImport, record_id)
+        record = session.get_one(ProposalImport, record_id)
         audit.record(
             session,
             actor,

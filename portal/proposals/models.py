@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
@@ -12,10 +11,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.clients.models import Client
 from portal.core.db import Base, Money, Rate, UTCDateTime, utcnow
+from portal.core.enums import LabeledEnum
 from portal.people.models import Collaborator, OrgUnit
 
 
-class Product(StrEnum):
+class Product(LabeledEnum):
     NEW = "new"
     REFIN = "refin"
     PORTABILITY = "portability"
@@ -24,10 +24,6 @@ class Product(StrEnum):
     BENEFIT_CARD = "benefit_card"
     FGTS = "fgts"
     CLT = "clt"
-
-    @property
-    def label(self) -> str:
-        return PRODUCT_LABELS[self]
 
 
 PRODUCT_LABELS = {
@@ -40,34 +36,31 @@ PRODUCT_LABELS = {
     Product.FGTS: "Antecipação FGTS",
     Product.CLT: "Crédito do Trabalhador (CLT)",
 }
+Product.__labels__ = PRODUCT_LABELS
 
 
-class Origin(StrEnum):
+class Origin(LabeledEnum):
     API = "api"  # submitted through the bank's API from the portal
     MANUAL = "manual"  # typed by hand (file-only banks such as Bradesco)
     IMPORT = "import"  # imported from a spreadsheet
 
-    @property
-    def label(self) -> str:
-        return {"api": "Digitada via API", "manual": "Cadastrada manualmente", "import": "Importada"}[self]
+    __labels__ = {"api": "Digitada via API", "manual": "Cadastrada manualmente", "import": "Importada"}
 
 
-class EventSource(StrEnum):
+class EventSource(LabeledEnum):
     USER = "user"
     BANK_SYNC = "bank_sync"
     WEBHOOK = "webhook"
     IMPORT = "import"
     SYSTEM = "system"
 
-    @property
-    def label(self) -> str:
-        return {
-            "user": "Usuário",
-            "bank_sync": "Sincronização com o banco",
-            "webhook": "Notificação do banco",
-            "import": "Importação",
-            "system": "Sistema",
-        }[self]
+    __labels__ = {
+        "user": "Usuário",
+        "bank_sync": "Sincronização com o banco",
+        "webhook": "Notificação do banco",
+        "import": "Importação",
+        "system": "Sistema",
+    }
 
 
 class Proposal(Base):

@@ -1,6 +1,6 @@
 """Pendencies: what blocks a proposal, who must act (agent or operations) and by when.
 
-The catalogue of types starts from DOMAIN.md's list and is editable by operations.
+The catalogue of types starts from the list in docs/domain.md and is editable by operations.
 Opening and resolving a pendency writes a proposal event (timeline) and an audit entry.
 """
 
@@ -81,7 +81,7 @@ def save_type(
         item = PendencyType(name=cleaned, active=active)
         session.add(item)
     else:
-        item = session.get(PendencyType, type_id)
+        item = session.get(PendencyType, type_id)  # type: ignore[assignment]
         if item is None:
             raise NotFound("Tipo de pendência não encontrado.")
         item.name, item.active = cleaned, active

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.core.db import Base, Money, UTCDateTime, utcnow
+from portal.core.enums import LabeledEnum
 from portal.people.models import User
 from portal.proposals.models import Proposal
 
@@ -21,19 +21,17 @@ Index("ix_proposals_bank_code_id", Proposal.bank_code, Proposal.id)
 Index("ix_proposals_needs_review_id", Proposal.needs_review, Proposal.id)
 
 
-class PendencyOwner(StrEnum):
+class PendencyOwner(LabeledEnum):
     """Who must act to clear a pendency."""
 
     AGENT = "agent"
     OPERATIONS = "operations"
 
-    @property
-    def label(self) -> str:
-        return {"agent": "Corretor", "operations": "Operações"}[self]
+    __labels__ = {"agent": "Corretor", "operations": "Operações"}
 
 
 class PendencyType(Base):
-    """An entry of the pendency catalogue (DOMAIN.md, "Typical pendencies"); editable."""
+    """An entry of the pendency catalogue (docs/domain.md, "Proposal statuses"); editable."""
 
     __tablename__ = "pendency_types"
 

@@ -119,14 +119,14 @@ def apply_deltas(connection: Connection, deltas: dict[Key, list]) -> None:
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as upsert
     elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as upsert
+        from sqlalchemy.dialects.sqlite import insert as upsert  # type: ignore[assignment]
     else:  # pragma: no cover - the two databases the portal supports
         raise RuntimeError(f"rollup: banco sem suporte a upsert: {dialect}")
     rows = [
         dict(zip(KEY, key, strict=True), proposals=n, gross_amount=gross, needs_review=review)
         for key, (n, gross, review) in sorted(deltas.items())
     ]
-    stmt = upsert(TABLE).values(rows)
+    stmt = upsert(TABLE).values(rows)  # type: ignore[arg-type]
     stmt = stmt.on_conflict_do_update(
         index_elements=list(KEY), set_={name: TABLE.c[name] + stmt.excluded[name] for name in SUMS}
     )
@@ -157,7 +157,7 @@ def _day_sql(dialect: str):
     if dialect == "postgresql":
         day = cast(func.timezone("UTC", Proposal.status_changed_at), Date)
     else:  # SQLite keeps the UTC wall time as text
-        day = func.date(Proposal.status_changed_at)
+        day = func.date(Proposal.status_changed_at)  # type: ignore[assignment]
     return case((Proposal.status.in_(sorted(WINDOWED)), day), else_=literal(OPEN_DAY, Date))
 
 
@@ -169,7 +169,7 @@ def rebuild_rollup(session: Session) -> int:
     dialect = connection.dialect.name
     if dialect == "postgresql":
         connection.exec_driver_sql("LOCK TABLE proposals IN SHARE MODE")
-    connection.execute(delete(TABLE))
+    connection.execute(delete(TABLE))  # type: ignore[arg-type]
     day = _day_sql(dialect)
     grouped = select(
         day,
@@ -183,5 +183,5 @@ def rebuild_rollup(session: Session) -> int:
     # Written in key order: the rows the board reads (recent days, then the open statuses'
     # OPEN_DAY) end up together at the end of the table, as later upserts append them.
     grouped = grouped.order_by(day, Proposal.status, Proposal.agent_id, Proposal.bank_code)
-    connection.execute(insert(TABLE).from_select([*KEY, *SUMS], grouped))
+    connection.execute(insert(TABLE).from_select([*KEY, *SUMS], grouped))  # type: ignore[arg-type]
     return connection.execute(select(func.count()).select_from(TABLE)).scalar_one()

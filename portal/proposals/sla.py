@@ -116,7 +116,7 @@ def time_in_each_status(
     for current, following in zip(moves, [*moves[1:], None], strict=True):
         end = following.occurred_at if following is not None else (now or utcnow())
         hours = max(0.0, (end - current.occurred_at).total_seconds() / 3600)
-        totals[current.to_status] = totals.get(current.to_status, 0.0) + hours
+        totals[current.to_status] = totals.get(current.to_status, 0.0) + hours  # type: ignore[arg-type,index]
     return [StatusStay(status, hours, limits_by_status.get(status)) for status, hours in totals.items()]
 
 

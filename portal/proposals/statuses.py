@@ -1,4 +1,4 @@
-"""The canonical proposal status machine (DOMAIN.md, "Proposal lifecycle").
+"""The canonical proposal status machine (docs/domain.md, "Proposal statuses").
 
 Every bank's own status strings are mapped onto these (see `mapping.py`); the pipeline,
 the board, SLAs and commissions only ever reason about canonical statuses.
@@ -6,12 +6,11 @@ the board, SLAs and commissions only ever reason about canonical statuses.
 
 from __future__ import annotations
 
-from enum import StrEnum
-
+from portal.core.enums import LabeledEnum
 from portal.core.errors import DomainError
 
 
-class Status(StrEnum):
+class Status(LabeledEnum):
     SIMULATED = "simulated"
     SUBMISSION_UNCONFIRMED = "submission_unconfirmed"
     SUBMITTED = "submitted"
@@ -33,10 +32,6 @@ class Status(StrEnum):
     PORTED_OUT = "ported_out"
     FRAUD = "fraud"
     DEATH = "death"
-
-    @property
-    def label(self) -> str:
-        return LABELS[self]
 
 
 LABELS: dict[Status, str] = {
@@ -62,6 +57,7 @@ LABELS: dict[Status, str] = {
     Status.FRAUD: "Fraude",
     Status.DEATH: "Óbito",
 }
+Status.__labels__ = LABELS
 
 S = Status
 _CLOSE = {S.REFUSED, S.CANCELLED}

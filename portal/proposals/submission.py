@@ -113,7 +113,7 @@ def client_data(client: Client, link: BenefitLink | None) -> tuple[ClientData, P
 
 def _in_progress(proposal: Proposal, now: datetime, window_s: float) -> bool:
     started = (proposal.extra or {}).get(ATTEMPT_KEY)
-    return bool(started) and now - datetime.fromisoformat(started) < timedelta(seconds=window_s)
+    return bool(started) and now - datetime.fromisoformat(started) < timedelta(seconds=window_s)  # type: ignore[arg-type]
 
 
 def start_submission(

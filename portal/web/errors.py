@@ -8,7 +8,7 @@ from flask import Flask, Response, make_response, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from portal.core.errors import DomainError, Forbidden, NotFound, ServiceUnavailable
+from portal.core.errors import Conflict, DomainError, Forbidden, NotFound, ServiceUnavailable
 from portal.extensions import db
 from portal.web.htmx import is_htmx
 
@@ -19,6 +19,7 @@ MESSAGES = {
     403: ("Acesso negado", "Você não tem permissão para acessar esta página."),
     404: ("Página não encontrada", "O endereço não existe ou o registro não está disponível para você."),
     405: ("Método não permitido", "Esta ação não é permitida neste endereço."),
+    409: ("Conflito", "O registro foi alterado por outra pessoa. Recarregue a página e tente de novo."),
     413: ("Arquivo muito grande", "O arquivo enviado excede o tamanho máximo permitido."),
     422: ("Não foi possível concluir", "Verifique os dados informados."),
     429: ("Muitas tentativas", "Aguarde alguns minutos antes de tentar novamente."),
@@ -53,6 +54,10 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Forbidden)
     def _forbidden(e: Forbidden) -> Response:
         return error_response(403, e.message)
+
+    @app.errorhandler(Conflict)
+    def _conflict(e: Conflict) -> Response:
+        return error_response(409, e.message)
 
     @app.errorhandler(ServiceUnavailable)
     def _unavailable(e: ServiceUnavailable) -> Response:

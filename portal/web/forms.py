@@ -11,7 +11,7 @@ def attach_error(form: FlaskForm, error: DomainError) -> str | None:
     """Show a DomainError under its field; return the message when no field can hold it
     (the caller shows it above the form)."""
     field = getattr(form, error.field or "", None)
-    if field is None:
+    if field is None or not hasattr(field, "errors"):
         return error.message
-    field.errors = [*field.errors, error.message]
+    field.errors = [*list(field.errors), error.message]
     return None

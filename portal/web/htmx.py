@@ -13,7 +13,7 @@ def is_htmx() -> bool:
 
 def render_block(template_name: str, block: str, **context: Any) -> str:
     """Render only `{% block block %}` of a template, with the app's context processors."""
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     template = app.jinja_env.get_or_select_template(template_name)
     app.update_template_context(context)
     ctx = template.new_context(context)

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import time
 
-from flask import Flask, Response, current_app, g, redirect, request, session, url_for
+from flask import Flask, current_app, g, redirect, request, session, url_for
 from flask_login import current_user, logout_user
+from werkzeug.wrappers import Response
 
 from portal.extensions import db
 from portal.people import mfa, sessions

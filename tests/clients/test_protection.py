@@ -7,10 +7,10 @@ import re
 from sqlalchemy import select, text
 
 from portal import create_app
-from portal.cli import alembic_config
 from portal.clients.models import BenefitLink, Client
 from portal.core import crypto
 from portal.core.db import Base
+from portal.core.migrations import alembic_config
 from portal.extensions import db as app_db
 from tests import factories
 from tests.conftest import app_settings

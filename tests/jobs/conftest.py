@@ -20,8 +20,10 @@ from flask import Flask
 from sqlalchemy import create_engine, make_url, text
 
 from portal import create_app
-from portal.cli import alembic_config, unit_of_work
+from portal.core.db import unit_of_work
 from portal.core.jobs import InProcessRunner, JobEnvironment, run_job
+from portal.core.migrations import alembic_config
+from portal.extensions import db as app_db
 from tests import factories
 from tests.conftest import BACKEND, app_settings, form_post
 from tests.jobs import kinds  # noqa: F401  (registers the test job kinds)
@@ -101,7 +103,7 @@ def threaded_user(threaded_app: Flask):
     """Factory: a committed user of the threaded app's database."""
 
     def _make(role: str = "agent"):
-        with threaded_app.app_context(), unit_of_work() as session:
+        with threaded_app.app_context(), unit_of_work(app_db.new_session) as session:
             user = factories.user(session, role=role)
             session.expunge(user)
         return user

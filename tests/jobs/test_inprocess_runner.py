@@ -11,10 +11,11 @@ import time
 
 from sqlalchemy import select
 
-from portal.cli import unit_of_work
 from portal.core.audit import Actor, AuditEntry
+from portal.core.db import unit_of_work
 from portal.core.jobs import Job, enqueue
 from portal.core.jobs.context import job_dir
+from portal.extensions import db as app_db
 from portal.people.models import User
 from tests.conftest import form_post
 from tests.jobs.kinds import FLAKY_CALLS, gate
@@ -32,7 +33,7 @@ def _wait_for(client, job_id, predicate, timeout=10.0):
 
 
 def _enqueue(app, user, kind, **params) -> int:
-    with app.app_context(), unit_of_work() as session:
+    with app.app_context(), unit_of_work(app_db.new_session) as session:
         job = enqueue(session, kind, Actor(id=user.id, label=user.email), **params)
         session.flush()
         job_id = job.id
@@ -87,7 +88,7 @@ def test_owner_cancels_a_running_job_and_its_work_is_rolled_back(threaded_app, t
     assert response.status_code == 302
     data = _wait_for(threaded_client, job_id, lambda d: d["finished"])
     assert data["status"] == "cancelled"
-    with threaded_app.app_context(), unit_of_work() as session:
+    with threaded_app.app_context(), unit_of_work(app_db.new_session) as session:
         partial = session.scalars(select(User).where(User.name == marker)).all()
         assert partial == [], "work of a cancelled job must not be committed"
         cancelled = session.scalars(select(AuditEntry).where(AuditEntry.target == f"job:{job_id}")).all()
@@ -101,7 +102,7 @@ def test_transient_failures_are_retried_with_backoff(threaded_app, threaded_clie
     data = _wait_for(threaded_client, job_id, lambda d: d["finished"])
     assert data["status"] == "done" and data["result"]["summary"] == {"Chamadas": 3}
     assert FLAKY_CALLS[token] == 3
-    with threaded_app.app_context(), unit_of_work() as session:
+    with threaded_app.app_context(), unit_of_work(app_db.new_session) as session:
         assert session.get(Job, job_id).attempts == 3
 
 

@@ -187,7 +187,7 @@ def test_owner_cancels_a_queued_job_and_it_never_runs(client, login_as, manual_r
     page = client.get(f"/jobs/{job_id}").get_data(as_text=True)
     assert "Processo cancelado" in page and "hx-trigger" not in page
     again = form_post(client, f"/jobs/{job_id}/cancel", token_page="/jobs/")
-    assert again.status_code == 422 and "já terminou" in again.get_data(as_text=True)
+    assert again.status_code == 409 and "já terminou" in again.get_data(as_text=True)
 
 
 def test_cancel_by_htmx_returns_the_updated_partial(client, login_as, manual_runner, db):

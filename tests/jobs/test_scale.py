@@ -32,9 +32,11 @@ from alembic import command
 from sqlalchemy import create_engine, make_url, text
 
 from portal import create_app
-from portal.cli import alembic_config, unit_of_work
 from portal.config import PROJECT_ROOT
+from portal.core.db import unit_of_work
 from portal.core.jobs.execution import STALE_MESSAGE
+from portal.core.migrations import alembic_config
+from portal.extensions import db as app_db
 from tests import factories
 from tests.conftest import app_settings
 
@@ -77,7 +79,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     try:
         command.upgrade(alembic_config(database_url), "head")
         setup_app = create_app(app_settings(database_url, STORAGE_DIR=str(workdir / "storage")))
-        with setup_app.app_context(), unit_of_work() as session:
+        with setup_app.app_context(), unit_of_work(app_db.new_session) as session:
             users = [factories.user(session, role="agent") for _ in range(2)]
             emails = [u.email for u in users]
         setup_app.extensions["athenas.db"]["engine"].dispose()

@@ -11,11 +11,13 @@ from alembic import command
 from sqlalchemy import func, select
 
 from portal import create_app
-from portal.cli import alembic_config, unit_of_work
 from portal.core.audit import Actor, AuditEntry
+from portal.core.db import unit_of_work
 from portal.core.documents import generate_cpf
 from portal.core.jobs import Job, JobContext, JobStatus, enqueue
+from portal.core.migrations import alembic_config
 from portal.demo.jobs import DEMO_KIND
+from portal.extensions import db
 from portal.people.models import User
 from portal.proposals import import_job, importing
 from portal.proposals.models import Proposal
@@ -47,7 +49,7 @@ def people(sqlite_app):
     """An operations user who imports, an agent who owns three clients, and a user who
     keeps signing in while the job runs."""
     cpfs = [generate_cpf(random.Random(7000 + i)) for i in range(3)]
-    with sqlite_app.app_context(), unit_of_work() as session:
+    with sqlite_app.app_context(), unit_of_work(db.new_session) as session:
         team = factories.org_unit(session, "team", "Equipe")
         agent = factories.collaborator(session, factories.user(session, role="agent"), team)
         for cpf in cpfs:
@@ -65,7 +67,7 @@ def _sign_in(app, email: str) -> int:
 
 
 def _enqueue(app, kind: str, starter_id: int, **params) -> int:
-    with app.app_context(), unit_of_work() as session:
+    with app.app_context(), unit_of_work(db.new_session) as session:
         user = session.get(User, starter_id)
         job = enqueue(session, kind, Actor(id=user.id, label=user.email), **params)
         return job.id
@@ -101,7 +103,7 @@ def test_a_three_row_import_imports_three_while_people_sign_in(sqlite_app, peopl
 
     sqlite_app.extensions["athenas.jobs"].runner.run_all()
 
-    with sqlite_app.app_context(), unit_of_work() as session:
+    with sqlite_app.app_context(), unit_of_work(db.new_session) as session:
         job = session.get(Job, job_id)
         assert (job.status, job.error) == (JobStatus.DONE, None)
         record = session.scalar(select(ProposalImport))
@@ -128,6 +130,6 @@ def test_a_read_only_job_finishes_after_a_login_committed_meanwhile(sqlite_app, 
 
     sqlite_app.extensions["athenas.jobs"].runner.run_all()
 
-    with sqlite_app.app_context(), unit_of_work() as session:
+    with sqlite_app.app_context(), unit_of_work(db.new_session) as session:
         job = session.get(Job, job_id)
         assert (job.status, job.error) == (JobStatus.DONE, None)

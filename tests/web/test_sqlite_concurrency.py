@@ -8,8 +8,8 @@ import threading
 from alembic import command
 
 from portal import create_app
-from portal.cli import alembic_config
 from portal.core import passwords
+from portal.core.migrations import alembic_config
 from portal.extensions import db
 from portal.people.models import User
 from tests.conftest import CSRF_META, app_settings

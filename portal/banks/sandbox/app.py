@@ -167,7 +167,7 @@ class SandboxApp:
         except MethodNotAllowed:
             return json_response({"erro": "método não permitido"}, 405)
         except HTTPException as exc:  # redirects for trailing slashes and the like
-            return exc.get_response(request.environ)  # type: ignore[return-value]
+            return exc.get_response(request.environ)
         if not rule.rule.startswith("/_sandbox"):
             with self.state.lock:
                 self.state.calls[f"{request.method} {rule.rule}"] += 1

@@ -179,7 +179,7 @@ def step3(state: SandboxState, request: Request) -> Response:
         return _error("Simulação ou cliente não encontrado")
     if scenarios.scenario_for(cpf) == "rejected":
         return _error("Proposta recusada: cliente com restrição cadastral")
-    proposal, _ = state.submit("facta", cpf, form.get("id_externo"), dict(form))
+    proposal, _ = state.submit("facta", cpf, form.get("id_externo"), dict(form))  # type: ignore[arg-type]
     return _ok(_contract(state, proposal), "Proposta cadastrada com sucesso")
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from portal.core import documents
+
 CPF_MARGIN_OK = "10011111178"  # example of the default: active benefit, margin available
 CPF_BLOCKED = "10022222227"  # benefit blocked for consignado (must unblock at Meu INSS)
 CPF_NOT_ELIGIBLE = "10033333386"  # benefit kind / employment not eligible
@@ -48,22 +50,9 @@ def only_digits(value: str | None) -> str:
     return "".join(ch for ch in (value or "") if ch.isdigit())
 
 
-def check_digits(base9: str) -> str:
-    """The two CPF check digits for a 9-digit base."""
-    digits = [int(ch) for ch in base9]
-    for weight_start in (10, 11):
-        total = sum(d * w for d, w in zip(digits, range(weight_start, 1, -1), strict=False))
-        remainder = (total * 10) % 11
-        digits.append(0 if remainder == 10 else remainder)
-    return f"{digits[-2]}{digits[-1]}"
-
-
 def is_valid_cpf(value: str | None) -> bool:
-    """True for an 11-digit CPF with correct check digits (and not all digits equal)."""
-    cpf = only_digits(value)
-    if len(cpf) != 11 or cpf == cpf[0] * 11:
-        return False
-    return check_digits(cpf[:9]) == cpf[9:]
+    """True for an 11-digit CPF with correct check digits: the portal's own rule."""
+    return documents.is_valid_cpf(only_digits(value))
 
 
 def scenario_for(cpf: str | None) -> str:

@@ -120,7 +120,7 @@ def short_write(env: JobEnvironment, stmt: Any) -> int:
     (retried while SQLite's write lock is taken by someone else)."""
     session = env.session_factory()
     try:
-        return run_short_transaction(session, lambda: session.execute(stmt).rowcount)
+        return run_short_transaction(session, lambda: session.execute(stmt).rowcount)  # type: ignore[attr-defined]
     except BaseException:
         session.rollback()
         raise

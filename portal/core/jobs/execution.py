@@ -125,7 +125,7 @@ def _claim(env: JobEnvironment, job_id: int) -> Job | None:
     session = env.session_factory()
     try:
         now = utcnow()
-        claimed = session.execute(
+        claimed = session.execute(  # type: ignore[attr-defined]
             update(Job)
             .where(Job.id == job_id, Job.status == JobStatus.QUEUED)
             .values(

@@ -3,25 +3,22 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.core.db import Base, UTCDateTime, utcnow
+from portal.core.enums import LabeledEnum
 
 
-class JobStatus(StrEnum):
+class JobStatus(LabeledEnum):
     QUEUED = "queued"
     RUNNING = "running"
     DONE = "done"
     FAILED = "failed"
     CANCELLED = "cancelled"
 
-    @property
-    def label(self) -> str:
-        return STATUS_LABELS[self]
 
     @property
     def finished(self) -> bool:
@@ -35,6 +32,7 @@ STATUS_LABELS = {
     JobStatus.FAILED: "Falhou",
     JobStatus.CANCELLED: "Cancelado",
 }
+JobStatus.__labels__ = STATUS_LABELS
 FINISHED = frozenset({JobStatus.DONE, JobStatus.FAILED, JobStatus.CANCELLED})
 
 

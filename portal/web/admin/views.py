@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Response, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
+from werkzeug.wrappers import Response
 
 from portal.core.errors import DomainError
 from portal.extensions import db
@@ -34,7 +35,7 @@ def index() -> Response:
 @require(Permission.USERS_MANAGE)
 def users() -> Response:
     filters = _filters()
-    page = queries.users_page(db.session, request.args.get("after"), **filters)
+    page = queries.users_page(db.session, request.args.get("after"), **filters)  # type: ignore[arg-type]
     return render("admin/users.html", block="results", page=page, filters=filters, roles=ROLE_LABELS)
 
 

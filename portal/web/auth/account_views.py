@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 
 import segno
-from flask import Response, flash, redirect, request, session, url_for
+from flask import flash, redirect, request, session, url_for
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
 from portal.core.errors import DomainError
 from portal.extensions import db

@@ -6,8 +6,9 @@ from __future__ import annotations
 import time
 from urllib.parse import urlsplit
 
-from flask import Response, current_app, flash, redirect, request, session, url_for
+from flask import current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, login_user
+from werkzeug.wrappers import Response
 
 from portal.core import audit
 from portal.core.audit import Actor

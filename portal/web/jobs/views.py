@@ -3,8 +3,9 @@ cancel, download of a generated file, and starting the demo job."""
 
 from __future__ import annotations
 
-from flask import Response, current_app, flash, jsonify, redirect, request, send_file, url_for
+from flask import current_app, flash, jsonify, redirect, request, send_file, url_for
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
 from portal.core.jobs import STATUS_LABELS, Job, all_kinds, check_can_cancel, kind_label, request_cancel
 from portal.core.jobs import queries as job_queries
@@ -74,7 +75,7 @@ def index() -> Response:
     _sweep()
     filters = _filters()
     page = job_queries.jobs_page(
-        db.session, current_user.id, _see_all(), request.args.get("after"), **filters
+        db.session, current_user.id, _see_all(), request.args.get("after"), **filters  # type: ignore[arg-type]
     )
     views = {job.id: _view(job) for job in page.items}
     return render(
@@ -93,7 +94,7 @@ def index() -> Response:
 @bp.route("/export.<fmt>")
 @require(Permission.ACCOUNT)
 def export(fmt: str) -> Response:
-    stmt = job_queries.jobs_query(current_user.id, _see_all(), **_filters())
+    stmt = job_queries.jobs_query(current_user.id, _see_all(), **_filters())  # type: ignore[arg-type]
     rows = (
         [
             job.id,

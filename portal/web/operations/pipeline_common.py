@@ -9,11 +9,12 @@ from datetime import date
 from typing import Any
 from urllib.parse import quote
 
-from flask import Response, current_app, flash, redirect, request, url_for
+from flask import current_app, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import Select
 from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import FileStorage
+from werkzeug.wrappers import Response
 
 from portal.core.errors import DomainError, Forbidden
 from portal.core.ints import parse_int

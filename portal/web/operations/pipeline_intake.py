@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import Response, current_app, flash, redirect, request, url_for
+from flask import current_app, flash, redirect, request, url_for
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
 from portal.core.errors import DomainError, NotFound
 from portal.core.money import parse_brl, parse_decimal_br
@@ -64,7 +65,7 @@ def proposal_new() -> Response:
                     product=form.product.data,
                     agreement=form.agreement.data,
                     term_months=form.term_months.data,
-                    gross_amount=_amount(form.gross_amount, required=True),
+                    gross_amount=_amount(form.gross_amount, required=True),  # type: ignore[arg-type]
                     net_amount=_amount(form.net_amount),
                     installment=_amount(form.installment),
                     monthly_rate=_amount(form.monthly_rate, rate=True),

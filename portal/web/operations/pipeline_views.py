@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlencode
 
-from flask import Response, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Response
 
 from portal.core.errors import Conflict, DomainError
 from portal.core.ints import parse_int
@@ -167,14 +168,13 @@ def move(proposal_id: int) -> Response:
             expected_version=int(form.version.data),
             sub_status=form.sub_status.data or None,
         )
-    except Conflict as error:
-        db.session.rollback()
-        return error_response(409, error.message)
+    except Conflict:
+        raise  # stale card: the app's error handler answers 409
     except DomainError as error:
         db.session.rollback()
         if is_htmx() and needs_reason(target):
             form.reason.errors = [error.message]
-            response = render(
+            response: Response = render(
                 "operations/reason_form.html",
                 block="reason_form",
                 status=422,
@@ -208,11 +208,7 @@ def mark_reviewed(proposal_id: int) -> Response:
     if not form.validate_on_submit():
         return error_response(400)
     version = parse_int(form.version.data)
-    try:
-        operations.mark_reviewed(db.session, current_actor(), proposal, version)
-    except Conflict as error:
-        db.session.rollback()
-        return error_response(409, error.message)
+    operations.mark_reviewed(db.session, current_actor(), proposal, version)
     flash("Proposta marcada como revisada; o status foi mantido.", "success")
     return redirect(url_for("operations.proposal_detail", proposal_id=proposal.id), 303)
 
@@ -222,8 +218,9 @@ def _selected() -> list[tuple[int, int | None]]:
     items = []
     for raw in request.form.getlist("ids")[: operations.BULK_MAX + 1]:
         pid, _, version = raw.partition(":")
-        if parse_int(pid) is not None:
-            items.append((parse_int(pid), parse_int(version)))
+        number = parse_int(pid)
+        if number is not None:
+            items.append((number, parse_int(version)))
     return items
 
 
@@ -268,7 +265,7 @@ def bulk() -> Response:
         flash(f"Proposta nº {pid}: {message}", "warning")
     if len(result.failed) > 20:
         flash(f"… e mais {len(result.failed) - 20} proposta(s) não atualizada(s).", "warning")
-    target = request.form.get("back") or url_for("operations.proposals")
+    target = request.form.get("back") or url_for("operations.proposals")  # type: ignore[assignment]
     if not target.startswith("/operations/proposals"):
-        target = url_for("operations.proposals")
+        target = url_for("operations.proposals")  # type: ignore[assignment]
     return redirect(target, 303)

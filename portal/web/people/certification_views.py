@@ -7,8 +7,9 @@ from __future__ import annotations
 import io
 from pathlib import PurePosixPath
 
-from flask import Response, flash, redirect, send_file, url_for
+from flask import flash, redirect, send_file, url_for
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
 from portal.core import audit
 from portal.core.errors import DomainError
@@ -17,9 +18,10 @@ from portal.people import certifications, collaborators, operator_codes
 from portal.people.certifications import EvidenceUpload
 from portal.people.permissions import Permission
 from portal.web.access import current_actor, require
+from portal.web.forms import attach_error
 from portal.web.people import bp
 from portal.web.people.collaborator_views import detail_page
-from portal.web.people.common import attach_error, storage_dir
+from portal.web.people.common import storage_dir
 from portal.web.people.forms import CertificationForm, ConfirmForm, OperatorCodeForm
 
 

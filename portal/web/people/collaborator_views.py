@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from dataclasses import fields
 
-from flask import Response, abort, flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
 from portal.core import audit as audit_log
 from portal.core import documents
@@ -21,11 +22,11 @@ from portal.people.org import unit_choices
 from portal.people.permissions import Permission
 from portal.web.access import current_actor, require
 from portal.web.exports import export_response, iter_query
+from portal.web.forms import attach_error
 from portal.web.htmx import is_htmx, render
 from portal.web.people import bp
 from portal.web.people.common import (
     ACTION_LABELS,
-    attach_error,
     can_manage,
     history_of,
     labels,
@@ -243,7 +244,7 @@ def collaborator_move(collaborator_id: int) -> Response:
         return detail_page(collaborator, 422, move=form)
     try:
         collaborators.move_collaborator(
-            db.session, current_actor(), collaborator, form.unit_id.data, form.moved_on.data
+            db.session, current_actor(), collaborator, form.unit_id.data, form.moved_on.data  # type: ignore[arg-type]
         )
     except DomainError as error:
         return detail_page(collaborator, 422, attach_error(form, error), move=form)
@@ -259,7 +260,7 @@ def collaborator_deactivate(collaborator_id: int) -> Response:
     if not form.validate_on_submit():
         return detail_page(collaborator, 422, deactivate=form)
     try:
-        collaborators.deactivate_collaborator(db.session, current_actor(), collaborator, form.left_on.data)
+        collaborators.deactivate_collaborator(db.session, current_actor(), collaborator, form.left_on.data)  # type: ignore[arg-type]
     except DomainError as error:
         return detail_page(collaborator, 422, attach_error(form, error), deactivate=form)
     flash(f"{collaborator.name} desligado(a) em {form.left_on.data:%d/%m/%Y}.", "success")

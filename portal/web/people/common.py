@@ -7,12 +7,10 @@ from pathlib import Path
 
 from flask import current_app
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 
 from portal.core import audit
 from portal.core.audit import AuditEntry
-from portal.core.errors import DomainError
 from portal.extensions import db
 from portal.people import collaborator_queries, org
 from portal.people.constants import ISSUER_LABELS, KNOWN_BANKS
@@ -42,15 +40,6 @@ def labels() -> dict[str, dict[str, str]]:
         "kind": {k.value: v for k, v in ORG_KIND_LABELS.items()},
         "bank": dict(KNOWN_BANKS),
     }
-
-
-def attach_error(form: FlaskForm, error: DomainError) -> str | None:
-    """Put the message on its field; return it when no field can show it."""
-    field = getattr(form, error.field or "", None)
-    if field is None or not hasattr(field, "errors"):
-        return error.message
-    field.errors = [*list(field.errors), error.message]
-    return None
 
 
 def storage_dir() -> Path:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Response, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
+from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from portal.core.errors import DomainError
@@ -11,9 +12,10 @@ from portal.people import org
 from portal.people.models import OrgUnit
 from portal.people.permissions import Permission
 from portal.web.access import current_actor, require
+from portal.web.forms import attach_error
 from portal.web.htmx import render
 from portal.web.people import bp
-from portal.web.people.common import attach_error, can_manage, labels
+from portal.web.people.common import can_manage, labels
 from portal.web.people.forms import OrgUnitForm, select_choices
 
 
@@ -53,7 +55,7 @@ def org_unit_new() -> Response:
         form.parent_id.data = request.args.get("parent", type=int)
     if form.validate_on_submit():
         try:
-            unit = org.create_unit(db.session, current_actor(), kind=form.kind.data, **_unit_fields(form))
+            unit = org.create_unit(db.session, current_actor(), kind=form.kind.data, **_unit_fields(form))  # type: ignore[arg-type]
         except DomainError as error:
             return _form_page(form, None, attach_error(form, error), 422)
         flash(f"Unidade {unit.name} criada.", "success")
@@ -69,7 +71,7 @@ def org_unit_edit(unit_id: int) -> Response:
     form.parent_id.choices = _parent_choices(exclude=unit)
     if form.validate_on_submit():
         try:
-            org.update_unit(db.session, current_actor(), unit, active=form.active.data, **_unit_fields(form))
+            org.update_unit(db.session, current_actor(), unit, active=form.active.data, **_unit_fields(form))  # type: ignore[arg-type]
         except DomainError as error:
             return _form_page(form, unit, attach_error(form, error), 422)
         flash(f"Unidade {unit.name} atualizada.", "success")

@@ -11,9 +11,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Response, g, redirect, request, url_for
+from flask import g, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
+from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from portal.banks import calls, lookups
@@ -215,7 +216,7 @@ def client_submit(client_id: int) -> Response:
         db.session.rollback()
         proposal = find_by_idempotency_key(db.session, simulation.idempotency_key)
         plan = submission.SubmissionPlan(
-            proposal, None, "Digitação em andamento: aguarde a resposta do banco."
+            proposal, None, "Digitação em andamento: aguarde a resposta do banco."  # type: ignore[arg-type]
         )
     except DomainError as error:
         db.session.rollback()

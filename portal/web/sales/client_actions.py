@@ -9,7 +9,8 @@ from datetime import UTC, datetime, time
 from pathlib import PurePosixPath
 from zoneinfo import ZoneInfo
 
-from flask import Response, current_app, flash, redirect, request, send_file, url_for
+from flask import current_app, flash, redirect, request, send_file, url_for
+from werkzeug.wrappers import Response
 
 from portal.clients import consents, pii, queries, services
 from portal.clients.consents import EVIDENCE_MAX_BYTES, Evidence

@@ -6,8 +6,9 @@ a client outside the user's portfolio is a 404 in pages, partials and exports al
 
 from __future__ import annotations
 
-from flask import Response, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_login import current_user
+from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from portal.clients import pii, queries, services

@@ -3,8 +3,8 @@ resolves the pendencies given to them and sends documents; open pendencies on th
 
 from __future__ import annotations
 
-from flask import Response
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
 from portal.extensions import db
 from portal.people.permissions import Permission
