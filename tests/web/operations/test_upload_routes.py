@@ -14,7 +14,7 @@ from portal.clients.models import Consent
 from portal.people.models import Certification
 from portal.proposals.pipeline_models import ProposalDocument, ProposalImport
 from tests import factories
-from tests.conftest import csrf_token_from, form_post
+from tests.conftest import csrf_token_from, sign_in
 from tests.pipeline_helpers import minimal_pdf, png
 from tests.upload_samples import HOSTILE
 
@@ -62,8 +62,7 @@ ROUTES = {
 
 def _sign_in_for(client, db, org, who: str) -> None:
     user = {"agent": org.agent_user, "ops": org.operations_user}.get(who) or factories.user(db, role="admin")
-    credentials = {"email": user.email, "password": factories.PASSWORD}
-    assert form_post(client, "/login", credentials).status_code == 302
+    sign_in(client, db, user)
 
 
 @pytest.mark.parametrize("route", sorted(ROUTES))
