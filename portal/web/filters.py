@@ -13,6 +13,11 @@ from portal.core import documents, money
 LOCAL_TZ = ZoneInfo("America/Sao_Paulo")
 
 
+def local_today() -> date:
+    """Today in São Paulo (what "overdue" means to the people using the portal)."""
+    return datetime.now(LOCAL_TZ).date()
+
+
 def date_br(value: date | datetime | None) -> str:
     if value is None:
         return ""

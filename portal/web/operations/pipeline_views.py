@@ -140,6 +140,7 @@ def status_form(proposal_id: int) -> Response:
         origin=request.args.get("origin", "detail"),
         board_query=request.args.get("board_query", ""),
     )
+    form.pendency_type_id.choices = type_choices()
     return render(
         "operations/reason_form.html", block="reason_form", proposal=proposal, target=target, form=form
     )
@@ -157,23 +158,36 @@ def move(proposal_id: int) -> Response:
         target = Status(form.target.data)
     except ValueError:
         return error_response(400)
+    form.pendency_type_id.choices = type_choices()
     try:
-        operations.move(
-            db.session,
-            current_actor(),
-            proposal,
-            target,
-            reason=form.reason.data,
-            expected_version=int(form.version.data),
-            sub_status=form.sub_status.data or None,
-        )
+        if target == Status.PENDING:
+            operations.move_to_pending(
+                db.session,
+                current_actor(),
+                proposal,
+                form.pendency_type_id.data,
+                form.reason.data,
+                expected_version=int(form.version.data),
+                sub_status=form.sub_status.data or None,
+            )
+        else:
+            operations.move(
+                db.session,
+                current_actor(),
+                proposal,
+                target,
+                reason=form.reason.data,
+                expected_version=int(form.version.data),
+                sub_status=form.sub_status.data or None,
+            )
     except Conflict as error:
         db.session.rollback()
         return error_response(409, error.message)
     except DomainError as error:
         db.session.rollback()
         if is_htmx() and needs_reason(target):
-            form.reason.errors = [error.message]
+            field = form.pendency_type_id if error.field == "pendency_type_id" else form.reason
+            field.errors = [error.message]
             response = render(
                 "operations/reason_form.html",
                 block="reason_form",

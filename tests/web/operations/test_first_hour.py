@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from portal.core.audit import SYSTEM
+from portal.proposals import pendencies
+from portal.proposals.models import Proposal
+from portal.proposals.pendencies import NewPendency
+from portal.proposals.pipeline_models import Pendency, PendencyType
+from portal.web.filters import local_today
 from tests import factories
+from tests.conftest import csrf_token_from, form_post
 
 
 def test_proposal_page_shows_peoples_words_not_internals(client, db, org, sign_in):
@@ -17,3 +29,82 @@ def test_proposal_page_shows_peoples_words_not_internals(client, db, org, sign_i
                      "attempt_started_at", ">option<"):  # fmt: skip
         assert internal not in html
     assert "Assinatura por" in html and "SMS ao cliente" in html
+
+
+HX = {"HX-Request": "true"}
+
+
+def _kind(db, name="Biometria pendente"):
+    return db.scalar(select(PendencyType).where(PendencyType.name == name))
+
+
+def _open(db, proposal, due_on=None, description=""):
+    item = pendencies.open_pendency(
+        db, SYSTEM, proposal, NewPendency(_kind(db).id, "agent", description, None)
+    )
+    item.due_on = due_on
+    db.flush()
+    return item
+
+
+def test_home_counts_every_open_pendency_links_to_all_and_marks_overdue(client, db, org, sign_in):
+    proposal = factories.proposal(db, org.client, status="pending")
+    today = local_today()
+    overdue = _open(db, proposal, today - timedelta(days=3), "Atrasada")
+    upcoming = _open(db, proposal, today + timedelta(days=5), "Futura")
+    for _ in range(22):
+        _open(db, proposal, None)
+    sign_in(org.agent_user)
+    home = client.get("/sales/pendencies", headers=HX).get_data(as_text=True)
+    assert "Pendências aguardando você (24)" in home
+    assert home.count('data-testid="pendency-') == 20
+    assert 'href="/sales/pendencies/all"' in home and "Ver todas as 24 pendências" in home
+    overdue_li = re.search(rf'<li class="pendency-(\w+)" data-testid="pendency-{overdue.id}"', home)
+    upcoming_li = re.search(rf'<li class="pendency-(\w+)" data-testid="pendency-{upcoming.id}"', home)
+    assert overdue_li.group(1) == "overdue" and upcoming_li.group(1) == "upcoming"
+    assert "Atrasada desde" in home and "text-bg-danger" in home
+    full = client.get("/sales/pendencies/all").get_data(as_text=True)
+    assert full.count('data-testid="pendency-') == 24
+
+
+def test_untouched_open_pendency_form_creates_nothing(client, db, org, sign_in):
+    proposal = factories.proposal(db, org.client)
+    sign_in(org.operations_user)
+    page = f"/operations/proposals/{proposal.id}"
+    html = client.get(page).get_data(as_text=True)
+    select_html = re.search(r'<select[^>]*name="type_id".*?</select>', html, re.S).group(0)
+    assert re.search(r'<option selected value="\d', select_html) is None  # no type preselected
+    assert '<option selected value="">Selecione…</option>' in select_html
+    token = csrf_token_from(client, page)
+    untouched = client.post(f"{page}/pendencies", data={"csrf_token": token, "type_id": "", "owner_kind": "agent"})
+    assert untouched.status_code == 422 and "Escolha o tipo de pendência." in untouched.get_data(as_text=True)
+    assert db.scalar(select(func.count(Pendency.id))) == 0
+
+
+def test_moving_to_pending_asks_for_the_pendency_and_tells_the_agent(app, client, db, org, sign_in):
+    proposal = factories.proposal(db, org.client)
+    sign_in(org.operations_user)
+    form = client.get(
+        f"/operations/proposals/{proposal.id}/status-form?target=pending&origin=board", headers=HX
+    ).get_data(as_text=True)
+    assert 'name="pendency_type_id"' in form and "Comparecer ao INSS" in form
+    data = {"target": "pending", "version": proposal.version, "origin": "board", "reason": "Benefício bloqueado"}
+    token = csrf_token_from(client, "/operations/board")
+    refused = client.post(f"/operations/proposals/{proposal.id}/status", data={**data, "csrf_token": token}, headers=HX)
+    assert refused.status_code == 422 and "Escolha o tipo de pendência." in refused.get_data(as_text=True)
+    db.expire_all()
+    assert db.get(Proposal, proposal.id).status == "submitted"
+    kind = _kind(db, "Comparecer ao INSS")
+    done = client.post(
+        f"/operations/proposals/{proposal.id}/status",
+        data={**data, "csrf_token": token, "pendency_type_id": kind.id}, headers=HX,
+    )  # fmt: skip
+    assert done.status_code == 200
+    db.expire_all()
+    assert db.get(Proposal, proposal.id).status == "pending"
+    opened = db.scalars(select(Pendency).where(Pendency.proposal_id == proposal.id)).all()
+    assert [(p.type_id, p.owner_kind, p.description) for p in opened] == [(kind.id, "agent", "Benefício bloqueado")]
+    agent = app.test_client()
+    form_post(agent, "/login", {"email": org.agent_user.email, "password": factories.PASSWORD})
+    home = agent.get("/sales/pendencies", headers=HX).get_data(as_text=True)
+    assert "Comparecer ao INSS — Benefício bloqueado" in home
