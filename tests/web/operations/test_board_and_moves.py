@@ -81,7 +81,9 @@ def test_move_needing_a_reason_asks_for_it(client, db, org, sign_in):
     )
     assert done.status_code == 200
     event = db.scalars(
-        select(ProposalEvent).where(ProposalEvent.proposal_id == proposal.id, ProposalEvent.to_status.is_not(None))
+        select(ProposalEvent).where(
+            ProposalEvent.proposal_id == proposal.id, ProposalEvent.to_status.is_not(None)
+        )
     ).all()[-1]
     assert (event.to_status, event.reason) == ("pending", "Selfie ilegível")
 

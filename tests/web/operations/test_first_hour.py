@@ -76,7 +76,9 @@ def test_untouched_open_pendency_form_creates_nothing(client, db, org, sign_in):
     assert re.search(r'<option selected value="\d', select_html) is None  # no type preselected
     assert '<option selected value="">Selecione…</option>' in select_html
     token = csrf_token_from(client, page)
-    untouched = client.post(f"{page}/pendencies", data={"csrf_token": token, "type_id": "", "owner_kind": "agent"})
+    untouched = client.post(
+        f"{page}/pendencies", data={"csrf_token": token, "type_id": "", "owner_kind": "agent"}
+    )
     assert untouched.status_code == 422 and "Escolha o tipo de pendência." in untouched.get_data(as_text=True)
     assert db.scalar(select(func.count(Pendency.id))) == 0
 
@@ -88,22 +90,22 @@ def test_moving_to_pending_asks_for_the_pendency_and_tells_the_agent(app, client
         f"/operations/proposals/{proposal.id}/status-form?target=pending&origin=board", headers=HX
     ).get_data(as_text=True)
     assert 'name="pendency_type_id"' in form and "Comparecer ao INSS" in form
-    data = {"target": "pending", "version": proposal.version, "origin": "board", "reason": "Benefício bloqueado"}
     token = csrf_token_from(client, "/operations/board")
-    refused = client.post(f"/operations/proposals/{proposal.id}/status", data={**data, "csrf_token": token}, headers=HX)
+    data = {"target": "pending", "version": proposal.version, "origin": "board",
+            "reason": "Benefício bloqueado", "csrf_token": token}  # fmt: skip
+    path = f"/operations/proposals/{proposal.id}/status"
+    refused = client.post(path, data=data, headers=HX)
     assert refused.status_code == 422 and "Escolha o tipo de pendência." in refused.get_data(as_text=True)
     db.expire_all()
     assert db.get(Proposal, proposal.id).status == "submitted"
     kind = _kind(db, "Comparecer ao INSS")
-    done = client.post(
-        f"/operations/proposals/{proposal.id}/status",
-        data={**data, "csrf_token": token, "pendency_type_id": kind.id}, headers=HX,
-    )  # fmt: skip
+    done = client.post(path, data={**data, "pendency_type_id": kind.id}, headers=HX)
     assert done.status_code == 200
     db.expire_all()
     assert db.get(Proposal, proposal.id).status == "pending"
     opened = db.scalars(select(Pendency).where(Pendency.proposal_id == proposal.id)).all()
-    assert [(p.type_id, p.owner_kind, p.description) for p in opened] == [(kind.id, "agent", "Benefício bloqueado")]
+    got = [(p.type_id, p.owner_kind, p.description) for p in opened]
+    assert got == [(kind.id, "agent", "Benefício bloqueado")]
     agent = app.test_client()
     form_post(agent, "/login", {"email": org.agent_user.email, "password": factories.PASSWORD})
     home = agent.get("/sales/pendencies", headers=HX).get_data(as_text=True)
