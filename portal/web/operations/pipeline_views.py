@@ -257,6 +257,9 @@ def bulk() -> Response:
         ).unique()
     }
     action = request.form.get("action")
+    back = request.form.get("back") or url_for("operations.proposals")
+    if not back.startswith("/operations/proposals"):
+        back = url_for("operations.proposals")
     try:
         if action == "status":
             target = Status(request.form.get("target", ""))
@@ -271,10 +274,11 @@ def bulk() -> Response:
             )
         else:
             return error_response(400)
-    except ValueError:
-        return error_response(422, "Escolha o novo status.")
-    except DomainError as error:
-        return error_response(422, error.message)
+    except (ValueError, DomainError) as error:
+        # Told on the list the user came from, filters and page kept.
+        message = "Escolha o novo status." if isinstance(error, ValueError) else error.message
+        flash(message, "danger")
+        return redirect(back, 303)
     done = len(result.done)
     if done:
         flash(f"{done} proposta(s) atualizada(s).", "success")
@@ -282,7 +286,4 @@ def bulk() -> Response:
         flash(f"Proposta nº {pid}: {message}", "warning")
     if len(result.failed) > 20:
         flash(f"… e mais {len(result.failed) - 20} proposta(s) não atualizada(s).", "warning")
-    target = request.form.get("back") or url_for("operations.proposals")
-    if not target.startswith("/operations/proposals"):
-        target = url_for("operations.proposals")
-    return redirect(target, 303)
+    return redirect(back, 303)

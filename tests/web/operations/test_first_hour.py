@@ -110,3 +110,17 @@ def test_moving_to_pending_asks_for_the_pendency_and_tells_the_agent(app, client
     form_post(agent, "/login", {"email": org.agent_user.email, "password": factories.PASSWORD})
     home = agent.get("/sales/pendencies", headers=HX).get_data(as_text=True)
     assert "Comparecer ao INSS — Benefício bloqueado" in home
+
+
+def test_bulk_action_with_nothing_selected_is_told_on_the_filtered_list(client, db, org, sign_in):
+    factories.proposal(db, org.client)
+    sign_in(org.operations_user)
+    listing = "/operations/proposals?bank=facta&status=submitted"
+    token = csrf_token_from(client, listing)
+    response = client.post(
+        "/operations/proposals/bulk",
+        data={"csrf_token": token, "action": "status", "target": "under_analysis", "back": listing},
+    )
+    assert response.status_code == 303 and response.headers["Location"] == listing  # filters kept
+    html = client.get(listing).get_data(as_text=True)
+    assert "Selecione ao menos uma proposta." in html and 'data-testid="proposals-table"' in html
