@@ -104,8 +104,7 @@ def _user_action(user_id: int, action: str) -> Response:
                 "warning",
             )
     except DomainError as error:
-        # Back to the page the admin was on, told in place (a reload resubmits nothing).
-        flash(error.message, "danger")
+        return render("admin/user_detail.html", user=user, form=form, error=error.message, status=422)
     return redirect(url_for("admin.user_detail", user_id=user_id))
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy import func, select
 
@@ -15,6 +17,7 @@ from portal.proposals.pipeline_models import Pendency, PendencyType
 from portal.web.filters import local_today
 from tests import factories
 from tests.conftest import csrf_token_from, form_post
+from tests.pipeline_helpers import minimal_pdf
 
 
 def test_proposal_page_shows_peoples_words_not_internals(client, db, org, sign_in):
@@ -124,3 +127,32 @@ def test_bulk_action_with_nothing_selected_is_told_on_the_filtered_list(client, 
     assert response.status_code == 303 and response.headers["Location"] == listing  # filters kept
     html = client.get(listing).get_data(as_text=True)
     assert "Selecione ao menos uma proposta." in html and 'data-testid="proposals-table"' in html
+
+
+def test_document_sizes_read_like_people_write_them(client, db, org, sign_in, storage_root):
+    proposal = factories.proposal(db, org.client)
+    sign_in(org.operations_user)
+    page = f"/operations/proposals/{proposal.id}"
+    body = minimal_pdf()
+    token = csrf_token_from(client, page)
+    client.post(f"{page}/documents", data={"csrf_token": token, "file": (io.BytesIO(body), "RG.pdf")},
+                content_type="multipart/form-data")  # fmt: skip
+    html = client.get(page).get_data(as_text=True)
+    assert f"{len(body)} bytes" in html and "0.0 KB" not in html
+
+
+def test_money_stays_with_its_number_and_money_columns_align_right(app, client, db, org, sign_in):
+    factories.proposal(db, org.client, gross_amount="1654.17")
+    sign_in(org.operations_user)
+    html = client.get("/operations/proposals").get_data(as_text=True)
+    assert '<td class="text-end"><span class="money">R$ 1.654,17</span></td>' in html
+    rules = (Path(app.static_folder) / "css" / "athenas.css").read_text(encoding="utf-8")
+    assert ".money { white-space: nowrap; }" in rules
+    assert ".table td.text-end" in rules and "text-align: right" in rules
+
+
+def test_bank_timeouts_read_3_s_not_3_0_s(client, db, login_as):
+    factories.bank(db, "facta", connect_timeout=3.0, read_timeout=15.0)
+    login_as("admin")
+    html = client.get("/admin/banks").get_data(as_text=True)
+    assert "3 s / 15 s" in html and "3.0 s" not in html
