@@ -328,3 +328,24 @@ def test_cep_must_belong_to_the_chosen_uf(client, db, org, cep, state, accepted)
     _login(client, org.agent_user)
     response = form_post(client, NEW, _form(cep=cep, state=state), token_page=NEW)
     assert (response.status_code == 302) is accepted, response.get_data(as_text=True)[:300]
+
+
+def test_timeline_hint_only_when_it_is_empty(client, db, org):
+    quiet = factories.client(db, org.agent, name="Sem Eventos")
+    _login(client, org.agent_user)
+    assert "aparecerão aqui" in client.get(f"/sales/clients/{quiet.id}").get_data(as_text=True)
+    form_post(client, NEW, _form(), token_page=NEW)
+    created = db.scalar(select(Client).where(Client.name == "Conceição D'Ávila"))
+    html = client.get(f"/sales/clients/{created.id}").get_data(as_text=True)
+    assert "Cliente cadastrado" in html and "aparecerão aqui" not in html
+
+
+@pytest.mark.parametrize(
+    ("path", "active"),
+    [("/sales/", "Vendas"), ("/sales/clients", "Clientes"), ("/sales/proposals", "Propostas")],
+)
+def test_exactly_one_menu_item_is_highlighted(client, db, org, path, active):
+    _login(client, org.agent_user)
+    html = client.get(path).get_data(as_text=True)
+    highlighted = re.findall(r'class="nav-link active"[^>]*>([^<]+)<', html)
+    assert highlighted == [active]
