@@ -327,7 +327,7 @@ def flag_inactive_clients_cmd(years: int) -> None:
     """Marca para revisão (LGPD) os clientes sem atividade há N anos."""
     from datetime import date
 
-    from portal.clients.privacy import flag_inactive_clients
+    from portal.proposals.retention import flag_inactive_clients
 
     try:
         with unit_of_work(db.new_session) as session:

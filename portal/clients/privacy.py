@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import contextlib
 import secrets
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import ColumnElement, Select, select, update
 from sqlalchemy.orm import Session
 
 from portal.clients.consents import evidence_file
@@ -173,23 +174,37 @@ def check_years(years: int) -> int:
     return years
 
 
-def inactive_clients(years: int, today: date) -> Select:
+ActivitySince = Callable[[datetime], ColumnElement[bool]]
+
+
+def _no_activity(cutoff: datetime, active_since: ActivitySince | None) -> list[ColumnElement[bool]]:
+    """Conditions of "inactive since cutoff": the client's own fields, and what higher
+    layers (proposals, contracts) report through `active_since(cutoff)`."""
+    conditions = [Client.status == ClientStatus.ACTIVE, Client.last_activity_at < cutoff]
+    if active_since is not None:
+        conditions.append(~active_since(cutoff))
+    return conditions
+
+
+def inactive_clients(years: int, today: date, active_since: ActivitySince | None = None) -> Select:
     """Active clients with no activity since the cutoff (the retention list)."""
     cutoff = retention_cutoff(check_years(years), today)
-    return select(Client).where(Client.status == ClientStatus.ACTIVE, Client.last_activity_at < cutoff)
+    return select(Client).where(*_no_activity(cutoff, active_since))
 
 
-def flag_inactive_clients(session: Session, years: int, today: date, actor: Actor = SYSTEM) -> int:
+def flag_inactive_clients(
+    session: Session,
+    years: int,
+    today: date,
+    actor: Actor = SYSTEM,
+    active_since: ActivitySince | None = None,
+) -> int:
     """Flag (for review: anonymise or keep) every client inactive for `years` years.
     Returns how many were newly flagged."""
     cutoff = retention_cutoff(check_years(years), today)
     result = session.execute(
         update(Client)
-        .where(
-            Client.status == ClientStatus.ACTIVE,
-            Client.last_activity_at < cutoff,
-            Client.retention_flagged_at.is_(None),
-        )
+        .where(*_no_activity(cutoff, active_since), Client.retention_flagged_at.is_(None))
         .values(retention_flagged_at=utcnow())
         .execution_options(synchronize_session=False)
     )

@@ -21,7 +21,7 @@ from portal.clients.timeline import add_timeline_event
 from portal.core import audit
 from portal.core.audit import Actor
 from portal.core.crypto import get_keyring
-from portal.core.errors import DomainError, NotFound
+from portal.core.errors import DomainError, ErrorCollector, NotFound
 from portal.people.models import Collaborator, User
 from portal.people.permissions import Role
 from portal.people.scope import UNSCOPED_ROLES, visible_collaborator_ids
@@ -99,32 +99,47 @@ FIELD_LABELS = {
 }
 
 
-def _clean(data: ClientInput, today: date) -> dict[str, object]:
-    """Validated values of every field except the CPF."""
-    try:
-        provenance = Provenance(data.provenance).value
-    except ValueError:
-        raise DomainError("Informe a origem dos dados.", field="provenance") from None
-    detail = clean.text(data.provenance_detail, "provenance_detail", "Detalhe da origem", 200)
-    if provenance == Provenance.IMPORT and not detail:
-        raise DomainError("Informe o nome do arquivo importado.", field="provenance_detail")
+def _clean(data: ClientInput, today: date, errors: ErrorCollector | None = None) -> dict[str, object]:
+    """Validated values of every field except the CPF; every wrong field is reported
+    at once (FieldErrors), together with any errors already in `errors`."""
+    errors = errors or ErrorCollector()
+    provenance = errors.check(_provenance, data.provenance)
+    detail = errors.check(clean.text, data.provenance_detail, "provenance_detail", "Detalhe da origem", 200)
+    if provenance == Provenance.IMPORT and not detail and not errors.failed("provenance_detail"):
+        errors.errors.append(DomainError("Informe o nome do arquivo importado.", field="provenance_detail"))
     values: dict[str, object] = {
-        "name": clean.name(data.name),
-        "birth_date": clean.birth_date(data.birth_date, today),
-        "email": clean.email(data.email),
-        "phone": clean.phone(data.phone),
-        "phone_alt": clean.phone(data.phone_alt, "phone_alt"),
-        "cep": clean.cep(data.cep),
-        "street": clean.text(data.street, "street", "Logradouro", 200),
-        "number": clean.text(data.number, "number", "Número", 20),
-        "complement": clean.text(data.complement, "complement", "Complemento", 100),
-        "district": clean.text(data.district, "district", "Bairro", 100),
-        "city": clean.text(data.city, "city", "Cidade", 100),
-        "state": clean.state(data.state),
+        "name": errors.check(clean.name, data.name),
+        "birth_date": errors.check(clean.birth_date, data.birth_date, today),
+        "email": errors.check(clean.email, data.email),
+        "phone": errors.check(clean.phone, data.phone),
+        "phone_alt": errors.check(clean.phone, data.phone_alt, "phone_alt"),
+        "cep": errors.check(clean.cep, data.cep),
+        "street": errors.check(clean.text, data.street, "street", "Logradouro", 200),
+        "number": errors.check(clean.text, data.number, "number", "Número", 20),
+        "complement": errors.check(clean.text, data.complement, "complement", "Complemento", 100),
+        "district": errors.check(clean.text, data.district, "district", "Bairro", 100),
+        "city": errors.check(clean.text, data.city, "city", "Cidade", 100),
+        "state": errors.check(clean.state, data.state),
         "provenance": provenance,
         "provenance_detail": detail,
     }
+    errors.check(clean.cep_in_state, values["cep"], values["state"])
+    errors.raise_if_any()
     return values
+
+
+def check_client_input(data: ClientInput, today: date) -> None:
+    """Every problem of a new client's data at once (FieldErrors), writing nothing."""
+    errors = ErrorCollector()
+    errors.check(clean.cpf, data.cpf)
+    _clean(data, today, errors)
+
+
+def _provenance(raw: str) -> str:
+    try:
+        return Provenance(raw).value
+    except ValueError:
+        raise DomainError("Informe a origem dos dados.", field="provenance") from None
 
 
 def _apply(client: Client, values: dict[str, object]) -> list[str]:
@@ -190,8 +205,10 @@ def create_client(
 ) -> Client:
     """Register a client. A CPF already registered raises DuplicateClient: never two
     records for one person."""
-    cpf = clean.cpf(data.cpf)
-    values = _clean(data, today or date.today())
+    errors = ErrorCollector()
+    cpf = errors.check(clean.cpf, data.cpf)
+    values = _clean(data, today or date.today(), errors)
+    assert cpf is not None
     existing = find_by_cpf(session, cpf)
     if existing is not None:
         visible = session.scalar(clients_for(session, user).where(Client.id == existing.id)) is not None

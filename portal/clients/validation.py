@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 
 from portal.core import documents, money
+from portal.core.cep import state_of_cep
 from portal.core.errors import DomainError
 from portal.people.validation import email, phone  # noqa: F401  (one rule for clients and people)
 
@@ -58,7 +59,7 @@ def cpf(raw: str | None) -> str:
 def name(raw: str | None) -> str:
     value = text(raw, "name", "Nome", 120, required=True)
     assert value is not None
-    if not name_key(value):
+    if not re.search(r"[^\W\d_]", value):
         raise DomainError("Nome inválido: use letras.", field="name")
     return value
 
@@ -80,7 +81,19 @@ def birth_date(raw: str | date | None, today: date) -> date | None:
             raise DomainError("Data de nascimento inválida (use dd/mm/aaaa).", field="birth_date") from None
     if value > today or value.year < 1900:
         raise DomainError("Data de nascimento fora do intervalo válido.", field="birth_date")
+    if _age(value, today) < ADULT_AGE:
+        raise DomainError(
+            "Data de nascimento: o cliente precisa ter 18 anos ou mais para contratar crédito.",
+            field="birth_date",
+        )
     return value
+
+
+ADULT_AGE = 18
+
+
+def _age(born: date, today: date) -> int:
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
 def cep(raw: str | None) -> str | None:
@@ -99,6 +112,16 @@ def state(raw: str | None) -> str | None:
     if value not in documents.BRAZILIAN_STATES:
         raise DomainError("UF inválida.", field="state")
     return value
+
+
+def cep_in_state(cep_digits: str | None, uf: str | None) -> None:
+    """A CEP must fall in the chosen UF's range (Correios table)."""
+    if not cep_digits or not uf:
+        return
+    actual = state_of_cep(cep_digits)
+    if actual != uf:
+        where = f"é de {actual}" if actual else "não pertence a nenhuma UF"
+        raise DomainError(f"CEP {cep_digits[:5]}-{cep_digits[5:]} {where}, não de {uf}.", field="cep")
 
 
 def agreement(raw: str | None) -> str:

@@ -8,6 +8,10 @@ when one is given. It must never surface as a 500.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 class DomainError(Exception):
     """A business rule was broken; ``message`` is shown to the user as is."""
@@ -51,3 +55,37 @@ class ServiceUnavailable(DomainError):
     """A service the operation needs (queue, remote bank) is down; shown as a 503."""
 
     default_message = "Um serviço necessário está fora do ar. Tente novamente em instantes."
+
+
+class FieldErrors(DomainError):
+    """Several fields are wrong at once: `errors` holds one DomainError per problem, so a
+    form shows them all in one go instead of one per submit."""
+
+    def __init__(self, errors: list[DomainError]) -> None:
+        super().__init__(errors[0].message, field=errors[0].field)
+        self.errors = errors
+
+
+class ErrorCollector:
+    """Run checks, keep going after a failure, raise every failure together at the end."""
+
+    def __init__(self) -> None:
+        self.errors: list[DomainError] = []
+
+    def check(self, check: Callable[..., T], *args: Any) -> T | None:
+        try:
+            return check(*args)
+        except FieldErrors as several:
+            self.errors.extend(several.errors)
+        except DomainError as error:
+            self.errors.append(error)
+        return None
+
+    def failed(self, field: str) -> bool:
+        return any(error.field == field for error in self.errors)
+
+    def raise_if_any(self) -> None:
+        if len(self.errors) == 1:
+            raise self.errors[0]
+        if self.errors:
+            raise FieldErrors(self.errors)

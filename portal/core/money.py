@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from fractions import Fraction
 
+from portal.core import formats
+
 __all__ = [
     "CENT",
     "format_brl",
@@ -160,21 +162,12 @@ def parse_decimal_br(text: str) -> Decimal:
 
 def format_decimal_br(value: Decimal | int, places: int = 2, *, grouping: bool = True) -> str:
     """``Decimal("1234.5")`` → ``"1.234,50"`` (half-even rounding to ``places``)."""
-    number = _to_decimal(value)
-    quantum = Decimal(1).scaleb(-places)
-    rounded = number.quantize(quantum, rounding=ROUND_HALF_EVEN)
-    if rounded == 0:
-        rounded = abs(rounded)  # no "-0,00"
-    text = f"{rounded:,.{places}f}" if grouping else f"{rounded:.{places}f}"
-    return text.translate(str.maketrans({",": ".", ".": ","}))  # type: ignore[arg-type]
+    return formats.number(_to_decimal(value), places, grouping=grouping)
 
 
 def format_brl(value: Decimal | int) -> str:
     """``Decimal("-1234.56")`` → ``"-R$ 1.234,56"``."""
-    text = format_decimal_br(value, 2)
-    if text.startswith("-"):
-        return "-R$ " + text[1:]
-    return "R$ " + text
+    return formats.money(_to_decimal(value))
 
 
 def format_percent(value: Decimal | int, places: int = 2) -> str:

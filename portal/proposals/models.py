@@ -142,6 +142,20 @@ class Proposal(Base):
     def product_label(self) -> str:
         return Product(self.product).label
 
+    @property
+    def extra_details(self) -> list[tuple[str, str]]:
+        """The part of `extra` a person can read, in Portuguese; bank identifiers and
+        bookkeeping (simulation option, bank_data, attempt moments) stay internal."""
+        extra = self.extra or {}
+        details = []
+        channel = extra.get("signing_channel")
+        if channel:
+            details.append(("Assinatura por", SIGNING_CHANNELS.get(channel, "Outro canal")))
+        return details
+
+
+SIGNING_CHANNELS = {"link": "Link enviado ao cliente", "sms": "SMS ao cliente"}
+
 
 class ProposalEvent(Base):
     """One fact in a proposal's history: a status move, a bank status seen, a note."""

@@ -13,8 +13,9 @@ from portal.core.audit import Actor
 from portal.core.errors import Conflict, DomainError
 from portal.proposals import pendencies
 from portal.proposals.models import EventSource, Proposal, ProposalEvent
+from portal.proposals.pipeline_models import PendencyOwner, PendencyType
 from portal.proposals.services import STALE_MESSAGE, change_status, record_event
-from portal.proposals.statuses import Status
+from portal.proposals.statuses import Status, check_transition
 
 BULK_MAX = 500
 
@@ -54,6 +55,35 @@ def move(
         "proposal.status_changed",
         f"proposal:{proposal.id}",
         {"from": before, "to": event.to_status},
+    )
+    return event
+
+
+def move_to_pending(
+    session: Session,
+    actor: Actor,
+    proposal: Proposal,
+    pendency_type_id: int | None,
+    note: str | None,
+    *,
+    expected_version: int | None = None,
+    sub_status: str | None = None,
+) -> ProposalEvent:
+    """Move to "Pendente" and open the pendency the agent must clear, in one step: the
+    note is both the move's reason and the pendency's description."""
+    check_transition(Status(proposal.status), Status.PENDING, proposal.product, note)
+    kind = session.get(PendencyType, pendency_type_id) if pendency_type_id else None
+    if kind is None or not kind.active:
+        raise DomainError("Escolha o tipo de pendência.", field="pendency_type_id")
+    event = move(
+        session, actor, proposal, Status.PENDING,
+        reason=note, expected_version=expected_version, sub_status=sub_status,
+    )  # fmt: skip
+    pendencies.open_pendency(
+        session,
+        actor,
+        proposal,
+        pendencies.NewPendency(kind.id, PendencyOwner.AGENT.value, note or ""),
     )
     return event
 

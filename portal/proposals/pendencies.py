@@ -218,20 +218,27 @@ def pendencies_of(session: Session, proposal: Proposal) -> list[Pendency]:
     )
 
 
-def open_agent_pendencies(session: Session, user: User, limit: int = 20) -> Select:
-    """Open pendencies the agent side must act on, within the user's scope (home page)."""
+def _open_agent_filter(session: Session, user: User, stmt: Select) -> Select:
+    stmt = stmt.join(Proposal, Proposal.id == Pendency.proposal_id).where(
+        Pendency.resolved_at.is_(None), Pendency.owner_kind == PendencyOwner.AGENT.value
+    )
+    visible = visible_collaborator_ids(session, user)
+    return stmt if visible is None else stmt.where(Proposal.agent_id.in_(visible))
+
+
+def open_agent_pendencies(session: Session, user: User, limit: int | None = 20) -> Select:
+    """Open pendencies the agent side must act on, within the user's scope, the most
+    urgent first (home page: the first `limit`; the full list: limit=None)."""
     stmt = (
-        select(Pendency)
-        .join(Proposal, Proposal.id == Pendency.proposal_id)
-        .where(Pendency.resolved_at.is_(None), Pendency.owner_kind == PendencyOwner.AGENT.value)
+        _open_agent_filter(session, user, select(Pendency))
         .options(
             joinedload(Pendency.type),
             joinedload(Pendency.proposal).joinedload(Proposal.client).load_only(Client.id, Client.name),
         )
         .order_by(Pendency.due_on.is_(None), Pendency.due_on, Pendency.id)
-        .limit(limit)
     )
-    visible = visible_collaborator_ids(session, user)
-    if visible is not None:
-        stmt = stmt.where(Proposal.agent_id.in_(visible))
-    return stmt
+    return stmt if limit is None else stmt.limit(limit)
+
+
+def count_open_agent_pendencies(session: Session, user: User) -> int:
+    return session.scalar(_open_agent_filter(session, user, select(func.count(Pendency.id)))) or 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask
+from flask import Flask, request, url_for
 from flask_login import current_user
 
 from portal.people.permissions import Permission
@@ -29,7 +29,20 @@ def menu_for_current_user() -> list[tuple[str, str]]:
     return [(label, endpoint) for label, endpoint, perm in MENU if current_user.can(perm)]
 
 
+def active_entry(menu: list[tuple[str, str]], path: str) -> str | None:
+    """The one menu entry the page belongs to: the longest menu address `path` starts with
+    (/sales/clients/5 is "Clientes", not also "Vendas" and "Propostas")."""
+    best, best_len = None, -1
+    for _, endpoint in menu:
+        prefix = url_for(endpoint).rstrip("/")
+        if (path == prefix or path.startswith(prefix + "/")) and len(prefix) > best_len:
+            best, best_len = endpoint, len(prefix)
+    return best
+
+
 def register_navigation(app: Flask) -> None:
     @app.context_processor
     def _inject() -> dict[str, Any]:
-        return {"menu": menu_for_current_user(), "Permission": Permission}
+        menu = menu_for_current_user()
+        active = active_entry(menu, request.path) if menu else None
+        return {"menu": menu, "menu_active": active, "Permission": Permission}

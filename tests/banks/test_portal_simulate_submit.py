@@ -245,3 +245,24 @@ def test_signed_webhook_moves_the_proposal_once(client, db, seller, banks, sandb
     assert client.post("/api/banks/daycoval/webhook", data=body, headers=again).status_code == 200
     db.refresh(proposal)
     assert proposal.status == Status.SIGNED.value  # the same status twice changes nothing
+
+
+def test_after_a_submission_the_other_banks_buttons_are_disabled_with_the_reason(
+    client, db, seller, banks, sandbox
+):
+    customer = factories.selling_client(db, seller.collaborator, CPF_MARGIN_OK)
+    _simulate(client, customer)
+    simulation = _last_simulation(db, customer)
+    chosen = _option(simulation, "facta")
+    other = _option(simulation, "daycoval")
+
+    answer = _submit(client, customer, simulation, chosen).get_data(as_text=True)
+    page = client.get(f"/sales/clients/{customer.id}/simulations/{simulation.id}").get_data(as_text=True)
+
+    number = re.search(r'data-testid="bank-proposal-number">([^<]+)<', answer).group(1)
+    for html in (answer, page):  # the HTMX answer re-renders the offers; so does a reload
+        assert f'data-testid="submit-daycoval-{other}"' not in html
+        assert f'data-testid="submit-disabled-daycoval-{other}"' in html
+        assert f'data-testid="submitted-facta-{chosen}"' in html
+        assert f"Esta simulação já foi digitada no banco Facta (proposta nº {number}" in html
+    assert 'data-testid="submit-' not in page.replace('data-testid="submit-disabled-', "")

@@ -345,3 +345,17 @@ def test_params_must_not_carry_personal_data(db, manual_runner):
 
 def test_job_status_labels_are_portuguese():
     assert [s.label for s in JobStatus] == ["Na fila", "Em execução", "Concluído", "Falhou", "Cancelado"]
+
+
+def test_finished_job_updates_its_end_time_and_tells_a_failure_once(client, login_as, manual_runner, db):
+    login_as("agent")
+    job_id = _job_id(_start_demo(client, steps=2, fail=True))
+    _fast_demo(db, manual_runner, job_id)
+    page = client.get(f"/jobs/{job_id}").get_data(as_text=True)
+    assert re.search(r'data-testid="job-finished">—<', page)
+    manual_runner.run_all()
+    partial = client.get(f"/jobs/{job_id}/progress", headers={"HX-Request": "true"}).get_data(as_text=True)
+    oob_end = r'id="job-finished-\d+" data-testid="job-finished" hx-swap-oob="true">([^<]+)<'
+    finished = re.search(oob_end, partial)
+    assert finished and re.fullmatch(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}", finished.group(1))
+    assert partial.count("O processo falhou") == 1

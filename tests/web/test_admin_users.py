@@ -88,12 +88,17 @@ def test_deactivation_ends_the_users_session(app, client, db, login_as):
     assert login.status_code == 401
 
 
-def test_admin_cannot_deactivate_self(client, db, login_as):
+def test_admin_cannot_deactivate_self_and_is_told_in_place(client, db, login_as):
     admin = login_as("admin")
+    page = client.get(f"/admin/users/{admin.id}").get_data(as_text=True)
+    assert f'action="/admin/users/{admin.id}/deactivate"' not in page  # not offered
+    assert 'data-testid="self-deactivate-note"' in page
     token = csrf_token_from(client, f"/admin/users/{admin.id}")
     response = client.post(f"/admin/users/{admin.id}/deactivate", data={"csrf_token": token})
-    assert response.status_code == 422
+    assert response.status_code == 422  # a crafted POST is refused on the same page
     assert "sua própria conta" in response.get_data(as_text=True)
+    db.expire_all()
+    assert db.get(type(admin), admin.id).active
 
 
 def test_password_reset_gives_temporary_password_and_ends_sessions(app, client, db, login_as):

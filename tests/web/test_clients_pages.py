@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import event, func, select
@@ -330,3 +331,56 @@ def test_edit_keeps_cpf_and_hidden_phone_and_records_the_change(client, db, org)
     assert edited.name == "Edite Souza Lima" and edited.cpf == "52998224725" and edited.phone == "11987654321"
     html = client.get(f"/sales/clients/{target.id}").get_data(as_text=True)
     assert "Dados alterados: nome." in html
+
+
+def test_every_wrong_field_is_shown_in_one_submit(client, db, org):
+    """Name without letters, a minor, a CEP of SP with UF RJ and a bad e-mail: all four at once."""
+    _login(client, org.agent_user)
+    minor = (date.today() - timedelta(days=365 * 17)).strftime("%d/%m/%Y")
+    response = form_post(
+        client, NEW,
+        _form(name="12345 -", birth_date=minor, cep="01310-100", state="RJ", email="sem-arroba",
+              street="R" * 5000),
+        token_page=NEW,
+    )  # fmt: skip
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "Nome inválido: use letras." in html
+    assert "o cliente precisa ter 18 anos ou mais" in html
+    assert "CEP 01310-100 é de SP, não de RJ." in html
+    assert "Informe um e-mail válido." in html
+    assert "Máximo de 200 caracteres." in html  # the form's own length check, with the rest
+    assert _clients(db) == 0
+
+
+@pytest.mark.parametrize(
+    ("cep", "state", "accepted"),
+    [("70040-010", "DF", True), ("72850-000", "GO", True), ("72850-000", "DF", False),
+     ("69301-000", "RR", True), ("69301-000", "AM", False), ("90010-000", "RS", True),
+     ("00000-000", "SP", False)],
+)  # fmt: skip
+def test_cep_must_belong_to_the_chosen_uf(client, db, org, cep, state, accepted):
+    _login(client, org.agent_user)
+    response = form_post(client, NEW, _form(cep=cep, state=state), token_page=NEW)
+    assert (response.status_code == 302) is accepted, response.get_data(as_text=True)[:300]
+
+
+def test_timeline_hint_only_when_it_is_empty(client, db, org):
+    quiet = factories.client(db, org.agent, name="Sem Eventos")
+    _login(client, org.agent_user)
+    assert "aparecerão aqui" in client.get(f"/sales/clients/{quiet.id}").get_data(as_text=True)
+    form_post(client, NEW, _form(), token_page=NEW)
+    created = db.scalar(select(Client).where(Client.name == "Conceição D'Ávila"))
+    html = client.get(f"/sales/clients/{created.id}").get_data(as_text=True)
+    assert "Cliente cadastrado" in html and "aparecerão aqui" not in html
+
+
+@pytest.mark.parametrize(
+    ("path", "active"),
+    [("/sales/", "Vendas"), ("/sales/clients", "Clientes"), ("/sales/proposals", "Propostas")],
+)
+def test_exactly_one_menu_item_is_highlighted(client, db, org, path, active):
+    _login(client, org.agent_user)
+    html = client.get(path).get_data(as_text=True)
+    highlighted = re.findall(r'class="nav-link active"[^>]*>([^<]+)<', html)
+    assert highlighted == [active]

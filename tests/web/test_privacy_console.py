@@ -97,3 +97,31 @@ def test_privacy_console_is_admin_only(client, db, login_as):
     login_as("operations")
     assert client.get("/admin/privacy").status_code == 403
     assert client.get(f"/admin/privacy/clients/{subject.id}/report.json").status_code == 403
+
+
+def test_report_pdf_speaks_pt_br_in_sao_paulo_time_and_fits_the_page(app, client, db, login_as, tmp_path):
+    from portal.clients.consents import Evidence, grant_consent
+    from portal.core.audit import SYSTEM
+
+    org = factories.client_org(db)
+    subject = factories.registered_client(
+        db, org.agent_user, cpf="52998224725", name="Íris Almeida", provenance="agent",
+        link={"agreement": "INSS", "benefit_number": "1234567890", "monthly_income": "1.654,17"},
+    )  # fmt: skip
+    subject.created_at = datetime(2025, 1, 2, 2, 30, tzinfo=UTC)  # 01/01/2025 23:30 in São Paulo
+    consent = grant_consent(
+        db, SYSTEM, subject, purpose="benefit_query", legal_basis="consent", channel="in_person",
+        granted_at=datetime(2025, 1, 2, 2, 30, tzinfo=UTC),
+        evidence=Evidence("termo-de-autorizacao-assinado.pdf", b"%PDF-1.4\n%%EOF\n"),
+        storage_dir=app.config["STORAGE_DIR"],
+    )  # fmt: skip
+    db.flush()
+    login_as("admin")
+    pdf = client.get(f"/admin/privacy/clients/{subject.id}/report.pdf")
+    path = tmp_path / "r.pdf"
+    path.write_bytes(pdf.data)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    assert "R$ 1.654,17" in text and "1654.17" not in text
+    assert "01/01/2025 23:30" in text and "2025-01-02" not in text and "UTC" not in text
+    # The consent table stays inside the page: the whole SHA-256 is there (wrapped, not cut).
+    assert consent.evidence_sha256 in "".join(text.split())

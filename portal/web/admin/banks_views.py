@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 
 from flask import flash, redirect, request, url_for
 from werkzeug.wrappers import Response
@@ -11,8 +10,9 @@ from werkzeug.wrappers import Response
 from portal.banks import queries, rules
 from portal.banks import service as banks
 from portal.banks.models import Bank, RegulatoryParameter
+from portal.core import formats
 from portal.core.errors import DomainError
-from portal.core.money import format_decimal_br, parse_decimal_br
+from portal.core.money import parse_decimal_br
 from portal.core.pagination import keyset_page
 from portal.extensions import db
 from portal.people.permissions import Permission
@@ -49,8 +49,8 @@ def banks_export(fmt: str) -> Response:
             b.base_url,
             "Sim" if b.enabled else "Não",
             ", ".join(banks.CAPABILITY_CHOICES[c] for c in sorted(b.capability_set)),
-            format_decimal_br(Decimal(str(b.connect_timeout)), 1),
-            format_decimal_br(Decimal(str(b.read_timeout)), 1),
+            formats.compact_number(b.connect_timeout),
+            formats.compact_number(b.read_timeout),
             "Sim" if b.credentials else "Não",
             "Sim" if b.under_liquidation else "Não",
         ]
@@ -71,7 +71,7 @@ def banks_export(fmt: str) -> Response:
 
 
 def _number(value: float) -> str:
-    return format_decimal_br(Decimal(str(value)), 1, grouping=False).removesuffix(",0")
+    return formats.compact_number(value).replace(".", "")
 
 
 @bp.route("/banks/<code>", methods=["GET", "POST"])

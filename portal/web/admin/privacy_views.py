@@ -23,6 +23,7 @@ from portal.core.pagination import keyset_page
 from portal.core.pdf import render_pdf
 from portal.extensions import db
 from portal.people.permissions import Permission
+from portal.proposals import retention
 from portal.web.access import current_actor, require
 from portal.web.admin import bp
 from portal.web.exports import export_response, iter_query
@@ -74,18 +75,24 @@ def privacy_lookup() -> Response:
     return render("admin/privacy/index.html", form=form, not_found=False, status=422)
 
 
-@bp.route("/privacy/clients/<int:client_id>")
-@require(Permission.PRIVACY_MANAGE)
-def privacy_subject(client_id: int) -> Response:
-    client = _client(client_id)
+def _subject_page(client: Client, form: AnonymiseForm, status: int = 200, error: str | None = None):
     return render(
         "admin/privacy/subject.html",
         client=client,
         links=queries.links_of(db.session, client),
         consents=queries.consents_of(db.session, client),
-        form=AnonymiseForm(formdata=None),
+        holds=retention.holds_on(db.session, client, date.today()),
+        form=form,
         mask=pii.mask,
+        error=error,
+        status=status,
     )
+
+
+@bp.route("/privacy/clients/<int:client_id>")
+@require(Permission.PRIVACY_MANAGE)
+def privacy_subject(client_id: int) -> Response:
+    return _subject_page(_client(client_id), AnonymiseForm(formdata=None))
 
 
 @bp.route("/privacy/clients/<int:client_id>/report.json")
@@ -119,18 +126,13 @@ def privacy_anonymise(client_id: int) -> Response:
     form = AnonymiseForm()
     if not form.validate_on_submit() or (form.confirmation.data or "").strip().upper() != "ANONIMIZAR":
         form.confirmation.errors = ["Digite ANONIMIZAR para confirmar a operação irreversível."]
-        return render(
-            "admin/privacy/subject.html",
-            client=client,
-            links=queries.links_of(db.session, client),
-            consents=queries.consents_of(db.session, client),
-            form=form,
-            mask=pii.mask,
-            status=422,
+        return _subject_page(client, form, status=422)
+    try:
+        pseudonym = retention.anonymise_client(
+            db.session, current_actor(), client, current_app.config["STORAGE_DIR"], date.today()
         )
-    pseudonym = privacy.anonymise_client(
-        db.session, current_actor(), client, current_app.config["STORAGE_DIR"]
-    )
+    except DomainError as error:
+        return _subject_page(client, form, status=422, error=error.message)
     flash(f"Dados pessoais anonimizados. O registro segue como pseudônimo #{pseudonym}.", "success")
     return redirect(url_for("admin.privacy_subject", client_id=client.id))
 
@@ -147,14 +149,14 @@ def privacy_retention() -> Response:
         return _retention_page(form, years, status=422)
     if request.method == "POST":
         if form.validate_on_submit():
-            count = privacy.flag_inactive_clients(db.session, years, date.today(), current_actor())
+            count = retention.flag_inactive_clients(db.session, years, date.today(), current_actor())
             flash(f"{count} cliente(s) marcado(s) para revisão por inatividade de {years} ano(s).", "success")
         return redirect(url_for("admin.privacy_retention", years=years))
     return _retention_page(form, years)
 
 
 def _retention_page(form: RetentionForm, years: int, status: int = 200) -> Response:
-    stmt = privacy.inactive_clients(years, date.today())
+    stmt = retention.inactive_clients(years, date.today())
     page = keyset_page(db.session, stmt, [Client.id], request.args.get("after"), 50)
     return render(
         "admin/privacy/retention.html", block="results", form=form, years=years, page=page, status=status
@@ -172,7 +174,7 @@ def privacy_retention_export(fmt: str) -> Response:
             c.last_activity_at.date(),
             c.retention_flagged_at.date() if c.retention_flagged_at else "",
         ]
-        for c in iter_query(privacy.inactive_clients(years, date.today()), Client.id)
+        for c in iter_query(retention.inactive_clients(years, date.today()), Client.id)
     )
     audit.record(db.session, current_actor(), "privacy.retention_exported", "clients", {"years": years})
     headers = ["ID", "Nome", "Última atividade", "Marcado em"]

@@ -153,7 +153,12 @@ def progress(job_id: int) -> Response:
     """The progress partial; it polls itself every second until the job finishes."""
     job = _load_swept(job_id)
     return render(
-        "jobs/_progress.html", job=job, view=_view(job), can_cancel=_can_cancel(job), cancel_form=CancelForm()
+        "jobs/_progress.html",
+        job=job,
+        view=_view(job),
+        can_cancel=_can_cancel(job),
+        cancel_form=CancelForm(),
+        oob=True,
     )
 
 

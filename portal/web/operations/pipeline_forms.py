@@ -28,6 +28,13 @@ STATUS_CHOICES = [SelectChoice(s.value, label) for s, label in LABELS.items()]
 OWNER_CHOICES = [SelectChoice(o.value, o.label) for o in PendencyOwner]
 
 
+def _int_or_none(value: object) -> int | None:
+    try:
+        return int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return None
+
+
 class MoveForm(FlaskForm):
     """A status move: the version seen on screen travels with it (optimistic lock)."""
 
@@ -41,6 +48,10 @@ class MoveForm(FlaskForm):
     )
     origin = HiddenField()
     board_query = HiddenField()
+    # Moving to "Pendente" opens the pendency the agent must clear (type + the reason as note).
+    pendency_type_id = SelectField(
+        "Tipo de pendência", coerce=_int_or_none, validate_choice=False, validators=[Optional()]
+    )
 
 
 class ConfirmForm(FlaskForm):
@@ -49,8 +60,12 @@ class ConfirmForm(FlaskForm):
     version = HiddenField()
 
 
+CHOOSE_TYPE = "Escolha o tipo de pendência."
+
+
 class PendencyForm(FlaskForm):
-    type_id = SelectField("Tipo", coerce=int, validators=[InputRequired(REQUIRED)])
+    # No type is preselected: an untouched form must not open a pendency.
+    type_id = SelectField("Tipo", coerce=_int_or_none, validators=[DataRequired(CHOOSE_TYPE)])
     owner_kind = SelectField("Responsável", choices=OWNER_CHOICES, validators=[DataRequired(REQUIRED)])
     due_on = DateField("Prazo", validators=[Optional()])
     description = TextAreaField(
@@ -113,4 +128,7 @@ def type_choices() -> list[SelectChoice]:
     from portal.extensions import db
     from portal.proposals.pendencies import types
 
-    return [SelectChoice(t.id, t.name) for t in types(db.session, only_active=True)]
+    return [
+        SelectChoice("", "Selecione…"),
+        *(SelectChoice(t.id, t.name) for t in types(db.session, only_active=True)),
+    ]

@@ -141,6 +141,7 @@ def status_form(proposal_id: int) -> Response:
         origin=request.args.get("origin", "detail"),
         board_query=request.args.get("board_query", ""),
     )
+    form.pendency_type_id.choices = type_choices()
     return render(
         "operations/reason_form.html", block="reason_form", proposal=proposal, target=target, form=form
     )
@@ -158,22 +159,35 @@ def move(proposal_id: int) -> Response:
         target = Status(form.target.data)
     except ValueError:
         return error_response(400)
+    form.pendency_type_id.choices = type_choices()
     try:
-        operations.move(
-            db.session,
-            current_actor(),
-            proposal,
-            target,
-            reason=form.reason.data,
-            expected_version=int(form.version.data),
-            sub_status=form.sub_status.data or None,
-        )
+        if target == Status.PENDING:
+            operations.move_to_pending(
+                db.session,
+                current_actor(),
+                proposal,
+                form.pendency_type_id.data,
+                form.reason.data,
+                expected_version=int(form.version.data),
+                sub_status=form.sub_status.data or None,
+            )
+        else:
+            operations.move(
+                db.session,
+                current_actor(),
+                proposal,
+                target,
+                reason=form.reason.data,
+                expected_version=int(form.version.data),
+                sub_status=form.sub_status.data or None,
+            )
     except Conflict:
         raise  # stale card: the app's error handler answers 409
     except DomainError as error:
         db.session.rollback()
         if is_htmx() and needs_reason(target):
-            form.reason.errors = [error.message]
+            field = form.pendency_type_id if error.field == "pendency_type_id" else form.reason
+            field.errors = [error.message]
             response: Response = render(
                 "operations/reason_form.html",
                 block="reason_form",
@@ -240,6 +254,9 @@ def bulk() -> Response:
         ).unique()
     }
     action = request.form.get("action")
+    back = request.form.get("back") or url_for("operations.proposals")
+    if not back.startswith("/operations/proposals"):
+        back = url_for("operations.proposals")
     try:
         if action == "status":
             target = Status(request.form.get("target", ""))
@@ -254,10 +271,11 @@ def bulk() -> Response:
             )
         else:
             return error_response(400)
-    except ValueError:
-        return error_response(422, "Escolha o novo status.")
-    except DomainError as error:
-        return error_response(422, error.message)
+    except (ValueError, DomainError) as error:
+        # Told on the list the user came from, filters and page kept.
+        message = "Escolha o novo status." if isinstance(error, ValueError) else error.message
+        flash(message, "danger")
+        return redirect(back, 303)
     done = len(result.done)
     if done:
         flash(f"{done} proposta(s) atualizada(s).", "success")
@@ -265,7 +283,4 @@ def bulk() -> Response:
         flash(f"Proposta nº {pid}: {message}", "warning")
     if len(result.failed) > 20:
         flash(f"… e mais {len(result.failed) - 20} proposta(s) não atualizada(s).", "warning")
-    target = request.form.get("back") or url_for("operations.proposals")  # type: ignore[assignment]
-    if not target.startswith("/operations/proposals"):
-        target = url_for("operations.proposals")  # type: ignore[assignment]
-    return redirect(target, 303)
+    return redirect(back, 303)

@@ -30,6 +30,7 @@ from portal.extensions import db
 from portal.people.permissions import Permission
 from portal.proposals import submission
 from portal.proposals.services import find_by_idempotency_key
+from portal.proposals.statuses import Status
 from portal.web.access import current_actor, require
 from portal.web.bank_store import bank_store
 from portal.web.forms import attach_error
@@ -60,7 +61,28 @@ def _bank_panel_context() -> dict[str, Any]:
 
     # Pages warn wherever a bank under liquidation is picked or shown (templates/banks/
     # _liquidation_warning.html): lookups, simulations, proposal details.
-    return {"lookup_banks": lookup_banks, "banks_under_liquidation": banks_under_liquidation}
+    return {
+        "lookup_banks": lookup_banks,
+        "banks_under_liquidation": banks_under_liquidation,
+        "simulation_taken": simulation_taken,
+    }
+
+
+def simulation_taken(simulation: Any) -> tuple[Any, str]:
+    """The proposal already made from `simulation` (one per simulation) and why the other
+    offers can no longer be submitted; (None, "") while none was."""
+    proposal = find_by_idempotency_key(db.session, simulation.idempotency_key)
+    if proposal is None:
+        return None, ""
+    names = {o["bank"]: o.get("bank_name") or o["bank"] for o in simulation.outcomes}
+    bank = names.get(proposal.bank_code, proposal.bank_code)
+    if proposal.status == Status.SIMULATED:
+        return proposal, f"Digitação em andamento no banco {bank}."
+    number = proposal.bank_proposal_number or proposal.id
+    return proposal, (
+        f"Esta simulação já foi digitada no banco {bank} (proposta nº {number}, "
+        f"{proposal.status_label}). Para outra proposta, faça uma nova simulação."
+    )
 
 
 @bp.route("/clients/<int:client_id>/lookups/<bank>", methods=["POST"])
@@ -220,14 +242,28 @@ def client_submit(client_id: int) -> Response:
         )
     except DomainError as error:
         db.session.rollback()
-        return _submission_result(client, None, error.message, 422)
+        return _submission_result(client, simulation, None, error.message, 422)
     message = plan.message
     if plan.call is not None:
         answer = submission.run_call(plan)
         message = submission.finish_submission(db.session, current_actor(), client, plan.proposal, answer)
-    return _submission_result(client, plan.proposal, message, 200)
+    return _submission_result(client, simulation, plan.proposal, message, 200)
 
 
-def _submission_result(client: Any, proposal: Any, message: str | None, status: int) -> Response:
-    template = "banks/_submission_result.html" if is_htmx() else "banks/submission_page.html"
-    return render(template, client=client, proposal=proposal, message=message, status=status)
+def _submission_result(
+    client: Any, simulation: Any, proposal: Any, message: str | None, status: int
+) -> Response:
+    """HTMX: the simulation's offers again (the other banks' buttons now disabled, with
+    the reason) and the outcome under them; otherwise the outcome page."""
+    if is_htmx():
+        return render(
+            "banks/simulate.html",
+            block="results",
+            client=client,
+            simulation=simulation,
+            submission={"proposal": proposal, "message": message},
+            status=status,
+        )
+    return render(
+        "banks/submission_page.html", client=client, proposal=proposal, message=message, status=status
+    )

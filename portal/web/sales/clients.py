@@ -6,6 +6,8 @@ a client outside the user's portfolio is a 404 in pages, partials and exports al
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import flash, redirect, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -154,12 +156,17 @@ def _prepare(form: ClientForm) -> None:
 
 
 def _field_error(form: ClientForm, error: DomainError) -> str | None:
-    """Attach the message to its field; return it when no field can show it."""
-    field = getattr(form, error.field or "", None)
-    if field is None or not hasattr(field, "errors"):
-        return error.message
-    field.errors = [*field.errors, error.message]
-    return None
+    """Attach each message to its field (one per field); return those no field can show."""
+    loose = []
+    for one in getattr(error, "errors", [error]):
+        field = getattr(form, one.field or "", None)
+        if field is not None and field.errors:
+            continue  # the form's own check already speaks for this field
+        if field is None or not hasattr(field, "errors"):
+            loose.append(one.message)
+        else:
+            field.errors = [*field.errors, one.message]
+    return " ".join(loose) or None
 
 
 @bp.route("/clients/new", methods=["GET", "POST"])
@@ -181,7 +188,19 @@ def client_new() -> Response:
             return _form_page(form, None, 422, error=_field_error(form, error))
         flash("Cliente cadastrado.", "success")
         return redirect(url_for("sales.client_detail", client_id=client.id))
-    return _form_page(form, None, 422)
+    return _form_page(form, None, 422, error=_business_errors(form))
+
+
+def _business_errors(form: ClientForm) -> str | None:
+    """The form's own checks failed: add the business checks of the other fields so the
+    user sees every problem in one submit."""
+    if getattr(getattr(form, "csrf_token", None), "errors", None):
+        return None
+    try:
+        services.check_client_input(form.to_input(), date.today())
+    except DomainError as error:
+        return _field_error(form, error)
+    return None
 
 
 @bp.route("/clients/<int:client_id>")

@@ -13,6 +13,7 @@ from portal.proposals.listing import BANKS
 from portal.proposals.models import PRODUCT_LABELS
 from portal.proposals.statuses import LABELS
 from portal.web.access import require
+from portal.web.filters import local_today
 from portal.web.htmx import render
 from portal.web.operations.pipeline_common import (
     detail_context,
@@ -87,9 +88,32 @@ def my_document_download(proposal_id: int, document_id: int) -> Response:
     return download_document(load_proposal(proposal_id), document_id)
 
 
+HOME_PENDENCIES = 20
+ALL_PENDENCIES_MAX = 1000
+
+
 @bp.route("/pendencies")
 @require(*VIEW)
 def my_pendencies() -> Response:
-    """Fragment of the home page: open pendencies the agent side must clear."""
-    items = db.session.scalars(pendencies.open_agent_pendencies(db.session, current_user)).unique().all()
-    return render("sales/_pendencies_home.html", block="pendencies", items=items)
+    """Fragment of the home page: the most urgent open pendencies, with the true total."""
+    stmt = pendencies.open_agent_pendencies(db.session, current_user, HOME_PENDENCIES)
+    return render(
+        "sales/_pendencies_home.html",
+        block="pendencies",
+        items=db.session.scalars(stmt).unique().all(),
+        total=pendencies.count_open_agent_pendencies(db.session, current_user),
+        today=local_today(),
+    )
+
+
+@bp.route("/pendencies/all")
+@require(*VIEW)
+def all_pendencies() -> Response:
+    """Every open pendency waiting for the agent side (the home page's "ver todas")."""
+    stmt = pendencies.open_agent_pendencies(db.session, current_user, ALL_PENDENCIES_MAX)
+    return render(
+        "sales/pendencies_all.html",
+        items=db.session.scalars(stmt).unique().all(),
+        total=pendencies.count_open_agent_pendencies(db.session, current_user),
+        today=local_today(),
+    )

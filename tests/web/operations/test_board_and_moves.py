@@ -8,6 +8,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from portal.proposals.models import Proposal, ProposalEvent
+from portal.proposals.pipeline_models import PendencyType
 from tests import factories
 from tests.conftest import csrf_token_from
 
@@ -72,14 +73,19 @@ def test_move_needing_a_reason_asks_for_it(client, db, org, sign_in):
     assert refused.status_code == 422
     assert refused.headers["HX-Retarget"] == f"#reason-{proposal.id}"
     assert "Informe o motivo" in refused.get_data(as_text=True)
+    selfie = db.scalar(select(PendencyType).where(PendencyType.name == "Biometria pendente"))
     done = _post(
         client,
         f"/operations/proposals/{proposal.id}/status",
-        {**data, "reason": "Selfie ilegível"},
+        {**data, "reason": "Selfie ilegível", "pendency_type_id": selfie.id},
         headers=HX,
     )
     assert done.status_code == 200
-    event = db.scalars(select(ProposalEvent).where(ProposalEvent.proposal_id == proposal.id)).all()[-1]
+    event = db.scalars(
+        select(ProposalEvent).where(
+            ProposalEvent.proposal_id == proposal.id, ProposalEvent.to_status.is_not(None)
+        )
+    ).all()[-1]
     assert (event.to_status, event.reason) == ("pending", "Selfie ilegível")
 
 

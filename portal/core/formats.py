@@ -1,0 +1,80 @@
+"""The one set of pt-BR formats (Babel), used by pages, PDFs and exports alike.
+
+Dates and times are shown in America/Sao_Paulo; money as "R$ 1.654,17" (a plain space:
+pages and PDFs keep it with its number through CSS `white-space: nowrap`).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import ROUND_HALF_EVEN, Decimal
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_currency, format_decimal
+
+LOCALE = "pt_BR"
+TIMEZONE = ZoneInfo("America/Sao_Paulo")
+_NBSP = "\xa0"
+
+
+def number(value: Decimal | int | float, places: int = 2, *, grouping: bool = True) -> str:
+    """``Decimal("1654.17")`` → ``"1.654,17"`` (exactly `places` decimals)."""
+    pattern = ("#,##0" if grouping else "0") + ("." + "0" * places if places else "")
+    exact = _exact(value)
+    if exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN) == 0:
+        exact = abs(exact)  # no "-0,00"
+    return format_decimal(exact, format=pattern, locale=LOCALE)
+
+
+def compact_number(value: Decimal | int | float, max_places: int = 1) -> str:
+    """Up to `max_places` decimals, none when whole: 3 → "3", 2.5 → "2,5"."""
+    return format_decimal(_exact(value), format="#,##0." + "#" * max_places, locale=LOCALE)
+
+
+def money(value: Decimal | int) -> str:
+    """``Decimal("-1234.56")`` → ``"-R$ 1.234,56"``."""
+    exact = _exact(value)
+    if exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN) == 0:
+        exact = abs(exact)  # no "-R$ 0,00"
+    return format_currency(exact, "BRL", locale=LOCALE).replace(_NBSP, " ")
+
+
+def percent(value: Decimal | int, places: int = 2) -> str:
+    """The value is already in percent units: ``Decimal("1.85")`` → ``"1,85%"``."""
+    return number(value, places) + "%"
+
+
+def seconds(value: Decimal | int | float) -> str:
+    """A duration: 3.0 → "3 s", 2.5 → "2,5 s"."""
+    return compact_number(value) + " s"
+
+
+def file_size(size: int) -> str:
+    """Bytes for people: 512 → "512 bytes", 1229 → "1,2 KB", 3_500_000 → "3,3 MB"."""
+    if size < 1024:
+        return f"{size} bytes"
+    if size < 1024 * 1024:
+        return compact_number(Decimal(size) / 1024) + " KB"
+    return compact_number(Decimal(size) / (1024 * 1024)) + " MB"
+
+
+def local_datetime(value: datetime) -> datetime:
+    return value.astimezone(TIMEZONE)
+
+
+def date_time(value: datetime, seconds: bool = False) -> str:
+    """A moment in São Paulo time: "02/01/2025 00:04"."""
+    pattern = "dd/MM/yyyy HH:mm:ss" if seconds else "dd/MM/yyyy HH:mm"
+    return format_datetime(value, pattern, tzinfo=TIMEZONE, locale=LOCALE)
+
+
+def day(value: date | datetime) -> str:
+    """A day ("02/01/2025"); a moment is first taken to São Paulo time."""
+    if isinstance(value, datetime):
+        value = local_datetime(value).date()
+    return format_date(value, "dd/MM/yyyy", locale=LOCALE)
+
+
+def _exact(value: Decimal | int | float) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(str(value))
