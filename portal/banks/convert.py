@@ -66,9 +66,14 @@ def need_text(data: Any, key: str, bank: str, bank_name: str) -> str:
     if isinstance(value, bool) or not isinstance(value, str | int):
         raise malformed(bank, bank_name)
     text = str(value).strip()
-    if not text:
+    if not text or "\x00" in text:  # no database keeps a NUL in text
         raise malformed(bank, bank_name)
     return text
+
+
+def free_text(value: Any) -> str:
+    """A bank's free-text note (may be absent), without NUL characters."""
+    return str(value or "").replace("\x00", "")
 
 
 def parse_datetime(value: Any, bank: str, bank_name: str, tz: tzinfo = UTC) -> datetime:

@@ -201,6 +201,7 @@ AT = "2026-01-10T12:00:00"
         ("daycoval", {"numeroProposta": ["DC1"], "situacao": "PAGA", "dataHoraSituacao": AT}),
         ("daycoval", {"numeroProposta": "DC1", "situacao": True, "dataHoraSituacao": AT}),
         ("daycoval", [5, "x"]),
+        ("daycoval", {"numeroProposta": "DC1", "situacao": "PAGA\u0000", "dataHoraSituacao": AT}),
     ],
 )
 def test_signed_body_with_the_wrong_json_types_is_refused_as_unreadable(client, db, bank, payload):
@@ -219,3 +220,15 @@ def test_signed_body_with_the_wrong_json_types_is_refused_as_unreadable(client, 
     assert response.status_code == 400, response.get_data(as_text=True)
     assert response.json["mensagem"] == "Conteúdo da notificação ilegível"
     assert _events(db) == []
+
+
+def test_nul_characters_in_a_banks_note_are_dropped_not_a_server_error(client, db, daycoval):
+    payload = {"numeroProposta": "DC0001001", "situacao": "EM ANALISE", "dataHoraSituacao": AT}
+    body = json.dumps({**payload, "observacao": "em\u0000 análise"}).encode()
+
+    response = _post(client, body, signed_headers(WEBHOOK_SECRET, body, uuid.uuid4().hex, time.time()))
+
+    assert response.status_code == 200, response.get_data(as_text=True)
+    [event] = _events(db)
+    assert event.payload[0]["status"] == "EM ANALISE"
+    assert event.payload[0]["detail"] == "em análise"

@@ -31,7 +31,7 @@ TAMPERED_CURSORS = [
     _cursor([True, 1]),
     _cursor([[1], 2]),
     "garbage!!",
-    "%00",
+    "%2500",  # "%00" as text (a NUL itself is refused at the door: see the last test)
 ]
 
 PAGINATED = [
@@ -114,3 +114,23 @@ def test_pendency_type_like_a_default_one_is_refused(client, db, login_as):
     response = form_post(client, page, {"name": "CPF INVÁLIDO"}, page)  # default: "CPF inválido"
     assert response.status_code == 422
     assert "Já existe um tipo de pendência com esse nome." in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "data"),
+    [
+        ("get", "/sales/proposals?number=a%00b", None),
+        ("get", "/jobs/?kind=%00", None),
+        ("post", "/operations/pendency-types", {"name": "Selfie\x00ilegível"}),
+    ],
+)
+def test_nul_characters_are_refused_before_any_view(client, db, login_as, method, path, data):
+    """PostgreSQL refuses NUL in text: it used to surface as a 500 on every list and form."""
+    login_as("operations")
+    if method == "get":
+        response = client.get(path)
+    else:
+        response = form_post(client, path, data, "/operations/pendency-types")
+    assert response.status_code == 400
+    assert "O pedido contém caracteres inválidos." in response.get_data(as_text=True)
+    assert db.scalar(select(PendencyType).where(PendencyType.name.like("Selfie%"))) is None

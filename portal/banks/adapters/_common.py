@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from portal.banks.convert import (
+    free_text,
     malformed,
     money,
     need,
@@ -152,7 +153,7 @@ class DialectConnector(BaseConnector):
             bank_proposal_number=number,
             bank_status=self._need_text(row, fields.status),
             occurred_at=self._datetime(self._need(row, fields.at), fields.tz),
-            detail=str(row.get(fields.detail) or ""),
+            detail=free_text(row.get(fields.detail)),
         )
 
     def _update(self, row: Any) -> StatusUpdate:
