@@ -185,6 +185,7 @@ def _register_web(app: Flask) -> None:
     from portal.web import admin, api, auth, bank_store, finance, jobs, operations, people, sales
     from portal.web.errors import register_error_handlers
     from portal.web.filters import register_filters
+    from portal.web.input_guard import register_input_guard
     from portal.web.navigation import register_navigation
     from portal.web.security import register_security_hooks
 
@@ -193,6 +194,7 @@ def _register_web(app: Flask) -> None:
     people.register_cert_warnings(app)
     register_error_handlers(app)
     register_security_hooks(app)
+    register_input_guard(app)
     register_filters(app)
     register_navigation(app)
     bank_store.init_app(app)

@@ -11,6 +11,8 @@ import os
 import re
 import secrets
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import pyotp
 import pytest
@@ -35,15 +37,16 @@ def pytest_report_header(config: pytest.Config) -> str:
     return f"athenas: banco de testes = {BACKEND}"
 
 
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@contextmanager
+def empty_database(directory: Path, label: str) -> Iterator[str]:
+    """URL of a new, empty database on the test backend (a PostgreSQL one is dropped after)."""
     if BACKEND != "postgresql":
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'athenas-test.db'}"
+        yield f"sqlite:///{directory / f'athenas-{label}.db'}"
         return
     base = os.environ.get("TEST_DATABASE_URL")
     if not base:
         pytest.fail("ATHENAS_TEST_BACKEND=postgresql exige TEST_DATABASE_URL")
-    name = f"athenas_test_{os.getpid()}_{secrets.token_hex(3)}"
+    name = f"athenas_{label}_{os.getpid()}_{secrets.token_hex(3)}"
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
@@ -53,6 +56,12 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with empty_database(tmp_path_factory.mktemp("db"), "test") as url:
+        yield url
 
 
 def app_settings(database_url: str, **overrides: object) -> dict[str, object]:

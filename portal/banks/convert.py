@@ -51,6 +51,31 @@ def need(data: Any, key: str, bank: str, bank_name: str) -> Any:
     return data[key]
 
 
+def need_list(data: Any, key: str, bank: str, bank_name: str) -> list[Any]:
+    """`data[key]` when it is a JSON array, else `MalformedResponse`."""
+    value = need(data, key, bank, bank_name)
+    if not isinstance(value, list):
+        raise malformed(bank, bank_name)
+    return value
+
+
+def need_text(data: Any, key: str, bank: str, bank_name: str) -> str:
+    """`data[key]` as text when it is a JSON string or whole number (a proposal number, a
+    status word); objects, arrays, booleans and empty text are `MalformedResponse`."""
+    value = need(data, key, bank, bank_name)
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise malformed(bank, bank_name)
+    text = str(value).strip()
+    if not text or "\x00" in text:  # no database keeps a NUL in text
+        raise malformed(bank, bank_name)
+    return text
+
+
+def free_text(value: Any) -> str:
+    """A bank's free-text note (may be absent), without NUL characters."""
+    return str(value or "").replace("\x00", "")
+
+
 def parse_datetime(value: Any, bank: str, bank_name: str, tz: tzinfo = UTC) -> datetime:
     """Read ISO-8601 or ``dd/mm/aaaa HH:MM[:SS]``; naive values are taken in `tz`."""
     text = str(value or "").strip()

@@ -4,6 +4,9 @@
 - Retries with exponential backoff happen only for idempotent calls (GET, or calls the adapter
   marks ``idempotent=True`` such as a POST that only reads a margin). A submission is never
   re-sent by this layer: its read timeout becomes `BankTimeout(after_send=True)`.
+- Inside `deadline(seconds)` every attempt, retry, back-off and token request shares one
+  time budget: an attempt waits at most what is left of it, and no retry starts once too
+  little is left (a lookup the agent waits on ends within the configured read timeout).
 - The per-bank `CircuitBreaker` answers at once with `BankUnavailable` while open.
 - When the bank answers 401 to an authenticated call, the adapter's `auth` callback is asked
   once for fresh credentials (``refresh=True``) and the call is repeated once.
@@ -18,7 +21,8 @@ import json
 import logging
 import re
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -40,6 +44,8 @@ AuthProvider = Callable[[bool], Mapping[str, str]]
 _CPF_LIKE = re.compile(r"(?<!\d)(?:\d{3}\.\d{3}\.\d{3}-\d{2}|\d{10,11})(?!\d)")
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 TIMEOUT_MESSAGE = "Tempo de resposta do banco esgotado"
+# Below this, an attempt could not even get an answer across: give up instead of retrying.
+MIN_ATTEMPT_S = 0.05
 UNCONFIRMED_MESSAGE = (
     "Tempo de resposta do banco esgotado; a proposta pode ter sido registrada no banco. "
     "Confira a situação antes de digitar novamente"
@@ -85,6 +91,7 @@ class BankHttp:
         *,
         session: requests.Session | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.settings = settings
         self.store = store
@@ -101,6 +108,23 @@ class BankHttp:
             probe_ttl_s=settings.connect_timeout + settings.read_timeout,
         )
         self._sleep = sleep
+        self._clock = clock
+        self._deadline: float | None = None
+
+    @contextmanager
+    def deadline(self, seconds: float) -> Iterator[None]:
+        """Calls inside share one budget of `seconds` (an outer, earlier deadline wins)."""
+        outer = self._deadline
+        ends = self._clock() + seconds
+        self._deadline = ends if outer is None else min(outer, ends)
+        try:
+            yield
+        finally:
+            self._deadline = outer
+
+    def _left(self) -> float | None:
+        """Seconds left of the current deadline (None: no deadline)."""
+        return None if self._deadline is None else self._deadline - self._clock()
 
     def call(
         self,
@@ -142,8 +166,10 @@ class BankHttp:
                     method, path, cap, attempt, idempotent, params, json_body, form, call_headers
                 )
             except _Failure as failure:
-                if attempt < attempts:
-                    self._sleep(self.settings.retry_backoff_s * (2 ** (attempt - 1)))
+                backoff = self.settings.retry_backoff_s * (2 ** (attempt - 1))
+                left = self._left()
+                if attempt < attempts and (left is None or left - backoff >= MIN_ATTEMPT_S):
+                    self._sleep(backoff)
                     continue
                 self.breaker.record_failure()
                 raise failure.error from None
@@ -169,6 +195,12 @@ class BankHttp:
     ) -> BankAnswer:
         bank, name = self.settings.code, self.settings.name
         url = self.settings.base_url.rstrip("/") + path
+        connect_s, read_s = self.settings.connect_timeout, self.settings.read_timeout
+        left = self._left()
+        if left is not None:
+            if left < MIN_ATTEMPT_S:  # spent (e.g. by the token request): nothing was sent
+                raise _Failure(BankTimeout(TIMEOUT_MESSAGE, bank, after_send=False), "deadline")
+            connect_s, read_s = min(connect_s, left), min(read_s, left)
         started = time.perf_counter()
         status: int | None = None
         outcome = "ok"
@@ -181,7 +213,7 @@ class BankHttp:
                     json=json_body,
                     data=form,
                     headers=headers,
-                    timeout=(self.settings.connect_timeout, self.settings.read_timeout),
+                    timeout=(connect_s, read_s),
                 )
             except requests.exceptions.ConnectTimeout:
                 outcome = "connect_timeout"

@@ -128,12 +128,16 @@ class BaseConnector:
     def benefit_query(self, request: BenefitQueryRequest) -> MarginResult:
         """Available margin and benefit state for the client."""
         self._require(Capability.BENEFIT_QUERY)
-        return self._do_benefit_query(request)
+        # An agent waits on lookups: the read timeout bounds the whole lookup, retries and
+        # token included, not each attempt.
+        with self.http.deadline(self.settings.read_timeout):
+            return self._do_benefit_query(request)
 
     def simulate(self, request: SimulationRequest) -> list[SimulationOption]:
         """Offers for the requested product, amount/installment and term."""
         self._require(Capability.SIMULATE)
-        return self._do_simulate(request)
+        with self.http.deadline(self.settings.read_timeout):
+            return self._do_simulate(request)
 
     def submit(self, request: SubmissionRequest) -> SubmissionResult:
         """Register the proposal at the bank (same idempotency key -> same proposal)."""

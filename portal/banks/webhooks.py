@@ -61,10 +61,14 @@ def verify_webhook(
     if not signature or not timestamp or not event_id:
         raise WebhookRejected("Webhook recusado: assinatura ausente", bank)
     try:
+        if not timestamp.isascii():  # int() reads other scripts' digits too
+            raise ValueError(timestamp)
         sent_at = int(timestamp)
     except ValueError:
         raise WebhookRejected("Webhook recusado: carimbo de tempo inválido", bank) from None
-    if not hmac.compare_digest(sign(secret, timestamp, event_id, body), signature):
+    # Bytes, not str: `compare_digest` raises on non-ASCII text, and a header is attacker text.
+    expected = sign(secret, timestamp, event_id, body).encode()
+    if not hmac.compare_digest(expected, signature.encode("utf-8", "replace")):
         raise WebhookRejected("Webhook recusado: assinatura inválida", bank)
     if abs(now - sent_at) > tolerance_s:
         raise WebhookRejected("Webhook recusado: mensagem fora da janela de tempo permitida", bank)

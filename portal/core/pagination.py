@@ -10,7 +10,10 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import Select, and_, or_
 from sqlalchemy.orm import Session
 
+from portal.core.ints import MAX_ID
+
 T = TypeVar("T")
+MAX_TEXT = 1000  # longer than any text column a list is ordered by
 
 
 @dataclass
@@ -40,6 +43,28 @@ def decode_cursor(cursor: str | None) -> list[Any] | None:
     return values if isinstance(values, list) else None
 
 
+def _cursor_values(order_columns: list[Any], values: list[Any] | None) -> list[Any] | None:
+    """The cursor's values when each one fits its column (a whole number for an integer
+    column, text for a text column), else None: a tampered cursor (`[null]`, objects,
+    numbers beyond 64 bits) restarts at the first page instead of reaching the database."""
+    if values is None or len(values) != len(order_columns):
+        return None
+    for column, value in zip(order_columns, values, strict=True):
+        try:
+            expected = column.type.python_type
+        except NotImplementedError:
+            return None
+        if expected is int:
+            if type(value) is not int or not -MAX_ID - 1 <= value <= MAX_ID:
+                return None
+        elif expected is str:
+            if not isinstance(value, str) or len(value) > MAX_TEXT:
+                return None
+        else:  # no list orders by another type today; refuse rather than guess
+            return None
+    return values
+
+
 def _after(columns: list[Any], values: list[Any], descending: bool) -> Any:
     """Row-value comparison `(a, b) > (x, y)` spelled portably."""
     clauses = []
@@ -64,8 +89,8 @@ def keyset_page(
     `key(item)` returns the values of the order columns for an item; by default the
     attribute of the same name on the item.
     """
-    values = decode_cursor(cursor)
-    if values is not None and len(values) == len(order_columns):
+    values = _cursor_values(order_columns, decode_cursor(cursor))
+    if values is not None:
         stmt = stmt.where(_after(order_columns, values, descending))
     ordering = [c.desc() if descending else c.asc() for c in order_columns]
     rows = list(session.scalars(stmt.order_by(*ordering).limit(per_page + 1)))

@@ -20,7 +20,6 @@ import io
 import math
 import os
 import re
-import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -39,6 +38,7 @@ from openpyxl.utils import get_column_letter
 
 from portal.core.errors import DomainError
 from portal.core.money import parse_decimal_br
+from portal.core.text import fold
 
 __all__ = [
     "DATETIME_FORMAT",
@@ -284,9 +284,7 @@ class Table:
 
 def normalize_header(text: str) -> str:
     """``"  Nº  Contrato "`` → ``"no contrato"``: case-, accent- and punctuation-free."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-    return " ".join(re.sub(r"[^0-9a-z]+", " ", stripped).split())
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", fold(text)).split())
 
 
 _RawRow = tuple[int, list[str]]  # (1-based row number in the file, cell texts)

@@ -17,6 +17,7 @@ from portal.core import audit
 from portal.core.audit import Actor
 from portal.core.db import utcnow
 from portal.core.errors import Conflict, DomainError, Forbidden, NotFound
+from portal.core.text import fold
 from portal.people.models import User
 from portal.people.scope import visible_collaborator_ids
 from portal.proposals.models import Proposal
@@ -53,16 +54,16 @@ def types(session: Session, only_active: bool = False) -> list[PendencyType]:
 
 def ensure_default_types(session: Session) -> int:
     """Create the catalogue's default entries that are missing; returns how many."""
-    existing = {name.casefold() for name in session.scalars(select(PendencyType.name))}
-    missing = [name for name in DEFAULT_TYPES if name.casefold() not in existing]
-    session.add_all(PendencyType(name=name, active=True) for name in missing)
+    existing = set(session.scalars(select(PendencyType.name_key)))
+    missing = [name for name in DEFAULT_TYPES if fold(name) not in existing]
+    session.add_all(PendencyType(name=name, name_key=fold(name), active=True) for name in missing)
     session.flush()
     return len(missing)
 
 
 def _clean_name(name: str) -> str:
     cleaned = " ".join((name or "").split())
-    if not cleaned:
+    if not fold(cleaned):
         raise DomainError("Informe o nome do tipo de pendência.", field="name")
     if len(cleaned) > NAME_MAX:
         raise DomainError(f"Máximo de {NAME_MAX} caracteres.", field="name")
@@ -74,17 +75,18 @@ def save_type(
 ) -> PendencyType:
     """Create a type, or rename / (de)activate an existing one. Names are unique."""
     cleaned = _clean_name(name)
-    same = session.scalar(select(PendencyType).where(func.lower(PendencyType.name) == cleaned.lower()))
+    key = fold(cleaned)
+    same = session.scalar(select(PendencyType).where(PendencyType.name_key == key))
     if same is not None and same.id != type_id:
         raise Conflict("Já existe um tipo de pendência com esse nome.")
     if type_id is None:
-        item = PendencyType(name=cleaned, active=active)
+        item = PendencyType(name=cleaned, name_key=key, active=active)
         session.add(item)
     else:
         item = session.get(PendencyType, type_id)  # type: ignore[assignment]
         if item is None:
             raise NotFound("Tipo de pendência não encontrado.")
-        item.name, item.active = cleaned, active
+        item.name, item.name_key, item.active = cleaned, key, active
     session.flush()
     audit.record(session, actor, "pendency_type.saved", f"pendency_type:{item.id}", {"active": active})
     return item

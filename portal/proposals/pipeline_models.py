@@ -37,6 +37,8 @@ class PendencyType(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(80), unique=True)
+    # `fold(name)`: "CPF inválido" and "cpf invalido" are one type (see pendencies.save_type).
+    name_key: Mapped[str] = mapped_column(String(80), unique=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -142,12 +142,22 @@ def connect(
     return make
 
 
+LOCAL_REDIS = "redis://127.0.0.1:6379/0"
+
+
+def redis_url_for_tests() -> str:
+    """The Redis the tests use: REDIS_URL when set (CI, another port), else the local one."""
+    return os.environ.get("REDIS_URL") or LOCAL_REDIS
+
+
 @pytest.fixture
 def redis_store() -> Iterator[Callable[[], RedisStore]]:
-    """Factory of RedisStores sharing one unique prefix; every key is removed afterwards."""
-    client = redis.Redis(host="127.0.0.1", port=6379)
+    """Factory of RedisStores sharing one unique prefix, on the server REDIS_URL names (the
+    local default when unset); every key is removed afterwards."""
+    url = redis_url_for_tests()
+    client = redis.Redis.from_url(url)
     prefix = f"athenas-test:{uuid.uuid4().hex}:"
-    yield lambda: RedisStore(redis.Redis(host="127.0.0.1", port=6379), prefix)
+    yield lambda: RedisStore(redis.Redis.from_url(url), prefix)
     keys = list(client.scan_iter(match=prefix + "*"))
     if keys:
         client.delete(*keys)

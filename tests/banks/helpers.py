@@ -130,3 +130,13 @@ def fake_option(bank: str) -> SimulationOption:
         rate_table="53694",
         bank_data={},
     )
+
+
+class FakeClock:
+    """A clock the test moves by hand (`clock.now += 10`): expiry without waiting."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now

@@ -19,11 +19,13 @@ from portal.banks.sandbox.scenarios import (
     CPF_SLOW,
     CPF_TIMEOUT,
 )
+from portal.banks.state import MemoryStore
 from portal.banks.types import BenefitState
 from tests.banks.helpers import (
     MARGIN_CALL,
     SUBMIT_CALL,
     TOKEN_CALL,
+    FakeClock,
     fake_option,
     margin_request,
     simulate_and_submit,
@@ -125,33 +127,46 @@ def test_token_is_reused_between_calls(connect, sandbox, bank):
 
 @pytest.mark.parametrize("bank", API_BANKS)
 def test_circuit_opens_answers_at_once_and_closes_after_cool_down(connect, sandbox, bank):
-    connector = connect(bank, max_retries=0, breaker_threshold=3, breaker_cooldown_s=0.5)
+    clock = FakeClock()  # the breaker's state lives in the store: its clock is the breaker's
+    connector = connect(
+        bank, with_store=MemoryStore(clock=clock), max_retries=0, breaker_threshold=3, breaker_cooldown_s=30
+    )
     for _ in range(3):
         with pytest.raises(BankUnavailable):
             connector.benefit_query(margin_request(bank, CPF_HTTP_500))
     assert connector.http.breaker.state == "open"
 
     before = sandbox.calls()
-    started = time.monotonic()
     with pytest.raises(BankUnavailable, match="indisponível, tente em instantes"):
         connector.benefit_query(margin_request(bank, CPF_MARGIN_OK))
-    assert time.monotonic() - started < 0.1
-    assert sandbox.calls() == before  # nothing reached the bank
+    assert sandbox.calls() == before  # answered at once: nothing reached the bank
+    clock.now += 29
+    assert connector.http.breaker.state == "open"
 
-    time.sleep(0.6)
+    clock.now += 2
     assert connector.http.breaker.state == "half_open"
     assert connector.benefit_query(margin_request(bank, CPF_MARGIN_OK)).state == "active"
     assert connector.http.breaker.state == "closed"
 
 
-def test_failed_probe_reopens_the_circuit(connect):
-    connector = connect("facta", max_retries=0, breaker_threshold=2, breaker_cooldown_s=0.3)
+def test_failed_probe_reopens_the_circuit(connect, sandbox):
+    clock = FakeClock()
+    connector = connect(
+        "facta",
+        with_store=MemoryStore(clock=clock),
+        max_retries=0,
+        breaker_threshold=2,
+        breaker_cooldown_s=30,
+    )
     for _ in range(2):
         with pytest.raises(BankUnavailable):
             connector.benefit_query(margin_request("facta", CPF_HTTP_500))
-    time.sleep(0.4)
+    clock.now += 31
+    assert connector.http.breaker.state == "half_open"
+    before = sandbox.calls().get(MARGIN_CALL["facta"], 0)
     with pytest.raises(BankUnavailable):
         connector.benefit_query(margin_request("facta", CPF_HTTP_500))  # the probe fails
+    assert sandbox.calls()[MARGIN_CALL["facta"]] == before + 1  # the probe did reach the bank
     assert connector.http.breaker.state == "open"
 
 

@@ -176,3 +176,59 @@ def test_real_deliveries_from_the_sandbox_process_are_stored(sandbox, live_porta
     [event] = _events(db)
     assert event.payload[0]["number"] == seeded["number"]
     assert event.payload[0]["status"] == "EM ANALISE"
+
+
+def test_non_ascii_signature_is_refused_not_a_server_error(client, db, daycoval):
+    body = _body()
+    headers = signed_headers(WEBHOOK_SECRET, body, uuid.uuid4().hex, time.time())
+    headers["X-Athenas-Signature"] = "sha256=çãé"
+    response = _post(client, body, headers)
+    assert response.status_code == 401
+    assert "assinatura inválida" in response.json["mensagem"]
+    assert _events(db) == []
+
+
+AT = "2026-01-10T12:00:00"
+
+
+@pytest.mark.parametrize(
+    ("bank", "payload"),
+    [
+        ("c6", {"eventos": 5}),
+        ("c6", {"eventos": "abc"}),
+        ("c6", {"eventos": [{"numero_proposta": "C61", "status": {"x": 1}, "atualizado_em": AT}]}),
+        ("daycoval", {"numeroProposta": "DC1", "situacao": {"codigo": "PAGA"}, "dataHoraSituacao": AT}),
+        ("daycoval", {"numeroProposta": ["DC1"], "situacao": "PAGA", "dataHoraSituacao": AT}),
+        ("daycoval", {"numeroProposta": "DC1", "situacao": True, "dataHoraSituacao": AT}),
+        ("daycoval", [5, "x"]),
+        ("daycoval", {"numeroProposta": "DC1", "situacao": "PAGA\u0000", "dataHoraSituacao": AT}),
+    ],
+)
+def test_signed_body_with_the_wrong_json_types_is_refused_as_unreadable(client, db, bank, payload):
+    factories.bank(
+        db,
+        bank,
+        credentials={"apikey": "k"},
+        capabilities=[Capability.FETCH_STATUS, Capability.RECEIVE_WEBHOOK],
+        webhook_secret=WEBHOOK_SECRET,
+    )
+    body = json.dumps(payload).encode()
+    headers = signed_headers(WEBHOOK_SECRET, body, uuid.uuid4().hex, time.time())
+
+    response = _post(client, body, headers, url=f"/api/banks/{bank}/webhook")
+
+    assert response.status_code == 400, response.get_data(as_text=True)
+    assert response.json["mensagem"] == "Conteúdo da notificação ilegível"
+    assert _events(db) == []
+
+
+def test_nul_characters_in_a_banks_note_are_dropped_not_a_server_error(client, db, daycoval):
+    payload = {"numeroProposta": "DC0001001", "situacao": "EM ANALISE", "dataHoraSituacao": AT}
+    body = json.dumps({**payload, "observacao": "em\u0000 análise"}).encode()
+
+    response = _post(client, body, signed_headers(WEBHOOK_SECRET, body, uuid.uuid4().hex, time.time()))
+
+    assert response.status_code == 200, response.get_data(as_text=True)
+    [event] = _events(db)
+    assert event.payload[0]["status"] == "EM ANALISE"
+    assert event.payload[0]["detail"] == "em análise"

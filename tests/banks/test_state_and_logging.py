@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import secrets
 import time
 
 import pytest
+import redis
 
 from portal.banks.errors import BankUnavailable
 from portal.banks.http import mask_path
@@ -18,18 +20,11 @@ from tests.banks.helpers import (
     CREDENTIALS,
     MARGIN_CALL,
     TOKEN_CALL,
+    FakeClock,
     margin_request,
     simulate_and_submit,
     simulation_request,
 )
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def test_memory_store_expires_counts_and_sets_once():
@@ -98,8 +93,12 @@ def test_mask_path_hides_cpfs_and_query_strings():
 def test_logs_never_contain_cpfs_tokens_or_secrets(connect, operator, store, caplog):
     caplog.set_level(logging.DEBUG, logger="portal.banks")
     cpfs = [scenarios.CPF_MARGIN_OK, scenarios.CPF_HTTP_500, scenarios.CPF_EXPIRED_TOKEN]
-    for bank in ("facta", "daycoval", "c6"):
-        connector = connect(bank, max_retries=1)
+    # Random secrets: a fixed word such as "athenas" also appears in every log record's
+    # path when the checkout's directory is named after the project.
+    banks = ("facta", "daycoval", "c6")
+    credentials = {bank: {key: secrets.token_hex(12) for key in CREDENTIALS[bank]} for bank in banks}
+    for bank in banks:
+        connector = connect(bank, max_retries=1, credentials=credentials[bank])
         connector.benefit_query(margin_request(bank, scenarios.CPF_MARGIN_OK))
         connector.benefit_query(margin_request(bank, scenarios.CPF_EXPIRED_TOKEN))
         simulate_and_submit(connector, scenarios.CPF_MARGIN_OK, operator)
@@ -107,7 +106,7 @@ def test_logs_never_contain_cpfs_tokens_or_secrets(connect, operator, store, cap
             connector.benefit_query(margin_request(bank, scenarios.CPF_HTTP_500))
     tokens = [value for key, (value, _) in store._data.items() if key.startswith("token:")]
     assert len(tokens) == 2  # facta and c6 tokens were cached (and must not be logged)
-    secrets = [v for creds in CREDENTIALS.values() for v in creds.values()]
+    secret_values = [v for creds in credentials.values() for v in creds.values()]
 
     records = [r for r in caplog.records if r.name == "portal.banks"]
     assert len(records) > 15
@@ -117,7 +116,7 @@ def test_logs_never_contain_cpfs_tokens_or_secrets(connect, operator, store, cap
         for cpf in [*cpfs, CERTIFIED_CPF]:
             assert cpf not in text
             assert f"{cpf[:3]}.{cpf[3:6]}.{cpf[6:9]}-{cpf[9:]}" not in text
-        for secret in [*tokens, *secrets, "1234567890"]:
+        for secret in [*tokens, *secret_values, "1234567890"]:
             assert secret not in text
     outcomes = {r.outcome for r in records}
     assert {"ok", "server_error", "unauthorized"} <= outcomes
@@ -160,3 +159,16 @@ def test_scenario_cpfs_are_valid_and_distinct():
     assert not scenarios.is_valid_cpf("10011111179")
     assert scenarios.scenario_for("100.222.222-27") == "blocked"
     assert scenarios.margins_for(scenarios.CPF_MARGIN_OK) != scenarios.margins_for(CERTIFIED_CPF)
+
+
+def test_redis_fixture_uses_the_server_redis_url_names(monkeypatch, request):
+    from tests.banks.conftest import redis_url_for_tests
+
+    server = redis.Redis.from_url(redis_url_for_tests()).connection_pool.connection_kwargs
+    host, port = server["host"], server["port"]
+    monkeypatch.setenv("REDIS_URL", f"redis://{host}:{port}/5")
+    store = request.getfixturevalue("redis_store")()
+
+    store.set("probe", "1", ttl_s=30)
+
+    assert redis.Redis(host=host, port=port, db=5).get(store._prefix + "probe") == b"1"

@@ -13,7 +13,16 @@ from datetime import UTC, datetime, tzinfo
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from portal.banks.convert import malformed, money, need, parse_datetime, to_decimal
+from portal.banks.convert import (
+    free_text,
+    malformed,
+    money,
+    need,
+    need_list,
+    need_text,
+    parse_datetime,
+    to_decimal,
+)
 from portal.banks.errors import BankRejected, MalformedResponse, UnsupportedCapability
 from portal.banks.http import BankAnswer
 from portal.banks.protocol import BaseConnector
@@ -88,6 +97,12 @@ class DialectConnector(BaseConnector):
     def _need(self, data: Any, key: str) -> Any:
         return need(data, key, *self._n)
 
+    def _need_list(self, data: Any, key: str) -> list[Any]:
+        return need_list(data, key, *self._n)
+
+    def _need_text(self, data: Any, key: str) -> str:
+        return need_text(data, key, *self._n)
+
     def _money(self, value: Any) -> Decimal:
         return money(value, *self._n)
 
@@ -132,13 +147,13 @@ class DialectConnector(BaseConnector):
     ) -> StatusUpdate:
         """A status change read from a bank row (`number` when the row does not carry it)."""
         if number is None:
-            number = str(self._need(row, fields.number))
+            number = self._need_text(row, fields.number)
         return StatusUpdate(
             bank=self.code,
             bank_proposal_number=number,
-            bank_status=str(self._need(row, fields.status)),
+            bank_status=self._need_text(row, fields.status),
             occurred_at=self._datetime(self._need(row, fields.at), fields.tz),
-            detail=str(row.get(fields.detail) or ""),
+            detail=free_text(row.get(fields.detail)),
         )
 
     def _update(self, row: Any) -> StatusUpdate:

@@ -105,7 +105,7 @@ class C6Connector(TokenConnector):
     def _link(self, data: Any) -> AuthorizationLink:
         expires = data.get("expira_em")
         return AuthorizationLink(
-            state=str(self._need(data, "status")),
+            state=self._need_text(data, "status"),
             link=data.get("link_autorizacao"),
             expires_at=self._datetime(expires) if expires else None,
         )
@@ -155,7 +155,7 @@ class C6Connector(TokenConnector):
                 Product.CLT,
                 PLAN_FIELDS,
                 rate_table=str(plan.get("codigo_tabela", "")),
-                bank_data={"id_plano": str(self._need(plan, "id_plano"))},
+                bank_data={"id_plano": self._need_text(plan, "id_plano")},
             )
             for plan in self._need(data, "planos")[:5]
         ]
@@ -206,8 +206,8 @@ class C6Connector(TokenConnector):
         """An included proposal with its signing link (valid for 30 days)."""
         expires = data.get("link_expira_em")
         return SubmissionResult(
-            bank_proposal_number=str(self._need(data, "numero_proposta")),
-            bank_status=str(self._need(data, "status")),
+            bank_proposal_number=self._need_text(data, "numero_proposta"),
+            bank_status=self._need_text(data, "status"),
             confirmed=True,
             signing_link=data.get("link_assinatura"),
             signing_link_expires_at=self._datetime(expires) if expires else None,
@@ -237,4 +237,4 @@ class C6Connector(TokenConnector):
         return self._submission(self._check(answer))
 
     def _translate_webhook(self, payload: Any) -> list[StatusUpdate]:
-        return [self._update(row) for row in self._need(payload, "eventos")]
+        return [self._update(row) for row in self._need_list(payload, "eventos")]

@@ -122,7 +122,7 @@ class DaycovalConnector(DialectConnector):
             idempotent=True,  # a lookup: safe to repeat
         )
         data = self._check(answer)
-        situation = str(self._need(data, "situacaoBeneficio"))
+        situation = self._need_text(data, "situacaoBeneficio")
         return MarginResult(
             bank=self.code,
             state=self._benefit_state(BENEFIT_STATES, situation),
@@ -158,8 +158,8 @@ class DaycovalConnector(DialectConnector):
                 row,
                 request.product,
                 SIMULATION_FIELDS,
-                rate_table=str(self._need(row, "codigoTabela")),
-                bank_data={"idSimulacao": str(self._need(row, "idSimulacao"))},
+                rate_table=self._need_text(row, "codigoTabela"),
+                bank_data={"idSimulacao": self._need_text(row, "idSimulacao")},
             )
             for row in self._need(data, "simulacoes")
         ]
@@ -209,8 +209,8 @@ class DaycovalConnector(DialectConnector):
         data = self._check(answer)
         signing = data.get("formalizacao") or {}
         return SubmissionResult(
-            bank_proposal_number=str(self._need(data, "numeroProposta")),
-            bank_status=str(self._need(data, "situacao")),
+            bank_proposal_number=self._need_text(data, "numeroProposta"),
+            bank_status=self._need_text(data, "situacao"),
             confirmed=True,
             signing_link=None,
             signing_channel="sms" if signing.get("canal", "SMS") == "SMS" else "link",
@@ -241,8 +241,8 @@ class DaycovalConnector(DialectConnector):
             return None
         data = self._check(answer)
         return SubmissionResult(
-            bank_proposal_number=str(self._need(data, "numeroProposta")),
-            bank_status=str(self._need(data, "situacao")),
+            bank_proposal_number=self._need_text(data, "numeroProposta"),
+            bank_status=self._need_text(data, "situacao"),
             confirmed=True,
             signing_channel="sms",
         )

@@ -141,7 +141,7 @@ class FactaConnector(TokenConnector):
             },
         )
         margin = self._need(data, "margem")
-        situation = str(self._need(margin, "situacao")).upper()
+        situation = self._need_text(margin, "situacao").upper()
         return MarginResult(
             bank=self.code,
             state=self._benefit_state(BENEFIT_STATES, situation),
@@ -181,7 +181,7 @@ class FactaConnector(TokenConnector):
                 row,
                 request.product,
                 TABLE_FIELDS,
-                rate_table=str(self._need(row, "codigoTabela")),
+                rate_table=self._need_text(row, "codigoTabela"),
                 bank_data={
                     "tipo_operacao": operation,
                     "averbador": averbador,
@@ -212,7 +212,7 @@ class FactaConnector(TokenConnector):
                 "coeficiente": extra.get("coeficiente", ""),
             },
         )
-        simulation_id = str(self._need(step1, "id_simulador"))
+        simulation_id = self._need_text(step1, "id_simulador")
         address = client.address
         step2 = self._post(
             "/proposta/etapa2-dados-pessoais",
@@ -237,7 +237,7 @@ class FactaConnector(TokenConnector):
                 "tipo_conta": "P" if payout.kind == "savings" else "C",
             },
         )
-        client_code = str(self._need(step2, "codigo_cliente"))
+        client_code = self._need_text(step2, "codigo_cliente")
         step3 = self._post(
             "/proposta/etapa3-proposta-cadastro",
             {
@@ -247,7 +247,7 @@ class FactaConnector(TokenConnector):
             },
         )
         return SubmissionResult(
-            bank_proposal_number=str(self._need(step3, "codigo")),
+            bank_proposal_number=self._need_text(step3, "codigo"),
             bank_status=str(step3.get("status") or "AGUARDANDO ASSINATURA DIGITAL"),
             confirmed=True,
             signing_link=step3.get("url_formalizacao"),
@@ -261,7 +261,7 @@ class FactaConnector(TokenConnector):
             return None  # Facta answers {"erro": true} when no proposal has this id
         data = self._check(answer)
         return SubmissionResult(
-            bank_proposal_number=str(self._need(data, "codigo")),
+            bank_proposal_number=self._need_text(data, "codigo"),
             bank_status=str(data.get("status") or ""),
             confirmed=True,
             signing_link=data.get("url_formalizacao"),

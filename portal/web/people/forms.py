@@ -11,6 +11,7 @@ from wtforms import BooleanField, DateField, PasswordField, SelectField, StringF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from portal.core.ints import parse_int
 from portal.people.constants import ISSUER_LABELS, KNOWN_BANKS
 from portal.people.models import ORG_KIND_LABELS, ROLE_GROUP_LABELS
 
@@ -22,11 +23,8 @@ def _max(n: int) -> Length:
 
 
 def optional_int(value: object) -> int | None:
-    """Select values: an int id, or None for blank/garbage (the service decides)."""
-    try:
-        return int(str(value)) if value not in (None, "", "None") else None
-    except ValueError:
-        return None
+    """Select values: an id, or None for blank/garbage/out of range (the service decides)."""
+    return parse_int(value)
 
 
 class BrDateField(DateField):

@@ -7,6 +7,7 @@ from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from portal.core.errors import DomainError
+from portal.core.ints import parse_int
 from portal.extensions import db
 from portal.people import org
 from portal.people.models import OrgUnit
@@ -52,7 +53,7 @@ def org_unit_new() -> Response:
     form = OrgUnitForm()
     form.parent_id.choices = _parent_choices()
     if request.method == "GET" and request.args.get("parent"):
-        form.parent_id.data = request.args.get("parent", type=int)
+        form.parent_id.data = parse_int(request.args.get("parent"))
     if form.validate_on_submit():
         try:
             unit = org.create_unit(db.session, current_actor(), kind=form.kind.data, **_unit_fields(form))  # type: ignore[arg-type]

@@ -130,12 +130,23 @@ def _input(form: SimulationForm) -> lookups.SimulationInput:
     return lookups.SimulationInput(
         product=Product(form.product.data),
         term_months=term,
-        benefit_link_id=int(form.benefit_link_id.data) if form.benefit_link_id.data else None,
+        benefit_link_id=_benefit_link_id(form),
         requested_amount=money(form.requested_amount) if form.mode.data == "amount" else None,
         installment=money(form.installment) if form.mode.data == "installment" else None,
         benefit_granted_on=form.benefit_granted_on.data,
         banks=tuple(form.banks.data or ()),
     )
+
+
+def _benefit_link_id(form: SimulationForm) -> int | None:
+    """The chosen benefit link ("" = automatic); anything else than an id is refused."""
+    raw = (form.benefit_link_id.data or "").strip()
+    if not raw:
+        return None
+    link_id = parse_int(raw)
+    if link_id is None:
+        raise DomainError("Escolha um benefício ou vínculo da lista.", field="benefit_link_id")
+    return link_id
 
 
 @bp.route("/clients/<int:client_id>/simulate", methods=["GET", "POST"])
@@ -218,7 +229,10 @@ def client_submit(client_id: int) -> Response:
     form = SubmitForm()
     if not form.validate_on_submit():
         raise DomainError("Formulário inválido: recarregue a página e tente de novo.")
-    simulation = lookups.get_simulation(db.session, client, int(form.simulation_id.data))
+    simulation_id, option = parse_int(form.simulation_id.data), parse_int(form.option.data)
+    if simulation_id is None or option is None:
+        raise DomainError("Formulário inválido: recarregue a página e tente de novo.")
+    simulation = lookups.get_simulation(db.session, client, simulation_id)
     collaborator = own_collaborator(db.session, current_user)
     try:
         plan = submission.start_submission(
@@ -227,7 +241,7 @@ def client_submit(client_id: int) -> Response:
             client,
             collaborator,
             simulation,
-            int(form.option.data),
+            option,
             bank_store(),
             date.today(),
         )
