@@ -3,6 +3,7 @@
 
 import portal.banks.models
 import portal.clients.models
+import portal.commissions.models
 import portal.core.audit
 import portal.core.jobs.models
 import portal.people.models
@@ -17,4 +18,5 @@ MODEL_MODULES = [
     "portal.proposals.models",
     "portal.proposals.pipeline_models",
     "portal.banks.models",
+    "portal.commissions.models",
 ]
