@@ -40,6 +40,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _init_kernel(app)
     _init_extensions(app)
     _init_jobs(app)
+    _init_domain_hooks()
     _register_web(app)
     from portal.cli import register_cli
 
@@ -103,8 +104,21 @@ def _init_extensions(app: Flask) -> None:
         return redirect(target)
 
 
+def _init_domain_hooks() -> None:
+    """Listeners of lower layers' events (idempotent): commissions post a proposal's lines
+    when it is paid and its clawback when it ends early, in the move's transaction."""
+    from portal.commissions import posting
+
+    posting.register()
+
+
 # Modules that register job kinds (`@job_kind`); later issues append theirs.
-JOB_KIND_MODULES = ["portal.demo.jobs", "portal.proposals.bank_sync", "portal.proposals.import_job"]
+JOB_KIND_MODULES = [
+    "portal.demo.jobs",
+    "portal.proposals.bank_sync",
+    "portal.proposals.import_job",
+    "portal.commissions.recalc",
+]
 
 
 def _init_jobs(app: Flask) -> None:

@@ -359,3 +359,6 @@ def register_cli(app: Flask) -> None:
         rebuild_proposal_rollup,
     ):
         app.cli.add_command(cmd)
+    from portal.cli_commissions import register as register_commissions
+
+    register_commissions(app)

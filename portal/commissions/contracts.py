@@ -69,7 +69,7 @@ class ContractInputs:
     payees: dict[str, tuple[int | None, int | None]] = field(default_factory=dict)
 
 
-def to_contract(proposal: Proposal, agent_key: str) -> Contract:
+def to_contract(proposal: Proposal, agent_key: str, sub_key: str | None = None) -> Contract:
     if proposal.paid_at is None:
         raise ValueError(f"proposal {proposal.id} was never paid")
     reason = END_REASONS.get(proposal.status)
@@ -91,6 +91,7 @@ def to_contract(proposal: Proposal, agent_key: str) -> Contract:
         ended_on=ended_on,
         end_reason=reason,
         proposal_id=proposal.id,
+        sub_correspondent=sub_key,
     )
 
 
@@ -173,15 +174,17 @@ def load_inputs(session: Session, proposals: Sequence[Proposal]) -> list[Contrac
     for proposal in proposals:
         agent = people[proposal.agent_id]
         agent_key = collaborator_payee(agent.id, agent.email)
-        contract = to_contract(proposal, agent_key)
+        sub = units.get(proposal.sub_correspondent_id) if proposal.sub_correspondent_id else None
+        if sub is not None and sub.kind != OrgKind.SUB_CORRESPONDENT:
+            sub = None
+        sub_key = sub_correspondent_payee(sub) if sub is not None else None
+        contract = to_contract(proposal, agent_key, sub_key)
         on = contract.paid_on
         item = ContractInputs(proposal, contract, payees={agent_key: (agent.id, None)})
         item.plans = [to_plan(p, agent_key) for p in plans_by_collaborator[agent.id] if _valid(p.valid_from, p.valid_to, on)]
-        sub = units.get(proposal.sub_correspondent_id) if proposal.sub_correspondent_id else None
-        if sub is not None and sub.kind == OrgKind.SUB_CORRESPONDENT:
-            key = sub_correspondent_payee(sub)
-            item.payees[key] = (None, sub.id)
-            item.plans += [to_plan(p, key) for p in plans_by_unit[sub.id] if _valid(p.valid_from, p.valid_to, on)]
+        if sub is not None and sub_key is not None:
+            item.payees[sub_key] = (None, sub.id)
+            item.plans += [to_plan(p, sub_key) for p in plans_by_unit[sub.id] if _valid(p.valid_from, p.valid_to, on)]
         supervisor = _leader_on(supervisors.get(proposal.team_id or 0, []), on, agent.id)
         if supervisor is None and agent.supervisor_id in fallback:
             candidate = fallback[agent.supervisor_id]

@@ -130,11 +130,38 @@ def entry_values(
     }
 
 
-def append(session: Session, rows: Sequence[dict[str, Any]], chunk: int = 5000) -> int:
-    """Bulk-insert ledger rows (executemany in chunks); ensures their periods exist."""
+def _lock_open_periods(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Share-lock the periods the rows post into, so a concurrent close waits for this
+    transaction (and its snapshot then sees these rows). A period closed meanwhile moves
+    its rows to the open one (the close committed first; re-read the rule)."""
+    for _attempt in range(3):
+        wanted = sorted({r["posting_period"] for r in rows})
+        ensure_periods(session, wanted)
+        states = session.execute(
+            select(CommissionPeriod.period, CommissionPeriod.state)
+            .where(CommissionPeriod.period.in_(wanted))
+            .with_for_update(read=True)
+        ).all()
+        closed = {period for period, state in states if state == PeriodState.CLOSED.value}
+        if not closed:
+            return
+        rule = posting_rule(session)
+        for row in rows:
+            if row["posting_period"] in closed:
+                row["posting_period"], row["prior_period"] = rule.posting(row["competence"])
+    raise RuntimeError("commission periods keep closing under this posting")
+
+
+def append(session: Session, rows: Sequence[dict[str, Any]], chunk: int = 5000, *, lock: bool = True) -> int:
+    """Bulk-insert ledger rows (executemany in chunks) into open periods.
+
+    `lock=False` only for the close itself, which posts into the period it is closing."""
     if not rows:
         return 0
-    ensure_periods(session, {r["posting_period"] for r in rows})
+    if lock:
+        _lock_open_periods(session, rows)
+    else:
+        ensure_periods(session, {r["posting_period"] for r in rows})
     for start in range(0, len(rows), chunk):
         session.execute(insert(LedgerEntry), list(rows[start : start + chunk]))
     return len(rows)

@@ -14,7 +14,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from portal.core.db import Base, Money, Rate, UTCDateTime, utcnow
 
@@ -101,7 +101,9 @@ class TableVersion(Base):
     @property
     def label(self) -> str:
         """"Facta v3": how explanations and pages name the version."""
-        return f"{self.bank_code.capitalize()} v{self.number}"
+        from portal.commissions.resolution import bank_name
+
+        return f"{bank_name(self.bank_code)} v{self.number}"
 
     @property
     def state_label(self) -> str:
@@ -276,6 +278,9 @@ class LedgerEntry(Base):
     table_version_id: Mapped[int | None] = mapped_column(ForeignKey("commission_table_versions.id"))
     table_row_id: Mapped[int | None] = mapped_column(ForeignKey("commission_table_rows.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    # Filled by the ledger queries in the same SELECT (collaborator's name); else None.
+    payee_name: Mapped[str | None] = query_expression()
 
     @property
     def kind_label(self) -> str:

@@ -13,14 +13,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, insert, select, update
 from sqlalchemy.orm import Session
 
 from portal.commissions import engine, ledger, tables
+from portal.commissions import resolution as engine_rows
 from portal.commissions.contracts import END_REASONS, ContractInputs, load_inputs
 from portal.commissions.ledger import Key, Payee, PostingRule
 from portal.commissions.models import EntrySource, ProposalCommissionRef
@@ -108,12 +108,8 @@ def _frozen_refs(session: Session, resolved: dict[int, Any]) -> None:
     updates = [v for v in values if v["proposal_id"] in existing]
     inserts = [v for v in values if v["proposal_id"] not in existing]
     if updates:
-        from sqlalchemy import update
-
         session.execute(update(ProposalCommissionRef), updates)
     if inserts:
-        from sqlalchemy import insert
-
         session.execute(insert(ProposalCommissionRef), inserts)
 
 
@@ -137,24 +133,23 @@ def sync(
         return result
     inputs = load_inputs(session, paid)
     days = [item.contract.paid_on for item in inputs]
-    rows_by_bank: dict[str, list[TableRow]] = defaultdict(list)
-    for row in tables.approved_rows_on(session, {p.bank_code for p in paid}, min(days), max(days)):
-        rows_by_bank[row.bank].append(row)
+    index = engine_rows.index_rows(tables.approved_rows_on(session, {p.bank_code for p in paid}, min(days), max(days)))
     held = ledger.sums_by_key(session, held_filter if held_filter is not None else [p.id for p in paid])
     rule = ledger.posting_rule(session)
     entries: list[dict[str, Any]] = []
     resolved: dict[int, Any] = {}
-    for index, item in enumerate(inputs, start=1):
-        rows = _rows_on(rows_by_bank[item.contract.bank], item.contract.paid_on)
-        resolution = engine.resolve_row(item.contract, rows)
+    for done, item in enumerate(inputs, start=1):
+        contract = item.contract
+        rows = index.get((contract.bank.casefold(), contract.product.casefold()), ())
+        resolution = engine.resolve_row(contract, rows)
         resolved[item.proposal.id] = resolution
         if resolution.row is None:
             result.problems += 1
-        lines = engine.contract_lines(item.contract, rows, plans=item.plans, overrides=item.overrides)
+        lines = engine.lines_for(contract, resolution, plans=item.plans, overrides=item.overrides)
         for line, amount, note in _differences(lines, held.get(item.proposal.id, {})):
             entries.append(_entry(item, line, rule, result.batch_id, source, actor, amount, note, reason))
-        if progress is not None and index % 500 == 0:
-            progress(index, len(inputs))
+        if progress is not None and done % 1000 == 0:
+            progress(done, len(inputs))
     _frozen_refs(session, resolved)
     ledger.append(session, entries)
     result.contracts = len(inputs)
@@ -162,10 +157,6 @@ def sync(
     result.total = sum((e["amount"] for e in entries), ZERO)
     session.flush()
     return result
-
-
-def _rows_on(rows: list[TableRow], on: date) -> list[TableRow]:
-    return [r for r in rows if r.valid_from <= on and (r.valid_to is None or r.valid_to >= on)]
 
 
 def _entry(
