@@ -233,8 +233,8 @@ def _snapshot(session: Session, record: CommissionPeriod) -> list[PeriodSnapshot
             LedgerEntry.payee,
             func.max(LedgerEntry.collaborator_id),
             func.count(),
-            money_sum(case((amount > 0, amount), else_=0)),
-            money_sum(case((amount < 0, amount), else_=0)),
+            money_sum(case((amount > ZERO, amount), else_=ZERO)),
+            money_sum(case((amount < ZERO, amount), else_=ZERO)),
             money_sum(amount),
         )
         .where(LedgerEntry.posting_period == record.period)
