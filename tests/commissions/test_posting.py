@@ -72,3 +72,21 @@ def test_moving_twice_to_paid_states_posts_once(db, monkeypatch):
     result = posting.sync(db, FINANCE, [proposal], source=posting.EntrySource.ENGINE)
     assert result.entries == 0
     assert db.scalar(select(func.count()).select_from(LedgerEntry)) == before
+
+
+def test_ledger_totals_per_payee(db, monkeypatch):
+    """Run on SQLite and on PostgreSQL (ATHENAS_TEST_BACKEND): the same centavos."""
+    from portal.commissions import queries
+    from tests import factories
+
+    w = world(db)
+    paid_proposal(db, monkeypatch, w, date(2026, 3, 5))
+    paid_proposal(db, monkeypatch, w, date(2026, 3, 9), gross="7777.77")
+    totals = {payee: (amount, n) for payee, _name, amount, n in queries.ledger_totals(db, factories.user(db, role="finance"))}
+    # 7.777,77: flat 466,6662 → 466,67; deferred 38,88885 → 38,89 × 12 = 466,68;
+    # repasse 40 %: 186,668 → 186,67 and 15,556 → 15,56 × 12 = 186,72; override 23,33331 → 23,33
+    assert totals == {
+        "empresa": (D("2133.35"), 26),
+        "ana@teste.athenas": (D("853.39"), 26),
+        "sup@teste.athenas": (D("53.33"), 2),
+    }
