@@ -42,6 +42,6 @@ def plan(percent: str = "40", basis: PlanBasis = PlanBasis.COMMISSION, **changes
 def summary(lines):  # noqa: ANN001, ANN201 - test helper
     """(payee, kind, period, amount as text, source kind) per line, for exact comparisons."""
     return [
-        (l.payee, l.kind.value, l.period, str(l.amount), l.source_kind.value if l.source_kind else "")
-        for l in lines
-    ]  # noqa: E741
+        (ln.payee, ln.kind.value, ln.period, str(ln.amount), ln.source_kind.value if ln.source_kind else "")
+        for ln in lines
+    ]

@@ -71,7 +71,7 @@ def test_cancelled_in_april_keeps_april_deferral():
     paid_late = contract(paid_on=date(2026, 3, 20), ended_on=date(2026, 4, 9), end_reason=EndReason.PAYOFF)
     lines = contract_lines(paid_late, [row()], [plan()])
 
-    reversed_months = [l.explanation.split("diferida ")[1][:7] for l in lines
-                       if l.kind.value == "estorno" and l.source_kind.value == "diferido"]  # fmt: skip
+    reversed_months = [ln.explanation.split("diferida ")[1][:7] for ln in lines
+                       if ln.kind.value == "estorno" and ln.source_kind.value == "diferido"]  # fmt: skip
     assert reversed_months == MONTHS[1:]  # April (the end month) stays earned
-    assert all(l.period == "2026-04" for l in lines if l.kind.value == "estorno")
+    assert all(ln.period == "2026-04" for ln in lines if ln.kind.value == "estorno")
