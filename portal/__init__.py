@@ -118,6 +118,7 @@ JOB_KIND_MODULES = [
     "portal.proposals.bank_sync",
     "portal.proposals.import_job",
     "portal.commissions.recalc",
+    "portal.commissions.calc_job",
 ]
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -25,7 +25,7 @@ from portal.commissions.layouts import (
     write_lines,
 )
 from portal.commissions.resolution import index_rows
-from portal.commissions.types import LineKind, Plan
+from portal.commissions.types import Line, LineKind, Plan
 
 __all__ = ["Summary", "calculate"]
 
@@ -34,13 +34,16 @@ StrPath = str | os.PathLike[str]
 
 @dataclass
 class Summary:
-    """What a calculator run produced: counts and the net total per payee."""
+    """What a calculator run produced: counts, the net total per payee and per kind, and
+    the first lines (``keep`` of them) for a page to show."""
 
     contracts: int = 0
     lines: int = 0
     no_table: int = 0
     ambiguous: int = 0
     totals: dict[str, Decimal] = field(default_factory=lambda: defaultdict(lambda: Decimal("0.00")))
+    by_kind: dict[LineKind, Decimal] = field(default_factory=lambda: defaultdict(lambda: Decimal("0.00")))
+    first: list[Line] = field(default_factory=list)
 
 
 def calculate(
@@ -50,11 +53,14 @@ def calculate(
     *,
     plans: StrPath | None = None,
     banks: Collection[str] = DEMO_BANKS,
+    keep: int = 0,
+    progress: Callable[[int], None] | None = None,
 ) -> Summary:
     """Run the engine over the files and write the lines layout to ``out``.
 
     Raises :class:`~portal.commissions.fields.LayoutError` (every bad line of the file
-    that has them) before ``out`` is touched.
+    that has them) before ``out`` is touched. ``keep``: how many lines to keep in
+    ``Summary.first``; ``progress(contracts so far)`` is called every 1,000 contracts.
     """
     index = index_rows(read_table_rows(table, banks=banks))
     by_payee: dict[str, list[Plan]] = defaultdict(list)
@@ -71,8 +77,13 @@ def calculate(
                 lines = contract_lines(contract, rows, by_payee.get(contract.agent, ()))
                 summary.contracts += 1
                 summary.lines += write_lines(lines, handle, header=False)
+                if len(summary.first) < keep:
+                    summary.first.extend(lines[: keep - len(summary.first)])
+                if progress is not None and summary.contracts % 1000 == 0:
+                    progress(summary.contracts)
                 for line in lines:
                     summary.totals[line.payee] += line.amount
+                    summary.by_kind[line.kind] += line.amount
                     summary.no_table += line.kind is LineKind.NO_TABLE
                     summary.ambiguous += line.kind is LineKind.AMBIGUOUS
         os.replace(partial, target)

@@ -4,4 +4,8 @@ from flask import Blueprint
 
 bp = Blueprint("finance", __name__, url_prefix="/finance")
 
-from portal.web.finance import views  # noqa: E402,F401
+from portal.web.finance import (  # noqa: E402,F401
+    calculator_views,
+    views,  # noqa: E402,F401
+    whatif_views,
+)
