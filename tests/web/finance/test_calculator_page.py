@@ -22,10 +22,10 @@ CONTRACT_HEADER = [
     "troco", "seguro", "data_pagamento", "corretor",
 ]  # fmt: skip
 CONTRACTS = [
-    ["C1", "facta", "new", "INSS", "", "84", "1,80", "10.000,00", "9.500,00", "", "", "05/03/2026", "ana@x.com"],
+    ["C1", "facta", "new", "INSS", "", "84", "1,80", "10.000,00", "9.500,00", "", "", "05/03/2026", "ana@x.com"],  # noqa: E501
     ["C2", "facta", "refin", "INSS", "", "84", "1,80", "5.000,00", "", "", "", "05/03/2026", "ana@x.com"],
-    ["C3", "facta", "Empréstimo Novo", "INSS", "", "84", "1,80", "1.234,56", "", "", "", "10/03/2026", "bia@x.com"],
-]
+    ["C3", "facta", "Empréstimo Novo", "INSS", "", "84", "1,80", "1.234,56", "", "", "", "10/03/2026", "bia@x.com"],  # noqa: E501
+]  # fmt: skip
 PLANS = "colaborador;vigencia_de;vigencia_ate;sobre;percentual\nana@x.com;01/01/2026;;comissao;40,00\n"
 
 
@@ -33,7 +33,7 @@ def csv_bytes(header: list[str], rows: list[list[str]]) -> bytes:
     return "\n".join(";".join(r) for r in [header, *rows]).encode("utf-8")
 
 
-def send(client, contracts: bytes, contracts_name: str = "contratos.csv", plans: bytes | None = PLANS.encode(), table=None):
+def send(client, contracts: bytes, contracts_name: str = "contratos.csv", plans=PLANS.encode(), table=None):
     data = {
         "table": (io.BytesIO(table or TABLE.encode("latin-1")), "tabela.csv"),
         "contracts": (io.BytesIO(contracts), contracts_name),

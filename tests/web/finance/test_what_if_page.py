@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from portal.commissions import tables
 from portal.commissions.models import LedgerEntry, VersionState
-from tests.commissions.helpers import D, FINANCE, paid_proposal, row, world
+from tests.commissions.helpers import FINANCE, D, paid_proposal, row, world
 from tests.conftest import form_post
 
 URL = "/finance/what-if"
@@ -55,7 +55,7 @@ def test_draft_plans_file_replaces_only_the_named_persons_plan(client, db, monke
     w = world(db)
     paid_proposal(db, monkeypatch, w, date(2026, 3, 5))
     login_as("finance")
-    plans = b"colaborador;vigencia_de;vigencia_ate;sobre;percentual\nana@teste.athenas;01/01/2026;;comissao;50,00\n"
+    plans = b"colaborador;vigencia_de;vigencia_ate;sobre;percentual\nana@teste.athenas;01/01/2026;;comissao;50,00\n"  # noqa: E501
     html = run(client, plans=plans).get_data(as_text=True)
     # Ana at 50 % of 1.200,00 = 600,00 (+120,00); the company's table did not change.
     assert row_of(html, "ana@teste.athenas") == ["R$ 480,00", "R$ 600,00", "R$ 120,00"]
@@ -79,7 +79,7 @@ def test_approved_version_or_no_draft_is_a_422(client, db, login_as):
     assert "não é um rascunho" in refused.get_data(as_text=True)
     nothing = run(client)
     assert nothing.status_code == 422
-    assert "Escolha uma versão rascunho da tabela ou envie um arquivo de planos." in nothing.get_data(as_text=True)
+    assert "Escolha uma versão rascunho da tabela ou envie um arquivo de planos." in nothing.get_data(as_text=True)  # noqa: E501
     bad_period = run(client, str(w.version.id), period="2026-13")
     assert bad_period.status_code == 422 and "Período inválido" in bad_period.get_data(as_text=True)
 
@@ -87,7 +87,7 @@ def test_approved_version_or_no_draft_is_a_422(client, db, login_as):
 def test_bad_plans_file_is_refused_by_line(client, db, login_as):
     world(db)
     login_as("finance")
-    response = run(client, plans=b"colaborador;vigencia_de;vigencia_ate;sobre;percentual\nana;31/02/2026;;tudo;-5\n")
+    response = run(client, plans=b"colaborador;vigencia_de;vigencia_ate;sobre;percentual\nana;31/02/2026;;tudo;-5\n")  # noqa: E501
     html = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "Linha 2: colaborador: e-mail inválido" in html and "Linha 2: vigencia_de: data inexistente" in html
+    assert "Linha 2: colaborador: e-mail inválido" in html and "Linha 2: vigencia_de: data inexistente" in html  # noqa: E501

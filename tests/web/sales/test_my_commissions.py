@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from portal.commissions import plans
 from portal.commissions.types import PlanBasis
 from tests import factories
-from tests.commissions.helpers import D, FINANCE, World, paid_proposal, world
+from tests.commissions.helpers import FINANCE, D, World, paid_proposal, world
 from tests.conftest import form_post
 
 URL = "/sales/commissions"
@@ -30,9 +30,9 @@ def scene(db, monkeypatch):
     other_team = factories.org_unit(db, "team", "Equipe B", other_unit)
     bruno_user = factories.user(db, role="agent")
     bruno = factories.collaborator(db, bruno_user, other_team, email="bruno@teste.athenas", name="Bruno")
-    plans.set_plan(db, FINANCE, collaborator_id=bruno.id, valid_from=date(2025, 1, 1), basis=PlanBasis.COMMISSION, percent=D("40"))
+    plans.set_plan(db, FINANCE, collaborator_id=bruno.id, valid_from=date(2025, 1, 1), basis=PlanBasis.COMMISSION, percent=D("40"))  # noqa: E501
     paid_proposal(db, monkeypatch, w, date(2026, 3, 5))
-    bruno_world = World(bruno, w.supervisor, factories.client(db, bruno), w.version, "bruno@teste.athenas", "")
+    bruno_world = World(bruno, w.supervisor, factories.client(db, bruno), w.version, "bruno@teste.athenas", "")  # noqa: E501
     paid_proposal(db, monkeypatch, bruno_world, date(2026, 3, 10), gross="5000.00")
     db.flush()
     return w, supervisor_user, bruno_user
@@ -96,7 +96,7 @@ def test_period_filter_and_csv_export_hold_exactly_the_filtered_lines(client, sc
     rows = response.get_data(as_text=True).lstrip("\ufeff").splitlines()
     assert rows[0].startswith("Competência;Período;Contrato;Beneficiário;Tipo;Base;Percentual;Valor")
     assert len(rows) == 2
-    assert ";2026-03;" in rows[1] and "ana@teste.athenas" in rows[1] and ";Repasse;600,00;40,00%;240,00;" in rows[1]
+    assert ";2026-03;" in rows[1] and "ana@teste.athenas" in rows[1] and ";Repasse;600,00;40,00%;240,00;" in rows[1]  # noqa: E501
 
 
 def test_xlsx_export_without_filter_has_every_own_line_and_no_one_else(client, scene):
