@@ -127,7 +127,9 @@ def _leaders(
     return out
 
 
-def _leader_on(candidates: list[tuple[Membership, Collaborator]], on: date, agent_id: int) -> Collaborator | None:
+def _leader_on(
+    candidates: list[tuple[Membership, Collaborator]], on: date, agent_id: int
+) -> Collaborator | None:
     for membership, person in candidates:
         valid_to = membership.valid_to  # exclusive, like every membership
         if person.id != agent_id and membership.valid_from <= on and (valid_to is None or valid_to > on):
@@ -140,7 +142,9 @@ def load_inputs(session: Session, proposals: Sequence[Proposal]) -> list[Contrac
     if not proposals:
         return []
     agent_ids = {p.agent_id for p in proposals}
-    people = {c.id: c for c in session.scalars(select(Collaborator).where(Collaborator.id.in_(sorted(agent_ids))))}
+    people = {
+        c.id: c for c in session.scalars(select(Collaborator).where(Collaborator.id.in_(sorted(agent_ids))))
+    }
     sub_ids = {p.sub_correspondent_id for p in proposals if p.sub_correspondent_id}
     units = {u.id: u for u in session.scalars(select(OrgUnit))} if proposals else {}
     plans_by_collaborator: dict[int, list[CommissionPlan]] = defaultdict(list)
@@ -168,7 +172,10 @@ def load_inputs(session: Session, proposals: Sequence[Proposal]) -> list[Contrac
         store_chain[store_id] = chain
     managers = _leaders(session, {u for chain in store_chain.values() for u in chain}, RoleGroup.MANAGER)
     fallback_ids = {c.supervisor_id for c in people.values() if c.supervisor_id}
-    fallback = {c.id: c for c in session.scalars(select(Collaborator).where(Collaborator.id.in_(sorted(fallback_ids) or [0])))}
+    fallback = {
+        c.id: c
+        for c in session.scalars(select(Collaborator).where(Collaborator.id.in_(sorted(fallback_ids) or [0])))
+    }
 
     result = []
     for proposal in proposals:
@@ -181,10 +188,16 @@ def load_inputs(session: Session, proposals: Sequence[Proposal]) -> list[Contrac
         contract = to_contract(proposal, agent_key, sub_key)
         on = contract.paid_on
         item = ContractInputs(proposal, contract, payees={agent_key: (agent.id, None)})
-        item.plans = [to_plan(p, agent_key) for p in plans_by_collaborator[agent.id] if _valid(p.valid_from, p.valid_to, on)]
+        item.plans = [
+            to_plan(p, agent_key)
+            for p in plans_by_collaborator[agent.id]
+            if _valid(p.valid_from, p.valid_to, on)
+        ]
         if sub is not None and sub_key is not None:
             item.payees[sub_key] = (None, sub.id)
-            item.plans += [to_plan(p, sub_key) for p in plans_by_unit[sub.id] if _valid(p.valid_from, p.valid_to, on)]
+            item.plans += [
+                to_plan(p, sub_key) for p in plans_by_unit[sub.id] if _valid(p.valid_from, p.valid_to, on)
+            ]
         supervisor = _leader_on(supervisors.get(proposal.team_id or 0, []), on, agent.id)
         if supervisor is None and agent.supervisor_id in fallback:
             candidate = fallback[agent.supervisor_id]

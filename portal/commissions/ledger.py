@@ -48,11 +48,16 @@ def previous_month(period: str) -> str:
 
 
 def check_period(text: str) -> str:
-    """"aaaa-mm" or a DomainError in Portuguese."""
+    """ "aaaa-mm" or a DomainError in Portuguese."""
     from portal.core.errors import DomainError
 
     value = (text or "").strip()
-    if len(value) != 7 or value[4] != "-" or not (value[:4] + value[5:]).isdigit() or not 1 <= int(value[5:]) <= 12:
+    if (
+        len(value) != 7
+        or value[4] != "-"
+        or not (value[:4] + value[5:]).isdigit()
+        or not 1 <= int(value[5:]) <= 12
+    ):
         raise DomainError("Período inválido: use aaaa-mm (ex.: 2026-03).", field="period")
     return value
 
@@ -163,7 +168,8 @@ def append(session: Session, rows: Sequence[dict[str, Any]], chunk: int = 5000, 
     else:
         ensure_periods(session, {r["posting_period"] for r in rows})
     for start in range(0, len(rows), chunk):
-        session.execute(insert(LedgerEntry), list(rows[start : start + chunk]))
+        # Core insert on the table: one multi-row INSERT per page, no RETURNING of ids.
+        session.execute(insert(LedgerEntry.__table__), list(rows[start : start + chunk]))
     return len(rows)
 
 
@@ -173,7 +179,9 @@ def ensure_periods(session: Session, periods: Iterable[str]) -> None:
     wanted = sorted(set(periods))
     if not wanted:
         return
-    existing = set(session.scalars(select(CommissionPeriod.period).where(CommissionPeriod.period.in_(wanted))))
+    existing = set(
+        session.scalars(select(CommissionPeriod.period).where(CommissionPeriod.period.in_(wanted)))
+    )
     missing = [p for p in wanted if p not in existing]
     if not missing:
         return
@@ -184,7 +192,10 @@ def ensure_periods(session: Session, periods: Iterable[str]) -> None:
         from sqlalchemy.dialects.sqlite import insert as upsert
     now = utcnow()
     stmt = upsert(CommissionPeriod).on_conflict_do_nothing(index_elements=["period"])
-    session.execute(stmt, [{"period": p, "state": PeriodState.OPEN.value, "version": 1, "opened_at": now} for p in missing])
+    session.execute(
+        stmt,
+        [{"period": p, "state": PeriodState.OPEN.value, "version": 1, "opened_at": now} for p in missing],
+    )
 
 
 def sums_by_key(session: Session, proposal_filter: Select | Sequence[int]) -> dict[int, dict[Key, Decimal]]:

@@ -44,7 +44,16 @@ def post_manual(
         if person is None:
             raise DomainError("Colaborador não encontrado.", field="collaborator_id")
         payee = Payee(collaborator_payee(person.id, person.email), person.id)
-    line = Line(contract.strip()[:60], payee.key, LineKind.PAYOUT, competence, ZERO, None, amount, f"Ajuste manual: {reason}")
+    line = Line(
+        contract.strip()[:60],
+        payee.key,
+        LineKind.PAYOUT,
+        competence,
+        ZERO,
+        None,
+        amount,
+        f"Ajuste manual: {reason}",
+    )
     values = ledger.entry_values(
         line,
         rule=ledger.posting_rule(session),
@@ -64,6 +73,11 @@ def post_manual(
         actor,
         "commission_ledger.manual_entry",
         f"commission_entry:{entry.id}",
-        {"payee": payee.collaborator_id or COMPANY, "amount": str(amount), "period": entry.posting_period, "reason": reason},
+        {
+            "payee": payee.collaborator_id or COMPANY,
+            "amount": str(amount),
+            "period": entry.posting_period,
+            "reason": reason,
+        },
     )
     return entry

@@ -100,7 +100,7 @@ class TableVersion(Base):
 
     @property
     def label(self) -> str:
-        """"Facta v3": how explanations and pages name the version."""
+        """ "Facta v3": how explanations and pages name the version."""
         from portal.commissions.resolution import bank_name
 
         return f"{bank_name(self.bank_code)} v{self.number}"
@@ -148,9 +148,7 @@ class CommissionPlan(Base):
 
     __tablename__ = "commission_plans"
     __table_args__ = (
-        CheckConstraint(
-            "(collaborator_id IS NULL) <> (org_unit_id IS NULL)", name="one_payee"
-        ),
+        CheckConstraint("(collaborator_id IS NULL) <> (org_unit_id IS NULL)", name="one_payee"),
         Index("ix_commission_plans_collaborator_from", "collaborator_id", "valid_from"),
         Index("ix_commission_plans_org_unit_from", "org_unit_id", "valid_from"),
     )

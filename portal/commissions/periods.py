@@ -80,11 +80,16 @@ def checklist(session: Session, period: str) -> CloseChecklist:
     problems = dict(
         session.execute(
             select(ProposalCommissionRef.problem, func.count())
-            .where(ProposalCommissionRef.proposal_id.in_(paid_in(period)), ProposalCommissionRef.problem.is_not(None))
+            .where(
+                ProposalCommissionRef.proposal_id.in_(paid_in(period)),
+                ProposalCommissionRef.problem.is_not(None),
+            )
             .group_by(ProposalCommissionRef.problem)
         ).all()
     )
-    in_review = session.scalar(select(func.count()).select_from(Proposal).where(Proposal.needs_review.is_(True)))
+    in_review = session.scalar(
+        select(func.count()).select_from(Proposal).where(Proposal.needs_review.is_(True))
+    )
     return CloseChecklist(
         period=period,
         no_table=problems.get(LineKind.NO_TABLE.value, 0),
@@ -131,7 +136,9 @@ def close_period(session: Session, actor: Actor, period: str) -> CloseResult:
         .execution_options(synchronize_session=False)
     ).rowcount
     record = session.scalar(
-        select(CommissionPeriod).where(CommissionPeriod.period == period).execution_options(populate_existing=True)
+        select(CommissionPeriod)
+        .where(CommissionPeriod.period == period)
+        .execution_options(populate_existing=True)
     )
     if taken != 1:
         who = f" por {record.closed_by_label}" if record is not None and record.closed_by_label else ""
@@ -181,13 +188,17 @@ def _post_targets(session: Session, actor: Actor, period: str, batch: str) -> in
     proposals = list(session.scalars(select(Proposal).where(Proposal.id.in_(paid_in(period)))))
     inputs = load_inputs(session, proposals)
     index = engine_rows.index_rows(
-        tables.approved_rows_on(session, {p.bank_code for p in proposals}, date.fromisoformat(period + "-01"), end)
+        tables.approved_rows_on(
+            session, {p.bank_code for p in proposals}, date.fromisoformat(period + "-01"), end
+        )
     )
     production: dict[str, Decimal] = defaultdict(lambda: ZERO)
     ids: dict[str, tuple[int | None, int | None]] = {}
     for item in inputs:
         contract = item.contract
-        found = engine.resolve_row(contract, index.get((contract.bank.casefold(), contract.product.casefold()), ()))
+        found = engine.resolve_row(
+            contract, index.get((contract.bank.casefold(), contract.product.casefold()), ())
+        )
         _, base = engine_rows.contract_base(contract, found.row)
         for payee in contract.payees:
             production[payee] += base
@@ -268,7 +279,11 @@ def _carry(session: Session, actor: Actor, period: str, snapshots: list[PeriodSn
             continue
         payee = Payee(snap.payee, snap.collaborator_id)
         for amount, at, text in (
-            (-snap.carried, period, f"Saldo negativo de {format_brl(snap.carried)} transferido para {following}"),
+            (
+                -snap.carried,
+                period,
+                f"Saldo negativo de {format_brl(snap.carried)} transferido para {following}",
+            ),
             (snap.carried, following, f"Saldo negativo de {format_brl(snap.carried)} vindo de {period}"),
         ):
             line = Line("", snap.payee, LineKind.PAYOUT, at, ZERO, None, amount, text)

@@ -29,13 +29,18 @@ def _check_percent(value: Decimal, field: str = "percent") -> None:
 def _close_previous(session: Session, model, where, valid_from: date) -> None:
     """End the open-ended version that covers `valid_from` the day before it (history kept)."""
     previous = session.scalars(
-        select(model).where(where, model.valid_from < valid_from, or_(model.valid_to.is_(None), model.valid_to >= valid_from))
+        select(model).where(
+            where, model.valid_from < valid_from, or_(model.valid_to.is_(None), model.valid_to >= valid_from)
+        )
     ).all()
     for item in previous:
         item.valid_to = valid_from - timedelta(days=1)
     clash = session.scalar(select(model.id).where(where, model.valid_from >= valid_from).limit(1))
     if clash is not None:
-        raise DomainError("Já existe versão que começa nesta data ou depois: o histórico não é alterado.", field="valid_from")
+        raise DomainError(
+            "Já existe versão que começa nesta data ou depois: o histórico não é alterado.",
+            field="valid_from",
+        )
 
 
 def set_plan(
@@ -88,11 +93,15 @@ def set_plan(
     )
     session.add(plan)
     session.flush()
-    audit.record(session, actor, "commission_plan.set", f"commission_plan:{plan.id}", {"percent": str(percent)})
+    audit.record(
+        session, actor, "commission_plan.set", f"commission_plan:{plan.id}", {"percent": str(percent)}
+    )
     return plan
 
 
-def set_override_rate(session: Session, actor: Actor, *, level: str, percent: Decimal, valid_from: date) -> OverrideRate:
+def set_override_rate(
+    session: Session, actor: Actor, *, level: str, percent: Decimal, valid_from: date
+) -> OverrideRate:
     """A new override rate for `level` ("supervisor" or "gerente") from `valid_from` on."""
     if level not in OVERRIDE_LEVELS:
         raise DomainError("Nível inválido: supervisor ou gerente.", field="level")
@@ -101,11 +110,19 @@ def set_override_rate(session: Session, actor: Actor, *, level: str, percent: De
     rate = OverrideRate(level=level, percent=percent, valid_from=valid_from, created_by_label=actor.label)
     session.add(rate)
     session.flush()
-    audit.record(session, actor, "commission_override.set", f"commission_override:{rate.id}", {"level": level, "percent": str(percent)})
+    audit.record(
+        session,
+        actor,
+        "commission_override.set",
+        f"commission_override:{rate.id}",
+        {"level": level, "percent": str(percent)},
+    )
     return rate
 
 
-def plans_of(session: Session, collaborator_id: int | None = None, org_unit_id: int | None = None) -> list[CommissionPlan]:
+def plans_of(
+    session: Session, collaborator_id: int | None = None, org_unit_id: int | None = None
+) -> list[CommissionPlan]:
     stmt = select(CommissionPlan).order_by(CommissionPlan.valid_from.desc())
     if collaborator_id is not None:
         stmt = stmt.where(CommissionPlan.collaborator_id == collaborator_id)
@@ -115,4 +132,6 @@ def plans_of(session: Session, collaborator_id: int | None = None, org_unit_id: 
 
 
 def override_rates(session: Session) -> list[OverrideRate]:
-    return list(session.scalars(select(OverrideRate).order_by(OverrideRate.level, OverrideRate.valid_from.desc())))
+    return list(
+        session.scalars(select(OverrideRate).order_by(OverrideRate.level, OverrideRate.valid_from.desc()))
+    )

@@ -60,7 +60,9 @@ def _key_line(key: Key) -> Line:
     )
 
 
-def _differences(lines: list[Line], held: dict[Key, Decimal]) -> list[tuple[Line, Decimal | None, str | None]]:
+def _differences(
+    lines: list[Line], held: dict[Key, Decimal]
+) -> list[tuple[Line, Decimal | None, str | None]]:
     """(line, amount override, explanation override) to append so the ledger sums to `lines`."""
     wanted: dict[Key, list[Line]] = defaultdict(list)
     for line in lines:
@@ -87,7 +89,9 @@ def _frozen_refs(session: Session, resolved: dict[int, Any]) -> None:
         return
     existing = set(
         session.scalars(
-            select(ProposalCommissionRef.proposal_id).where(ProposalCommissionRef.proposal_id.in_(sorted(resolved)))
+            select(ProposalCommissionRef.proposal_id).where(
+                ProposalCommissionRef.proposal_id.in_(sorted(resolved))
+            )
         )
     )
     now = utcnow()
@@ -110,7 +114,7 @@ def _frozen_refs(session: Session, resolved: dict[int, Any]) -> None:
     if updates:
         session.execute(update(ProposalCommissionRef), updates)
     if inserts:
-        session.execute(insert(ProposalCommissionRef), inserts)
+        session.execute(insert(ProposalCommissionRef.__table__), inserts)
 
 
 def sync(
@@ -133,7 +137,9 @@ def sync(
         return result
     inputs = load_inputs(session, paid)
     days = [item.contract.paid_on for item in inputs]
-    index = engine_rows.index_rows(tables.approved_rows_on(session, {p.bank_code for p in paid}, min(days), max(days)))
+    index = engine_rows.index_rows(
+        tables.approved_rows_on(session, {p.bank_code for p in paid}, min(days), max(days))
+    )
     held = ledger.sums_by_key(session, held_filter if held_filter is not None else [p.id for p in paid])
     rule = ledger.posting_rule(session)
     entries: list[dict[str, Any]] = []

@@ -63,7 +63,11 @@ def ledger_query(session: Session, user: User, filters: LedgerFilter = LedgerFil
 
 
 def ledger_page(
-    session: Session, user: User, filters: LedgerFilter = LedgerFilter(), cursor: str | None = None, per_page: int = 50
+    session: Session,
+    user: User,
+    filters: LedgerFilter = LedgerFilter(),
+    cursor: str | None = None,
+    per_page: int = 50,
 ) -> Page[LedgerEntry]:
     """One page of the ledger, newest first (keyset on id: no OFFSET scans)."""
     return keyset_page(
@@ -71,7 +75,9 @@ def ledger_page(
     )
 
 
-def ledger_totals(session: Session, user: User, filters: LedgerFilter = LedgerFilter()) -> list[tuple[str, str | None, Decimal, int]]:
+def ledger_totals(
+    session: Session, user: User, filters: LedgerFilter = LedgerFilter()
+) -> list[tuple[str, str | None, Decimal, int]]:
     """(payee, name, total, lines) per payee for the same filters: the running totals."""
     base = ledger_query(session, user, filters).subquery()
     names = select(Collaborator.id, Collaborator.name).subquery()
@@ -113,5 +119,7 @@ def no_table_query(session: Session, user: User, problem: str = "") -> Select:
     return stmt.order_by(Proposal.paid_at.desc(), Proposal.id.desc())
 
 
-def no_table_list(session: Session, user: User, problem: str = "", limit: int = 200) -> list[tuple[Proposal, ProposalCommissionRef]]:
+def no_table_list(
+    session: Session, user: User, problem: str = "", limit: int = 200
+) -> list[tuple[Proposal, ProposalCommissionRef]]:
     return [tuple(row) for row in session.execute(no_table_query(session, user, problem).limit(limit))]

@@ -54,25 +54,39 @@ def recalculate(
     if progress is not None:
         progress(0, len(proposals))
     result = posting.sync(
-        session, actor, proposals, source=EntrySource.RECALC, reason=reason, held_filter=ids, progress=progress
+        session,
+        actor,
+        proposals,
+        source=EntrySource.RECALC,
+        reason=reason,
+        held_filter=ids,
+        progress=progress,
     )
     audit.record(
         session,
         actor,
         "commission.recalc",
         f"commission_period:{period}",
-        {"contracts": result.contracts, "entries": result.entries, "total": str(result.total), "reason": reason},
+        {
+            "contracts": result.contracts,
+            "entries": result.entries,
+            "total": str(result.total),
+            "reason": reason,
+        },
     )
     return result
 
 
 def open_recalculations(session: Session) -> int:
     """Recalculation jobs queued or running (the period close checklist shows them)."""
-    return session.scalar(
-        select(func.count())
-        .select_from(Job)
-        .where(Job.kind == KIND, Job.status.in_([JobStatus.QUEUED.value, JobStatus.RUNNING.value]))
-    ) or 0
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Job)
+            .where(Job.kind == KIND, Job.status.in_([JobStatus.QUEUED.value, JobStatus.RUNNING.value]))
+        )
+        or 0
+    )
 
 
 def summary(result: posting.SyncResult) -> str:
@@ -95,7 +109,11 @@ def recalc_job(ctx: JobContext, period: str, reason: str = "") -> JobResult:
     result = recalculate(ctx.session, ctx.actor, period, reason, progress)
     return JobResult(
         message=summary(result),
-        summary={"Contratos": result.contracts, "Lançamentos": result.entries, "Total": format_brl(result.total)},
+        summary={
+            "Contratos": result.contracts,
+            "Lançamentos": result.entries,
+            "Total": format_brl(result.total),
+        },
         link=f"/finance/commissions/ledger?period={period}",
         link_label="Ver o razão do período",
     )

@@ -208,7 +208,10 @@ def create_draft(
     session.add(version)
     session.flush()
     audit.record(
-        session, actor, "commission_table.draft", f"commission_table:{version.id}",
+        session,
+        actor,
+        "commission_table.draft",
+        f"commission_table:{version.id}",
         {"bank": bank_code, "number": version.number, "rows": len(rows)},
     )
     return version
@@ -240,12 +243,20 @@ def replace_rows(session: Session, actor: Actor, version: TableVersion, rows: Se
     session.flush()
     version.rows.extend(_record(row, row.line_no or i) for i, row in enumerate(rows, start=1))
     session.flush()
-    audit.record(session, actor, "commission_table.rows_replaced", f"commission_table:{version.id}", {"rows": len(rows)})
+    audit.record(
+        session,
+        actor,
+        "commission_table.rows_replaced",
+        f"commission_table:{version.id}",
+        {"rows": len(rows)},
+    )
 
 
 def _require_draft(version: TableVersion) -> None:
     if version.state != VersionState.DRAFT.value:
-        raise DomainError(f"A versão {version.label} está {version.state_label.lower()} e não pode ser alterada.")
+        raise DomainError(
+            f"A versão {version.label} está {version.state_label.lower()} e não pode ser alterada."
+        )
 
 
 def cap_problems(session: Session, version: TableVersion) -> list[str]:
@@ -299,7 +310,13 @@ def approve(session: Session, actor: Actor, version: TableVersion) -> TableVersi
     version.approved_by_id = actor.id
     version.approved_by_label = actor.label
     session.flush()
-    audit.record(session, actor, "commission_table.approved", f"commission_table:{version.id}", {"label": version.label})
+    audit.record(
+        session,
+        actor,
+        "commission_table.approved",
+        f"commission_table:{version.id}",
+        {"label": version.label},
+    )
     return version
 
 
@@ -309,7 +326,9 @@ def retire(session: Session, actor: Actor, version: TableVersion) -> TableVersio
     version.state = VersionState.RETIRED.value
     version.retired_at = utcnow()
     session.flush()
-    audit.record(session, actor, "commission_table.retired", f"commission_table:{version.id}", {"label": version.label})
+    audit.record(
+        session, actor, "commission_table.retired", f"commission_table:{version.id}", {"label": version.label}
+    )
     return version
 
 

@@ -52,10 +52,25 @@ def _rows(bank: str) -> list[TableRow]:
         base, flat, deferred, months, bonus, fixed, days, rule = TERMS[product]
         out.append(
             TableRow(
-                bank=bank, product=product, agreement=ANY, table_code=ANY, term_from=1, term_to=120,
-                rate_from=D("0"), rate_to=D("10"), valid_from=START, valid_to=None, base=base,
-                flat=D(flat), deferred=D(deferred), deferred_months=months, bonus=D(bonus), fixed=D(fixed),
-                clawback_days=days, clawback_rule=rule, line_no=line_no,
+                bank=bank,
+                product=product,
+                agreement=ANY,
+                table_code=ANY,
+                term_from=1,
+                term_to=120,
+                rate_from=D("0"),
+                rate_to=D("10"),
+                valid_from=START,
+                valid_to=None,
+                base=base,
+                flat=D(flat),
+                deferred=D(deferred),
+                deferred_months=months,
+                bonus=D(bonus),
+                fixed=D(fixed),
+                clawback_days=days,
+                clawback_rule=rule,
+                line_no=line_no,
             )
         )
     return out
@@ -64,23 +79,52 @@ def _rows(bank: str) -> list[TableRow]:
 def _setup(session: Session) -> None:
     for bank in PRODUCTS:
         version = tables.create_draft(
-            session, FINANCE, bank_code=bank, valid_from=START, valid_to=None, rows=_rows(bank),
+            session,
+            FINANCE,
+            bank_code=bank,
+            valid_from=START,
+            valid_to=None,
+            rows=_rows(bank),
             note="Tabela de demonstração",
         )
         tables.approve(session, FINANCE, version)
-    for person in session.scalars(select(Collaborator).where(Collaborator.role_group.in_([*SELLERS, "referrer"]))):
+    for person in session.scalars(
+        select(Collaborator).where(Collaborator.role_group.in_([*SELLERS, "referrer"]))
+    ):
         if person.role_group == "referrer":
-            plans.set_plan(session, FINANCE, collaborator_id=person.id, valid_from=START,
-                           basis=PlanBasis.PRODUCTION, percent=D("1"), name="Indicador: 1% da produção")
+            plans.set_plan(
+                session,
+                FINANCE,
+                collaborator_id=person.id,
+                valid_from=START,
+                basis=PlanBasis.PRODUCTION,
+                percent=D("1"),
+                name="Indicador: 1% da produção",
+            )
             continue
         tiers = [Tier(D("50000.00"), D("45"))] if person.email == "agente@demo.athenas" else []
-        plans.set_plan(session, FINANCE, collaborator_id=person.id, valid_from=START, basis=PlanBasis.COMMISSION,
-                       percent=D(SELLERS[person.role_group]), tiers=tiers, tier_mode=TierMode.ABOVE,
-                       name=f"{SELLERS[person.role_group]}% da comissão")
+        plans.set_plan(
+            session,
+            FINANCE,
+            collaborator_id=person.id,
+            valid_from=START,
+            basis=PlanBasis.COMMISSION,
+            percent=D(SELLERS[person.role_group]),
+            tiers=tiers,
+            tier_mode=TierMode.ABOVE,
+            name=f"{SELLERS[person.role_group]}% da comissão",
+        )
     sub = session.scalar(select(OrgUnit).where(OrgUnit.kind == OrgKind.SUB_CORRESPONDENT.value).limit(1))
     if sub is not None:
-        plans.set_plan(session, FINANCE, org_unit_id=sub.id, valid_from=START, basis=PlanBasis.COMMISSION,
-                       percent=D("10"), name="Substabelecido: 10% da comissão")
+        plans.set_plan(
+            session,
+            FINANCE,
+            org_unit_id=sub.id,
+            valid_from=START,
+            basis=PlanBasis.COMMISSION,
+            percent=D("10"),
+            name="Substabelecido: 10% da comissão",
+        )
     plans.set_override_rate(session, FINANCE, level="supervisor", percent=D("0.30"), valid_from=START)
     plans.set_override_rate(session, FINANCE, level="gerente", percent=D("0.20"), valid_from=START)
 
@@ -101,6 +145,8 @@ def seed_commissions(session: Session) -> None:
     # A few contracts of the last month end early: their clawbacks post in the open month.
     recent = [p for p in paid if p.status == Status.PAID.value][-4:]
     for proposal, status in zip(
-        recent, [Status.CANCELLED, Status.SETTLED_EARLY, Status.PORTED_OUT, Status.REFINANCED_AWAY], strict=False
+        recent,
+        [Status.CANCELLED, Status.SETTLED_EARLY, Status.PORTED_OUT, Status.REFINANCED_AWAY],
+        strict=False,
     ):
         change_status(session, FINANCE, proposal, status, reason="Demonstração: contrato encerrado")

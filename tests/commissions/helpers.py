@@ -20,7 +20,7 @@ D = Decimal
 
 
 def row(**changes) -> TableRow:
-    values = dict(
+    values: dict = dict(  # noqa: C408 - keyword form mirrors TableRow
         bank="facta",
         product="new",
         agreement="INSS",
@@ -68,9 +68,18 @@ def world(db, *, flat: str = "6") -> World:
         db, FINANCE, bank_code="facta", valid_from=date(2026, 1, 1), valid_to=None, rows=[row(flat=D(flat))]
     )
     tables.approve(db, FINANCE, version)
-    plans.set_plan(db, FINANCE, collaborator_id=agent.id, valid_from=date(2025, 1, 1), basis=PlanBasis.COMMISSION, percent=D("40"))
+    plans.set_plan(
+        db,
+        FINANCE,
+        collaborator_id=agent.id,
+        valid_from=date(2025, 1, 1),
+        basis=PlanBasis.COMMISSION,
+        percent=D("40"),
+    )
     plans.set_override_rate(db, FINANCE, level="supervisor", percent=D("0.30"), valid_from=date(2025, 1, 1))
-    return World(agent, supervisor, factories.client(db, agent), version, "ana@teste.athenas", "sup@teste.athenas")
+    return World(
+        agent, supervisor, factories.client(db, agent), version, "ana@teste.athenas", "sup@teste.athenas"
+    )
 
 
 def at(day: date, hour: int = 12) -> datetime:
@@ -85,7 +94,13 @@ def move(db, monkeypatch, proposal, status: str, on: date, reason: str | None = 
 
 def paid_proposal(db, monkeypatch, w: World, on: date, gross: str = "10000.00", **fields):
     proposal = factories.proposal(
-        db, w.client, w.agent, status="endorsed", gross_amount=D(gross), contract_number=fields.pop("contract", None) or f"CT-{on:%Y%m%d}-{gross}", **fields
+        db,
+        w.client,
+        w.agent,
+        status="endorsed",
+        gross_amount=D(gross),
+        contract_number=fields.pop("contract", None) or f"CT-{on:%Y%m%d}-{gross}",
+        **fields,
     )
     move(db, monkeypatch, proposal, "paid", on)
     return proposal

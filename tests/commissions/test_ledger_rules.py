@@ -37,12 +37,12 @@ def test_ledger_refuses_update_and_delete(db, monkeypatch):
     paid_proposal(db, monkeypatch, w, date(2026, 3, 5))
     entry_id = db.scalar(select(func.min(LedgerEntry.id)))
     for statement in (
-        f"UPDATE commission_ledger SET amount = 0 WHERE id = {entry_id}",
-        f"DELETE FROM commission_ledger WHERE id = {entry_id}",
+        "UPDATE commission_ledger SET amount = 0 WHERE id = :id",
+        "DELETE FROM commission_ledger WHERE id = :id",
     ):
         savepoint = db.begin_nested()
         with pytest.raises(DatabaseError, match="append-only"):
-            db.execute(text(statement))
+            db.execute(text(statement), {"id": entry_id})
         savepoint.rollback()
     assert db.scalar(select(LedgerEntry.amount).where(LedgerEntry.id == entry_id)) != 0
 
@@ -59,7 +59,9 @@ def test_recalc_posts_only_the_correction_and_is_idempotent(db, monkeypatch):
     result = recalc.recalculate(db, FINANCE, "2026-03", "Facta corrigiu o flat para 5%")
     # company flat −100,00 (600 → 500) and the agent's mirror −40,00 (240 → 200)
     assert result.entries == 2 and result.total == D("-140.00")
-    new = db.scalars(select(LedgerEntry).where(LedgerEntry.id > 0).order_by(LedgerEntry.id.desc()).limit(2)).all()
+    new = db.scalars(
+        select(LedgerEntry).where(LedgerEntry.id > 0).order_by(LedgerEntry.id.desc()).limit(2)
+    ).all()
     assert {(e.payee, e.kind, e.amount) for e in new} == {
         ("empresa", "flat", D("-100.00")),
         ("ana@teste.athenas", "repasse", D("-40.00")),
@@ -79,8 +81,14 @@ def test_correction_to_closed_period_posts_in_next_open_one_as_prior_period(db, 
     tables.replace_rows(db, FINANCE, fixed, [row(flat=D("5"))])
     tables.approve(db, FINANCE, fixed)
     recalc.recalculate(db, FINANCE, "2026-03", "Correção da tabela")
-    adjustment = db.scalar(select(LedgerEntry).where(LedgerEntry.source == "recalc", LedgerEntry.payee == "empresa"))
-    assert (adjustment.competence, adjustment.posting_period, adjustment.prior_period) == ("2026-03", "2026-04", True)
+    adjustment = db.scalar(
+        select(LedgerEntry).where(LedgerEntry.source == "recalc", LedgerEntry.payee == "empresa")
+    )
+    assert (adjustment.competence, adjustment.posting_period, adjustment.prior_period) == (
+        "2026-03",
+        "2026-04",
+        True,
+    )
     # the closed period's snapshot is untouched: the company's March was its 600,00 flat
     snap = db.scalar(select(PeriodSnapshot).where(PeriodSnapshot.payee == "empresa"))
     assert snap.total == D("600.00")
@@ -153,11 +161,23 @@ def test_manual_entry_needs_a_reason_and_is_audited(db, monkeypatch):
 
     w = world(db)
     with pytest.raises(DomainError, match="motivo"):
-        manual.post_manual(db, FINANCE, competence="2026-03", amount=D("50.00"), reason="", collaborator_id=w.agent.id)
+        manual.post_manual(
+            db, FINANCE, competence="2026-03", amount=D("50.00"), reason="", collaborator_id=w.agent.id
+        )
     entry = manual.post_manual(
-        db, FINANCE, competence="2026-03", amount=D("50.00"), reason="Bônus de campanha", collaborator_id=w.agent.id
+        db,
+        FINANCE,
+        competence="2026-03",
+        amount=D("50.00"),
+        reason="Bônus de campanha",
+        collaborator_id=w.agent.id,
     )
-    assert (entry.kind, entry.source, entry.amount, entry.payee) == ("ajuste", "manual", D("50.00"), w.agent_key)
+    assert (entry.kind, entry.source, entry.amount, entry.payee) == (
+        "ajuste",
+        "manual",
+        D("50.00"),
+        w.agent_key,
+    )
     audit_entry = db.scalar(select(AuditEntry).where(AuditEntry.action == "commission_ledger.manual_entry"))
     assert audit_entry.details["reason"] == "Bônus de campanha"
 
@@ -166,7 +186,14 @@ def test_ledger_query_is_scoped_and_has_no_n_plus_one(app, db, monkeypatch):
     w = world(db)
     other_team = factories.org_unit(db, "team", "Outra")
     other = factories.collaborator(db, None, other_team, email="outro@teste.athenas")
-    plans.set_plan(db, FINANCE, collaborator_id=other.id, valid_from=date(2025, 1, 1), basis=PlanBasis.COMMISSION, percent=D("30"))
+    plans.set_plan(
+        db,
+        FINANCE,
+        collaborator_id=other.id,
+        valid_from=date(2025, 1, 1),
+        basis=PlanBasis.COMMISSION,
+        percent=D("30"),
+    )
     for day in range(2, 12):
         paid_proposal(db, monkeypatch, w, date(2026, 3, day))
     other_client = factories.client(db, other)

@@ -35,10 +35,14 @@ def test_paid_proposal_posts_every_line(db, monkeypatch):
         ("sup@teste.athenas", "override"): (D("30.00"), 1),  # 0,30 % of the base
     }
     deferred = db.scalars(
-        select(LedgerEntry.competence).where(LedgerEntry.proposal_id == proposal.id, LedgerEntry.kind == "diferido")
+        select(LedgerEntry.competence).where(
+            LedgerEntry.proposal_id == proposal.id, LedgerEntry.kind == "diferido"
+        )
     ).all()
     assert sorted(deferred) == [f"2026-{m:02d}" for m in range(4, 13)] + ["2027-01", "2027-02", "2027-03"]
-    flat = db.scalar(select(LedgerEntry).where(LedgerEntry.proposal_id == proposal.id, LedgerEntry.kind == "flat"))
+    flat = db.scalar(
+        select(LedgerEntry).where(LedgerEntry.proposal_id == proposal.id, LedgerEntry.kind == "flat")
+    )
     assert flat.competence == flat.posting_period == "2026-03"
     assert flat.table_row_id == w.version.rows[0].id and flat.table_version_id == w.version.id
     assert "Facta v1 linha 1" in flat.explanation
@@ -82,7 +86,10 @@ def test_ledger_totals_per_payee(db, monkeypatch):
     w = world(db)
     paid_proposal(db, monkeypatch, w, date(2026, 3, 5))
     paid_proposal(db, monkeypatch, w, date(2026, 3, 9), gross="7777.77")
-    totals = {payee: (amount, n) for payee, _name, amount, n in queries.ledger_totals(db, factories.user(db, role="finance"))}
+    totals = {
+        payee: (amount, n)
+        for payee, _name, amount, n in queries.ledger_totals(db, factories.user(db, role="finance"))
+    }
     # 7.777,77: flat 466,6662 → 466,67; deferred 38,88885 → 38,89 × 12 = 466,68;
     # repasse 40 %: 186,668 → 186,67 and 15,556 → 15,56 × 12 = 186,72; override 23,33331 → 23,33
     assert totals == {
