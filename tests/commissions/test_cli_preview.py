@@ -55,7 +55,7 @@ def test_preview_xlsx_table_csv_contracts_and_plans(tmp_path):
     done = preview(tmp_path, "--table", str(table), "--contracts", str(contracts), "--plans", str(plans),
                    "--out", str(out))  # fmt: skip
 
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == 0, done.stdout + done.stderr
     assert "2 contrato(s), 53 linha(s)" in done.stdout and "sem tabela: 1" in done.stdout
     # company: 600 − 466,67 (pro rata 70/90); deferred earned and reversed; agent 240 − 186,67
     assert "empresa: R$ 133,33" in done.stdout and "ana@demo.athenas: R$ 53,33" in done.stdout
@@ -75,7 +75,7 @@ def test_preview_xlsx_contracts_without_plans(tmp_path):
     contracts = xlsx(tmp_path / "contratos.xlsx", HEADER, CONTRACTS[1:])
     out = tmp_path / "linhas.csv"
     done = preview(tmp_path, "--table", str(table), "--contracts", str(contracts), "--out", str(out))
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == 0, done.stdout + done.stderr
     assert out.read_text(encoding="utf-8-sig").count("\n") == 2
 
 
@@ -86,7 +86,7 @@ def test_bad_contract_lines_exit_non_zero_and_write_nothing(tmp_path):
     out = tmp_path / "linhas.csv"
     done = preview(tmp_path, "--table", str(table), "--contracts", str(contracts), "--out", str(out))
 
-    assert done.returncode == 1
+    assert done.returncode == 1, done.stdout + done.stderr
     assert "Linha 3: valor_bruto: Valor inválido: “dez mil”" in done.stderr
     assert "Linha 4: produto: produto desconhecido “consórcio”." in done.stderr
     assert not out.exists() and list(tmp_path.glob("linhas*")) == []
