@@ -45,9 +45,12 @@ def overview(session: Session) -> Overview:
     period = open_period(session)
     lines = 0
     if period is not None:
-        lines = session.scalar(
-            select(func.count()).select_from(LedgerEntry).where(LedgerEntry.posting_period == period)
-        ) or 0
+        lines = (
+            session.scalar(
+                select(func.count()).select_from(LedgerEntry).where(LedgerEntry.posting_period == period)
+            )
+            or 0
+        )
     problems = dict(
         session.execute(
             select(ProposalCommissionRef.problem, func.count())

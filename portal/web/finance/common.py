@@ -19,7 +19,9 @@ KIND_CHOICES = [(k.value, k.label) for k in LineKind] + list(EXTRA_KIND_LABELS.i
 
 
 def bank_choices() -> list[tuple[str, str]]:
-    return [(code, name) for code, name in db.session.execute(select(Bank.code, Bank.name).order_by(Bank.name))]
+    return [
+        (code, name) for code, name in db.session.execute(select(Bank.code, Bank.name).order_by(Bank.name))
+    ]
 
 
 def collaborator_choices() -> list[tuple[str, str]]:
@@ -29,7 +31,9 @@ def collaborator_choices() -> list[tuple[str, str]]:
 
 def sub_correspondent_choices() -> list[tuple[str, str]]:
     rows = db.session.execute(
-        select(OrgUnit.id, OrgUnit.name).where(OrgUnit.kind == OrgKind.SUB_CORRESPONDENT.value).order_by(OrgUnit.name)
+        select(OrgUnit.id, OrgUnit.name)
+        .where(OrgUnit.kind == OrgKind.SUB_CORRESPONDENT.value)
+        .order_by(OrgUnit.name)
     )
     return [(f"u{uid}", f"{name} (substabelecido)") for uid, name in rows]
 

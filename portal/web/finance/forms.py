@@ -1,7 +1,9 @@
 """Forms of the finance commission pages (labels and messages in Portuguese).
 
 Money and percentages are typed as text: the views parse them with the Brazilian
-parsers and answer in Portuguese (a browser number field would refuse "1.234,56")."""
+parsers and answer in Portuguese (a browser number field would refuse "1.234,56").
+Choices are checked by the services, in Portuguese (`validate_choice=False`: WTForms'
+own message is English)."""
 
 from __future__ import annotations
 
@@ -32,20 +34,26 @@ class ConfirmForm(FlaskForm):
 
 
 class TableImportForm(FlaskForm):
-    bank_code = SelectField("Banco", validators=[DataRequired(REQUIRED)])
+    bank_code = SelectField("Banco", validators=[DataRequired(REQUIRED)], validate_choice=False)
     valid_from = DateField("Vigência de", validators=[Optional()], format="%Y-%m-%d")
     valid_to = DateField("Vigência até", validators=[Optional()], format="%Y-%m-%d")
-    note = StringField("Observação", validators=[Optional(), Length(max=300, message="Máximo de 300 caracteres.")])
+    note = StringField(
+        "Observação", validators=[Optional(), Length(max=300, message="Máximo de 300 caracteres.")]
+    )
     file = FileField("Arquivo da tabela (XLSX ou CSV)")
 
 
 class PlanForm(FlaskForm):
-    payee = SelectField("Beneficiário", validators=[DataRequired(REQUIRED)])
-    name = StringField("Nome do plano", validators=[Optional(), Length(max=120, message="Máximo de 120 caracteres.")])
+    payee = SelectField("Beneficiário", validators=[DataRequired(REQUIRED)], validate_choice=False)
+    name = StringField(
+        "Nome do plano", validators=[Optional(), Length(max=120, message="Máximo de 120 caracteres.")]
+    )
     valid_from = DateField("Vigência a partir de", validators=[DataRequired(REQUIRED)], format="%Y-%m-%d")
-    basis = SelectField("Base", choices=BASIS_CHOICES, validators=[DataRequired(REQUIRED)])
+    basis = SelectField(
+        "Base", choices=BASIS_CHOICES, validators=[DataRequired(REQUIRED)], validate_choice=False
+    )
     percent = StringField("Percentual (%)", validators=[DataRequired(REQUIRED), Length(max=12)])
-    tier_mode = SelectField("Modo das metas", choices=TIER_MODE_CHOICES)
+    tier_mode = SelectField("Modo das metas", choices=TIER_MODE_CHOICES, validate_choice=False)
     tiers = TextAreaField(
         "Metas (uma por linha: produção a partir de; percentual)",
         validators=[Optional(), Length(max=2000, message="Máximo de 2000 caracteres.")],
@@ -57,7 +65,9 @@ class PlanEndForm(FlaskForm):
 
 
 class OverrideForm(FlaskForm):
-    level = SelectField("Nível", choices=LEVEL_CHOICES, validators=[DataRequired(REQUIRED)])
+    level = SelectField(
+        "Nível", choices=LEVEL_CHOICES, validators=[DataRequired(REQUIRED)], validate_choice=False
+    )
     percent = StringField("Percentual da base (%)", validators=[DataRequired(REQUIRED), Length(max=12)])
     valid_from = DateField("Vigência a partir de", validators=[DataRequired(REQUIRED)], format="%Y-%m-%d")
 
@@ -65,11 +75,13 @@ class OverrideForm(FlaskForm):
 class ManualEntryForm(FlaskForm):
     """A manual ledger entry; `confirmed` is set by the confirmation step."""
 
-    payee = SelectField("Beneficiário", validators=[DataRequired(REQUIRED)])
+    payee = SelectField("Beneficiário", validators=[DataRequired(REQUIRED)], validate_choice=False)
     competence = StringField("Competência (aaaa-mm)", validators=[DataRequired(REQUIRED), Length(max=7)])
-    amount = StringField("Valor (R$, negativo para débito)", validators=[DataRequired(REQUIRED), Length(max=20)])
+    amount = StringField(
+        "Valor (R$, negativo para débito)", validators=[DataRequired(REQUIRED), Length(max=20)]
+    )
     contract = StringField("Contrato (opcional)", validators=[Optional(), Length(max=60)])
-    bank_code = SelectField("Banco (opcional)", validators=[Optional()])
+    bank_code = SelectField("Banco (opcional)", validators=[Optional()], validate_choice=False)
     reason = TextAreaField(
         "Motivo",
         validators=[

@@ -113,6 +113,10 @@ def ledger_manual() -> Response:
             amount = parse_money_field(form.amount.data, "amount")
             competence = ledger.check_period(form.competence.data)
             collaborator_id = None if form.payee.data == COMPANY else parse_int(form.payee.data)
+            if form.payee.data != COMPANY and collaborator_id is None:
+                raise DomainError("Escolha o beneficiário.", field="payee")
+            if form.bank_code.data and form.bank_code.data not in dict(bank_choices()):
+                raise DomainError("Banco desconhecido.", field="bank_code")
             if form.confirmed.data == "1":
                 entry = manual.post_manual(
                     db.session,
@@ -124,7 +128,10 @@ def ledger_manual() -> Response:
                     contract=form.contract.data or "",
                     bank_code=form.bank_code.data or "",
                 )
-                flash(f"Lançamento manual nº {entry.id} registrado no período {entry.posting_period}.", "success")
+                flash(
+                    f"Lançamento manual nº {entry.id} registrado no período {entry.posting_period}.",
+                    "success",
+                )
                 return redirect(url_for("finance.ledger_page", period=entry.posting_period), 303)
             preview = {
                 "payee": dict(form.payee.choices).get(form.payee.data, form.payee.data),

@@ -62,8 +62,8 @@ def period_close(period: str) -> Response:
         db.session.rollback()
         return _close_page(period, error_status(failure), failure.message)
     flash(
-        f"Período {period} fechado: {result.payees} beneficiário(s), {result.target_lines} lançamento(s) de meta, "
-        f"{result.carried} saldo(s) negativo(s) transferido(s).",
+        f"Período {period} fechado: {result.payees} beneficiário(s), "
+        f"{result.target_lines} lançamento(s) de meta, {result.carried} saldo(s) negativo(s) transferido(s).",
         "success",
     )
     return redirect(url_for("finance.periods_page"), 303)

@@ -28,15 +28,18 @@ from portal.web.htmx import render
 
 TIER_MODES = {TierMode.WHOLE.value: "toda a produção", TierMode.ABOVE.value: "só acima da meta"}
 
+
 def parse_tiers(text: str | None) -> list[Tier]:
-    """"50.000,00; 45" per line → tiers; a bad line is named in the message."""
+    """ "50.000,00; 45" per line → tiers; a bad line is named in the message."""
     tiers = []
     for number, line in enumerate((text or "").splitlines(), start=1):
         if not line.strip():
             continue
         parts = [p.strip() for p in line.split(";")]
         if len(parts) != 2:
-            raise DomainError(f"Meta da linha {number}: use “produção; percentual” (ex.: 50.000,00; 45).", field="tiers")
+            raise DomainError(
+                f"Meta da linha {number}: use “produção; percentual” (ex.: 50.000,00; 45).", field="tiers"
+            )
         try:
             threshold = parse_money_field(parts[0], "tiers")
             percent = parse_percent_field(parts[1], "tiers")
@@ -45,6 +48,7 @@ def parse_tiers(text: str | None) -> list[Tier]:
         tiers.append(Tier(threshold, percent))
     return tiers
 
+
 def _payee(value: str) -> dict[str, int]:
     if value.startswith("u") and value[1:].isdigit():
         return {"org_unit_id": int(value[1:])}
@@ -52,7 +56,10 @@ def _payee(value: str) -> dict[str, int]:
         return {"collaborator_id": int(value)}
     raise DomainError("Escolha um colaborador ou um substabelecido.", field="payee")
 
-def _page(status: int = 200, form: PlanForm | None = None, override_form: OverrideForm | None = None, error=None) -> Response:
+
+def _page(
+    status: int = 200, form: PlanForm | None = None, override_form: OverrideForm | None = None, error=None
+) -> Response:
     form = form or PlanForm(formdata=None)
     form.payee.choices = [("", "—")] + collaborator_choices() + sub_correspondent_choices()
     return render(
@@ -68,10 +75,12 @@ def _page(status: int = 200, form: PlanForm | None = None, override_form: Overri
         error=error,
     )
 
+
 @bp.route("/plans")
 @require(Permission.FINANCE, Permission.COMMISSIONS_VIEW)
 def plans_page() -> Response:
     return _page()
+
 
 @bp.route("/plans", methods=["POST"])
 @require(Permission.FINANCE, Permission.COMMISSIONS_MANAGE)
@@ -100,6 +109,7 @@ def plan_create() -> Response:
             return redirect(url_for("finance.plans_page"), 303)
     return _page(422, form=form, error=error)
 
+
 @bp.route("/plans/<int:plan_id>/end", methods=["POST"])
 @require(Permission.FINANCE, Permission.COMMISSIONS_MANAGE)
 def plan_finish(plan_id: int) -> Response:
@@ -114,6 +124,7 @@ def plan_finish(plan_id: int) -> Response:
     flash(f"Plano encerrado em {plan.valid_to:%d/%m/%Y}.", "success")
     return redirect(url_for("finance.plans_page"), 303)
 
+
 @bp.route("/plans/overrides", methods=["POST"])
 @require(Permission.FINANCE, Permission.COMMISSIONS_MANAGE)
 def override_create() -> Response:
@@ -123,7 +134,11 @@ def override_create() -> Response:
         try:
             percent: Decimal = parse_percent_field(form.percent.data, "percent")
             plans.set_override_rate(
-                db.session, current_actor(), level=form.level.data, percent=percent, valid_from=form.valid_from.data
+                db.session,
+                current_actor(),
+                level=form.level.data,
+                percent=percent,
+                valid_from=form.valid_from.data,
             )
         except DomainError as failure:
             db.session.rollback()
@@ -132,6 +147,7 @@ def override_create() -> Response:
             flash("Override registrado.", "success")
             return redirect(url_for("finance.plans_page", _anchor="overrides"), 303)
     return _page(422, override_form=form, error=error)
+
 
 @bp.app_template_filter("tier_mode_label")
 def tier_mode_label(value: str) -> str:

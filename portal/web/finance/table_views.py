@@ -72,7 +72,10 @@ def table_import() -> Response:
             )
         except LayoutError as failure:
             db.session.rollback()
-            error, line_errors = "Arquivo recusado: nada foi importado. Corrija as linhas abaixo.", failure.errors
+            error, line_errors = (
+                "Arquivo recusado: nada foi importado. Corrija as linhas abaixo.",
+                failure.errors,
+            )
         except DomainError as failure:
             db.session.rollback()
             error = attach_error(form, failure)
@@ -81,13 +84,20 @@ def table_import() -> Response:
             return _go("finance.table_detail", version_id=version.id)
     status = 422 if request.method == "POST" else 200
     return render(
-        "finance/table_import.html", status=status, form=form, error=error, line_errors=line_errors, columns=TABLE_COLUMNS
+        "finance/table_import.html",
+        status=status,
+        form=form,
+        error=error,
+        line_errors=line_errors,
+        columns=TABLE_COLUMNS,
     )
 
 
 def _detail(version: TableVersion, status: int = 200, error: str | None = None, problems=()) -> Response:
     others = [
-        v for v in db.session.scalars(tables.versions_query(bank_code=version.bank_code)) if v.id != version.id
+        v
+        for v in db.session.scalars(tables.versions_query(bank_code=version.bank_code))
+        if v.id != version.id
     ]
     return render(
         "finance/table_detail.html",
@@ -118,7 +128,9 @@ def _action(version_id: int, act, done: str) -> Response:
     except DomainError as failure:
         db.session.rollback()
         version = tables.get_version(db.session, version_id)
-        problems = tables.cap_problems(db.session, version) if version.state == VersionState.DRAFT.value else []
+        problems = (
+            tables.cap_problems(db.session, version) if version.state == VersionState.DRAFT.value else []
+        )
         return _detail(version, error_status(failure), failure.message, problems)
     flash(done.format(label=result.label), "success")
     return _go("finance.table_detail", version_id=result.id)
@@ -127,13 +139,17 @@ def _action(version_id: int, act, done: str) -> Response:
 @bp.route("/tables/<int:version_id>/approve", methods=["POST"])
 @require(Permission.FINANCE, Permission.COMMISSIONS_MANAGE)
 def table_approve(version_id: int) -> Response:
-    return _action(version_id, lambda v: tables.approve(db.session, current_actor(), v), "Versão {label} aprovada.")
+    return _action(
+        version_id, lambda v: tables.approve(db.session, current_actor(), v), "Versão {label} aprovada."
+    )
 
 
 @bp.route("/tables/<int:version_id>/retire", methods=["POST"])
 @require(Permission.FINANCE, Permission.COMMISSIONS_MANAGE)
 def table_retire(version_id: int) -> Response:
-    return _action(version_id, lambda v: tables.retire(db.session, current_actor(), v), "Versão {label} retirada.")
+    return _action(
+        version_id, lambda v: tables.retire(db.session, current_actor(), v), "Versão {label} retirada."
+    )
 
 
 @bp.route("/tables/<int:version_id>/new-version", methods=["POST"])

@@ -81,9 +81,14 @@ def test_second_finance_user_is_told_who_closed(client, db, fin, paid, finance_u
     assert "já foi fechado por fin@teste.athenas" in response.get_data(as_text=True)
 
 
-def test_recalculate_button_starts_the_job_with_a_progress_page(client, db, fin, paid, finance_user, manual_runner):
+def test_recalculate_button_starts_the_job_with_a_progress_page(
+    client, db, fin, paid, finance_user, manual_runner
+):
     page = "/finance/periods"
-    response = client.post("/finance/periods/2026-03/recalc", data={"csrf_token": csrf_token_from(client, page), "reason": "Correção da tabela"})
+    response = client.post(
+        "/finance/periods/2026-03/recalc",
+        data={"csrf_token": csrf_token_from(client, page), "reason": "Correção da tabela"},
+    )
     assert response.status_code == 303
     job = db.scalar(select(Job).where(Job.kind == "commissions.recalc"))
     assert response.headers["Location"].endswith(f"/jobs/{job.id}")

@@ -22,14 +22,18 @@ def _count(db, model) -> int:
     return db.scalar(select(func.count()).select_from(model))
 
 
-def test_filters_and_export_contain_exactly_the_filtered_rows(client, db, monkeypatch, fin, paid, finance_user):
+def test_filters_and_export_contain_exactly_the_filtered_rows(
+    client, db, monkeypatch, fin, paid, finance_user
+):
     other = paid_proposal(db, monkeypatch, fin, date(2026, 3, 10), gross="5000.00", contract="CT-OUTRO")
     # The agent's deferred repasse of the first contract: 40 % of R$ 50,00, April 2026 on.
     query = "contract=CT-EXEMPLO&kind=repasse&period=2026-04"
     html = client.get(f"/finance/ledger?{query}").get_data(as_text=True)
     wanted = db.scalars(
         select(LedgerEntry.id).where(
-            LedgerEntry.contract == "CT-EXEMPLO", LedgerEntry.kind == "repasse", LedgerEntry.posting_period == "2026-04"
+            LedgerEntry.contract == "CT-EXEMPLO",
+            LedgerEntry.kind == "repasse",
+            LedgerEntry.posting_period == "2026-04",
         )
     ).all()
     assert len(wanted) == 1
@@ -48,7 +52,11 @@ def test_filters_and_export_contain_exactly_the_filtered_rows(client, db, monkey
     html = client.get(f"/finance/ledger?{query}").get_data(as_text=True)
     assert 'data-testid="grand-total">R$ 900,00<' in html
     csv_text = client.get(f"/finance/ledger/export.csv?{query}").get_data().decode("utf-8-sig")
-    assert len(csv_text.strip().splitlines()) == 3 and "CT-OUTRO" in csv_text and other.contract_number == "CT-OUTRO"
+    assert (
+        len(csv_text.strip().splitlines()) == 3
+        and "CT-OUTRO" in csv_text
+        and other.contract_number == "CT-OUTRO"
+    )
 
 
 def test_filter_by_collaborator_shows_only_their_lines_and_total(client, db, fin, paid, finance_user):
@@ -61,7 +69,13 @@ def test_filter_by_collaborator_shows_only_their_lines_and_total(client, db, fin
 
 def test_manual_entry_without_reason_is_refused_and_writes_nothing(client, db, fin, paid, finance_user, post):
     before = (_count(db, LedgerEntry), _count(db, AuditEntry))
-    data = {"payee": str(fin.agent.id), "competence": "2026-03", "amount": "150,00", "reason": "", "confirmed": "1"}
+    data = {
+        "payee": str(fin.agent.id),
+        "competence": "2026-03",
+        "amount": "150,00",
+        "reason": "",
+        "confirmed": "1",
+    }
     response = post("/finance/ledger/manual", data, page="/finance/ledger/manual")
     assert response.status_code == 422
     assert "Informe o motivo do lançamento manual." in response.get_data(as_text=True)
@@ -72,7 +86,12 @@ def test_manual_entry_without_reason_is_refused_and_writes_nothing(client, db, f
 
 def test_manual_entry_is_confirmed_then_written_and_audited(client, db, fin, paid, finance_user, post):
     before = _count(db, LedgerEntry)
-    data = {"payee": str(fin.agent.id), "competence": "2026-03", "amount": "-150,00", "reason": "Desconto de adiantamento"}
+    data = {
+        "payee": str(fin.agent.id),
+        "competence": "2026-03",
+        "amount": "-150,00",
+        "reason": "Desconto de adiantamento",
+    }
     response = post("/finance/ledger/manual", data, page="/finance/ledger/manual")
     assert response.status_code == 200
     html = response.get_data(as_text=True)

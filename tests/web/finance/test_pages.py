@@ -44,7 +44,12 @@ def test_every_page_is_refused_outside_finance(client, db, fin, paid, sign_in, r
 
 def test_manager_reads_but_cannot_change(client, db, fin, paid, sign_in):
     sign_in(factories.user(db, role="manager"))
-    for path in ["/finance/tables", f"/finance/tables/{fin.version.id}", "/finance/ledger", "/finance/periods"]:
+    for path in [
+        "/finance/tables",
+        f"/finance/tables/{fin.version.id}",
+        "/finance/ledger",
+        "/finance/periods",
+    ]:
         html = client.get(path).get_data(as_text=True)
         assert "Retirar</button>" not in html and "Recalcular</button>" not in html, path
     assert client.get("/finance/tables/import").status_code == 403

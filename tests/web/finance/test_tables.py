@@ -10,7 +10,10 @@ from sqlalchemy import func, select
 
 from portal.commissions.models import TableRowRecord, TableVersion
 
-HEADER = "banco;produto;convenio;tabela;prazo_de;prazo_ate;taxa_de;taxa_ate;vigencia_de;vigencia_ate;base;flat;diferido;diferido_meses;bonus;fixo;estorno_dias;estorno_regra"
+HEADER = (
+    "banco;produto;convenio;tabela;prazo_de;prazo_ate;taxa_de;taxa_ate;vigencia_de;vigencia_ate;"
+    "base;flat;diferido;diferido_meses;bonus;fixo;estorno_dias;estorno_regra"
+)
 GOOD = "facta;refin;INSS;*;1;84;0;3;01/04/2026;;troco;4,00;0;0;0,50;10,00;60;integral"
 OVER_CAP = "facta;new;SIAPE;*;1;96;0;3;01/04/2026;;bruto;5,50;0;0;1,00;0;90;pro_rata"  # 6,50 % > 6 %
 
@@ -19,7 +22,9 @@ def _upload(post, lines: list[str], **fields):
     body = ("\n".join([HEADER, *lines]) + "\n").encode("utf-8")
     data = {"bank_code": "facta", "valid_from": "", "valid_to": "", "note": "", **fields}
     data["file"] = (io.BytesIO(body), "tabela.csv")
-    return post("/finance/tables/import", data, page="/finance/tables/import", content_type="multipart/form-data")
+    return post(
+        "/finance/tables/import", data, page="/finance/tables/import", content_type="multipart/form-data"
+    )
 
 
 def _count(db, model) -> int:
@@ -33,7 +38,8 @@ def test_bad_file_shows_every_line_error_and_creates_nothing(db, fin, finance_us
         [
             GOOD,
             "facta;new;INSS;*;96;1;0;3;01/04/2026;;bruto;6;0;0;0;0;90;integral",  # line 3: term upside down
-            "facta;new;INSS;*;1;96;abc;3;31/02/2026;;bruto;-1;0;0;0;0;90;integral",  # line 4: text, date, negative
+            # line 4: a rate with text, 31/02, a negative percentage
+            "facta;new;INSS;*;1;96;abc;3;31/02/2026;;bruto;-1;0;0;0;0;90;integral",
             "banco_x;new;INSS;*;1;96;0;3;01/04/2026;;bruto;6;0;0;0;0;90;integral",  # line 5: unknown bank
         ],
     )
@@ -88,7 +94,13 @@ def test_approve_new_version_then_retire(client, db, fin, finance_user, post):
 
 
 def test_export_then_import_gives_the_same_rows(client, db, fin, finance_user, post):
-    _upload(post, [GOOD, "facta;new;SIAPE;T-12;13;48;1,20;2,10;01/04/2026;31/12/2026;liquido_mais_seguro;3,25;0,40;6;0;2,50;120;pro_rata"])
+    _upload(
+        post,
+        [
+            GOOD,
+            "facta;new;SIAPE;T-12;13;48;1,20;2,10;01/04/2026;31/12/2026;liquido_mais_seguro;3,25;0,40;6;0;2,50;120;pro_rata",
+        ],
+    )
     first = db.scalar(select(TableVersion).where(TableVersion.number == 2))
     exported = client.get(f"/finance/tables/{first.id}/export.xlsx")
     assert exported.status_code == 200
