@@ -1,4 +1,4 @@
-"""Financeiro area."""
+"""Financeiro area: commission tables, plans, the ledger, periods."""
 
 from flask import Blueprint
 
@@ -6,6 +6,10 @@ bp = Blueprint("finance", __name__, url_prefix="/finance")
 
 from portal.web.finance import (  # noqa: E402,F401
     calculator_views,
-    views,  # noqa: E402,F401
+    ledger_views,
+    period_views,
+    plan_views,
+    table_views,
+    views,
     whatif_views,
 )

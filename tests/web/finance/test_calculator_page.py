@@ -136,12 +136,12 @@ def test_binary_file_is_refused(client, login_as):
     assert "envie uma planilha XLSX ou um arquivo CSV" in response.get_data(as_text=True)
 
 
-def test_big_contracts_file_runs_as_a_job_with_the_lines_as_its_file(client, app, login_as, runner):
+def test_big_contracts_file_runs_as_a_job_with_the_lines_as_its_file(client, app, login_as, manual_runner):
     login_as("finance")
     app.config["CALCULATOR_SYNC_MAX_BYTES"] = 100
     response = send(client, csv_bytes(CONTRACT_HEADER, CONTRACTS))
     assert response.status_code == 303 and "/jobs/" in response.headers["Location"]
-    runner.run_all()
+    manual_runner.run_all()
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "3 contrato(s), 10 linha(s) calculada(s). 1 sem tabela, 0 com tabela ambígua." in page
     assert "R$ 786,41" in page
