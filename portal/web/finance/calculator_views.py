@@ -43,7 +43,7 @@ def _page(form: CalculatorForm, status: int = 200, **context: object) -> Respons
 
 
 @bp.route("/calculator", methods=["GET", "POST"])
-@require(Permission.FINANCE)
+@require(Permission.FINANCE, Permission.COMMISSIONS_VIEW)
 def calculator() -> Response:
     form = CalculatorForm()
     if request.method == "GET":
@@ -73,7 +73,7 @@ def calculator() -> Response:
 
 
 @bp.route("/calculator/lines/<name>.csv")
-@require(Permission.FINANCE)
+@require(Permission.FINANCE, Permission.COMMISSIONS_VIEW)
 def calculator_download(name: str) -> Response:
     if name not in session.get(DOWNLOADS_KEY, []):
         raise NotFound("Arquivo de linhas não encontrado: calcule de novo.")

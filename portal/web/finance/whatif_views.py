@@ -47,7 +47,7 @@ def _draft_plans() -> list[Plan] | None:
 
 
 @bp.route("/what-if", methods=["GET", "POST"])
-@require(Permission.FINANCE)
+@require(Permission.FINANCE, Permission.COMMISSIONS_VIEW)
 def what_if() -> Response:
     form = _form()
     context: dict[str, object] = {"result": None, "error": None, "layout_error": None}
