@@ -19,6 +19,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy.orm import Session
 
+from portal.cli_commissions import commissions_group
 from portal.config import PROJECT_ROOT
 from portal.core.audit import SYSTEM, verify_chain
 from portal.core.audit import record as audit_record
@@ -349,6 +350,7 @@ def rebuild_proposal_rollup() -> None:
 def register_cli(app: Flask) -> None:
     for cmd in (
         db_group,
+        commissions_group,
         seed_demo,
         create_user_cmd,
         audit_verify,
@@ -359,6 +361,3 @@ def register_cli(app: Flask) -> None:
         rebuild_proposal_rollup,
     ):
         app.cli.add_command(cmd)
-    from portal.cli_commissions import register as register_commissions
-
-    register_commissions(app)
