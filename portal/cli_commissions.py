@@ -57,6 +57,6 @@ def recalc_cmd(period: str, reason: str) -> None:
     try:
         with unit_of_work() as session:
             result = recalculate(session, Actor(id=None, label="linha de comando"), period, reason)
-    except DomainError as error:
-        raise click.ClickException(error.message) from None
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from None
     click.echo(summary(result))
