@@ -117,3 +117,22 @@ def test_ledger_page_statement_count_does_not_grow(client, db, monkeypatch, app,
         html = client.get("/finance/ledger").get_data(as_text=True)
     assert html.count('data-testid="entry-') == 50  # a full page
     assert len(many) == len(few), (len(few), len(many))
+
+
+def test_ledger_pages_by_keyset_and_htmx_gets_the_results_block(
+    client, db, monkeypatch, fin, paid, finance_user
+):
+    for day in range(10, 13):
+        paid_proposal(db, monkeypatch, fin, date(2026, 3, day), contract=f"CT-{day}")
+    total = _count(db, LedgerEntry)  # 4 contracts × 27 lines
+    assert total == 108
+    first = client.get("/finance/ledger").get_data(as_text=True)
+    cursor = first.split("after=")[1].split('"')[0].split("&")[0]
+    second = client.get(f"/finance/ledger?after={cursor}", headers={"HX-Request": "true"}).get_data(
+        as_text=True
+    )
+    assert "<html" not in second and 'data-testid="ledger-table"' in second
+    seen = {
+        chunk.split('"')[0] for html in (first, second) for chunk in html.split('data-testid="entry-')[1:]
+    }
+    assert len(seen) == 100  # two full pages, no repeats
