@@ -41,6 +41,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _init_kernel(app)
     _init_extensions(app)
     _init_jobs(app)
+    _init_domain_hooks()
     _register_web(app)
     from portal.cli import register_cli
 
@@ -141,8 +142,22 @@ def refuse_demo_mfa_in_production(app: Flask) -> None:
         )
 
 
+def _init_domain_hooks() -> None:
+    """Listeners of lower layers' events (idempotent): commissions post a proposal's lines
+    when it is paid and its clawback when it ends early, in the move's transaction."""
+    from portal.commissions import posting
+
+    posting.register()
+
+
 # Modules that register job kinds (`@job_kind`); later issues append theirs.
-JOB_KIND_MODULES = ["portal.demo.jobs", "portal.proposals.bank_sync", "portal.proposals.import_job"]
+JOB_KIND_MODULES = [
+    "portal.demo.jobs",
+    "portal.proposals.bank_sync",
+    "portal.proposals.import_job",
+    "portal.commissions.recalc",
+    "portal.commissions.calc_job",
+]
 
 
 def _init_jobs(app: Flask) -> None:

@@ -15,6 +15,7 @@ from alembic import command
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
+from portal.cli_commissions import commissions_group
 from portal.config import PROJECT_ROOT
 from portal.core.audit import SYSTEM, verify_chain
 from portal.core.audit import record as audit_record
@@ -351,6 +352,7 @@ def rebuild_proposal_rollup() -> None:
 def register_cli(app: Flask) -> None:
     for cmd in (
         db_group,
+        commissions_group,
         seed_demo,
         create_user_cmd,
         audit_verify,

@@ -38,6 +38,11 @@ PARAMETERS: dict[str, ParameterSpec] = {
     "max_rate_card_monthly": ParameterSpec("Teto de juros INSS, cartão", "% a.m."),
     "max_term_months": ParameterSpec("Prazo máximo INSS", "meses", integer=True),
     "new_benefit_block_days": ParameterSpec("Bloqueio de benefícios novos", "dias", integer=True),
+    # Upfront commission cap (flat + bonus) on the base, checked when a table is approved.
+    "commission_upfront_cap_pct": ParameterSpec("Teto da comissão à vista (flat + bônus)", "%"),
+    "commission_upfront_cap_portability_pct": ParameterSpec(
+        "Teto da comissão à vista na portabilidade (flat + bônus)", "%"
+    ),
 }
 
 # Values in force for the demo and a first installation (IN 138/2022; CNPS 25/03/2025).
@@ -49,6 +54,8 @@ DEFAULTS: list[tuple[str, str, date]] = [
     ("max_rate_card_monthly", "2.46", date(2025, 3, 25)),
     ("max_term_months", "84", date(2022, 11, 10)),
     ("new_benefit_block_days", "90", date(2022, 11, 10)),
+    ("commission_upfront_cap_pct", "6", date(2022, 1, 3)),  # Res. CMN 4.935/2021
+    ("commission_upfront_cap_portability_pct", "3", date(2022, 1, 3)),
 ]
 
 LOAN_PRODUCTS = frozenset({Product.NEW, Product.REFIN, Product.PORTABILITY})

@@ -154,6 +154,16 @@ class Contract:
     ended_on: date | None = None
     end_reason: EndReason | None = None
     proposal_id: int | None = None
+    # Payee key of the sub-correspondent that brought the contract, if any: its own plans
+    # apply to the contract like the agent's (the engine looks up both).
+    sub_correspondent: str | None = None
+
+    @property
+    def payees(self) -> tuple[str, ...]:
+        """Whose internal plans apply to this contract: the agent, then the sub-correspondent."""
+        if self.sub_correspondent and self.sub_correspondent != self.agent:
+            return (self.agent, self.sub_correspondent)
+        return (self.agent,)
 
 
 @dataclass(frozen=True)

@@ -126,8 +126,11 @@ class Rate(TypeDecorator):
 
 
 def money_sum(column: Any) -> ColumnElement[Decimal]:
-    """SUM of a Money column that comes back as Decimal reais (0 when empty)."""
-    return type_coerce(func.coalesce(func.sum(column), 0), Money())
+    """SUM of a Money column (or expression) that comes back as Decimal reais (0 when empty).
+
+    Summed as plain centavos: Money binds only Decimal, so the 0 of COALESCE must not be
+    bound through it."""
+    return type_coerce(func.coalesce(func.sum(type_coerce(column, BigInteger)), 0), Money())
 
 
 @contextmanager

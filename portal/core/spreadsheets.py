@@ -14,9 +14,11 @@ first one, drops blank and trailing total rows and records the SHA-256 of the ra
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
+import itertools
 import math
 import os
 import re
@@ -49,6 +51,7 @@ __all__ = [
     "Table",
     "check_xlsx_container",
     "iter_csv",
+    "iter_rows",
     "normalize_header",
     "parse_br_number",
     "read_table",
@@ -373,14 +376,14 @@ def _candidates(data: bytes, filename: str) -> tuple[str, Iterator[list[_RawRow]
 # ------------------------------------------------------------------- xlsx
 
 
-def check_xlsx_container(data: bytes) -> list[str]:
+def check_xlsx_container(data: bytes | StrPath) -> list[str]:
     """Refuse zip bombs before openpyxl inflates anything; returns the member names.
 
     The sizes come from the zip directory; ``zipfile`` never inflates a member beyond
     its declared size, so a lying header cannot get past this check either.
     """
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        with zipfile.ZipFile(io.BytesIO(data) if isinstance(data, bytes) else data) as archive:
             infos = archive.infolist()
     except (zipfile.BadZipFile, OSError) as exc:
         raise DomainError("Planilha .xlsx inválida ou corrompida.") from exc
@@ -447,6 +450,69 @@ def _xlsx_sheets(data: bytes) -> Iterator[list[_RawRow]]:
             yield rows
     finally:
         wb.close()
+
+
+# ------------------------------------------------------------------ streaming
+
+
+def iter_rows(source: StrPath) -> Iterator[_RawRow]:
+    """Stream an XLSX (first sheet) or CSV file row by row, in constant memory.
+
+    For files too large for :func:`read_table` (the commission calculator's contracts):
+    yields ``(row number, cell texts)`` for every row, blank ones included, with no
+    header detection. CSV: UTF-8 (BOM or not) or Latin-1/cp1252, delimiter sniffed.
+    """
+    path = Path(source)
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(8)
+    except OSError as exc:
+        raise DomainError(f"Não foi possível ler o arquivo {path.name}.") from exc
+    if head.startswith(_OLE2_MAGIC):
+        raise DomainError("Formato .xls antigo não suportado; salve como .xlsx.")
+    if head.startswith(_XLSX_MAGIC):
+        check_xlsx_container(path)
+        yield from _xlsx_stream(path)
+    else:
+        yield from _csv_stream(path, _file_encoding(path))
+
+
+def _xlsx_stream(path: Path) -> Iterator[_RawRow]:
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for broken files
+        raise DomainError("Planilha .xlsx inválida ou corrompida.") from exc
+    try:
+        for number, values in enumerate(wb.worksheets[0].iter_rows(values_only=True), start=1):
+            yield number, [_cell_text(v) for v in values]
+    finally:
+        wb.close()
+
+
+def _file_encoding(path: Path) -> str:
+    """``utf-8-sig`` when the whole file decodes as UTF-8 (checked chunk by chunk), else cp1252."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with path.open("rb") as handle:
+        try:
+            while chunk := handle.read(1 << 16):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return "cp1252"
+    return "utf-8-sig"
+
+
+def _csv_stream(path: Path, encoding: str) -> Iterator[_RawRow]:
+    with path.open(encoding=encoding, errors="replace", newline="") as handle:
+        head = list(itertools.islice(handle, 100))
+        delimiter: str | None = None
+        if head and head[0].lower().startswith("sep=") and len(head[0].strip()) == 5:
+            delimiter = head.pop(0).strip()[4]  # Excel's "sep=;" hint line
+        if delimiter is None:
+            delimiter = _sniff_delimiter([line.rstrip("\r\n") for line in head])
+        reader = csv.reader(itertools.chain(head, handle), delimiter=delimiter)
+        for number, record in enumerate(reader, start=1):
+            yield number, [" ".join(c.split()) for c in record]
 
 
 # -------------------------------------------------------------------- text

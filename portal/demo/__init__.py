@@ -79,3 +79,9 @@ STEPS.append(seed_sandbox_clients)
 from portal.demo.proposals import seed_proposals  # noqa: E402
 
 STEPS.append(seed_proposals)
+
+# Commissions (issue #10): tables, plans, overrides and ledger history from the paid demo
+# proposals (two closed periods, one open, a few clawbacks). After the proposals step.
+from portal.demo.commissions import seed_commissions  # noqa: E402
+
+STEPS.append(seed_commissions)

@@ -49,6 +49,8 @@ class Permission(StrEnum):
     PEOPLE_MANAGE = "people.manage"  # create/edit collaborators, org units, certifications
     PROPOSALS_VIEW = "proposals.view"  # proposal lists and pages (records scoped by people.scope)
     PIPELINE_MANAGE = "pipeline.manage"  # move proposals, pendencies, documents, mappings, SLA, imports
+    COMMISSIONS_VIEW = "commissions.view"  # finance commission pages: tables, plans, ledger, periods
+    COMMISSIONS_MANAGE = "commissions.manage"  # import/approve tables, plans, manual entries, close
 
 
 _EVERYONE = {Permission.ACCOUNT}
@@ -105,6 +107,16 @@ _PIPELINE_GRANTS: dict[Role, set[Permission]] = {
 }
 ROLE_PERMISSIONS = {
     role: perms | _PIPELINE_GRANTS.get(role, set()) for role, perms in ROLE_PERMISSIONS.items()
+}
+
+# Commissions (issue #10): finance runs them; managers read the finance pages. Admins
+# configure the system but do not touch money (no finance area), so they get neither.
+_COMMISSION_GRANTS: dict[Role, set[Permission]] = {
+    Role.FINANCE: {Permission.COMMISSIONS_VIEW, Permission.COMMISSIONS_MANAGE},
+    Role.MANAGER: {Permission.COMMISSIONS_VIEW},
+}
+ROLE_PERMISSIONS = {
+    role: perms | _COMMISSION_GRANTS.get(role, set()) for role, perms in ROLE_PERMISSIONS.items()
 }
 
 # Where each role lands after login, in order of preference.

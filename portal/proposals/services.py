@@ -20,6 +20,7 @@ from portal.core.errors import Conflict, DomainError
 from portal.people.models import Membership, OrgKind, OrgUnit
 from portal.people.scope import active_on
 from portal.proposals import rollup  # noqa: F401  (keeps the board rollup in step on flush)
+from portal.proposals.hooks import notify_status_change
 from portal.proposals.models import EventSource, Origin, Product, Proposal, ProposalEvent
 from portal.proposals.statuses import Status, check_transition
 
@@ -199,4 +200,7 @@ def change_status(
         bank_status=bank_status,
     )
     session.flush()
+    # Higher layers (commissions) react in the same transaction: posting on "paga",
+    # clawback when a paid contract ends.
+    notify_status_change(session, actor, proposal, current.value, target.value)
     return event

@@ -20,6 +20,7 @@ MENU: list[tuple[str, str, Permission]] = [
     ("Processos", "jobs.index", Permission.ACCOUNT),
     ("Esteira", "operations.board", Permission.PIPELINE_MANAGE),
     ("Propostas", "sales.my_proposals", Permission.SALES),
+    ("Comissões", "sales.my_commissions", Permission.SALES),
 ]
 
 

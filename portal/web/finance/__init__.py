@@ -1,7 +1,15 @@
-"""Financeiro area."""
+"""Financeiro area: commission tables, plans, the ledger, periods."""
 
 from flask import Blueprint
 
 bp = Blueprint("finance", __name__, url_prefix="/finance")
 
-from portal.web.finance import views  # noqa: E402,F401
+from portal.web.finance import (  # noqa: E402,F401
+    calculator_views,
+    ledger_views,
+    period_views,
+    plan_views,
+    table_views,
+    views,
+    whatif_views,
+)

@@ -1,16 +1,101 @@
-"""Financeiro: landing page."""
+"""Financeiro: landing page, a contract's commission view and the "sem tabela" list."""
 
 from __future__ import annotations
 
-from flask import Response
+from collections import defaultdict
+from decimal import Decimal
 
+from flask import Response, request
+from flask_login import current_user
+
+from portal.commissions import overview, queries
+from portal.commissions.contracts import contract_number
+from portal.commissions.models import TableRowRecord, TableVersion
+from portal.commissions.resolution import bank_name
+from portal.extensions import db
 from portal.people.permissions import Permission
+from portal.proposals.queries import get_proposal_for
 from portal.web.access import require
+from portal.web.exports import export_response
 from portal.web.finance import bp
 from portal.web.htmx import render
+
+PROBLEMS = {"sem_tabela": "Sem tabela", "tabela_ambigua": "Tabela ambígua"}
 
 
 @bp.route("/")
 @require(Permission.FINANCE)
 def index() -> Response:
-    return render("finance/index.html")
+    numbers = overview.overview(db.session) if current_user.can(Permission.COMMISSIONS_VIEW) else None
+    return render("finance/index.html", numbers=numbers)
+
+
+@bp.route("/contracts/<int:proposal_id>")
+@require(Permission.FINANCE, Permission.COMMISSIONS_VIEW)
+def contract(proposal_id: int) -> Response:
+    """Resolution (version and row used, or why none) and every ledger line explained."""
+    proposal = get_proposal_for(db.session, current_user, proposal_id)
+    entries = queries.contract_entries(db.session, current_user, proposal_id)
+    ref = queries.frozen_ref(db.session, proposal_id)
+    version = db.session.get(TableVersion, ref.table_version_id) if ref and ref.table_version_id else None
+    row = db.session.get(TableRowRecord, ref.table_row_id) if ref and ref.table_row_id else None
+    totals: dict[str, Decimal] = defaultdict(lambda: Decimal("0.00"))
+    names: dict[str, str] = {}
+    for entry in entries:
+        totals[entry.payee] += entry.amount
+        names[entry.payee] = entry.payee_name or ("Empresa" if entry.payee == "empresa" else entry.payee)
+    return render(
+        "finance/contract.html",
+        proposal=proposal,
+        number=contract_number(proposal),
+        entries=entries,
+        ref=ref,
+        version=version,
+        row=row,
+        totals=sorted(totals.items()),
+        names=names,
+        problems=PROBLEMS,
+        bank_name=bank_name,
+    )
+
+
+def _problem_filter() -> str:
+    value = request.args.get("problem", "")
+    return value if value in PROBLEMS else ""
+
+
+@bp.route("/no-table")
+@require(Permission.FINANCE, Permission.COMMISSIONS_VIEW)
+def no_table() -> Response:
+    problem = _problem_filter()
+    page = overview.no_table_page(db.session, current_user, problem, request.args.get("after"))
+    return render(
+        "finance/no_table.html",
+        block="results",
+        page=page,
+        problem=problem,
+        problems=PROBLEMS,
+        contract_number=contract_number,
+        bank_name=bank_name,
+    )
+
+
+@bp.route("/no-table/export.<fmt>")
+@require(Permission.FINANCE, Permission.COMMISSIONS_VIEW)
+def no_table_export(fmt: str) -> Response:
+    rows = queries.no_table_list(db.session, current_user, _problem_filter(), limit=100_000)
+    headers = ["Proposta", "Contrato", "Banco", "Produto", "Convênio", "Pago em", "Problema", "Motivo"]
+    cells = (
+        [
+            p.id,
+            contract_number(p),
+            bank_name(p.bank_code),
+            p.product_label,
+            p.agreement,
+            p.paid_at,
+            PROBLEMS.get(ref.problem, ref.problem),
+            ref.reason or "",
+        ]
+        for p, ref in rows
+    )
+    return export_response(fmt, "sem-tabela", headers, cells, "Sem tabela")

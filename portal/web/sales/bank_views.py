@@ -23,6 +23,7 @@ from portal.banks.calls import CallOutcome
 from portal.banks.types import Capability, Product
 from portal.clients import queries
 from portal.clients.services import own_collaborator
+from portal.commissions import estimates
 from portal.core.errors import DomainError
 from portal.core.ints import parse_int
 from portal.core.money import format_decimal_br, parse_brl
@@ -59,12 +60,20 @@ def _bank_panel_context() -> dict[str, Any]:
     def lookup_banks() -> list[tuple[str, str]]:
         return [(b.code, b.name) for b in lookups.banks_with(db.session, Capability.BENEFIT_QUERY)]
 
+    def offer_commissions(simulation: Any) -> list[Any]:
+        """Expected company commission and agent share per option (same order)."""
+        collaborator = own_collaborator(db.session, current_user)
+        return estimates.offer_commissions(
+            db.session, simulation.options, simulation.agreement, collaborator, date.today()
+        )
+
     # Pages warn wherever a bank under liquidation is picked or shown (templates/banks/
     # _liquidation_warning.html): lookups, simulations, proposal details.
     return {
         "lookup_banks": lookup_banks,
         "banks_under_liquidation": banks_under_liquidation,
         "simulation_taken": simulation_taken,
+        "offer_commissions": offer_commissions,
     }
 
 
