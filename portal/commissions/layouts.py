@@ -49,7 +49,6 @@ from portal.commissions.types import (
     TableRow,
 )
 from portal.core.errors import DomainError
-from portal.core.money import format_decimal_br
 from portal.core.spreadsheets import iter_rows, normalize_header, write_xlsx
 
 __all__ = [
@@ -304,9 +303,14 @@ def read_plans(source: StrPath) -> list[Plan]:
 # --------------------------------------------------------------------- lines
 
 
+_SWAP = str.maketrans(",.", ".,")
+
+
 def _pt(value: Decimal) -> str:
-    places = max(2, -int(value.as_tuple().exponent))  # type: ignore[arg-type]
-    return format_decimal_br(value, places)
+    """pt-BR with grouping, at least two places, never rounded (``-1234.5`` → ``-1.234,50``)."""
+    exact = int(value.as_tuple().exponent) <= -2  # type: ignore[arg-type]
+    text = format(value, ",f" if exact else ",.2f").translate(_SWAP)
+    return text[1:] if text.startswith("-") and not value else text
 
 
 def _safe(text: str) -> str:
