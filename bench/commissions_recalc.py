@@ -35,7 +35,6 @@ from sqlalchemy.orm import Session  # noqa: E402
 from portal import create_app  # noqa: E402
 from portal.banks import rules  # noqa: E402
 from portal.banks.models import Bank  # noqa: E402
-from portal.core.migrations import alembic_config  # noqa: E402
 from portal.clients.seeding import insert_client  # noqa: E402
 from portal.commissions import plans, recalc, tables  # noqa: E402
 from portal.commissions.models import LedgerEntry  # noqa: E402
@@ -43,6 +42,7 @@ from portal.commissions.types import ANY, CalcBase, ClawbackRule, PlanBasis, Tab
 from portal.core.audit import Actor  # noqa: E402
 from portal.core.crypto import get_keyring  # noqa: E402
 from portal.core.documents import generate_cpf  # noqa: E402
+from portal.core.migrations import alembic_config  # noqa: E402
 from portal.people.models import Collaborator, Membership, OrgUnit  # noqa: E402
 from portal.proposals.models import Proposal  # noqa: E402
 

@@ -50,10 +50,10 @@ def preview(table: str, contracts: str, plans: str | None, out: str, banks: tupl
 @click.option("--reason", default="", help="Motivo do recálculo (fica em cada lançamento).")
 def recalc_cmd(period: str, reason: str) -> None:
     """Recalcula as comissões do período e lança só as diferenças."""
-    from portal.core.db import unit_of_work
-    from portal.extensions import db
     from portal.commissions.recalc import recalculate, summary
     from portal.core.audit import Actor
+    from portal.core.db import unit_of_work
+    from portal.extensions import db
 
     try:
         with unit_of_work(db.new_session) as session:

@@ -10,7 +10,8 @@ import pytest
 
 from tests import factories
 from tests.commissions.helpers import paid_proposal, world
-from tests.conftest import csrf_token_from, form_post
+from tests.conftest import csrf_token_from
+from tests.conftest import sign_in as conftest_sign_in
 from tests.jobs.conftest import manual_runner  # noqa: F401  (the recalculation job runs by hand)
 
 
@@ -26,10 +27,9 @@ def paid(db, monkeypatch, fin):
 
 
 @pytest.fixture
-def sign_in(client):
+def sign_in(client, db):
     def _sign_in(user):
-        response = form_post(client, "/login", {"email": user.email, "password": factories.PASSWORD})
-        assert response.status_code == 302
+        conftest_sign_in(client, db, user)  # completes the TOTP step for finance/manager/admin
         return user
 
     return _sign_in

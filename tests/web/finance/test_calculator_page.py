@@ -4,6 +4,7 @@ by line, the lines download, and big files as a job."""
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 
@@ -52,7 +53,8 @@ def cell(html: str, attr: str) -> str:
     """The amount cell of the totals row `attr` (e.g. data-payee="empresa")."""
     start = html.index(attr)
     row = html[start : html.index("</tr>", start)]
-    return row.rsplit('<td class="text-end">', 1)[1].split("</td>")[0]
+    amount = row.rsplit('<td class="text-end">', 1)[1].split("</td>")[0]
+    return re.sub(r"<[^>]+>", "", amount).strip()  # the text a person reads
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
