@@ -53,7 +53,11 @@ def open_dispute(
     session.add(dispute)
     session.flush()
     audit.record(
-        session, actor, "commission_dispute.opened", f"commission_statement:{statement.id}", {"line": line.line_no}
+        session,
+        actor,
+        "commission_dispute.opened",
+        f"commission_statement:{statement.id}",
+        {"line": line.line_no},
     )
     return dispute
 
@@ -114,8 +118,8 @@ def resolve(
 def open_disputes(session: Session) -> list[StatementDispute]:
     return list(
         session.scalars(
-            select(StatementDispute).where(StatementDispute.state == DisputeState.OPEN.value).order_by(
-                StatementDispute.raised_at
-            )
+            select(StatementDispute)
+            .where(StatementDispute.state == DisputeState.OPEN.value)
+            .order_by(StatementDispute.raised_at)
         )
     )

@@ -50,9 +50,11 @@ def payee_labels(session: Session, period: str, payees: list[str]) -> dict[str, 
     ).all()
     people = {
         c.id: c.name
-        for c in session.scalars(select(Collaborator).where(Collaborator.id.in_([r[1] for r in rows if r[1]])))
+        for c in session.scalars(
+            select(Collaborator).where(Collaborator.id.in_([r[1] for r in rows if r[1]]))
+        )
     }
-    units = dict(session.execute(select(OrgUnit.id, OrgUnit.name)).all())
+    units: dict[int, str] = {uid: name for uid, name in session.execute(select(OrgUnit.id, OrgUnit.name))}
     stores = _stores(session, list(people), period)
     out = {}
     for payee, collaborator_id, org_unit_id in rows:
@@ -62,5 +64,7 @@ def payee_labels(session: Session, period: str, payees: list[str]) -> dict[str, 
             name, store = units.get(org_unit_id, payee), ""
         else:
             name, store = payee, ""
-        out[payee] = PayeeLabel(name, collaborator_id, org_unit_id if collaborator_id is None else None, store)
+        out[payee] = PayeeLabel(
+            name, collaborator_id, org_unit_id if collaborator_id is None else None, store
+        )
     return out

@@ -22,7 +22,18 @@ from portal.people.models import Collaborator
 
 ZERO = Decimal("0.00")
 LATE_DAYS = 10
-BATCH_HEADERS = ["Nome", "CPF", "Loja", "Período", "Extrato", "Valor a pagar", "Situação", "Forma", "Data", "Referência"]
+BATCH_HEADERS = [
+    "Nome",
+    "CPF",
+    "Loja",
+    "Período",
+    "Extrato",
+    "Valor a pagar",
+    "Situação",
+    "Forma",
+    "Data",
+    "Referência",
+]
 
 
 def batch_rows(session: Session, period: str, *, full: bool) -> Iterator[list[object]]:

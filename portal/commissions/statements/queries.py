@@ -48,7 +48,9 @@ def list_statements(
     return list(session.scalars(statements_query(session, user, filters).limit(limit)))
 
 
-def get_statement_for(session: Session, user: User, statement_id: int, *, approved_only: bool = False) -> Statement:
+def get_statement_for(
+    session: Session, user: User, statement_id: int, *, approved_only: bool = False
+) -> Statement:
     """The statement if the user may see it; NotFound otherwise (never "forbidden": that
     would tell a statement exists). Sales users see only approved ones."""
     stmt = statements_query(session, user).where(Statement.id == statement_id)
@@ -65,4 +67,8 @@ def periods_with_statements(session: Session) -> list[str]:
 
 
 def stores(session: Session) -> list[str]:
-    return [s for s in session.scalars(select(Statement.store_name).distinct().order_by(Statement.store_name)) if s]
+    return [
+        s
+        for s in session.scalars(select(Statement.store_name).distinct().order_by(Statement.store_name))
+        if s
+    ]

@@ -28,6 +28,7 @@ from portal.core.audit import Actor
 from portal.core.db import utcnow
 from portal.core.errors import DomainError
 
+FROZEN = "Extrato aprovado não pode ser alterado: lance o ajuste no período aberto."
 PDFRenderer = Callable[[Statement], bytes]
 # What may still change on an approved statement: the payment.
 _PAYOUT_FIELDS = {"state", "paid_on", "payment_method", "payment_reference", "paid_by_label"}
@@ -132,6 +133,13 @@ def refresh_draft(session: Session, statement: Statement) -> None:
         session.flush()
 
 
+def stamp_approval(statement: Statement, actor: Actor) -> None:
+    """Who approves and when, set before rendering so the PDF prints them."""
+    statement.approved_at = utcnow()
+    statement.approved_by_id = actor.id
+    statement.approved_by_label = actor.label
+
+
 def finish_approval(
     session: Session, actor: Actor, statement: Statement, pdf: bytes, storage_dir: str | Path
 ) -> None:
@@ -140,9 +148,6 @@ def finish_approval(
         raise DomainError("Somente extratos em rascunho podem ser aprovados.")
     files.store_pdf(storage_dir, statement, pdf)
     statement.state = StatementState.APPROVED.value
-    statement.approved_at = utcnow()
-    statement.approved_by_id = actor.id
-    statement.approved_by_label = actor.label
     session.flush()
     audit.record(
         session,
@@ -158,6 +163,7 @@ def approve(
 ) -> None:
     """Approve one draft: refresh it from the ledger, render the PDF once, store it."""
     refresh_draft(session, statement)
+    stamp_approval(statement, actor)
     finish_approval(session, actor, statement, render(statement), storage_dir)
 
 
@@ -172,7 +178,9 @@ def mark_paid(
         raise DomainError("Escolha a forma de pagamento (PIX, TED ou folha).", field="method")
     reference = " ".join((reference or "").split())
     if not reference:
-        raise DomainError("Informe a referência do pagamento (ID do PIX, número da TED ou da folha).", field="reference")
+        raise DomainError(
+            "Informe a referência do pagamento (ID do PIX, número da TED ou da folha).", field="reference"
+        )
     statement.state = StatementState.PAID.value
     statement.paid_on = paid_on
     statement.payment_method = method
@@ -197,12 +205,14 @@ def _refuse_changes_to_approved(session: Session, _context, _instances) -> None:
             if was == StatementState.DRAFT.value:
                 continue
             changed = {
-                attr.key
-                for attr in obj.__mapper__.column_attrs
-                if get_history(obj, attr.key).has_changes()
+                attr.key for attr in obj.__mapper__.column_attrs if get_history(obj, attr.key).has_changes()
             }
             if obj in session.deleted or changed - _PAYOUT_FIELDS or get_history(obj, "lines").has_changes():
-                raise DomainError("Extrato aprovado não pode ser alterado: lance o ajuste no período aberto.")
-        elif isinstance(obj, StatementLine) and obj.statement is not None and not obj.statement.is_draft:
-            if session.is_modified(obj) or obj in session.deleted:
-                raise DomainError("Extrato aprovado não pode ser alterado: lance o ajuste no período aberto.")
+                raise DomainError(FROZEN)
+        elif (
+            isinstance(obj, StatementLine)
+            and obj.statement is not None
+            and not obj.statement.is_draft
+            and (session.is_modified(obj) or obj in session.deleted)
+        ):
+            raise DomainError(FROZEN)
