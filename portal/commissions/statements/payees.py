@@ -54,7 +54,7 @@ def payee_labels(session: Session, period: str, payees: list[str]) -> dict[str, 
             select(Collaborator).where(Collaborator.id.in_([r[1] for r in rows if r[1]]))
         )
     }
-    units: dict[int, str] = {uid: name for uid, name in session.execute(select(OrgUnit.id, OrgUnit.name))}
+    units: dict[int, str] = dict(session.execute(select(OrgUnit.id, OrgUnit.name)).tuples().all())
     stores = _stores(session, list(people), period)
     out = {}
     for payee, collaborator_id, org_unit_id in rows:

@@ -3,7 +3,7 @@ the payout batch file (CPF masked; the full one needs pii.export and a reason, a
 
 from __future__ import annotations
 
-from flask import Response, request
+from flask import request
 from flask.typing import ResponseReturnValue
 
 from portal.commissions.statements import payouts, queries

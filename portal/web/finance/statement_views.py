@@ -31,8 +31,8 @@ VIEW = (Permission.FINANCE, Permission.COMMISSIONS_VIEW)
 MANAGE = (Permission.FINANCE, Permission.COMMISSIONS_MANAGE)
 EXPORT_HEADERS = [
     "Extrato", "Período", "Beneficiário", "Loja", "Situação", "Lançamentos", "Comissões", "Overrides",
-    "Bônus", "Estornos", "Ajustes", "Saldo anterior", "Saldo transferido", "Valor a pagar", "Código de verificação",
-    "Aprovado por", "Pago em", "Forma", "Referência",
+    "Bônus", "Estornos", "Ajustes", "Saldo anterior", "Saldo transferido", "Valor a pagar",
+    "Código de verificação", "Aprovado por", "Pago em", "Forma", "Referência",
 ]  # fmt: skip
 
 

@@ -3,7 +3,7 @@ team), the stored PDF, and disputes on lines. Anything else is a 404."""
 
 from __future__ import annotations
 
-from flask import Response, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
