@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import click
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from portal.commissions.calculator import calculate
 from portal.commissions.layouts import DEMO_BANKS
@@ -64,6 +64,7 @@ def recalc_cmd(period: str, reason: str) -> None:
 
 
 @click.command("statement-verify")
+@with_appcontext
 @click.argument("digest")
 def statement_verify_cmd(digest: str) -> None:
     """Diz de qual extrato é o código de verificação e se ainda confere com o razão."""
