@@ -67,7 +67,8 @@ def test_statement_summary_and_totals_equal_the_ledger_to_the_centavo(db, closed
         D("60.00"),
         D("0.00"),
     )
-    assert ana.lines_count == 3 and [line.amount for line in ana.lines] == [D("-300.00"), D("60.00"), D("240.00")]
+    assert ana.lines_count == 3
+    assert [line.amount for line in ana.lines] == [D("-300.00"), D("60.00"), D("240.00")]
     assert ana.payable == _ledger_total(db, "ana@teste.athenas", "2026-03")
     sup = _statement(db, "sup@teste.athenas")
     assert (sup.overrides, sup.earned, sup.payable) == (D("30.00"), D("0.00"), D("30.00"))
