@@ -15,7 +15,7 @@ from alembic import command
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
-from portal.cli_commissions import commissions_group
+from portal.cli_commissions import commissions_group, statement_verify_cmd
 from portal.config import PROJECT_ROOT
 from portal.core.audit import SYSTEM, verify_chain
 from portal.core.audit import record as audit_record
@@ -272,6 +272,7 @@ def sandbox_bank(
 def encrypted_file_sources() -> list[EncryptedFiles]:
     """Every table column that references files written with `KeyRing.encrypt_bytes`."""
     from portal.clients.consents import EVIDENCE_FILES as CONSENT_EVIDENCE
+    from portal.commissions.statements.files import PDF_FILES as STATEMENT_PDFS
     from portal.core.rotation import EncryptedFiles
     from portal.people.certifications import EVIDENCE_FILES as CERTIFICATION_EVIDENCE
     from portal.proposals.documents import DOCUMENT_FILES
@@ -280,7 +281,7 @@ def encrypted_file_sources() -> list[EncryptedFiles]:
     # Imported spreadsheets: `importing.keep_file` writes imports/<name>, the name as
     # associated data.
     imports = EncryptedFiles(ProposalImport.__table__.c.storage_name, locate=lambda name: f"imports/{name}")  # type: ignore[arg-type]
-    return [DOCUMENT_FILES, imports, CONSENT_EVIDENCE, CERTIFICATION_EVIDENCE]
+    return [DOCUMENT_FILES, imports, CONSENT_EVIDENCE, CERTIFICATION_EVIDENCE, STATEMENT_PDFS]
 
 
 @click.command("rotate-data-key")
@@ -353,6 +354,7 @@ def register_cli(app: Flask) -> None:
     for cmd in (
         db_group,
         commissions_group,
+        statement_verify_cmd,
         seed_demo,
         create_user_cmd,
         audit_verify,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import click
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from portal.commissions.calculator import calculate
 from portal.commissions.layouts import DEMO_BANKS
@@ -61,3 +61,22 @@ def recalc_cmd(period: str, reason: str) -> None:
     except DomainError as exc:
         raise click.ClickException(exc.message) from None
     click.echo(summary(result))
+
+
+@click.command("statement-verify")
+@with_appcontext
+@click.argument("digest")
+def statement_verify_cmd(digest: str) -> None:
+    """Diz de qual extrato é o código de verificação e se ainda confere com o razão."""
+    from portal.commissions.statements.verify import verify
+    from portal.core.db import unit_of_work
+    from portal.extensions import db
+
+    with unit_of_work(db.new_session) as session:
+        result = verify(session, digest)
+        click.echo(result.message)
+        if result.found and result.later_lines:
+            total = format_brl(result.later_amount)
+            click.echo(f"Lançamentos posteriores da competência: {result.later_lines}, total {total}.")
+    if not result.matches:
+        raise SystemExit(1)

@@ -85,3 +85,8 @@ STEPS.append(seed_proposals)
 from portal.demo.commissions import seed_commissions  # noqa: E402
 
 STEPS.append(seed_commissions)
+
+# Statements (issue #11): drafts of the closed periods; the demo agent's approved with PDFs.
+from portal.demo.statements import seed_statements  # noqa: E402
+
+STEPS.append(seed_statements)

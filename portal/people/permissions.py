@@ -119,6 +119,13 @@ ROLE_PERMISSIONS = {
     role: perms | _COMMISSION_GRANTS.get(role, set()) for role, perms in ROLE_PERMISSIONS.items()
 }
 
+# Payouts (issue #11): the bank or payroll batch needs full CPFs, so finance may export
+# them (reason + audit, like the client full export).
+ROLE_PERMISSIONS = {
+    role: perms | ({Permission.PII_EXPORT} if role == Role.FINANCE else set())
+    for role, perms in ROLE_PERMISSIONS.items()
+}
+
 # Where each role lands after login, in order of preference.
 HOME_AREA: dict[Role, str] = {
     Role.AGENT: "sales",

@@ -21,6 +21,7 @@ MENU: list[tuple[str, str, Permission]] = [
     ("Esteira", "operations.board", Permission.PIPELINE_MANAGE),
     ("Propostas", "sales.my_proposals", Permission.SALES),
     ("Comissões", "sales.my_commissions", Permission.SALES),
+    ("Extratos", "sales.statements", Permission.SALES),
 ]
 
 

@@ -4,4 +4,12 @@ from flask import Blueprint
 
 bp = Blueprint("sales", __name__, url_prefix="/sales")
 
-from portal.web.sales import bank_views, client_actions, clients, commissions, proposals, views  # noqa: E402,F401
+from portal.web.sales import (  # noqa: E402,F401
+    bank_views,
+    client_actions,
+    clients,
+    commissions,
+    proposals,
+    statements,
+    views,
+)
