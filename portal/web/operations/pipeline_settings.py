@@ -12,9 +12,9 @@ from portal.core.ints import parse_int
 from portal.extensions import db
 from portal.people.permissions import Permission
 from portal.proposals import mapping, pendencies, sla
-from portal.proposals.listing import BANKS, bank_label
 from portal.proposals.statuses import LABELS, Status
 from portal.web.access import current_actor, require
+from portal.web.bank_names import bank_label, registered_banks
 from portal.web.errors import error_response
 from portal.web.forms import attach_error
 from portal.web.htmx import render
@@ -29,14 +29,15 @@ def _can_manage() -> bool:
 
 
 def _mappings_page(form: MappingForm, status: int = 200, error: str | None = None) -> Response:
-    bank = request.args.get("bank", "") if request.args.get("bank") in BANKS else ""
+    banks = registered_banks()
+    bank = request.args.get("bank", "") if request.args.get("bank") in banks else ""
     return render(
         "operations/mappings.html",
         status=status,
         form=form,
         error=error,
         bank=bank,
-        banks=BANKS,
+        banks=banks,
         bank_label=bank_label,
         labels=LABELS,
         rows=mapping.mappings(db.session, bank),
@@ -48,6 +49,7 @@ def _mappings_page(form: MappingForm, status: int = 200, error: str | None = Non
 @require(*VIEW)
 def mappings() -> Response:
     form = MappingForm()
+    form.bank_code.choices = list(registered_banks().items())
     if request.method == "GET":
         form.bank_code.data = request.args.get("bank") or form.bank_code.data
         form.bank_status.data = request.args.get("bank_status", "")[:120] or None
