@@ -28,7 +28,24 @@ class PipelineOrg:
     other_client: object
 
 
+# The banks the pipeline tests use, registered as in the demo (filters and forms offer only
+# registered banks).
+REGISTERED_BANKS = {
+    "facta": "Facta",
+    "daycoval": "Daycoval",
+    "c6": "C6 Consig",
+    "master": "Banco Master",
+    "bradesco": "Bradesco Promotora",
+}
+
+
+def register_banks(db) -> None:
+    for code, name in REGISTERED_BANKS.items():
+        factories.bank(db, code, name=name)
+
+
 def build_org(db) -> PipelineOrg:
+    register_banks(db)
     company = factories.org_unit(db, "company", "Empresa")
     store_a = factories.org_unit(db, "store", "Loja Centro", company)
     store_b = factories.org_unit(db, "store", "Loja Norte", company)

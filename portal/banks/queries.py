@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
 
 from portal.banks.models import Bank, RegulatoryParameter
 
@@ -21,3 +22,10 @@ def parameters_query(name: str = "") -> Select:
     if name:
         stmt = stmt.where(RegulatoryParameter.name == name)
     return stmt
+
+
+def bank_names(session: Session) -> dict[str, str]:
+    """Every registered bank, code → name, by name: the only banks filters, forms, operator
+    codes and imports offer (a disabled bank stays: its old proposals are still filtered)."""
+    rows = session.execute(select(Bank.code, Bank.name).order_by(Bank.name))
+    return {code: name for code, name in rows}  # noqa: C416 - a Result is not a mapping

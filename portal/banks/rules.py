@@ -43,6 +43,9 @@ PARAMETERS: dict[str, ParameterSpec] = {
     "commission_upfront_cap_portability_pct": ParameterSpec(
         "Teto da comissão à vista na portabilidade (flat + bônus)", "%"
     ),
+    # IOF on loans to individuals (Decreto 6.306/2007), financed into the gross and in the CET.
+    "iof_daily_pct": ParameterSpec("IOF pessoa física, alíquota diária", "% ao dia"),
+    "iof_flat_pct": ParameterSpec("IOF adicional, sobre o valor", "%"),
 }
 
 # Values in force for the demo and a first installation (IN 138/2022; CNPS 25/03/2025).
@@ -56,7 +59,19 @@ DEFAULTS: list[tuple[str, str, date]] = [
     ("new_benefit_block_days", "90", date(2022, 11, 10)),
     ("commission_upfront_cap_pct", "6", date(2022, 1, 3)),  # Res. CMN 4.935/2021
     ("commission_upfront_cap_portability_pct", "3", date(2022, 1, 3)),
+    ("iof_daily_pct", "0.0082", date(2008, 1, 3)),  # Decreto 6.339/2008
+    ("iof_flat_pct", "0.38", date(2008, 1, 3)),
 ]
+
+
+def default_value(name: str) -> Decimal:
+    """The value of `name` in DEFAULTS (for code with no database, like the sandbox bank)."""
+    return next(Decimal(value) for key, value, _ in DEFAULTS if key == name)
+
+
+def iof_rates(session: Session, on: date) -> tuple[Decimal, Decimal]:
+    """(daily %, flat %) of the IOF on a loan released on `on`."""
+    return parameter(session, "iof_daily_pct", on), parameter(session, "iof_flat_pct", on)
 
 LOAN_PRODUCTS = frozenset({Product.NEW, Product.REFIN, Product.PORTABILITY})
 CENT = Decimal("0.01")
@@ -72,7 +87,8 @@ def format_value(name: str, value: Decimal) -> str:
     spec = PARAMETERS[name]
     if spec.integer:
         return f"{int(value)} {spec.unit}"
-    places = 0 if value == value.to_integral_value() else 2
+    # Two places as usual, more when the decree has them (IOF: 0,0082% ao dia).
+    places = 0 if value == value.to_integral_value() else max(2, -int(value.normalize().as_tuple().exponent))
     number = format_decimal_br(value, places)
     return f"{number}%" if spec.unit == "%" else f"{number}{spec.unit}"
 

@@ -47,10 +47,11 @@ def enrol_demo_mfa(session: Session, totp_secret: str) -> None:
 
 
 # Steps after the users (seed() runs seed_users first, with the demo TOTP secret).
+# The banks come before the people: operator codes are checked against the bank registry.
 STEPS: list[Callable[[Session], None]] = [
-    seed_collaborators,
     seed_parameters,
     seed_banks,
+    seed_collaborators,
     seed_status_mappings,
 ]
 

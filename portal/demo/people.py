@@ -22,6 +22,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.banks.queries import bank_names
 from portal.core.audit import SYSTEM
 from portal.core.documents import generate_cnpj, generate_cpf
 from portal.people import certifications, collaborators, operator_codes, org, services
@@ -72,7 +73,7 @@ OPERATOR_CODES = {
     "Ana Corretora": [("facta", "AF10231", "senha-demo-facta"), ("daycoval", "ana.corretora", None)],
     "João D'Ávila Conceição": [("facta", "AF10232", None), ("c6", "JDAVILA", None)],
     "Márcia Lúcia Gonçalves": [("facta", "AF10233", None)],
-    "Cauã Ribeiro": [("bmg", "BMG-7781", None), ("pan", "PAN0042", None)],
+    "Cauã Ribeiro": [("bradesco", "BRD-7781", None), ("c6", "CRIBEIRO", None)],
     "Patrícia Simões": [("daycoval", "patricia.simoes", "token-demo-day")],
     "Severino Araújo": [("master", "11222333000181-sa", None)],
 }
@@ -109,6 +110,7 @@ def seed_org(session: Session) -> dict[str, OrgUnit]:
 
 def seed_collaborators(session: Session) -> None:
     units = seed_org(session)
+    banks = bank_names(session)  # seeded before the people
     today = date.today()
     by_name: dict[str, Collaborator] = {}
     for index, (name, group, team, supervisor, login, days) in enumerate(PEOPLE):
@@ -151,5 +153,5 @@ def seed_collaborators(session: Session) -> None:
             )
         for bank, code, secret in OPERATOR_CODES.get(name, []):  # type: ignore[attr-defined]
             operator_codes.set_operator_code(
-                session, SYSTEM, person, bank_code=bank, operator_code=code, secret=secret
+                session, SYSTEM, person, bank_code=bank, operator_code=code, secret=secret, banks=banks
             )

@@ -1,7 +1,6 @@
 """Fixed vocabularies of the people domain, with their Portuguese labels.
 
-`KNOWN_BANKS` is a stop-gap until the banks registry (a later issue) exists: operator
-codes are validated against it.
+Banks are not listed here: operator codes are checked against the bank registry.
 """
 
 from __future__ import annotations
@@ -53,13 +52,3 @@ CertState.__labels__ = CERT_STATE_LABELS
 
 # Days before expiry from which a certification counts as "expiring".
 EXPIRING_WINDOW_DAYS = 30
-
-KNOWN_BANKS: dict[str, str] = {
-    "facta": "Facta",
-    "daycoval": "Daycoval",
-    "c6": "C6 Bank",
-    "master": "Banco Master",
-    "bradesco": "Bradesco",
-    "bmg": "BMG",
-    "pan": "Banco Pan",
-}

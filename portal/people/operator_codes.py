@@ -7,6 +7,8 @@ token) is encrypted at rest, audited when set, and never returned to a page.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -15,7 +17,6 @@ from portal.core.audit import Actor
 from portal.core.db import utcnow
 from portal.core.errors import DomainError, NotFound
 from portal.people import validation
-from portal.people.constants import KNOWN_BANKS
 from portal.people.models import Collaborator, OperatorCode
 
 SECRET_MAX = 500
@@ -56,12 +57,14 @@ def set_operator_code(
     *,
     bank_code: str,
     operator_code: str,
+    banks: Collection[str],
     secret: str | None = None,
     clear_secret: bool = False,
 ) -> OperatorCode:
-    """Create or update the collaborator's code at a bank. A blank `secret` keeps the
-    stored one; `clear_secret` removes it."""
-    bank = validation.choice(bank_code, KNOWN_BANKS, "bank_code", "Banco desconhecido.")
+    """Create or update the collaborator's code at a bank. `banks` are the registered bank
+    codes (the caller reads the registry, which sits above people). A blank `secret` keeps
+    the stored one; `clear_secret` removes it."""
+    bank = validation.choice(bank_code, banks, "bank_code", "Banco desconhecido.")
     code = validation.text(operator_code, "operator_code", "o código ou login no banco", 60)
     if secret is not None and len(secret) > SECRET_MAX:
         raise DomainError(f"Máximo de {SECRET_MAX} caracteres.", field="secret")

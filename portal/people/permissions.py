@@ -41,6 +41,7 @@ class Permission(StrEnum):
     PII_REVEAL = "pii.reveal"  # see a full CPF / benefit number (audited)
     PII_EXPORT = "pii.export"  # export client lists with full CPF, phone, e-mail (reason + audit)
     JOBS_ALL = "jobs.all"  # see every user's background jobs
+    JOBS_DEMO = "jobs.demo"  # start the demo job (the people who run and watch imports and jobs)
     BANKS_MANAGE = "admin.banks"  # bank settings and company credentials
     PARAMETERS_MANAGE = "admin.parameters"  # effective-dated regulatory parameters
     BANK_LOOKUP = "sales.bank_lookup"  # margin lookups and simulations at banks
@@ -61,7 +62,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.SUPERVISOR: frozenset(
         _EVERYONE | {Permission.SALES, Permission.PII_REVEAL, Permission.PEOPLE_VIEW} | _SELLING
     ),
-    Role.OPERATIONS: frozenset(_EVERYONE | {Permission.OPERATIONS, Permission.PII_REVEAL}),
+    Role.OPERATIONS: frozenset(
+        _EVERYONE | {Permission.OPERATIONS, Permission.PII_REVEAL, Permission.JOBS_DEMO}
+    ),
     Role.FINANCE: frozenset(_EVERYONE | {Permission.FINANCE}),
     Role.MANAGER: frozenset(
         _EVERYONE | {Permission.SALES, Permission.OPERATIONS, Permission.FINANCE, Permission.PEOPLE_VIEW}
@@ -74,6 +77,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.AUDIT_VIEW,
             Permission.PII_REVEAL,
             Permission.JOBS_ALL,
+            Permission.JOBS_DEMO,
             Permission.BANKS_MANAGE,
             Permission.PARAMETERS_MANAGE,
             Permission.PEOPLE_VIEW,

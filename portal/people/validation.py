@@ -3,6 +3,7 @@ Portuguese message bound to the form field, so nothing half-valid reaches the da
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 
 from portal.core import documents
@@ -68,7 +69,7 @@ def email(raw: str | None, field: str = "email") -> str | None:
         raise DomainError(error.message, field=field) from None
 
 
-def choice(raw: str | None, allowed: dict | set | frozenset, field: str, message: str) -> str:
+def choice(raw: str | None, allowed: Collection[str], field: str, message: str) -> str:
     if raw not in allowed:
         raise DomainError(message, field=field)
     return str(raw)

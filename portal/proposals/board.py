@@ -57,6 +57,12 @@ class Column:
     def windowed(self) -> bool:
         return self.status in NEWEST_FIRST
 
+    @property
+    def collapsed(self) -> bool:
+        """Shown folded by default: nothing in it, or a finished column (paid, refused,
+        cancelled) that operations does not work on; one click unfolds it."""
+        return self.count == 0 or self.status in NEWEST_FIRST
+
 
 @dataclass
 class Board:

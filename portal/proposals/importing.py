@@ -24,6 +24,7 @@ from typing import TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.banks.queries import bank_names
 from portal.clients.models import Client
 from portal.clients.queries import clients_for
 from portal.core import audit, spreadsheets, upload_checks
@@ -33,7 +34,6 @@ from portal.core.documents import is_valid_cpf, normalize_cpf
 from portal.core.errors import Conflict, DomainError
 from portal.core.money import parse_brl, parse_decimal_br
 from portal.people.models import User
-from portal.proposals.listing import BANKS
 from portal.proposals.mapping import apply_bank_status
 from portal.proposals.models import PRODUCT_LABELS, EventSource, Origin, Product, Proposal
 from portal.proposals.pipeline_models import ProposalImport
@@ -87,7 +87,7 @@ def register_manual(
 ) -> Proposal:
     """Register a proposal made outside the portal; its bank status goes through the mapping."""
     client = find_client(session, user, data.cpf)
-    if data.bank_code not in BANKS:
+    if data.bank_code not in bank_names(session):
         raise DomainError("Banco inválido.", field="bank_code")
     agreement = " ".join((data.agreement or "").split()).upper()[:40]
     if not agreement:
@@ -147,8 +147,21 @@ def _key(text: str) -> str:
     return spreadsheets.normalize_header(text)
 
 
-_BANK_NAMES = {_key(label): code for code, label in BANKS.items()} | {_key(c): c for c in BANKS}
-_BANK_NAMES |= {"c6": "c6", "c6 bank": "c6", "master": "master", "bradesco": "bradesco"}
+# Names banks' own spreadsheets use besides the registered name and code.
+_BANK_ALIASES = {
+    "c6 bank": "c6",
+    "c6 consig": "c6",
+    "banco master": "master",
+    "bradesco promotora": "bradesco",
+}
+
+
+def _bank_code(text: str, banks: dict[str, str]) -> str | None:
+    """The registered bank a spreadsheet cell names (by code, registered name or alias)."""
+    key = _key(text)
+    names = {_key(name): code for code, name in banks.items()} | {_key(code): code for code in banks}
+    code = names.get(key) or _BANK_ALIASES.get(key)
+    return code if code in banks else None
 _PRODUCT_NAMES = {_key(label): p.value for p, label in PRODUCT_LABELS.items()} | {
     _key(p.value): p.value for p in Product
 }
@@ -172,14 +185,17 @@ def _money(text: str, label: str, required: bool = False) -> Decimal | None:
         raise DomainError(f"{label} inválido: “{text[:30]}”.") from None
 
 
-def row_to_manual(row: dict[str, str], columns: dict[str, str | None]) -> ManualProposal:
-    """One spreadsheet row → ManualProposal, or DomainError saying what is wrong."""
+def row_to_manual(
+    row: dict[str, str], columns: dict[str, str | None], banks: dict[str, str]
+) -> ManualProposal:
+    """One spreadsheet row → ManualProposal, or DomainError saying what is wrong; `banks` are
+    the registered ones (code → name)."""
 
     def cell(name: str) -> str:
         header = columns.get(name)
         return (row.get(header) or "").strip() if header else ""
 
-    bank = _BANK_NAMES.get(_key(cell("bank")))
+    bank = _bank_code(cell("bank"), banks)
     if bank is None:
         raise DomainError(f"Banco desconhecido: “{cell('bank')[:30]}”.")
     product = _PRODUCT_NAMES.get(_key(cell("product")))
@@ -310,8 +326,9 @@ def import_proposals(
     def batch(first: int) -> int:
         record = session.get_one(ProposalImport, record_id)
         entries = list(record.report or [])
+        banks = bank_names(session)
         for index in range(len(entries), min(first + BATCH_ROWS, total)):
-            entries.append(_import_row(session, actor, user, table.rows[index], columns, lines[index]))
+            entries.append(_import_row(session, actor, user, table.rows[index], columns, lines[index], banks))
         record.report = entries
         record.accepted = sum(1 for e in entries if e["ok"])
         record.refused = len(entries) - record.accepted
@@ -342,13 +359,19 @@ def import_proposals(
 
 
 def _import_row(
-    session: Session, actor: Actor, user: User, row: dict[str, str], columns: dict[str, str | None], line: int
+    session: Session,
+    actor: Actor,
+    user: User,
+    row: dict[str, str],
+    columns: dict[str, str | None],
+    line: int,
+    banks: dict[str, str],
 ) -> dict[str, object]:
     """One row in a SAVEPOINT: imported, or refused with the reason (nothing of it kept)."""
     try:
         with session.begin_nested():
             proposal = register_manual(
-                session, actor, user, row_to_manual(row, columns), Origin.IMPORT, EventSource.IMPORT
+                session, actor, user, row_to_manual(row, columns, banks), Origin.IMPORT, EventSource.IMPORT
             )
     except DomainError as error:
         return {"row": line, "ok": False, "message": error.message}

@@ -21,20 +21,7 @@ from portal.proposals.sla import breached_condition
 
 PER_PAGE = 50
 LOCAL_TZ = ZoneInfo("America/Sao_Paulo")
-BANKS = {
-    "facta": "Facta",
-    "daycoval": "Daycoval",
-    "c6": "C6 Consig",
-    "master": "Banco Master",
-    "bradesco": "Bradesco Promotora",
-    "bmg": "BMG",
-    "pan": "Pan",
-}
 AGREEMENTS = ["INSS", "SIAPE", "GOV-SP", "GOV-AC", "PREF-SAO PAULO", "FORCAS ARMADAS", "CLT", "FGTS"]
-
-
-def bank_label(code: str) -> str:
-    return BANKS.get(code, code.upper())
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,11 @@ its status alone. A sub-status set by a person survives the automatic sync.
 from __future__ import annotations
 
 import logging
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.core.audit import Actor
@@ -176,27 +178,39 @@ def apply_bank_status(
         return event
 
 
+@dataclass
+class Reapplied:
+    """What a new mapping did to the proposals parked with its bank status."""
+
+    cleared: int = 0
+    # Why the others stayed in review (the machine's refusal) → how many.
+    stayed: Counter[str] = field(default_factory=Counter)
+    # Parked beyond this run's limit: saving the mapping again reaches them.
+    not_reached: int = 0
+
+
 def reapply_parked(
     session: Session, actor: Actor, bank_code: str, bank_status: str, limit: int = 1000
-) -> int:
+) -> Reapplied:
     """After a mapping is created or changed, apply it to the proposals parked with that
-    bank status. Returns how many left "needs review"."""
+    bank status: how many left "needs review", and why the others stayed."""
     key = normalize_bank_status(bank_status)
-    parked = session.scalars(
-        select(Proposal)
-        .where(
-            Proposal.needs_review.is_(True),
-            Proposal.bank_code == bank_code,
-            Proposal.bank_status == key,
-        )
-        .order_by(Proposal.id)
-        .limit(limit)
-    ).all()
-    cleared = 0
+    where = (
+        Proposal.needs_review.is_(True),
+        Proposal.bank_code == bank_code,
+        Proposal.bank_status == key,
+    )
+    total = session.scalar(select(func.count()).select_from(Proposal).where(*where)) or 0
+    parked = session.scalars(select(Proposal).where(*where).order_by(Proposal.id).limit(limit)).all()
+    result = Reapplied(not_reached=total - len(parked))
     for proposal in parked:
-        apply_bank_status(session, actor, proposal, key, source=EventSource.SYSTEM.value)
-        cleared += 0 if proposal.needs_review else 1
-    return cleared
+        event = apply_bank_status(session, actor, proposal, key, source=EventSource.SYSTEM.value)
+        if not proposal.needs_review:
+            result.cleared += 1
+            continue
+        details = (event.details if event is not None else None) or {}
+        result.stayed[details.get("refused") or "O status do banco continua sem mapeamento."] += 1
+    return result
 
 
 def mappings(session: Session, bank_code: str = "") -> list[BankStatusMapping]:

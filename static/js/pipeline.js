@@ -7,3 +7,27 @@
     document.querySelectorAll("input[name=ids]").forEach(function (item) { item.checked = box.checked; });
   });
 })();
+
+// Board: a column the user folded or unfolded stays so after a move redraws the board.
+(function () {
+  "use strict";
+  var KEY = "athenas.board.open";
+  function load() {
+    try { return JSON.parse(window.sessionStorage.getItem(KEY)) || {}; } catch (e) { return {}; }
+  }
+  function restore(root) {
+    var saved = load();
+    root.querySelectorAll("details.board-column").forEach(function (column) {
+      if (Object.prototype.hasOwnProperty.call(saved, column.dataset.column)) { column.open = saved[column.dataset.column]; }
+    });
+  }
+  document.addEventListener("toggle", function (event) {
+    var column = event.target;
+    if (!column.matches || !column.matches("details.board-column")) { return; }
+    var saved = load();
+    saved[column.dataset.column] = column.open;
+    try { window.sessionStorage.setItem(KEY, JSON.stringify(saved)); } catch (e) { /* private mode */ }
+  }, true);
+  document.addEventListener("DOMContentLoaded", function () { restore(document); });
+  document.addEventListener("htmx:afterSwap", function (event) { restore(event.target); });
+})();

@@ -35,7 +35,7 @@ def test_demo_banks_point_at_the_sandbox_and_seeding_twice_changes_nothing(app, 
             _count(db, BankStatusMapping),
             _count(db, Client),
         )
-        assert counts[1] == 9 and counts[2] > 10  # 7 INSS rules + 2 commission upfront caps
+        assert counts[1] == 11 and counts[2] > 10  # 7 INSS rules + 2 commission upfront caps + 2 IOF rates
 
         seed(db)
 

@@ -10,7 +10,7 @@ pytestmark = pytest.mark.e2e
 
 
 def test_demo_job_progress_bar_moves_to_the_result(page, login, live_server):
-    login("financeiro@demo.athenas")
+    login("operacoes@demo.athenas")
     page.goto("/jobs/")
     page.fill("[data-testid=demo-form] input[name=steps]", "12")
     page.click("text=Iniciar processo de demonstração")

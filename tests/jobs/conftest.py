@@ -113,9 +113,10 @@ def threaded_user(threaded_app: Flask):
 
 @pytest.fixture
 def threaded_client(threaded_app: Flask, threaded_user):
-    """A test client signed in as a new agent of the threaded app."""
+    """A test client signed in as a new operations user of the threaded app (a role that
+    may start the demo job)."""
     client = threaded_app.test_client()
-    user = threaded_user("agent")
+    user = threaded_user("operations")
     response = form_post(client, "/login", {"email": user.email, "password": factories.PASSWORD})
     assert response.status_code == 302
     client.user = user  # type: ignore[attr-defined]

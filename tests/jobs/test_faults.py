@@ -32,7 +32,7 @@ def celery_runner_without_redis(app, db):
 def test_redis_down_gives_a_portuguese_503_and_writes_nothing(
     client, login_as, db, celery_runner_without_redis
 ):
-    login_as("agent")
+    login_as("operations")
     jobs_before = db.scalar(select(func.count()).select_from(Job))
     response = form_post(client, "/jobs/demo", {"steps": 3}, token_page="/jobs/")
     assert response.status_code == 503
@@ -41,11 +41,11 @@ def test_redis_down_gives_a_portuguese_503_and_writes_nothing(
     assert db.scalar(select(func.count()).select_from(Job)) == jobs_before
     # Pages that do not start jobs keep working.
     assert client.get("/jobs/").status_code == 200
-    assert client.get("/sales/").status_code == 200
+    assert client.get("/operations/proposals").status_code == 200
 
 
 def test_redis_down_as_htmx_fragment(client, login_as, db, celery_runner_without_redis):
-    login_as("agent")
+    login_as("operations")
     token = client.get("/jobs/").get_data(as_text=True).split('name="csrf-token" content="')[1].split('"')[0]
     response = client.post(
         "/jobs/demo", data={"steps": 3}, headers={"HX-Request": "true", "X-CSRFToken": token}

@@ -8,6 +8,7 @@ import logging
 import re
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from portal.core.audit import SYSTEM, Actor
@@ -41,7 +42,7 @@ def _fast_demo(db, manual_runner, job_id):
 
 
 def test_start_demo_queues_a_job_and_dispatches_only_after_commit(client, login_as, manual_runner, db):
-    user = login_as("agent")
+    user = login_as("operations")
     response = _start_demo(client)
     assert response.status_code == 302
     job = db.get(Job, _job_id(response))
@@ -65,7 +66,7 @@ def test_enqueue_in_a_rolled_back_transaction_dispatches_nothing(app, db, manual
 
 
 def test_progress_partial_polls_until_the_job_is_done(client, login_as, manual_runner, db):
-    login_as("agent")
+    login_as("operations")
     job_id = _job_id(_start_demo(client, steps=4))
     _fast_demo(db, manual_runner, job_id)
     partial = client.get(f"/jobs/{job_id}/progress", headers={"HX-Request": "true"}).get_data(as_text=True)
@@ -84,7 +85,7 @@ def test_progress_partial_polls_until_the_job_is_done(client, login_as, manual_r
 def test_result_file_is_kept_in_storage_and_downloadable_by_the_owner(
     client, login_as, manual_runner, db, app
 ):
-    login_as("finance")
+    login_as("operations")
     job_id = _job_id(_start_demo(client, steps=2))
     _fast_demo(db, manual_runner, job_id)
     manual_runner.run_all()
@@ -96,7 +97,7 @@ def test_result_file_is_kept_in_storage_and_downloadable_by_the_owner(
 
 
 def test_progress_json_reports_status_and_percent(client, login_as, manual_runner, db):
-    login_as("agent")
+    login_as("operations")
     job_id = _job_id(_start_demo(client, steps=2))
     assert client.get(f"/jobs/{job_id}/progress.json").get_json()["status"] == "queued"
     _fast_demo(db, manual_runner, job_id)
@@ -126,7 +127,7 @@ def test_a_crash_fails_the_job_with_a_portuguese_message_and_no_traceback(
 
 
 def test_demo_with_simulated_failure_shows_failed_to_its_owner(client, login_as, manual_runner, db):
-    login_as("agent")
+    login_as("operations")
     job_id = _job_id(_start_demo(client, steps=4, fail=True))
     _fast_demo(db, manual_runner, job_id)
     manual_runner.run_all()
@@ -175,7 +176,7 @@ def test_admin_sees_every_job_but_only_the_owner_cancels(client, login_as, manua
 
 
 def test_owner_cancels_a_queued_job_and_it_never_runs(client, login_as, manual_runner, db):
-    login_as("agent")
+    login_as("operations")
     job_id = _job_id(_start_demo(client))
     assert "Cancelar processo" in client.get(f"/jobs/{job_id}").get_data(as_text=True)
     response = form_post(client, f"/jobs/{job_id}/cancel", token_page=f"/jobs/{job_id}")
@@ -191,7 +192,7 @@ def test_owner_cancels_a_queued_job_and_it_never_runs(client, login_as, manual_r
 
 
 def test_cancel_by_htmx_returns_the_updated_partial(client, login_as, manual_runner, db):
-    login_as("agent")
+    login_as("operations")
     job_id = _job_id(_start_demo(client))
     token = re.search(r'name="csrf-token" content="([^"]+)"', client.get("/jobs/").get_data(as_text=True))[1]
     response = client.post(f"/jobs/{job_id}/cancel", headers={"HX-Request": "true", "X-CSRFToken": token})
@@ -201,7 +202,7 @@ def test_cancel_by_htmx_returns_the_updated_partial(client, login_as, manual_run
 
 
 def test_cancel_without_csrf_token_is_refused(client, login_as, manual_runner, db):
-    login_as("agent")
+    login_as("operations")
     job_id = _job_id(_start_demo(client))
     response = client.post(f"/jobs/{job_id}/cancel")
     assert response.status_code == 400
@@ -211,7 +212,7 @@ def test_cancel_without_csrf_token_is_refused(client, login_as, manual_runner, d
 
 
 def test_starting_a_job_without_csrf_token_is_refused(client, login_as, manual_runner, db):
-    login_as("agent")
+    login_as("operations")
     before = db.scalar(select(func.count()).select_from(Job))
     assert client.post("/jobs/demo", data={"steps": 3}).status_code == 400
     assert db.scalar(select(func.count()).select_from(Job)) == before
@@ -348,7 +349,7 @@ def test_job_status_labels_are_portuguese():
 
 
 def test_finished_job_updates_its_end_time_and_tells_a_failure_once(client, login_as, manual_runner, db):
-    login_as("agent")
+    login_as("operations")
     job_id = _job_id(_start_demo(client, steps=2, fail=True))
     _fast_demo(db, manual_runner, job_id)
     page = client.get(f"/jobs/{job_id}").get_data(as_text=True)
@@ -359,3 +360,19 @@ def test_finished_job_updates_its_end_time_and_tells_a_failure_once(client, logi
     finished = re.search(oob_end, partial)
     assert finished and re.fullmatch(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}", finished.group(1))
     assert partial.count("O processo falhou") == 1
+
+
+@pytest.mark.parametrize("role", ["agent", "supervisor", "finance", "manager"])
+def test_demo_job_is_neither_offered_nor_started_outside_operations_and_admin(client, login_as, db, role):
+    login_as(role)
+    page = client.get("/jobs/").get_data(as_text=True)
+    assert 'data-testid="demo-form"' not in page and "Processo de demonstração" not in page
+    before = db.scalar(select(func.count()).select_from(Job))
+    assert form_post(client, "/jobs/demo", {"steps": 3}, token_page="/jobs/").status_code == 403
+    assert db.scalar(select(func.count()).select_from(Job)) == before
+
+
+@pytest.mark.parametrize("role", ["operations", "admin"])
+def test_demo_job_is_offered_to_operations_and_admin(client, login_as, role):
+    login_as(role)
+    assert 'data-testid="demo-form"' in client.get("/jobs/").get_data(as_text=True)

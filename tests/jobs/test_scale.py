@@ -80,7 +80,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
         command.upgrade(alembic_config(database_url), "head")
         setup_app = create_app(app_settings(database_url, STORAGE_DIR=str(workdir / "storage")))
         with setup_app.app_context(), unit_of_work(app_db.new_session) as session:
-            users = [factories.user(session, role="agent") for _ in range(2)]
+            users = [factories.user(session, role="operations") for _ in range(2)]  # may start the demo
             emails = [u.email for u in users]
         setup_app.extensions["athenas.db"]["engine"].dispose()
 

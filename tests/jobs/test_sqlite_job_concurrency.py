@@ -50,6 +50,7 @@ def people(sqlite_app):
     keeps signing in while the job runs."""
     cpfs = [generate_cpf(random.Random(7000 + i)) for i in range(3)]
     with sqlite_app.app_context(), unit_of_work(db.new_session) as session:
+        factories.bank(session, "facta", name="Facta")  # imports accept registered banks only
         team = factories.org_unit(session, "team", "Equipe")
         agent = factories.collaborator(session, factories.user(session, role="agent"), team)
         for cpf in cpfs:

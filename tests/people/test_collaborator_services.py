@@ -168,11 +168,14 @@ def test_org_units_validate_cnpj_cep_and_hierarchy(db):
     assert root.children[0].unit.id == store.id and root.children[0].children[0].members == 1
 
 
+BANKS = {"facta", "daycoval"}  # what the caller reads from the bank registry
+
+
 def test_operator_codes_unique_and_secret_encrypted(db):
     ana = factories.collaborator(db)
     bia = factories.collaborator(db)
     code = operator_codes.set_operator_code(
-        db, SYSTEM, ana, bank_code="facta", operator_code=" AF123 ", secret="s3nh@-do-banco"
+        db, SYSTEM, ana, bank_code="facta", operator_code=" AF123 ", secret="s3nh@-do-banco", banks=BANKS
     )
     assert code.operator_code == "AF123" and code.secret_set_at is not None
     raw = _raw(db, "SELECT secret FROM operator_codes WHERE id = :id", id=code.id)[0]
@@ -181,14 +184,16 @@ def test_operator_codes_unique_and_secret_encrypted(db):
     assert operator_codes.operator_code_for(db, ana.id, "facta").id == code.id
     assert operator_codes.operator_code_for(db, ana.id, "pan") is None
     with pytest.raises(DomainError, match="outro colaborador"):
-        operator_codes.set_operator_code(db, SYSTEM, bia, bank_code="facta", operator_code="AF123")
+        operator_codes.set_operator_code(
+            db, SYSTEM, bia, bank_code="facta", operator_code="AF123", banks=BANKS
+        )
     with pytest.raises(DomainError, match="Banco desconhecido"):
-        operator_codes.set_operator_code(db, SYSTEM, bia, bank_code="itau", operator_code="X")
+        operator_codes.set_operator_code(db, SYSTEM, bia, bank_code="itau", operator_code="X", banks=BANKS)
     # Updating without a new secret keeps the stored one; clearing removes it.
-    operator_codes.set_operator_code(db, SYSTEM, ana, bank_code="facta", operator_code="AF124")
+    operator_codes.set_operator_code(db, SYSTEM, ana, bank_code="facta", operator_code="AF124", banks=BANKS)
     assert code.secret == "s3nh@-do-banco" and code.operator_code == "AF124"
     operator_codes.set_operator_code(
-        db, SYSTEM, ana, bank_code="facta", operator_code="AF124", clear_secret=True
+        db, SYSTEM, ana, bank_code="facta", operator_code="AF124", clear_secret=True, banks=BANKS
     )
     assert code.secret is None and code.secret_set_at is None
 

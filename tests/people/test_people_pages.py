@@ -251,6 +251,7 @@ def test_move_and_deactivate_through_the_page(client, db, login_as, org):
 def test_secret_is_never_shown_after_saving(client, db, login_as):
     login_as("admin")
     person = factories.collaborator(db)
+    factories.bank(db, "daycoval")
     page = f"/admin/collaborators/{person.id}"
     response = form_post(
         client,

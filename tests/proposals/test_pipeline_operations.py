@@ -130,5 +130,5 @@ def test_a_late_mapping_releases_parked_proposals(db, org):
         apply_bank_status(db, SYSTEM, proposal, "Em Formalização")
     assert all(p.needs_review for p in parked)
     set_mapping(db, "bradesco", "EM FORMALIZAÇÃO", Status.WAITING_SIGNATURE)
-    assert reapply_parked(db, OPS, "bradesco", "em formalização") == 2
+    assert reapply_parked(db, OPS, "bradesco", "em formalização").cleared == 2
     assert [(p.status, p.needs_review) for p in parked] == [("waiting_signature", False)] * 2

@@ -12,7 +12,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import wraps
 from typing import Any
@@ -20,6 +20,8 @@ from typing import Any
 import requests
 from werkzeug.wrappers import Request, Response
 
+from portal.banks.cet import add_months, cet_of_gross
+from portal.banks.rules import default_value
 from portal.banks.sandbox import scenarios
 from portal.banks.webhooks import signed_headers
 
@@ -369,7 +371,13 @@ def price(
     else:
         payment = Decimal(installment or 0).quantize(CENT)
         gross = (payment / factor).quantize(CENT, rounding=ROUND_HALF_UP)
-    cet_annual = (((1 + rate) ** 12 - 1) * 100).quantize(CENT, rounding=ROUND_HALF_UP)
+    # CET as banks show it: the IOF financed into the gross comes out of what the client
+    # receives (released today, first installment in a month).
+    today = date.today()
+    _iof, cet_annual = cet_of_gross(
+        gross, payment, rate * 100, today, add_months(today, 1), term,
+        default_value("iof_daily_pct"), default_value("iof_flat_pct"),
+    )  # fmt: skip
     return {
         "gross": gross,
         "installment": payment,

@@ -7,21 +7,19 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from portal.banks.models import Bank
 from portal.commissions.models import EXTRA_KIND_LABELS
 from portal.commissions.types import COMPANY, LineKind
 from portal.core.errors import Conflict, DomainError
 from portal.core.money import parse_brl, parse_decimal_br
 from portal.extensions import db
 from portal.people.models import Collaborator, OrgKind, OrgUnit
+from portal.web.bank_names import registered_banks
 
 KIND_CHOICES = [(k.value, k.label) for k in LineKind] + list(EXTRA_KIND_LABELS.items())
 
 
 def bank_choices() -> list[tuple[str, str]]:
-    return [
-        (code, name) for code, name in db.session.execute(select(Bank.code, Bank.name).order_by(Bank.name))
-    ]
+    return list(registered_banks().items())
 
 
 def collaborator_choices() -> list[tuple[str, str]]:

@@ -87,7 +87,7 @@ def index() -> Response:
         see_all=_see_all(),
         statuses=STATUS_LABELS,
         kinds=all_kinds(),
-        form=DemoJobForm(),
+        form=DemoJobForm() if current_user.can(Permission.JOBS_DEMO) else None,
     )
 
 
@@ -124,7 +124,7 @@ def export(fmt: str) -> Response:
 
 
 @bp.route("/demo", methods=["POST"])
-@require(Permission.ACCOUNT)
+@require(Permission.JOBS_DEMO)
 def start_demo() -> Response:
     form = DemoJobForm()
     if not form.validate_on_submit():

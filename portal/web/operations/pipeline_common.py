@@ -20,11 +20,12 @@ from portal.core.errors import DomainError, Forbidden
 from portal.core.ints import parse_int
 from portal.extensions import db
 from portal.proposals import documents, pendencies, sla
-from portal.proposals.listing import BANKS, ProposalFilters, bank_label, filtered_proposals, proposals_page
+from portal.proposals.listing import ProposalFilters, filtered_proposals, proposals_page
 from portal.proposals.models import Origin, Product, Proposal
 from portal.proposals.queries import events_of, proposals_for
 from portal.proposals.statuses import LABELS, Status, allowed_next, needs_reason
 from portal.web.access import current_actor
+from portal.web.bank_names import bank_label, registered_banks
 from portal.web.errors import error_response
 from portal.web.exports import export_response, iter_query
 from portal.web.htmx import render
@@ -51,7 +52,7 @@ def filters_from(args: Any) -> ProposalFilters:
     statuses = {s.value for s in Status}
     products = {p.value for p in Product}
     return ProposalFilters(
-        bank=args.get("bank", "") if args.get("bank") in BANKS else "",
+        bank=args.get("bank", "") if args.get("bank") in registered_banks() else "",
         product=args.get("product", "") if args.get("product") in products else "",
         agreement=(args.get("agreement") or "").strip().upper()[:40],
         status=args.get("status", "") if args.get("status") in statuses else "",
@@ -104,14 +105,14 @@ EXPORT_HEADERS = [
 ]
 
 
-def export_rows(stmt: Select, limits: dict[str, int]) -> Iterator[list[Any]]:
+def export_rows(stmt: Select, limits: dict[str, int], banks: dict[str, str]) -> Iterator[list[Any]]:
     for p in iter_query(stmt, Proposal.id):
         yield [
             p.id,
             p.client.name,
             p.agent.name,
             p.store.name if p.store else "",
-            bank_label(p.bank_code),
+            banks.get(p.bank_code, p.bank_code.upper()),
             p.bank_proposal_number or "",
             p.product_label,
             p.agreement,
@@ -133,7 +134,8 @@ def export_proposals(fmt: str, filename: str) -> Response:
     """Exactly what the list shows with the same filters, as XLSX or CSV."""
     limits = sla.limits(db.session)
     stmt = filtered_proposals(db.session, current_user, filters_from(request.args), limits)
-    return export_response(fmt, filename, EXPORT_HEADERS, export_rows(stmt, limits), "Propostas")
+    rows = export_rows(stmt, limits, registered_banks())
+    return export_response(fmt, filename, EXPORT_HEADERS, rows, "Propostas")
 
 
 def load_proposal(proposal_id: int) -> Proposal:

@@ -16,13 +16,11 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from portal.proposals.listing import BANKS
 from portal.proposals.models import PRODUCT_LABELS
 from portal.proposals.pipeline_models import PendencyOwner
 from portal.proposals.statuses import LABELS
 
 REQUIRED = "Campo obrigatório."
-BANK_CHOICES = [SelectChoice(code, label) for code, label in BANKS.items()]
 PRODUCT_CHOICES = [SelectChoice(p.value, label) for p, label in PRODUCT_LABELS.items()]
 STATUS_CHOICES = [SelectChoice(s.value, label) for s, label in LABELS.items()]
 OWNER_CHOICES = [SelectChoice(o.value, o.label) for o in PendencyOwner]
@@ -82,7 +80,8 @@ class UploadForm(FlaskForm):
 
 
 class MappingForm(FlaskForm):
-    bank_code = SelectField("Banco", choices=BANK_CHOICES, validators=[DataRequired(REQUIRED)])
+    # choices: the bank registry, set by the view
+    bank_code = SelectField("Banco", choices=[], validators=[DataRequired(REQUIRED)])
     bank_status = StringField(
         "Status no banco",
         validators=[DataRequired(REQUIRED), Length(max=120, message="Máximo de 120 caracteres.")],
@@ -101,7 +100,7 @@ class PendencyTypeForm(FlaskForm):
 class ManualProposalForm(FlaskForm):
     cpf = StringField("CPF do cliente", validators=[DataRequired(REQUIRED), Length(max=20)])
     bank_code = SelectField(
-        "Banco", choices=BANK_CHOICES, default="bradesco", validators=[DataRequired(REQUIRED)]
+        "Banco", choices=[], default="bradesco", validators=[DataRequired(REQUIRED)]
     )
     product = SelectField("Produto", choices=PRODUCT_CHOICES, validators=[DataRequired(REQUIRED)])
     agreement = StringField("Convênio", validators=[DataRequired(REQUIRED), Length(max=40)])

@@ -25,6 +25,7 @@ from portal.proposals.importing import (
 )
 from portal.proposals.pipeline_models import ProposalImport
 from portal.web.access import current_actor, require
+from portal.web.bank_names import registered_banks
 from portal.web.forms import attach_error
 from portal.web.htmx import hx_redirect, is_htmx, render
 from portal.web.jobs.helpers import start_job
@@ -52,6 +53,7 @@ def _amount(field, required: bool = False, rate: bool = False) -> Decimal | None
 @require(Permission.PIPELINE_MANAGE)
 def proposal_new() -> Response:
     form = ManualProposalForm()
+    form.bank_code.choices = list(registered_banks().items())
     error = None
     if form.validate_on_submit():
         try:

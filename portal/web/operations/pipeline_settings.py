@@ -12,9 +12,9 @@ from portal.core.ints import parse_int
 from portal.extensions import db
 from portal.people.permissions import Permission
 from portal.proposals import mapping, pendencies, sla
-from portal.proposals.listing import BANKS, bank_label
 from portal.proposals.statuses import LABELS, Status
 from portal.web.access import current_actor, require
+from portal.web.bank_names import bank_label, registered_banks
 from portal.web.errors import error_response
 from portal.web.forms import attach_error
 from portal.web.htmx import render
@@ -29,14 +29,15 @@ def _can_manage() -> bool:
 
 
 def _mappings_page(form: MappingForm, status: int = 200, error: str | None = None) -> Response:
-    bank = request.args.get("bank", "") if request.args.get("bank") in BANKS else ""
+    banks = registered_banks()
+    bank = request.args.get("bank", "") if request.args.get("bank") in banks else ""
     return render(
         "operations/mappings.html",
         status=status,
         form=form,
         error=error,
         bank=bank,
-        banks=BANKS,
+        banks=banks,
         bank_label=bank_label,
         labels=LABELS,
         rows=mapping.mappings(db.session, bank),
@@ -44,10 +45,29 @@ def _mappings_page(form: MappingForm, status: int = 200, error: str | None = Non
     )
 
 
+def _reapplied_message(reapplied: mapping.Reapplied) -> str:
+    """How many proposals left review, how many stayed and why (people fix those by hand)."""
+    parts = [f"{reapplied.cleared} proposta(s) saíram da revisão."]
+    stayed = sum(reapplied.stayed.values())
+    if stayed:
+        reasons = "; ".join(f"{why.rstrip('.')} ({count})" for why, count in reapplied.stayed.most_common())
+        parts.append(
+            f"{stayed} continua(m) em revisão: {reasons}. "
+            "Veja em Propostas › Em revisão."
+        )
+    if reapplied.not_reached:
+        parts.append(
+            f"Outras {reapplied.not_reached} proposta(s) com este status ainda aguardam: "
+            "salve o mapeamento de novo para aplicá-lo a elas."
+        )
+    return " ".join(parts)
+
+
 @bp.route("/mappings", methods=["GET", "POST"])
 @require(*VIEW)
 def mappings() -> Response:
     form = MappingForm()
+    form.bank_code.choices = list(registered_banks().items())
     if request.method == "GET":
         form.bank_code.data = request.args.get("bank") or form.bank_code.data
         form.bank_status.data = request.args.get("bank_status", "")[:120] or None
@@ -60,7 +80,7 @@ def mappings() -> Response:
         saved = mapping.set_mapping(
             db.session, form.bank_code.data, form.bank_status.data, form.status.data, form.sub_status.data
         )
-        cleared = mapping.reapply_parked(db.session, current_actor(), saved.bank_code, saved.bank_status)
+        reapplied = mapping.reapply_parked(db.session, current_actor(), saved.bank_code, saved.bank_status)
     except DomainError as error:
         return _mappings_page(form, 422, attach_error(form, error))
     audit.record(
@@ -69,8 +89,8 @@ def mappings() -> Response:
     label = LABELS[Status(saved.status)]
     flash(
         f"Mapeamento salvo: {bank_label(saved.bank_code)} “{saved.bank_status}” → {label}. "
-        f"{cleared} proposta(s) saíram da revisão.",
-        "success",
+        + _reapplied_message(reapplied),
+        "warning" if reapplied.stayed or reapplied.not_reached else "success",
     )
     return redirect(url_for("operations.mappings", bank=saved.bank_code), 303)
 

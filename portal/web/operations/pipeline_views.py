@@ -16,10 +16,11 @@ from portal.extensions import db
 from portal.people.permissions import Permission
 from portal.proposals import operations, sla
 from portal.proposals.board import build_board
-from portal.proposals.listing import AGREEMENTS, BANKS, agents_and_stores, filtered_proposals
+from portal.proposals.listing import AGREEMENTS, agents_and_stores, filtered_proposals
 from portal.proposals.models import PRODUCT_LABELS, Proposal
 from portal.proposals.statuses import LABELS, Status, needs_reason
 from portal.web.access import current_actor, require
+from portal.web.bank_names import registered_banks
 from portal.web.errors import error_response
 from portal.web.htmx import is_htmx, render
 from portal.web.operations import bp
@@ -48,7 +49,7 @@ BOARD_ARGS = {"bank", "product", "agreement", "sla", "needs_review", "agent", "s
 def _choices() -> dict[str, object]:
     agents, stores = agents_and_stores(db.session, current_user)
     return {
-        "banks": BANKS,
+        "banks": registered_banks(),
         "products": PRODUCT_LABELS,
         "agreements": AGREEMENTS,
         "statuses": LABELS,
@@ -71,7 +72,7 @@ def _board_response(args: MultiDict, status: int = 200) -> Response:
         limits=limits,
         move_form=MoveForm(),
         can_manage=current_user.can(Permission.PIPELINE_MANAGE),
-        banks=BANKS,
+        banks=registered_banks(),
         products=PRODUCT_LABELS,
         **template_helpers(),
     )

@@ -18,6 +18,7 @@ from portal.people import certifications, collaborators, operator_codes
 from portal.people.certifications import EvidenceUpload
 from portal.people.permissions import Permission
 from portal.web.access import current_actor, require
+from portal.web.bank_names import registered_banks
 from portal.web.forms import attach_error
 from portal.web.people import bp
 from portal.web.people.collaborator_views import detail_page
@@ -108,6 +109,7 @@ def operator_code_save(collaborator_id: int) -> Response:
             collaborator,
             bank_code=form.bank_code.data,
             operator_code=form.operator_code.data,
+            banks=registered_banks(),
             secret=form.secret.data or None,
             clear_secret=form.clear_secret.data,
         )

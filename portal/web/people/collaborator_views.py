@@ -21,6 +21,7 @@ from portal.people.models import ROLE_GROUP_LABELS, Collaborator, OrgKind, RoleG
 from portal.people.org import unit_choices
 from portal.people.permissions import Permission
 from portal.web.access import current_actor, require
+from portal.web.bank_names import registered_banks
 from portal.web.exports import export_response, iter_query
 from portal.web.forms import attach_error
 from portal.web.htmx import is_htmx, render
@@ -42,6 +43,7 @@ from portal.web.people.forms import (
     MoveForm,
     OperatorCodeForm,
     optional_int,
+    select_choices,
 )
 
 
@@ -174,6 +176,13 @@ def collaborator_edit(collaborator_id: int) -> Response:
     return _form_page(form, collaborator, None, 422 if request.method == "POST" else 200)
 
 
+def _code_form(form: OperatorCodeForm | None) -> OperatorCodeForm:
+    """The operator-code form, offering only registered banks."""
+    form = form or OperatorCodeForm(formdata=None)
+    form.bank_code.choices = select_choices(registered_banks().items())
+    return form
+
+
 def detail_page(collaborator: Collaborator, status: int = 200, error: str | None = None, **forms) -> Response:
     """The detail page; `forms` replaces the default (empty) forms after a failed POST."""
     on = today()
@@ -196,7 +205,7 @@ def detail_page(collaborator: Collaborator, status: int = 200, error: str | None
         "move_form": move,
         "deactivate_form": forms.get("deactivate") or DeactivateForm(formdata=None),
         "cert_form": forms.get("cert") or CertificationForm(formdata=None),
-        "code_form": forms.get("code") or OperatorCodeForm(formdata=None),
+        "code_form": _code_form(forms.get("code")),
         "confirm_form": ConfirmForm(formdata=None),
         "CertState": CertState,
         "revealed": forms.get("revealed", False),

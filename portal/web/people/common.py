@@ -13,8 +13,9 @@ from portal.core import audit
 from portal.core.audit import AuditEntry
 from portal.extensions import db
 from portal.people import collaborator_queries, org
-from portal.people.constants import ISSUER_LABELS, KNOWN_BANKS
+from portal.people.constants import ISSUER_LABELS
 from portal.people.models import ORG_KIND_LABELS, ROLE_GROUP_LABELS, OrgKind
+from portal.web.bank_names import registered_banks
 from portal.web.people.forms import select_choices
 
 ACTION_LABELS = {
@@ -38,7 +39,7 @@ def labels() -> dict[str, dict[str, str]]:
         "role_group": {k.value: v for k, v in ROLE_GROUP_LABELS.items()},
         "issuer": {k.value: v for k, v in ISSUER_LABELS.items()},
         "kind": {k.value: v for k, v in ORG_KIND_LABELS.items()},
-        "bank": dict(KNOWN_BANKS),
+        "bank": registered_banks(),
     }
 
 

@@ -12,7 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from portal.core.ints import parse_int
-from portal.people.constants import ISSUER_LABELS, KNOWN_BANKS
+from portal.people.constants import ISSUER_LABELS
 from portal.people.models import ORG_KIND_LABELS, ROLE_GROUP_LABELS
 
 REQUIRED = "Campo obrigatório."
@@ -81,7 +81,7 @@ class CertificationForm(FlaskForm):
 
 
 class OperatorCodeForm(FlaskForm):
-    bank_code = _choice_field("Banco", list(KNOWN_BANKS.items()))
+    bank_code = _choice_field("Banco", [])  # the bank registry, set by the view
     operator_code = StringField("Código / login no banco", validators=[DataRequired(REQUIRED), _max(60)])
     secret = PasswordField("Senha ou token (opcional)", validators=[_max(500)])
     clear_secret = BooleanField("Remover a senha guardada")

@@ -9,10 +9,10 @@ from werkzeug.wrappers import Response
 from portal.extensions import db
 from portal.people.permissions import Permission
 from portal.proposals import pendencies
-from portal.proposals.listing import BANKS
 from portal.proposals.models import PRODUCT_LABELS
 from portal.proposals.statuses import LABELS
 from portal.web.access import require
+from portal.web.bank_names import registered_banks
 from portal.web.filters import local_today
 from portal.web.htmx import render
 from portal.web.operations.pipeline_common import (
@@ -35,7 +35,7 @@ VIEW = (Permission.SALES, Permission.PROPOSALS_VIEW)
 @require(*VIEW)
 def my_proposals() -> Response:
     return render_proposals_list(
-        "sales/proposals.html", banks=BANKS, products=PRODUCT_LABELS, statuses=LABELS
+        "sales/proposals.html", banks=registered_banks(), products=PRODUCT_LABELS, statuses=LABELS
     )
 
 

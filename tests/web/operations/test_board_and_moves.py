@@ -153,3 +153,31 @@ def test_bulk_move_with_reason_reports_failures(client, db, org, sign_in):
     assert re.search(rf"Proposta nº {b.id}: Não é possível passar", page)
     db.expire_all()
     assert db.get(Proposal, a.id).status == "pending" and db.get(Proposal, b.id).status == "paid"
+
+
+def _column_tag(html: str, status: str) -> str:
+    match = re.search(rf'<(\w+)[^>]*data-testid="column-{status}"[^>]*>', html)
+    assert match, status
+    return match.group(0)
+
+
+def test_board_folds_empty_and_finished_columns_and_confirms_moves(client, db, org, sign_in):
+    """15 columns side by side were 3,918 px wide: the empty and finished ones now start
+    folded (a <details> one click unfolds), headers are sticky, and a move asks first."""
+    submitted = factories.proposal(db, org.client)
+    factories.proposal(db, org.client, status="paid")
+    factories.proposal(db, org.client, status="refused")
+    sign_in(org.operations_user)
+    html = client.get("/operations/board").get_data(as_text=True)
+    assert _column_tag(html, "submitted").startswith("<details") and " open" in _column_tag(html, "submitted")
+    for folded in ("paid", "refused", "cancelled", "signed", "awaiting_cip"):  # finished or empty
+        tag = _column_tag(html, folded)
+        assert tag.startswith("<details") and " open" not in tag, folded
+    assert len(re.findall(r'<details class="board-column"[^>]* open>', html)) == 1
+    # Folded columns still show their name and count in the (sticky) header.
+    assert 'data-testid="count-paid">1<' in html and "board-column-head" in html
+    assert (
+        f'hx-confirm="Mover a proposta nº {submitted.id} para “Aguardando formalização”?"' in html
+    )
+    css = client.get("/static/css/pipeline.css").get_data(as_text=True)
+    assert re.search(r"\.board-column-head \{[^}]*position: sticky; top: 0", css)

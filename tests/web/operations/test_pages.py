@@ -174,3 +174,25 @@ def test_manager_reads_but_cannot_change(client, db, org, login_as):
     assert "Mover para" not in html
     token = csrf_token_from(client, "/operations/board")
     assert client.post("/operations/sla", data={"csrf_token": token, "submitted": "1"}).status_code == 403
+
+
+def test_mapping_message_says_how_many_stayed_in_review_and_why(client, db, org, sign_in):
+    movable = factories.proposal(db, org.client)
+    paid = [factories.proposal(db, org.client, status="paid") for _ in range(2)]
+    for proposal in [movable, *paid]:
+        apply_bank_status(db, SYSTEM, proposal, "Aguardando Assinatura Digital")
+    sign_in(org.operations_user)
+    response = _post(
+        client,
+        "/operations/mappings",
+        {"bank_code": "facta", "bank_status": "aguardando assinatura digital", "status": "waiting_signature"},
+        "/operations/mappings",
+    )
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert (
+        "1 proposta(s) saíram da revisão. 2 continua(m) em revisão: "
+        "Não é possível passar de “Paga” para “Aguardando formalização” (2)."
+    ) in page.replace("&#34;", '"')
+    assert "alert-warning" in page
+    db.expire_all()
+    assert [db.get(Proposal, p.id).needs_review for p in paid] == [True, True]
