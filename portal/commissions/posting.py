@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, insert, select, update
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from portal.commissions import engine, ledger, tables
@@ -83,38 +83,59 @@ def _differences(
     return out
 
 
-def _frozen_refs(session: Session, resolved: dict[int, Any]) -> None:
-    """Keep each proposal's reference to the row used (or why none), set-based."""
+def _frozen_refs(session: Session, resolved: dict[int, Any], ids: Select | Sequence[int]) -> None:
+    """Keep each proposal's reference to the row used (or why none), set-based: read the
+    references of `ids` (a SELECT of the same proposals' ids, or a list) in one query and
+    write only those that are new or changed, in one upsert."""
     if not resolved:
         return
-    existing = set(
-        session.scalars(
-            select(ProposalCommissionRef.proposal_id).where(
-                ProposalCommissionRef.proposal_id.in_(sorted(resolved))
+    ref = ProposalCommissionRef
+    existing = {
+        proposal_id: rest
+        for proposal_id, *rest in session.execute(
+            select(ref.proposal_id, ref.table_version_id, ref.table_row_id, ref.problem, ref.reason).where(
+                ref.proposal_id.in_(ids)
             )
         )
-    )
+    }
     now = utcnow()
     values = []
     for proposal_id, resolution in resolved.items():
         row: TableRow | None = resolution.row
         problem = resolution.problem
+        wanted = [
+            row.version_id if row is not None else None,
+            row.row_id if row is not None else None,
+            (getattr(problem, "value", problem) or None) if row is None else None,
+            (resolution.reason or None) if row is None else None,
+        ]
+        if existing.get(proposal_id) == wanted:
+            continue  # unchanged: a recalculation that changes nothing writes nothing
+        version_id, row_id, problem_value, reason = wanted
         values.append(
             {
                 "proposal_id": proposal_id,
-                "table_version_id": row.version_id if row is not None else None,
-                "table_row_id": row.row_id if row is not None else None,
-                "problem": (getattr(problem, "value", problem) or None) if row is None else None,
-                "reason": (resolution.reason or None) if row is None else None,
+                "table_version_id": version_id,
+                "table_row_id": row_id,
+                "problem": problem_value,
+                "reason": reason,
                 "resolved_at": now,
             }
         )
-    updates = [v for v in values if v["proposal_id"] in existing]
-    inserts = [v for v in values if v["proposal_id"] not in existing]
-    if updates:
-        session.execute(update(ProposalCommissionRef), updates)
-    if inserts:
-        session.execute(insert(ProposalCommissionRef.__table__), inserts)  # type: ignore[arg-type]
+    if not values:
+        return
+    upsert = _dialect_insert(session)(ref.__table__)
+    changed = {name: upsert.excluded[name] for name in values[0] if name != "proposal_id"}
+    session.execute(upsert.on_conflict_do_update(index_elements=["proposal_id"], set_=changed), values)
+
+
+def _dialect_insert(session: Session) -> Callable[..., Any]:
+    """The dialect's INSERT, which has ON CONFLICT DO UPDATE (PostgreSQL and SQLite)."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    return dialect_insert
 
 
 def sync(
@@ -156,7 +177,7 @@ def sync(
             entries.append(_entry(item, line, rule, result.batch_id, source, actor, amount, note, reason))
         if progress is not None and done % 1000 == 0:
             progress(done, len(inputs))
-    _frozen_refs(session, resolved)
+    _frozen_refs(session, resolved, held_filter if held_filter is not None else [p.id for p in paid])
     ledger.append(session, entries)
     result.contracts = len(inputs)
     result.entries = len(entries)
