@@ -9,6 +9,7 @@ UTCDateTime → UTC), so what COPY writes is exactly what an INSERT would bind.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -19,6 +20,7 @@ from sqlalchemy.types import TypeDecorator
 
 # COPY's text format: tab-separated, \N for NULL, backslash escapes for these characters.
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_SPECIAL = re.compile(r"[\\\t\n\r]")
 NULL = "\\N"
 
 
@@ -36,22 +38,29 @@ def _text(value: Any) -> str:
     if value is False:
         return "f"
     if isinstance(value, str):
-        return value.translate(_ESCAPES)
+        return value.translate(_ESCAPES) if _SPECIAL.search(value) else value
     if isinstance(value, datetime | date):
         return value.isoformat()
     return str(value)  # int, Decimal
 
 
 def _converter(column: Any, dialect: Any) -> Callable[[Any], str]:
+    """The column's value → COPY text, through the column type's own bind conversion.
+
+    Remembers the last value: batch-wide ones (batch, author, moment, period) and runs of
+    equal ones are converted once."""
     kind = column.type
-    if isinstance(kind, TypeDecorator):
-        bind = kind.process_bind_param
+    bind = kind.process_bind_param if isinstance(kind, TypeDecorator) else None
+    last: list[Any] = [object(), ""]
 
-        def convert(value: Any) -> str:
-            return _text(bind(value, dialect))
+    def convert(value: Any) -> str:
+        if value is last[0]:
+            return last[1]
+        text = _text(bind(value, dialect) if bind is not None else value)
+        last[0], last[1] = value, text
+        return text
 
-        return convert
-    return _text
+    return convert
 
 
 def copy_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]], page: int = 50_000) -> None:

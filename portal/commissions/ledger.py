@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -106,8 +107,10 @@ def entry_values(
     amount: Decimal | None = None,
     explanation: str | None = None,
     reason: str | None = None,
+    created_at: datetime | None = None,
 ) -> dict[str, Any]:
-    """One ledger row as a dict for a bulk insert (`amount` overrides the line's)."""
+    """One ledger row as a dict for a bulk insert (`amount` overrides the line's;
+    `created_at` lets a batch share one moment)."""
     posting, prior = rule.posting(line.period)
     row = line.row
     return {
@@ -133,7 +136,7 @@ def entry_values(
         "author_label": actor.label,
         "table_version_id": row.version_id if row is not None else None,
         "table_row_id": row.row_id if row is not None else None,
-        "created_at": utcnow(),
+        "created_at": created_at or utcnow(),
     }
 
 

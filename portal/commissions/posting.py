@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -124,9 +125,11 @@ def _frozen_refs(session: Session, resolved: dict[int, Any], ids: Select | Seque
         )
     if not values:
         return
-    upsert = _dialect_insert(session)(ref.__table__)
-    changed = {name: upsert.excluded[name] for name in values[0] if name != "proposal_id"}
-    session.execute(upsert.on_conflict_do_update(index_elements=["proposal_id"], set_=changed), values)
+    for start in range(0, len(values), 1000):
+        # Multi-row VALUES per page: an executemany of an upsert is one statement per row.
+        upsert = _dialect_insert(session)(ref.__table__).values(values[start : start + 1000])
+        changed = {name: upsert.excluded[name] for name in values[0] if name != "proposal_id"}
+        session.execute(upsert.on_conflict_do_update(index_elements=["proposal_id"], set_=changed))
 
 
 def _dialect_insert(session: Session) -> Callable[..., Any]:
@@ -164,6 +167,7 @@ def sync(
     held = ledger.sums_by_key(session, held_filter if held_filter is not None else [p.id for p in paid])
     rule = ledger.posting_rule(session)
     entries: list[dict[str, Any]] = []
+    now = utcnow()  # one moment for the batch
     resolved: dict[int, Any] = {}
     for done, item in enumerate(inputs, start=1):
         contract = item.contract
@@ -174,7 +178,7 @@ def sync(
             result.problems += 1
         lines = engine.lines_for(contract, resolution, plans=item.plans, overrides=item.overrides)
         for line, amount, note in _differences(lines, held.get(item.proposal.id, {})):
-            entries.append(_entry(item, line, rule, result.batch_id, source, actor, amount, note, reason))
+            entries.append(_entry(item, line, rule, result.batch_id, source, actor, amount, note, reason, now))
         if progress is not None and done % 1000 == 0:
             progress(done, len(inputs))
     _frozen_refs(session, resolved, held_filter if held_filter is not None else [p.id for p in paid])
@@ -196,6 +200,7 @@ def _entry(
     amount: Decimal | None,
     note: str | None,
     reason: str | None,
+    created_at: datetime,
 ) -> dict[str, Any]:
     collaborator_id, unit_id = item.payees.get(line.payee, (None, None))
     return ledger.entry_values(
@@ -210,6 +215,7 @@ def _entry(
         amount=amount,
         explanation=note,
         reason=reason,
+        created_at=created_at,
     )
 
 
