@@ -134,11 +134,9 @@ def _frozen_refs(session: Session, resolved: dict[int, Any], ids: Select | Seque
 
 def _dialect_insert(session: Session) -> Callable[..., Any]:
     """The dialect's INSERT, which has ON CONFLICT DO UPDATE (PostgreSQL and SQLite)."""
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    return dialect_insert
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
 def sync(
@@ -178,7 +176,8 @@ def sync(
             result.problems += 1
         lines = engine.lines_for(contract, resolution, plans=item.plans, overrides=item.overrides)
         for line, amount, note in _differences(lines, held.get(item.proposal.id, {})):
-            entries.append(_entry(item, line, rule, result.batch_id, source, actor, amount, note, reason, now))
+            entry = _entry(item, line, rule, result.batch_id, source, actor, amount, note, reason, now)
+            entries.append(entry)
         if progress is not None and done % 1000 == 0:
             progress(done, len(inputs))
     _frozen_refs(session, resolved, held_filter if held_filter is not None else [p.id for p in paid])

@@ -47,7 +47,9 @@ def test_a_large_batch_comes_back_exactly_as_appended(db):
         )
     assert ledger.append(db, rows) == 1500
     db.flush()
-    stored = db.scalars(select(LedgerEntry).where(LedgerEntry.batch_id == batch).order_by(LedgerEntry.id)).all()
+    stored = db.scalars(
+        select(LedgerEntry).where(LedgerEntry.batch_id == batch).order_by(LedgerEntry.id)
+    ).all()
     assert len(stored) == 1500
     first, second, third, fifth = stored[0], stored[1], stored[2], stored[5]
     assert (first.contract, first.kind, first.source_kind, first.amount, first.percent) == (
