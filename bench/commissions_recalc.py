@@ -241,7 +241,8 @@ def main() -> None:
             version = conn.execute(text("SELECT version()")).scalar()
             total = conn.execute(select(func.count()).select_from(LedgerEntry)).scalar()
         print(f"INSERT … SELECT: {t_base:.2f}s", flush=True)
-        ratio = t_first / t_base
+        ratio, ratio_second = t_first / t_base, t_second / t_base
+        load = " / ".join(f"{v:.1f}" for v in os.getloadavg())
         lines = [
             "# Recálculo de comissões de um mês",
             "",
@@ -249,6 +250,7 @@ def main() -> None:
             f"- Banco: PostgreSQL ({str(version).split(',')[0]})",
             f"- Contratos pagos no mês: {args.count:,}".replace(",", "."),
             f"- Linhas no razão ao final: {total:,}".replace(",", "."),
+            f"- Máquina: {os.cpu_count()} núcleos compartilhados; carga média ao final (1/5/15 min): {load}",
             "",
             "| Medida | Tempo | Lançamentos |",
             "|---|---|---|",
@@ -261,6 +263,7 @@ def main() -> None:
             ),
             "",
             f"**Razão recálculo / INSERT … SELECT: {ratio:.2f}×** (meta: ≤ 3×).",
+            f"Recálculo repetido / INSERT … SELECT: {ratio_second:.2f}×.",
         ]
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
         RESULTS.write_text("\n".join(lines) + "\n", encoding="utf-8")

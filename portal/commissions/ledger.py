@@ -11,12 +11,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Select, func, insert, select
 from sqlalchemy.orm import Session
 
+from portal.commissions import bulk
 from portal.commissions.models import (
     CommissionPeriod,
     EntrySource,
@@ -31,6 +33,7 @@ from portal.core.db import money_sum, utcnow
 # the close posts are decisions, not computations, and are left alone).
 COMPUTED_SOURCES = (EntrySource.ENGINE.value, EntrySource.RECALC.value, EntrySource.IMPORT.value)
 Key = tuple[str, str, str, str, str]
+COPY_FROM = 1000  # rows from which COPY beats an INSERT (a recalculation, not one proposal)
 
 
 def new_batch_id() -> str:
@@ -104,8 +107,10 @@ def entry_values(
     amount: Decimal | None = None,
     explanation: str | None = None,
     reason: str | None = None,
+    created_at: datetime | None = None,
 ) -> dict[str, Any]:
-    """One ledger row as a dict for a bulk insert (`amount` overrides the line's)."""
+    """One ledger row as a dict for a bulk insert (`amount` overrides the line's;
+    `created_at` lets a batch share one moment)."""
     posting, prior = rule.posting(line.period)
     row = line.row
     return {
@@ -131,7 +136,7 @@ def entry_values(
         "author_label": actor.label,
         "table_version_id": row.version_id if row is not None else None,
         "table_row_id": row.row_id if row is not None else None,
-        "created_at": utcnow(),
+        "created_at": created_at or utcnow(),
     }
 
 
@@ -158,7 +163,8 @@ def _lock_open_periods(session: Session, rows: Sequence[dict[str, Any]]) -> None
 
 
 def append(session: Session, rows: Sequence[dict[str, Any]], chunk: int = 5000, *, lock: bool = True) -> int:
-    """Bulk-insert ledger rows (executemany in chunks) into open periods.
+    """Bulk-insert ledger rows into open periods: COPY on PostgreSQL for large batches,
+    else multi-row INSERTs in chunks.
 
     `lock=False` only for the close itself, which posts into the period it is closing."""
     if not rows:
@@ -167,6 +173,9 @@ def append(session: Session, rows: Sequence[dict[str, Any]], chunk: int = 5000, 
         _lock_open_periods(session, rows)
     else:
         ensure_periods(session, {r["posting_period"] for r in rows})
+    if len(rows) >= COPY_FROM and bulk.can_copy(session):
+        bulk.copy_rows(session, LedgerEntry.__table__, rows)  # type: ignore[arg-type]
+        return len(rows)
     for start in range(0, len(rows), chunk):
         # Core insert on the table: one multi-row INSERT per page, no RETURNING of ids.
         session.execute(insert(LedgerEntry.__table__), list(rows[start : start + chunk]))  # type: ignore[arg-type]

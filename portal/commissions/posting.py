@@ -13,10 +13,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, insert, select, update
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from portal.commissions import engine, ledger, tables
@@ -83,38 +84,59 @@ def _differences(
     return out
 
 
-def _frozen_refs(session: Session, resolved: dict[int, Any]) -> None:
-    """Keep each proposal's reference to the row used (or why none), set-based."""
+def _frozen_refs(session: Session, resolved: dict[int, Any], ids: Select | Sequence[int]) -> None:
+    """Keep each proposal's reference to the row used (or why none), set-based: read the
+    references of `ids` (a SELECT of the same proposals' ids, or a list) in one query and
+    write only those that are new or changed, in one upsert."""
     if not resolved:
         return
-    existing = set(
-        session.scalars(
-            select(ProposalCommissionRef.proposal_id).where(
-                ProposalCommissionRef.proposal_id.in_(sorted(resolved))
+    ref = ProposalCommissionRef
+    existing = {
+        proposal_id: rest
+        for proposal_id, *rest in session.execute(
+            select(ref.proposal_id, ref.table_version_id, ref.table_row_id, ref.problem, ref.reason).where(
+                ref.proposal_id.in_(ids)
             )
         )
-    )
+    }
     now = utcnow()
     values = []
     for proposal_id, resolution in resolved.items():
         row: TableRow | None = resolution.row
         problem = resolution.problem
+        wanted = [
+            row.version_id if row is not None else None,
+            row.row_id if row is not None else None,
+            (getattr(problem, "value", problem) or None) if row is None else None,
+            (resolution.reason or None) if row is None else None,
+        ]
+        if existing.get(proposal_id) == wanted:
+            continue  # unchanged: a recalculation that changes nothing writes nothing
+        version_id, row_id, problem_value, reason = wanted
         values.append(
             {
                 "proposal_id": proposal_id,
-                "table_version_id": row.version_id if row is not None else None,
-                "table_row_id": row.row_id if row is not None else None,
-                "problem": (getattr(problem, "value", problem) or None) if row is None else None,
-                "reason": (resolution.reason or None) if row is None else None,
+                "table_version_id": version_id,
+                "table_row_id": row_id,
+                "problem": problem_value,
+                "reason": reason,
                 "resolved_at": now,
             }
         )
-    updates = [v for v in values if v["proposal_id"] in existing]
-    inserts = [v for v in values if v["proposal_id"] not in existing]
-    if updates:
-        session.execute(update(ProposalCommissionRef), updates)
-    if inserts:
-        session.execute(insert(ProposalCommissionRef.__table__), inserts)  # type: ignore[arg-type]
+    if not values:
+        return
+    for start in range(0, len(values), 1000):
+        # Multi-row VALUES per page: an executemany of an upsert is one statement per row.
+        upsert = _dialect_insert(session)(ref.__table__).values(values[start : start + 1000])
+        changed = {name: upsert.excluded[name] for name in values[0] if name != "proposal_id"}
+        session.execute(upsert.on_conflict_do_update(index_elements=["proposal_id"], set_=changed))
+
+
+def _dialect_insert(session: Session) -> Callable[..., Any]:
+    """The dialect's INSERT, which has ON CONFLICT DO UPDATE (PostgreSQL and SQLite)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
 def sync(
@@ -143,6 +165,7 @@ def sync(
     held = ledger.sums_by_key(session, held_filter if held_filter is not None else [p.id for p in paid])
     rule = ledger.posting_rule(session)
     entries: list[dict[str, Any]] = []
+    now = utcnow()  # one moment for the batch
     resolved: dict[int, Any] = {}
     for done, item in enumerate(inputs, start=1):
         contract = item.contract
@@ -153,10 +176,11 @@ def sync(
             result.problems += 1
         lines = engine.lines_for(contract, resolution, plans=item.plans, overrides=item.overrides)
         for line, amount, note in _differences(lines, held.get(item.proposal.id, {})):
-            entries.append(_entry(item, line, rule, result.batch_id, source, actor, amount, note, reason))
+            entry = _entry(item, line, rule, result.batch_id, source, actor, amount, note, reason, now)
+            entries.append(entry)
         if progress is not None and done % 1000 == 0:
             progress(done, len(inputs))
-    _frozen_refs(session, resolved)
+    _frozen_refs(session, resolved, held_filter if held_filter is not None else [p.id for p in paid])
     ledger.append(session, entries)
     result.contracts = len(inputs)
     result.entries = len(entries)
@@ -175,6 +199,7 @@ def _entry(
     amount: Decimal | None,
     note: str | None,
     reason: str | None,
+    created_at: datetime,
 ) -> dict[str, Any]:
     collaborator_id, unit_id = item.payees.get(line.payee, (None, None))
     return ledger.entry_values(
@@ -189,6 +214,7 @@ def _entry(
         amount=amount,
         explanation=note,
         reason=reason,
+        created_at=created_at,
     )
 
 

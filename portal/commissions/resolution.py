@@ -160,22 +160,26 @@ def index_rows(rows: Iterable[TableRow]) -> dict[tuple[str, str], tuple[TableRow
     return {key: tuple(value) for key, value in groups.items()}
 
 
-def _filters(contract: Contract) -> list[tuple[str, Callable[[TableRow], bool]]]:
-    """The matching steps in order, each with what it says when it leaves no row."""
+def _filters(contract: Contract) -> list[tuple[Callable[[], str], Callable[[TableRow], bool]]]:
+    """The matching steps in order, each with what it says when it leaves no row (built
+    only then: most contracts match, and a recalculation resolves a whole month)."""
     c = contract
     return [
-        (f"nenhuma versão vigente em {_br_date(c.paid_on)}", lambda r: _valid_on(r, c.paid_on)),
-        (f"nenhuma linha para o convênio {c.agreement}", lambda r: _matches_key(r.agreement, c.agreement)),
+        (lambda: f"nenhuma versão vigente em {_br_date(c.paid_on)}", lambda r: _valid_on(r, c.paid_on)),
         (
-            f"nenhuma linha para a tabela {c.table_code or '(vazia)'}",
+            lambda: f"nenhuma linha para o convênio {c.agreement}",
+            lambda r: _matches_key(r.agreement, c.agreement),
+        ),
+        (
+            lambda: f"nenhuma linha para a tabela {c.table_code or '(vazia)'}",
             lambda r: _matches_key(r.table_code, c.table_code),
         ),
         (
-            f"nenhuma linha cobre o prazo {c.term_months}",
+            lambda: f"nenhuma linha cobre o prazo {c.term_months}",
             lambda r: r.term_from <= c.term_months <= r.term_to,
         ),
         (
-            f"nenhuma linha cobre a taxa {format_percent(c.monthly_rate)}",
+            lambda: f"nenhuma linha cobre a taxa {format_percent(c.monthly_rate)}",
             lambda r: r.rate_from <= c.monthly_rate <= r.rate_to,
         ),
     ]
@@ -212,7 +216,7 @@ def resolve_row(contract: Contract, rows: Sequence[TableRow]) -> Resolution:
     for why, keep in _filters(contract):
         remaining = [r for r in remaining if keep(r)]
         if not remaining:
-            reason = f"nenhuma linha de tabela para {_describe(contract)}: {why}"
+            reason = f"nenhuma linha de tabela para {_describe(contract)}: {why()}"
             return Resolution(None, LineKind.NO_TABLE, reason)
     best = max(specificity(r) for r in remaining)
     winners = tuple(r for r in remaining if specificity(r) == best)

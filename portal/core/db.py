@@ -97,7 +97,7 @@ class Money(TypeDecorator):
     def process_result_value(self, value: Any, dialect: Any) -> Decimal | None:
         if value is None:
             return None
-        return (Decimal(int(value)) / 100).quantize(CENTS)
+        return Decimal(int(value)).scaleb(-2)  # exact, two places (like quantize(CENTS))
 
 
 RATE_SCALE = 1_000_000
