@@ -73,7 +73,7 @@ def sandbox_bank(sandbox_url: str, tmp_path_factory: pytest.TempPathFactory) -> 
     port = sandbox_url.rsplit(":", 1)[1]
     log = open(tmp_path_factory.mktemp("logs") / "sandbox.log", "w+")  # noqa: SIM115
     process = subprocess.Popen(
-        [sys.executable, "-m", "portal.banks.sandbox", "--port", port, "--slow-delay", "2"],
+        [sys.executable, "-m", "sandbox_bank", "--port", port, "--slow-delay", "2"],
         cwd=PROJECT_ROOT,
         stdout=log,
         stderr=subprocess.STDOUT,

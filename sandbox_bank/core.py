@@ -20,8 +20,8 @@ from typing import Any
 import requests
 from werkzeug.wrappers import Request, Response
 
-from portal.banks.sandbox import scenarios
 from portal.banks.webhooks import signed_headers
+from sandbox_bank import scenarios
 
 CENT = Decimal("0.01")
 
@@ -319,7 +319,7 @@ class SandboxState:
     # --- webhooks -----------------------------------------------------------------------
     def notify(self, proposal: Proposal) -> None:
         """POST a signed webhook in the bank's dialect, in the background, when configured."""
-        from portal.banks.sandbox.webhook_bodies import webhook_body
+        from sandbox_bank.webhook_bodies import webhook_body
 
         body = webhook_body(proposal)
         url, secret = self.config.webhook_url, self.config.webhook_secret
