@@ -11,7 +11,7 @@ SANDBOX_PORT ?= 8099
 ATHENAS_SANDBOX_BANK_URL ?= http://127.0.0.1:$(SANDBOX_PORT)
 export PORT ATHENAS_SANDBOX_BANK_URL
 
-.PHONY: run worker test test-sqlite test-postgres test-browser lint install system-deps browser-deps seed clean
+.PHONY: run worker test test-sqlite test-postgres test-browser test-browser-prod lint install system-deps browser-deps seed clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -69,7 +69,17 @@ test-browser: install
 	@if [ "$$ATHENAS_REQUIRE_BROWSER" = 1 ]; then $(MAKE) --no-print-directory browser-deps; fi
 	ATHENAS_TEST_BACKEND=sqlite $(BIN)/pytest -m e2e -q
 
-test: test-sqlite test-postgres test-browser
+# The main browser flows (MFA login, client search, board move, finance ledger, a job) once
+# more against the production shape: Gunicorn + PostgreSQL + Redis + a Celery worker.
+test-browser-prod: install
+	@if [ -n "$$TEST_DATABASE_URL" ] && [ -n "$$REDIS_URL" ]; then \
+	  if [ "$$ATHENAS_REQUIRE_BROWSER" = 1 ]; then $(MAKE) --no-print-directory browser-deps; fi; \
+	  ATHENAS_E2E_SHAPE=production $(BIN)/pytest -m "e2e and production_shape" -q; \
+	elif [ "$$ATHENAS_REQUIRE_BROWSER" = 1 ]; then \
+	  echo "TEST_DATABASE_URL e REDIS_URL são obrigatórias com ATHENAS_REQUIRE_BROWSER=1."; exit 1; \
+	else echo "TEST_DATABASE_URL/REDIS_URL não definidas: fluxos no formato de produção não executados."; fi
+
+test: test-sqlite test-postgres test-browser test-browser-prod
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache

@@ -70,7 +70,7 @@ def flask(env: dict[str, str], *args: str) -> str:
 SETUP_CLIENT = """
 from sqlalchemy import select
 from portal import create_app
-from portal.banks.sandbox.scenarios import CPF_SLOW
+from sandbox_bank.scenarios import CPF_SLOW
 from portal.clients.models import Client
 from portal.core.crypto import get_keyring
 from portal.core.db import unit_of_work
@@ -186,7 +186,7 @@ def main() -> None:
                 [
                     sys.executable,
                     "-m",
-                    "portal.banks.sandbox",
+                    "sandbox_bank",
                     "--port",
                     str(sandbox_port),
                     "--slow-delay",

@@ -206,10 +206,7 @@ def _start_sandbox(portal_port: int) -> subprocess.Popen[bytes] | None:
     if host not in ("127.0.0.1", "localhost"):
         click.echo(f"Banco sandbox em {host}: não é local, não será iniciado aqui.")
         return None
-    command_line = [
-        sys.executable,
-        "-m",
-        "portal.banks.sandbox",
+    command_line = sandbox_command(
         "--host",
         "127.0.0.1",
         "--port",
@@ -218,7 +215,7 @@ def _start_sandbox(portal_port: int) -> subprocess.Popen[bytes] | None:
         f"http://127.0.0.1:{portal_port}/api/banks/{{bank}}/webhook",
         "--webhook-secret",
         os.environ.get("ATHENAS_SANDBOX_WEBHOOK_SECRET", DEMO_WEBHOOK_SECRET),
-    ]
+    )
     child = subprocess.Popen(command_line, cwd=PROJECT_ROOT)
     atexit.register(_stop_child, child)
     click.echo(f"Banco sandbox em http://127.0.0.1:{port} (processo {child.pid})")
@@ -253,20 +250,27 @@ def sandbox_bank(
     auto_advance: float,
 ) -> None:
     """Banco sandbox: servidor HTTP que fala o dialeto de cada banco integrado."""
-    from portal.banks.sandbox import SandboxConfig, create_sandbox_app
-    from portal.banks.sandbox import serve as serve_sandbox
+    options = {
+        "--host": host,
+        "--port": port,
+        "--webhook-url": webhook_url,
+        "--webhook-secret": webhook_secret,
+        "--slow-delay": slow_delay,
+        "--timeout-delay": timeout_delay,
+        "--auto-advance": auto_advance,
+    }
+    arguments = [str(part) for name, value in options.items() if value is not None for part in (name, value)]
+    click.echo(f"Banco sandbox na porta {port}  (Ctrl+C para parar)")
+    try:
+        sys.exit(subprocess.call(sandbox_command(*arguments), cwd=PROJECT_ROOT))
+    except KeyboardInterrupt:
+        sys.exit(0)
 
-    link_host = "127.0.0.1" if host in ("0.0.0.0", "") else host  # noqa: S104
-    config = SandboxConfig(
-        slow_delay_s=slow_delay,
-        timeout_delay_s=timeout_delay,
-        webhook_url=webhook_url,
-        webhook_secret=webhook_secret,
-        auto_advance_s=auto_advance,
-        public_url=f"http://{link_host}:{port}",
-    )
-    click.echo(f"Banco sandbox em http://{link_host}:{port}  (Ctrl+C para parar)")
-    serve_sandbox(create_sandbox_app(config), host, port)
+
+def sandbox_command(*arguments: str) -> list[str]:
+    """The command line that runs the sandbox bank: always its own process, because
+    production code never imports `sandbox_bank` (an import-linter contract)."""
+    return [sys.executable, "-m", "sandbox_bank", *arguments]
 
 
 def encrypted_file_sources() -> list[EncryptedFiles]:

@@ -85,3 +85,25 @@ def test_layer_contracts_hold():
     )
     assert result.returncode == 0, result.stdout[-2000:]
     assert "0 broken" in result.stdout
+
+
+def test_make_test_runs_the_main_browser_flows_on_the_production_shape():
+    makefile = (PROJECT_ROOT / "Makefile").read_text()
+    test_target = re.search(r"^test: (.*)$", makefile, flags=re.M)
+    assert test_target and "test-browser-prod" in test_target[1].split()
+    recipe = makefile.split("\ntest-browser-prod:", 1)[1].split("\n\n", 1)[0]
+    assert "ATHENAS_E2E_SHAPE=production" in recipe and '-m "e2e and production_shape"' in recipe
+    assert "exit 1" in recipe  # CI (ATHENAS_REQUIRE_BROWSER=1) without the services fails
+    assert "test-browser-prod" in (PROJECT_ROOT / "Jenkinsfile").read_text()
+    marked = {
+        path.name
+        for path in (PROJECT_ROOT / "tests" / "e2e").glob("test_*.py")
+        if "production_shape" in path.read_text()
+    }
+    assert marked == {
+        "test_login_browser.py",  # sign-in with MFA
+        "test_clients_browser.py",  # client search
+        "test_pipeline_browser.py",  # board move
+        "test_commissions_browser.py",  # finance ledger
+        "test_jobs_browser.py",  # a job run by the Celery worker
+    }

@@ -6,6 +6,6 @@ Framework-free (no Flask): adapters speak each bank's HTTP dialect through `Bank
 as `portal.banks.errors.BankError` subclasses carrying a pt-BR message for the user.
 
 Entry point: `portal.banks.registry.build_connector(settings, store, operator=None)`.
-The sandbox bank server (`python -m portal.banks.sandbox`) speaks every dialect for
+The sandbox bank server (`python -m sandbox_bank`, outside `portal`) speaks every dialect for
 development and tests.
 """

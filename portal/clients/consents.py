@@ -2,9 +2,8 @@
 
 A benefit query (IN100) needs a valid authorisation: later domains call
 `require_consent(session, client, ConsentPurpose.BENEFIT_QUERY)` before asking the bank.
-Evidence files are checked by their magic bytes (PDF, JPEG, PNG), size-limited, hashed
-(SHA-256 of the clear content) and stored encrypted under the storage directory with a
-random name; they are read back only through `read_evidence`.
+Evidence files follow `portal.core.evidence` (checked by content, hashed, stored encrypted
+under a random name); they are read back only through `read_evidence`.
 """
 
 from __future__ import annotations
@@ -18,14 +17,12 @@ from sqlalchemy.orm import Session
 
 from portal.clients.models import Client, Consent, ConsentChannel, ConsentPurpose, LegalBasis
 from portal.clients.services import client_row, record_change
-from portal.core import uploads
 from portal.core.audit import Actor
 from portal.core.db import utcnow
-from portal.core.errors import DomainError, NotFound
+from portal.core.errors import DomainError
+from portal.core.evidence import EvidenceKind
 from portal.core.rotation import EncryptedFiles
 
-EVIDENCE_MAX_BYTES = 5 * 1024 * 1024
-EVIDENCE_DIR = "consents"
 # Purposes whose authorisation must come with a signed term or recording.
 EVIDENCE_REQUIRED = {ConsentPurpose.BENEFIT_QUERY}
 # For `flask rotate-data-key`: older evidence may still be in clear and gets encrypted.
@@ -38,41 +35,34 @@ class Evidence:
     data: bytes
 
 
-_EVIDENCE_MISSING = "Arquivo de evidência não encontrado."
-_MESSAGES = {
-    "empty": "Evidência: o arquivo está vazio.",
-    "too_big": "Evidência: o arquivo excede 5 MB.",
-    "type": "Evidência: envie um arquivo PDF, JPG ou PNG.",
-}
+EVIDENCE = EvidenceKind(
+    subdir="consents",
+    max_bytes=5 * 1024 * 1024,
+    messages={
+        "empty": "Evidência: o arquivo está vazio.",
+        "too_big": "Evidência: o arquivo excede 5 MB.",
+        "type": "Evidência: envie um arquivo PDF, JPG ou PNG.",
+    },
+    default_filename="evidencia",
+    absent="Esta autorização não tem arquivo de evidência.",
+    missing="Arquivo de evidência não encontrado.",
+)
 
 
-def store_evidence(storage_dir: str | Path, evidence: Evidence) -> tuple[str, str, str, str]:
+def store_evidence(storage_dir: str | Path | None, evidence: Evidence) -> tuple[str, str, str, str]:
     """Write the file under `storage_dir`; returns (relative path, filename, mime, sha256)."""
-    stored = uploads.store_upload(
-        storage_dir,
-        EVIDENCE_DIR,
-        evidence.data,
-        filename=evidence.filename or "evidencia",
-        max_bytes=EVIDENCE_MAX_BYTES,
-        messages=_MESSAGES,
-        field="evidence",
-        encrypt=True,  # signed IN100 terms carry the client's personal data
-    )
+    stored = EVIDENCE.store(storage_dir, evidence.filename, evidence.data)
     return stored.relative_path, stored.filename, stored.content_type, stored.sha256
 
 
 def evidence_file(storage_dir: str | Path, consent: Consent) -> Path:
     """The stored evidence of `consent` (NotFound when absent or removed)."""
-    if not consent.evidence_path:
-        raise NotFound("Esta autorização não tem arquivo de evidência.")
-    return uploads.resolve_stored(storage_dir, consent.evidence_path, _EVIDENCE_MISSING)
+    return EVIDENCE.path(storage_dir, consent.evidence_path)
 
 
 def read_evidence(storage_dir: str | Path, consent: Consent) -> bytes:
     """The clear content of `consent`'s evidence (decrypted; older clear files as they are)."""
-    if not consent.evidence_path:
-        raise NotFound("Esta autorização não tem arquivo de evidência.")
-    return uploads.read_stored(storage_dir, consent.evidence_path, _EVIDENCE_MISSING)
+    return EVIDENCE.read(storage_dir, consent.evidence_path)
 
 
 def _choice(enum: type, raw: str, field: str, message: str) -> str:
@@ -115,8 +105,6 @@ def grant_consent(
         granted_by_id=actor.id,
     )
     if evidence is not None:
-        if storage_dir is None:
-            raise ValueError("storage_dir is required to keep evidence files")
         stored = store_evidence(storage_dir, evidence)
         consent.evidence_path, consent.evidence_filename, consent.evidence_mime, consent.evidence_sha256 = (
             stored

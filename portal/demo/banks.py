@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 
 from portal.banks import rules
 from portal.banks.models import Bank
-from portal.banks.sandbox import scenarios
 from portal.banks.service import ensure_bank
 from portal.banks.types import Capability
 from portal.clients.models import Client, ClientEvent
@@ -27,6 +26,7 @@ from portal.core import audit
 from portal.core.audit import SYSTEM
 from portal.core.crypto import get_keyring
 from portal.core.db import utcnow
+from portal.demo import scenarios
 from portal.people.models import Collaborator, User
 from portal.proposals import mapping
 from portal.proposals.statuses import Status
@@ -109,7 +109,7 @@ def seed_banks(session: Session) -> None:
         )
 
 
-# The sandbox's status strings (portal.banks.sandbox.core.FLOWS) -> canonical statuses.
+# The sandbox's status strings (sandbox_bank.core.FLOWS) -> canonical statuses.
 STATUS_MAPPINGS: dict[str, list[tuple[str, Status]]] = {
     "facta": [
         ("AGUARDANDO ASSINATURA DIGITAL", Status.WAITING_SIGNATURE),

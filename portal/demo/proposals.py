@@ -32,7 +32,7 @@ KEY_PREFIX = "demo-"
 S = Status
 
 # Bank status string → canonical status, per bank. The sandbox banks' own strings
-# (portal/banks/sandbox/core.py FLOWS) are all here, so the bank sync maps every step.
+# (sandbox_bank/core.py FLOWS) are all here, so the bank sync maps every step.
 DEFAULT_MAPPINGS: dict[str, dict[str, Status]] = {
     "facta": {
         "DIGITADA": S.SUBMITTED,

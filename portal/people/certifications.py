@@ -17,10 +17,11 @@ from typing import BinaryIO
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from portal.core import audit, uploads
+from portal.core import audit
 from portal.core.audit import Actor
 from portal.core.db import utcnow
 from portal.core.errors import DomainError, NotFound
+from portal.core.evidence import EvidenceKind
 from portal.core.rotation import EncryptedFiles
 from portal.people import validation
 from portal.people.constants import (
@@ -33,9 +34,6 @@ from portal.people.constants import (
 from portal.people.models import Certification, Collaborator, User
 from portal.people.scope import visible_collaborator_ids
 
-MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
-EVIDENCE_DIR = "certifications"
-_EVIDENCE_MISSING = "Comprovante não encontrado."
 # For `flask rotate-data-key`: older evidence may still be in clear and gets encrypted.
 EVIDENCE_FILES = EncryptedFiles(Certification.__table__.c.evidence_path, clear_allowed=True)  # type: ignore[arg-type]
 
@@ -138,25 +136,23 @@ def expiring_certifications_for(session: Session, user: User, on: date, limit: i
     ]
 
 
-_MESSAGES = {
-    "empty": "O arquivo enviado está vazio.",
-    "too_big": "O comprovante deve ter no máximo 10 MB.",
-    "type": "Envie o comprovante em PDF, JPG ou PNG.",
-}
+EVIDENCE = EvidenceKind(
+    subdir="certifications",
+    max_bytes=10 * 1024 * 1024,
+    messages={
+        "empty": "O arquivo enviado está vazio.",
+        "too_big": "O comprovante deve ter no máximo 10 MB.",
+        "type": "Envie o comprovante em PDF, JPG ou PNG.",
+    },
+    default_filename="comprovante",
+    absent="Esta certificação não tem comprovante.",
+    missing="Comprovante não encontrado.",
+)
 
 
-def store_evidence(upload: EvidenceUpload, storage_dir: Path) -> dict[str, str]:
+def store_evidence(upload: EvidenceUpload, storage_dir: Path | None) -> dict[str, str]:
     """Check and write an evidence file (encrypted) under a random name; returns the column values."""
-    stored = uploads.store_upload(
-        storage_dir,
-        EVIDENCE_DIR,
-        upload.stream.read(MAX_EVIDENCE_BYTES + 1),
-        filename=upload.filename or "comprovante",
-        max_bytes=MAX_EVIDENCE_BYTES,
-        messages=_MESSAGES,
-        field="evidence",
-        encrypt=True,  # certificates carry the collaborator's name and CPF
-    )
+    stored = EVIDENCE.store(storage_dir, upload.filename, upload.stream.read(EVIDENCE.max_bytes + 1))
     return {
         "evidence_path": stored.relative_path,
         "evidence_sha256": stored.sha256,
@@ -167,16 +163,12 @@ def store_evidence(upload: EvidenceUpload, storage_dir: Path) -> dict[str, str]:
 
 def evidence_file(certification: Certification, storage_dir: Path) -> Path:
     """Absolute path of the stored evidence, refusing anything outside the storage dir."""
-    if not certification.evidence_path:
-        raise NotFound("Esta certificação não tem comprovante.")
-    return uploads.resolve_stored(storage_dir, certification.evidence_path, _EVIDENCE_MISSING)
+    return EVIDENCE.path(storage_dir, certification.evidence_path)
 
 
 def read_evidence(certification: Certification, storage_dir: Path) -> bytes:
     """The clear content of the evidence (decrypted; older clear files as they are)."""
-    if not certification.evidence_path:
-        raise NotFound("Esta certificação não tem comprovante.")
-    return uploads.read_stored(storage_dir, certification.evidence_path, _EVIDENCE_MISSING)
+    return EVIDENCE.read(storage_dir, certification.evidence_path)
 
 
 def add_certification(
@@ -201,8 +193,6 @@ def add_certification(
     validation.date_order(issued_on, expires_on, "expires_on", "A validade deve ser posterior à emissão.")
     files: dict[str, str] = {}
     if evidence is not None:
-        if storage_dir is None:
-            raise ValueError("storage_dir is required to keep evidence files")
         files = store_evidence(evidence, storage_dir)
     cert = Certification(
         collaborator_id=collaborator.id,

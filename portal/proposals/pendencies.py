@@ -19,6 +19,7 @@ from portal.core.db import utcnow
 from portal.core.errors import Conflict, DomainError, Forbidden, NotFound
 from portal.core.text import fold
 from portal.people.models import User
+from portal.people.permissions import Permission
 from portal.people.scope import visible_collaborator_ids
 from portal.proposals.models import Proposal
 from portal.proposals.pipeline_models import Pendency, PendencyOwner, PendencyType
@@ -142,21 +143,29 @@ def get_pendency(session: Session, proposal: Proposal, pendency_id: int) -> Pend
     return proposal_row(session, Pendency, proposal, pendency_id, "Pendência não encontrada.")
 
 
+def can_resolve(user: User, pendency: Pendency) -> bool:
+    """Whether `user` may resolve `pendency` (the page offers the form only then): operations
+    (who manage the pipeline) resolve any open pendency, agents only the ones owned by agents."""
+    if not pendency.is_open:
+        return False
+    return user.can(Permission.PIPELINE_MANAGE) or pendency.owner_kind == PendencyOwner.AGENT
+
+
 def resolve_pendency(
     session: Session,
     actor: Actor,
+    user: User,
     proposal: Proposal,
     pendency: Pendency,
     note: str = "",
-    *,
-    as_agent: bool = False,
 ) -> Pendency:
-    """Mark a pendency resolved. An agent may only resolve pendencies owned by agents."""
+    """Mark a pendency resolved by `user` (`actor` is the same person as audit records it);
+    refused unless `can_resolve` allows it."""
     if pendency.proposal_id != proposal.id:
         raise NotFound("Pendência não encontrada.")
     if not pendency.is_open:
         raise Conflict("Esta pendência já foi resolvida.")
-    if as_agent and pendency.owner_kind != PendencyOwner.AGENT:
+    if not can_resolve(user, pendency):
         raise Forbidden("Esta pendência é de responsabilidade das operações.")
     pendency.resolved_at = utcnow()
     pendency.resolved_by_id = actor.id

@@ -49,14 +49,14 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def sandbox() -> Iterator[Sandbox]:
-    """Start ``python -m portal.banks.sandbox`` on a free port; kill it at the end."""
+    """Start ``python -m sandbox_bank`` on a free port; kill it at the end."""
     port = _free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen(
         [
             sys.executable,
             "-m",
-            "portal.banks.sandbox",
+            "sandbox_bank",
             "--port",
             str(port),
             "--slow-delay",

@@ -9,7 +9,8 @@ from decimal import Decimal
 import pytest
 
 from portal.banks.errors import BankError, BankRejected, NotAuthorized, UnsupportedCapability
-from portal.banks.sandbox.scenarios import (
+from portal.banks.types import BenefitState, Capability, Product
+from sandbox_bank.scenarios import (
     CPF_AUTH_PENDING,
     CPF_AUTH_REFUSED,
     CPF_BLOCKED,
@@ -17,7 +18,6 @@ from portal.banks.sandbox.scenarios import (
     CPF_REJECTED,
     margins_for,
 )
-from portal.banks.types import BenefitState, Capability, Product
 from tests.banks.helpers import (
     AMOUNT,
     margin_request,

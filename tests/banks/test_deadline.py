@@ -16,9 +16,9 @@ import requests
 from portal.banks import calls
 from portal.banks.errors import BankTimeout, BankUnavailable
 from portal.banks.http import BankHttp
-from portal.banks.sandbox.scenarios import CPF_SLOW
 from portal.banks.state import MemoryStore
 from portal.banks.types import BankSettings, Capability
+from sandbox_bank.scenarios import CPF_SLOW
 from tests.banks.helpers import MARGIN_CALL, TOKEN_CALL, margin_request
 
 

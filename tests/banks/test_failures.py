@@ -8,7 +8,9 @@ import uuid
 import pytest
 
 from portal.banks.errors import BankTimeout, BankUnavailable, MalformedResponse
-from portal.banks.sandbox.scenarios import (
+from portal.banks.state import MemoryStore
+from portal.banks.types import BenefitState
+from sandbox_bank.scenarios import (
     CPF_ACCEPTED_THEN_TIMEOUT,
     CPF_BLOCKED,
     CPF_EXPIRED_TOKEN,
@@ -19,8 +21,6 @@ from portal.banks.sandbox.scenarios import (
     CPF_SLOW,
     CPF_TIMEOUT,
 )
-from portal.banks.state import MemoryStore
-from portal.banks.types import BenefitState
 from tests.banks.helpers import (
     MARGIN_CALL,
     SUBMIT_CALL,

@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from portal.banks.errors import BankTimeout, UnsupportedCapability
-from portal.banks.sandbox.scenarios import CPF_ACCEPTED_THEN_TIMEOUT, CPF_MARGIN_OK
+from sandbox_bank.scenarios import CPF_ACCEPTED_THEN_TIMEOUT, CPF_MARGIN_OK
 from tests.banks.helpers import simulate_and_submit
 
 BANKS = ["facta", "daycoval", "c6"]

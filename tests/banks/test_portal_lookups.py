@@ -7,7 +7,10 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from portal.banks.sandbox.scenarios import (
+from portal.clients.models import ClientEvent
+from portal.core.audit import AuditEntry
+from portal.core.money import format_brl
+from sandbox_bank.scenarios import (
     CPF_BLOCKED,
     CPF_EXPIRED_TOKEN,
     CPF_HTTP_500,
@@ -16,9 +19,6 @@ from portal.banks.sandbox.scenarios import (
     CPF_TIMEOUT,
     margins_for,
 )
-from portal.clients.models import ClientEvent
-from portal.core.audit import AuditEntry
-from portal.core.money import format_brl
 from tests import factories
 from tests.banks.helpers import MARGIN_CALL
 from tests.banks.portal_fixtures import hx_post, make_seller, sandbox_banks

@@ -14,7 +14,6 @@ from sqlalchemy import func, select
 
 from portal.banks import rules
 from portal.banks.models import BankSimulation
-from portal.banks.sandbox.scenarios import CPF_ACCEPTED_THEN_TIMEOUT, CPF_MARGIN_OK, CPF_REJECTED
 from portal.banks.service import default_store
 from portal.banks.webhooks import signed_headers
 from portal.clients.models import ClientEvent
@@ -23,6 +22,7 @@ from portal.people.models import Certification
 from portal.proposals import bank_sync, mapping
 from portal.proposals.models import Proposal
 from portal.proposals.statuses import Status
+from sandbox_bank.scenarios import CPF_ACCEPTED_THEN_TIMEOUT, CPF_MARGIN_OK, CPF_REJECTED
 from tests import factories
 from tests.banks.helpers import SUBMIT_CALL
 from tests.banks.portal_fixtures import hx_post, make_seller, sandbox_banks

@@ -6,9 +6,9 @@ from sqlalchemy import select
 
 from portal.banks import sync
 from portal.banks.models import WebhookEvent
-from portal.banks.sandbox.scenarios import CPF_MARGIN_OK
 from portal.banks.state import MemoryStore
 from portal.banks.types import Capability
+from sandbox_bank.scenarios import CPF_MARGIN_OK
 from tests import factories
 from tests.banks.helpers import CREDENTIALS
 

@@ -13,11 +13,11 @@ from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
 from portal.banks.models import WebhookEvent
-from portal.banks.sandbox.scenarios import CPF_MARGIN_OK
 from portal.banks.state import MemoryStore
 from portal.banks.types import Capability
 from portal.banks.webhooks import signed_headers
 from portal.web.bank_store import KEY as STORE_KEY
+from sandbox_bank.scenarios import CPF_MARGIN_OK
 from tests import factories
 from tests.banks.helpers import WEBHOOK_SECRET
 

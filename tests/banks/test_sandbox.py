@@ -6,8 +6,8 @@ import time
 
 from werkzeug.test import Client
 
-from portal.banks.sandbox import create_sandbox_app
-from portal.banks.sandbox.scenarios import CPF_MARGIN_OK
+from sandbox_bank import create_sandbox_app
+from sandbox_bank.scenarios import CPF_MARGIN_OK
 
 
 def test_health_and_unknown_routes(sandbox):
@@ -56,3 +56,23 @@ def test_in_process_app_answers_without_a_server():
     assert app.state.calls["GET /facta/gera-token"] == 1
 
 
+
+
+def test_the_sandbox_lives_outside_the_production_package():
+    """Production code cannot import the fake bank: it is a package of its own, and a
+    forbidden contract (checked by `lint-imports` in test_layer_contracts_hold) keeps
+    every `portal` module away from it."""
+    import pkgutil
+    import tomllib
+
+    import portal
+    from portal.config import PROJECT_ROOT
+
+    modules = [name for _, name, _ in pkgutil.walk_packages(portal.__path__, "portal.")]
+    assert "portal.banks.registry" in modules  # the walk does see the bank layer
+    assert not [name for name in modules if "sandbox" in name.split(".")]
+    contracts = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
+    forbidden = [c for c in contracts["contracts"] if c["type"] == "forbidden"]
+    assert {"source_modules": ["portal"], "forbidden_modules": ["sandbox_bank"]}.items() <= next(
+        c for c in forbidden if c["forbidden_modules"] == ["sandbox_bank"]
+    ).items()

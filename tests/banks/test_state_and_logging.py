@@ -12,9 +12,9 @@ import redis
 from portal.banks.errors import BankUnavailable
 from portal.banks.http import mask_path
 from portal.banks.resilience import TokenCache
-from portal.banks.sandbox import scenarios
 from portal.banks.state import MemoryStore
 from portal.banks.types import SimulationRequest
+from sandbox_bank import scenarios
 from tests.banks.helpers import (
     CERTIFIED_CPF,
     CREDENTIALS,

@@ -10,9 +10,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from portal.banks.errors import WebhookRejected
-from portal.banks.sandbox.scenarios import CPF_MARGIN_OK
 from portal.banks.state import MemoryStore
 from portal.banks.webhooks import signed_headers, verify_webhook
+from sandbox_bank.scenarios import CPF_MARGIN_OK
 from tests.banks.helpers import WEBHOOK_SECRET
 
 BODY = b'{"numeroProposta": "DC0001001", "situacao": "EM ANALISE"}'

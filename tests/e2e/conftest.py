@@ -20,6 +20,7 @@ import pytest
 import requests
 
 from portal.config import PROJECT_ROOT
+from tests.e2e import production_shape
 
 CHROMIUM = os.environ.get("ATHENAS_CHROMIUM", "/usr/bin/chromium")
 DEMO_PASSWORD = "athenas-demo"
@@ -73,7 +74,7 @@ def sandbox_bank(sandbox_url: str, tmp_path_factory: pytest.TempPathFactory) -> 
     port = sandbox_url.rsplit(":", 1)[1]
     log = open(tmp_path_factory.mktemp("logs") / "sandbox.log", "w+")  # noqa: SIM115
     process = subprocess.Popen(
-        [sys.executable, "-m", "portal.banks.sandbox", "--port", port, "--slow-delay", "2"],
+        [sys.executable, "-m", "sandbox_bank", "--port", port, "--slow-delay", "2"],
         cwd=PROJECT_ROOT,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -97,7 +98,9 @@ def sandbox_bank(sandbox_url: str, tmp_path_factory: pytest.TempPathFactory) -> 
 
 
 @pytest.fixture(scope="session")
-def server_env(tmp_path_factory: pytest.TempPathFactory, sandbox_url: str) -> dict[str, str]:
+def server_env(tmp_path_factory: pytest.TempPathFactory, sandbox_url: str) -> Iterator[dict[str, str]]:
+    """The portal's environment: SQLite and in-process jobs, or with ATHENAS_E2E_SHAPE=production
+    a fresh PostgreSQL database, Redis and Celery (tests/e2e/production_shape.py)."""
     base = tmp_path_factory.mktemp("live")
     env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DATABASE_URL"}}
     env.update(
@@ -109,7 +112,12 @@ def server_env(tmp_path_factory: pytest.TempPathFactory, sandbox_url: str) -> di
         ATHENAS_SANDBOX_BANK_URL=sandbox_url,
         PYTHONUNBUFFERED="1",
     )
-    return env
+    if not production_shape.enabled():
+        yield env
+        return
+    _require_browser()  # before creating a database the tests could not use
+    with production_shape.services(env) as production_env:
+        yield production_env
 
 
 @pytest.fixture(scope="session")
@@ -117,11 +125,17 @@ def live_server(
     server_env: dict[str, str], sandbox_bank: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     """The portal with demo data (its demo banks point at the sandbox bank process),
-    served by `flask serve` on a free loopback port; the sandbox's webhooks come back here."""
+    served by `flask serve` (or Gunicorn + Celery in the production shape) on a free
+    loopback port; the sandbox's webhooks come back here."""
     _require_browser()
     _flask(server_env, "db", "upgrade")
     _flask(server_env, "seed-demo")
     port = _free_port()
+    if production_shape.enabled():
+        with production_shape.processes(server_env, port, tmp_path_factory.mktemp("logs")) as url:
+            _sandbox_webhooks_to(sandbox_bank, url)
+            yield url
+        return
     log = open(tmp_path_factory.mktemp("logs") / "server.log", "w+")  # noqa: SIM115
     process = subprocess.Popen(
         [sys.executable, "-m", "flask", "--app", "wsgi", "serve", "--port", str(port)],
@@ -142,18 +156,22 @@ def live_server(
         else:
             log.seek(0)
             pytest.fail("o portal não subiu:\n" + log.read()[-3000:])
-        from portal.demo.banks import DEMO_WEBHOOK_SECRET
-
-        requests.post(
-            f"{sandbox_bank}/_sandbox/config",
-            json={"webhook_url": f"{url}/api/banks/{{bank}}/webhook", "webhook_secret": DEMO_WEBHOOK_SECRET},
-            timeout=5,
-        ).raise_for_status()
+        _sandbox_webhooks_to(sandbox_bank, url)
         yield url
     finally:
         process.terminate()
         process.wait(timeout=10)
         log.close()
+
+
+def _sandbox_webhooks_to(sandbox_bank: str, portal_url: str) -> None:
+    from portal.demo.banks import DEMO_WEBHOOK_SECRET
+
+    webhooks = {
+        "webhook_url": f"{portal_url}/api/banks/{{bank}}/webhook",
+        "webhook_secret": DEMO_WEBHOOK_SECRET,
+    }
+    requests.post(f"{sandbox_bank}/_sandbox/config", json=webhooks, timeout=5).raise_for_status()
 
 
 @pytest.fixture(scope="session")

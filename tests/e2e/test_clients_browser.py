@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.production_shape]
 
 
 def test_agent_creates_a_client_and_sees_it_in_the_list(page, login, live_server):

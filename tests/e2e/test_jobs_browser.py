@@ -1,4 +1,5 @@
-"""The embedded mode (no Redis): start the demo job, watch the bar move, see the result."""
+"""Start the demo job, watch the bar move, see the result: run in-process in the embedded
+mode, and by the Celery worker in the production shape (make test-browser-prod)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import re
 
 import pytest
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.production_shape]
 
 
 def test_demo_job_progress_bar_moves_to_the_result(page, login, live_server):

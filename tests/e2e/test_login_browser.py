@@ -10,7 +10,14 @@ CASES = [
     ("agente@demo.athenas", "Corretor", ["Vendas"], "/sales/"),
     ("supervisor@demo.athenas", "Supervisor", ["Vendas"], "/sales/"),
     ("operacoes@demo.athenas", "Operações", ["Operações"], "/operations/"),
-    ("financeiro@demo.athenas", "Financeiro", ["Financeiro"], "/finance/"),
+    # An MFA role: also signed in against the production shape (make test-browser-prod).
+    pytest.param(
+        "financeiro@demo.athenas",
+        "Financeiro",
+        ["Financeiro"],
+        "/finance/",
+        marks=pytest.mark.production_shape,
+    ),
     ("gerente@demo.athenas", "Gerente", ["Vendas", "Operações", "Financeiro"], "/sales/"),
     ("admin@demo.athenas", "Administrador", ["Administração"], "/admin/"),
 ]

@@ -115,7 +115,7 @@ def test_add_certification_validates_dates_and_evidence(db, tmp_path):
     with pytest.raises(DomainError) as error:
         certifications.add_certification(db, SYSTEM, person, expires_on=DAY, evidence=fake, **kwargs)
     assert error.value.message == "Envie o comprovante em PDF, JPG ou PNG."
-    big = EvidenceUpload("grande.pdf", io.BytesIO(b"%PDF-" + b"0" * certifications.MAX_EVIDENCE_BYTES))
+    big = EvidenceUpload("grande.pdf", io.BytesIO(b"%PDF-" + b"0" * certifications.EVIDENCE.max_bytes))
     with pytest.raises(DomainError, match="10 MB"):
         certifications.add_certification(db, SYSTEM, person, expires_on=DAY, evidence=big, **kwargs)
     assert not any(tmp_path.rglob("*.*"))

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from portal.banks.sandbox.core import FLOWS
 from portal.demo import seed
 from portal.demo.proposals import seed_proposals
 from portal.people.models import User
@@ -13,6 +12,7 @@ from portal.proposals.mapping import lookup
 from portal.proposals.models import Proposal, ProposalEvent
 from portal.proposals.pendencies import open_agent_pendencies
 from portal.proposals.pipeline_models import Pendency
+from sandbox_bank.core import FLOWS
 
 
 def _count(db, model, *where):

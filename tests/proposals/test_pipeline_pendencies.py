@@ -43,13 +43,13 @@ def test_open_and_resolve_write_the_timeline(db, org):
         db, OPS, proposal, NewPendency(_type(db).id, "agent", "Cliente deve refazer a selfie", due)
     )
     assert pendency.is_open and pendency.owner_label == "Corretor"
-    pendencies.resolve_pendency(db, OPS, proposal, pendency, "Selfie enviada")
+    pendencies.resolve_pendency(db, OPS, org.operations_user, proposal, pendency, "Selfie enviada")
     assert not pendency.is_open and pendency.resolution_note == "Selfie enviada"
     reasons = [e.reason for e in events_of(db, proposal)]
     assert "Pendência aberta: Biometria pendente (Corretor)" in reasons
     assert "Pendência resolvida: Biometria pendente" in reasons
     with pytest.raises(Conflict, match="já foi resolvida"):
-        pendencies.resolve_pendency(db, OPS, proposal, pendency)
+        pendencies.resolve_pendency(db, OPS, org.operations_user, proposal, pendency)
 
 
 def test_bad_pendency_input_is_refused(db, org):
@@ -68,11 +68,17 @@ def test_agent_resolves_only_agent_pendencies(db, org):
     proposal = factories.proposal(db, org.client)
     ops_owned = pendencies.open_pendency(db, OPS, proposal, NewPendency(_type(db).id, "operations"))
     agent = Actor(id=org.agent_user.id, label=org.agent_user.email)
+    assert pendencies.can_resolve(org.agent_user, ops_owned) is False
+    assert pendencies.can_resolve(org.operations_user, ops_owned) is True
     with pytest.raises(Forbidden):
-        pendencies.resolve_pendency(db, agent, proposal, ops_owned, as_agent=True)
+        pendencies.resolve_pendency(db, agent, org.agent_user, proposal, ops_owned)
+    assert ops_owned.is_open
     assert pendencies.assign_owner(db, OPS, proposal, "agent") == 1
-    pendencies.resolve_pendency(db, agent, proposal, ops_owned, as_agent=True)
+    assert pendencies.can_resolve(org.agent_user, ops_owned) is True
+    pendencies.resolve_pendency(db, agent, org.agent_user, proposal, ops_owned)
     assert ops_owned.resolved_by_id == org.agent_user.id
+    # Nobody resolves a pendency twice, operations included.
+    assert pendencies.can_resolve(org.operations_user, ops_owned) is False
 
 
 def test_home_list_shows_open_agent_pendencies_in_scope(db, org):

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from portal.banks.models import BankSimulation
-from portal.banks.sandbox.scenarios import CPF_MARGIN_OK
 from portal.proposals.pipeline_models import PendencyType
+from sandbox_bank.scenarios import CPF_MARGIN_OK
 from tests import factories
 from tests.banks.portal_fixtures import hx_post, make_seller
 from tests.conftest import form_post

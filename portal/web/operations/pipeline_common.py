@@ -166,6 +166,7 @@ def detail_context(proposal: Proposal) -> dict[str, Any]:
         "events": events,
         "stays": sla.time_in_each_status(events, limits),
         "pendencies": pendencies.pendencies_of(db.session, proposal),
+        "can_resolve": pendencies.can_resolve,
         "documents": documents.documents_of(db.session, proposal),
         "limits": limits,
         "breached": sla.is_breached(proposal, limits),
@@ -239,8 +240,6 @@ def resolve_pendency_response(
     detail: DetailPage,
     endpoint: str,
     done: str,
-    *,
-    as_agent: bool = False,
 ) -> Response:
     """POST of the resolve form: back to the proposal page `endpoint` with `done` flashed,
     or that page again with the refusal (403 when the pendency is not the user's to resolve)."""
@@ -250,7 +249,7 @@ def resolve_pendency_response(
     pendency = pendencies.get_pendency(db.session, proposal, pendency_id)
     try:
         pendencies.resolve_pendency(
-            db.session, current_actor(), proposal, pendency, form.note.data or "", as_agent=as_agent
+            db.session, current_actor(), current_user, proposal, pendency, form.note.data or ""
         )
     except DomainError as error:
         return detail(proposal, 403 if isinstance(error, Forbidden) else 422, error.message)

@@ -13,7 +13,7 @@ from flask import current_app, flash, redirect, request, send_file, url_for
 from werkzeug.wrappers import Response
 
 from portal.clients import consents, pii, queries, services
-from portal.clients.consents import EVIDENCE_MAX_BYTES, Evidence
+from portal.clients.consents import EVIDENCE, Evidence
 from portal.clients.models import AGREEMENT_BASES, Client
 from portal.clients.validation import birth_date as parse_day
 from portal.core import audit
@@ -111,7 +111,7 @@ def client_consent_add(client_id: int) -> Response:
     upload = form.evidence.data
     evidence = None
     if upload and getattr(upload, "filename", ""):
-        evidence = Evidence(upload.filename, upload.read(EVIDENCE_MAX_BYTES + 1))
+        evidence = Evidence(upload.filename, upload.read(EVIDENCE.max_bytes + 1))
     try:
         granted_at = _granted_at(form.granted_at.data)
     except DomainError:

@@ -72,7 +72,6 @@ def my_pendency_resolve(proposal_id: int, pendency_id: int) -> Response:
         _detail,
         "sales.my_proposal",
         "Pendência resolvida. As operações foram avisadas pela linha do tempo.",
-        as_agent=True,
     )
 
 

@@ -124,6 +124,12 @@ def test_agent_resolves_own_pendency_not_operations_ones(client, db, org, sign_i
         db.get(Pendency, own.id).resolved_at is not None
         and db.get(Pendency, ops_owned.id).resolved_at is None
     )
+    # Operations are offered the form for the pendency the agent could not resolve.
+    client.post("/logout", data={"csrf_token": csrf_token_from(client, page)})
+    sign_in(org.operations_user)
+    ops_page = client.get(f"/operations/proposals/{proposal.id}").get_data(as_text=True)
+    assert ops_page.count("Resolver</button>") == 1
+    assert f"/pendencies/{ops_owned.id}/resolve" in ops_page
 
 
 def test_agent_uploads_to_own_proposal_only(client, db, org, sign_in, storage_root):

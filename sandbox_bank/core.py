@@ -22,8 +22,8 @@ from werkzeug.wrappers import Request, Response
 
 from portal.banks.cet import add_months, cet_of_gross
 from portal.banks.rules import default_value
-from portal.banks.sandbox import scenarios
 from portal.banks.webhooks import signed_headers
+from sandbox_bank import scenarios
 
 CENT = Decimal("0.01")
 
@@ -321,7 +321,7 @@ class SandboxState:
     # --- webhooks -----------------------------------------------------------------------
     def notify(self, proposal: Proposal) -> None:
         """POST a signed webhook in the bank's dialect, in the background, when configured."""
-        from portal.banks.sandbox.webhook_bodies import webhook_body
+        from sandbox_bank.webhook_bodies import webhook_body
 
         body = webhook_body(proposal)
         url, secret = self.config.webhook_url, self.config.webhook_secret

@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
-from portal.banks.sandbox import scenarios
-from portal.banks.sandbox.core import (
+from sandbox_bank import scenarios
+from sandbox_bank.core import (
     Proposal,
     SandboxState,
     guarded,

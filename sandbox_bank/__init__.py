@@ -1,13 +1,13 @@
 """Sandbox bank: one real HTTP server speaking every adapter's dialect, for demos and tests.
 
-Start it with ``python -m portal.banks.sandbox --port 8099`` (options: ``--webhook-url URL
+Start it with ``python -m sandbox_bank --port 8099`` (options: ``--webhook-url URL
 --webhook-secret S --slow-delay 5 --timeout-delay 30 --auto-advance 0 --access-log``; each
 also reads ``ATHENAS_SANDBOX_*`` from the environment) or build the WSGI app with
 `create_sandbox_app()`. Banks live under path prefixes, so one process serves all of them:
 ``http://127.0.0.1:8099/facta``, ``/daycoval``, ``/c6``, ``/master`` are the adapters'
 ``base_url``. Bradesco has no API and therefore no sandbox.
 
-Behaviour is chosen by the client's CPF (constants in `portal.banks.sandbox.scenarios`):
+Behaviour is chosen by the client's CPF (constants in `portal.demo.scenarios`):
 
 =================  =============  =============================================================
 Constant           CPF            Behaviour
@@ -47,7 +47,7 @@ Control endpoints (JSON):
 ``{"status", "detail"}`` · ``GET /_sandbox/webhooks`` (delivery results).
 """
 
-from portal.banks.sandbox.app import SandboxApp, create_sandbox_app, serve
-from portal.banks.sandbox.core import SandboxConfig
+from sandbox_bank.app import SandboxApp, create_sandbox_app, serve
+from sandbox_bank.core import SandboxConfig
 
 __all__ = ["SandboxApp", "SandboxConfig", "create_sandbox_app", "serve"]

@@ -1,4 +1,4 @@
-"""Run the sandbox bank: ``python -m portal.banks.sandbox --port 8099``."""
+"""Run the sandbox bank: ``python -m sandbox_bank --port 8099``."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import signal
 import sys
 from types import FrameType
 
-from portal.banks.sandbox.app import create_sandbox_app, serve
-from portal.banks.sandbox.core import SandboxConfig
+from sandbox_bank.app import create_sandbox_app, serve
+from sandbox_bank.core import SandboxConfig
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

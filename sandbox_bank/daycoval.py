@@ -8,8 +8,8 @@ from typing import Any
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
-from portal.banks.sandbox import scenarios
-from portal.banks.sandbox.core import (
+from sandbox_bank import scenarios
+from sandbox_bank.core import (
     Proposal,
     SandboxState,
     guarded,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from portal.banks.sandbox import c6, daycoval, master
-from portal.banks.sandbox.core import Proposal
+from sandbox_bank import c6, daycoval, master
+from sandbox_bank.core import Proposal
 
 
 def webhook_body(proposal: Proposal) -> bytes | None:

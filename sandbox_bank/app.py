@@ -13,10 +13,10 @@ from werkzeug.routing import Map, Rule, Submount
 from werkzeug.serving import run_simple
 from werkzeug.wrappers import Request, Response
 
-from portal.banks.sandbox import c6, daycoval, facta, master, scenarios
-from portal.banks.sandbox.core import FLOWS, SandboxConfig, SandboxState, json_response, read_json
+from sandbox_bank import c6, daycoval, facta, master, scenarios
+from sandbox_bank.core import FLOWS, SandboxConfig, SandboxState, json_response, read_json
 
-logger = logging.getLogger("portal.banks.sandbox")
+logger = logging.getLogger("sandbox_bank")
 BANKS = ("facta", "daycoval", "c6", "master")
 
 
@@ -188,7 +188,7 @@ def serve(
     """Serve the sandbox until interrupted (threaded, so slow scenarios block nobody else).
 
     Request lines carry CPFs in some dialects' paths, so werkzeug's access log stays off
-    unless `access_log` is set. Used by ``python -m portal.banks.sandbox`` and by CLI wrappers.
+    unless `access_log` is set. Used by ``python -m sandbox_bank`` and by CLI wrappers.
     """
     logging.getLogger("werkzeug").setLevel(logging.INFO if access_log else logging.WARNING)
     logger.info("sandbox bank on http://%s:%d (%s)", host, port, ", ".join(BANKS))
