@@ -4,6 +4,7 @@
 import portal.banks.models
 import portal.clients.models
 import portal.commissions.models
+import portal.commissions.reconciliation.models
 import portal.core.audit
 import portal.core.jobs.models
 import portal.people.models
