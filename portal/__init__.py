@@ -157,6 +157,7 @@ JOB_KIND_MODULES = [
     "portal.proposals.import_job",
     "portal.commissions.recalc",
     "portal.commissions.calc_job",
+    "portal.core.imports.job",
 ]
 
 

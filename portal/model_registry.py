@@ -5,7 +5,9 @@ import portal.banks.models
 import portal.clients.models
 import portal.commissions.models
 import portal.commissions.reconciliation.models
+import portal.commissions.reports.models
 import portal.core.audit
+import portal.core.imports.models
 import portal.core.jobs.models
 import portal.people.models
 import portal.proposals.models

@@ -1,8 +1,8 @@
 """reconciliation: per-bank rules, money received, links of unknown contracts,
 acceptances and disputes; the ledger's `source` widened for 'reconciliation'
 
-Revision ID: 0013_reconciliation
-Revises: 0012_commissions_ledger
+Revision ID: 0014_reconciliation
+Revises: 0013_import_hub_bank_reports
 Created: 2026-12-01 10:00:00
 
 Widening `commission_ledger.source` on SQLite rebuilds the table (batch mode), which drops
@@ -15,8 +15,8 @@ from pathlib import Path
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013_reconciliation"
-down_revision = "0012_commissions_ledger"
+revision = "0014_reconciliation"
+down_revision = "0013_import_hub_bank_reports"
 branch_labels = None
 depends_on = None
 
