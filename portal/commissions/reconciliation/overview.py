@@ -80,8 +80,8 @@ def exposure(session: Session, as_of: date) -> list[Exposure]:
     """Per bank: deferred commission still owed from the current month on, not yet reported."""
     month = period_of(as_of)
     e = LedgerEntry
-    owed = dict(
-        session.execute(
+    owed: dict[str, Decimal] = dict(
+        session.execute(  # type: ignore[arg-type]
             select(e.bank_code, money_sum(e.amount))
             .where(
                 e.payee == COMPANY,
@@ -90,7 +90,7 @@ def exposure(session: Session, as_of: date) -> list[Exposure]:
                 e.source != EntrySource.RECONCILIATION.value,
             )
             .group_by(e.bank_code)
-        ).tuples()
+        ).all()
     )
     reported = reported_side.deferred_reported_since(session, date.fromisoformat(month + "-01"))
     banks = session.execute(select(Bank.code, Bank.name, Bank.under_liquidation).order_by(Bank.name)).all()
