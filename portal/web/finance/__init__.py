@@ -9,6 +9,8 @@ from portal.web.finance import (  # noqa: E402,F401
     ledger_views,
     period_views,
     plan_views,
+    recon_action_views,
+    recon_views,
     table_views,
     views,
     whatif_views,
