@@ -21,7 +21,9 @@ branch_labels = None
 depends_on = None
 
 # The trigger helpers of the ledger's migration (its file name is not an importable module).
-_spec = importlib.util.spec_from_file_location("_ledger_0012", Path(__file__).with_name("0012_commissions_ledger.py"))
+_spec = importlib.util.spec_from_file_location(
+    "_ledger_0012", Path(__file__).with_name("0012_commissions_ledger.py")
+)
 _ledger_migration = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_ledger_migration)
 
@@ -39,7 +41,9 @@ def _key_columns() -> list[sa.Column]:
 def _widen_source(length: int) -> None:
     old = sa.String(10 if length == 20 else 20)
     if op.get_bind().dialect.name == "postgresql":
-        op.alter_column("commission_ledger", "source", type_=sa.String(length), existing_type=old, existing_nullable=False)
+        op.alter_column(
+            "commission_ledger", "source", type_=sa.String(length), existing_type=old, existing_nullable=False
+        )
         return
     _ledger_migration._drop_append_only_triggers()
     with op.batch_alter_table("commission_ledger", recreate="always") as batch:

@@ -54,56 +54,107 @@ def accept(session: Session, actor: Actor, key: ItemKey, reason: str, as_of: dat
     reason = _reason(reason)
     view = _current(session, key, as_of)
     if view.status == Status.DISPUTED:
-        raise DomainError("Esta divergência está em disputa com o banco: encerre a disputa antes de aceitá-la.")
+        raise DomainError(
+            "Esta divergência está em disputa com o banco: encerre a disputa antes de aceitá-la."
+        )
     if view.status != Status.OPEN or view.open_difference == ZERO:
         raise Conflict("Esta divergência não está mais em aberto. Recarregue a página.")
     amount = view.open_difference
     component = COMPONENT_LABELS.get(key.component, key.component)
     line = Line(
-        key.contract, COMPANY, LineKind.FLAT, key.period, ZERO, None, amount,
+        key.contract,
+        COMPANY,
+        LineKind.FLAT,
+        key.period,
+        ZERO,
+        None,
+        amount,
         f"Conciliação ({view.item.outcome.label}, {component}): {reason}",
-    )  # fmt: skip
+    )
     values = ledger.entry_values(
-        line, rule=ledger.posting_rule(session), batch_id=ledger.new_batch_id(),
-        source=EntrySource.RECONCILIATION, actor=actor, bank_code=key.bank, proposal_id=None,
-        payee=Payee(COMPANY), reason=reason,
-    )  # fmt: skip
+        line,
+        rule=ledger.posting_rule(session),
+        batch_id=ledger.new_batch_id(),
+        source=EntrySource.RECONCILIATION,
+        actor=actor,
+        bank_code=key.bank,
+        proposal_id=None,
+        payee=Payee(COMPANY),
+        reason=reason,
+    )
     values["kind"] = ADJUSTMENT_KIND
     values["source_kind"] = key.component if key.component in COMPONENT_LABELS else None
     ledger.append(session, [values])
     entry_id = session.scalar(select(LedgerEntry.id).where(LedgerEntry.batch_id == values["batch_id"]))
     record = Acceptance(
-        bank_code=key.bank, period=key.period, contract=key.contract, component=key.component,
-        duplicate=key.duplicate, outcome=view.item.outcome.value, amount=amount, reason=reason,
-        ledger_entry_id=entry_id, created_by_id=actor.id, created_by_label=actor.label,
-    )  # fmt: skip
+        bank_code=key.bank,
+        period=key.period,
+        contract=key.contract,
+        component=key.component,
+        duplicate=key.duplicate,
+        outcome=view.item.outcome.value,
+        amount=amount,
+        reason=reason,
+        ledger_entry_id=entry_id,
+        created_by_id=actor.id,
+        created_by_label=actor.label,
+    )
     session.add(record)
     session.flush()
     audit.record(
-        session, actor, "reconciliation.accepted", f"recon_acceptance:{record.id}",
-        {"bank": key.bank, "period": key.period, "contract": key.contract, "component": key.component,
-         "outcome": view.item.outcome.value, "amount": str(amount), "ledger_entry": entry_id, "reason": reason},
-    )  # fmt: skip
+        session,
+        actor,
+        "reconciliation.accepted",
+        f"recon_acceptance:{record.id}",
+        {
+            "bank": key.bank,
+            "period": key.period,
+            "contract": key.contract,
+            "component": key.component,
+            "outcome": view.item.outcome.value,
+            "amount": str(amount),
+            "ledger_entry": entry_id,
+            "reason": reason,
+        },
+    )
     return record
 
 
-def open_dispute(session: Session, actor: Actor, key: ItemKey, note: str, protocol: str, as_of: date) -> Dispute:
+def open_dispute(
+    session: Session, actor: Actor, key: ItemKey, note: str, protocol: str, as_of: date
+) -> Dispute:
     note = _reason(note, "note")
     view = _current(session, key, as_of)
     if view.status != Status.OPEN:
         raise Conflict("Só uma divergência em aberto pode ser contestada. Recarregue a página.")
     record = Dispute(
-        bank_code=key.bank, period=key.period, contract=key.contract, component=key.component,
-        duplicate=key.duplicate, outcome=view.item.outcome.value, difference=view.open_difference,
-        state=DisputeState.OPEN.value, note=note, protocol=(protocol or "").strip()[:60],
-        opened_by_id=actor.id, opened_by_label=actor.label,
-    )  # fmt: skip
+        bank_code=key.bank,
+        period=key.period,
+        contract=key.contract,
+        component=key.component,
+        duplicate=key.duplicate,
+        outcome=view.item.outcome.value,
+        difference=view.open_difference,
+        state=DisputeState.OPEN.value,
+        note=note,
+        protocol=(protocol or "").strip()[:60],
+        opened_by_id=actor.id,
+        opened_by_label=actor.label,
+    )
     session.add(record)
     session.flush()
     audit.record(
-        session, actor, "reconciliation.dispute_opened", f"recon_dispute:{record.id}",
-        {"bank": key.bank, "period": key.period, "contract": key.contract, "difference": str(record.difference)},
-    )  # fmt: skip
+        session,
+        actor,
+        "reconciliation.dispute_opened",
+        f"recon_dispute:{record.id}",
+        {
+            "bank": key.bank,
+            "period": key.period,
+            "contract": key.contract,
+            "difference": str(record.difference),
+        },
+    )
     return record
 
 
@@ -123,9 +174,12 @@ def close_dispute(session: Session, actor: Actor, dispute_id: int, outcome: str,
     record.closed_at = utcnow()
     session.flush()
     audit.record(
-        session, actor, "reconciliation.dispute_closed", f"recon_dispute:{record.id}",
+        session,
+        actor,
+        "reconciliation.dispute_closed",
+        f"recon_dispute:{record.id}",
         {"outcome": outcome, "note": note},
-    )  # fmt: skip
+    )
     return record
 
 
@@ -137,7 +191,9 @@ def link_contract(
     contract = (contract or "").strip()[:60]
     known = session.scalar(
         select(LedgerEntry.id)
-        .where(LedgerEntry.bank_code == bank_code, LedgerEntry.contract == contract, LedgerEntry.payee == COMPANY)
+        .where(
+            LedgerEntry.bank_code == bank_code, LedgerEntry.contract == contract, LedgerEntry.payee == COMPANY
+        )
         .limit(1)
     )
     if not contract or known is None:
@@ -149,15 +205,20 @@ def link_contract(
     ):
         raise Conflict("Este contrato do banco já foi vinculado. Recarregue a página.")
     record = ContractLink(
-        bank_code=bank_code, reported_contract=reported_contract[:60], contract=contract, reason=reason,
-        created_by_id=actor.id, created_by_label=actor.label,
-    )  # fmt: skip
+        bank_code=bank_code,
+        reported_contract=reported_contract[:60],
+        contract=contract,
+        reason=reason,
+        created_by_id=actor.id,
+        created_by_label=actor.label,
+    )
     session.add(record)
     session.flush()
     audit.record(
-        session, actor, "reconciliation.contract_linked", f"recon_link:{record.id}",
+        session,
+        actor,
+        "reconciliation.contract_linked",
+        f"recon_link:{record.id}",
         {"bank": bank_code, "reported": reported_contract, "contract": contract, "reason": reason},
-    )  # fmt: skip
+    )
     return record
-
-

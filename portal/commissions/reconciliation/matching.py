@@ -124,7 +124,9 @@ def period_end(period: str) -> date:
     return first_next - timedelta(days=1)
 
 
-def _compare(key: ItemKey, expected: Decimal, lines: list[Reported], rules: Rules, as_of: date) -> Item | None:
+def _compare(
+    key: ItemKey, expected: Decimal, lines: list[Reported], rules: Rules, as_of: date
+) -> Item | None:
     reported = sum((line.amount for line in lines), ZERO)
     ids = tuple(line.id for line in lines)
     if not lines:
@@ -145,7 +147,8 @@ def _compare(key: ItemKey, expected: Decimal, lines: list[Reported], rules: Rule
 def _split_duplicates(lines: list[Reported]) -> tuple[list[Reported], list[Reported]]:
     """The first line of each (kind, installment, amount) stays; repeats are duplicates."""
     seen: set[tuple[str, int | None, Decimal]] = set()
-    kept, extra = [], []
+    kept: list[Reported] = []
+    extra: list[Reported] = []
     for line in sorted(lines, key=lambda r: (r.line_date, r.id)):
         mark = (line.kind, line.installment, line.amount)
         (extra if mark in seen else kept).append(line)
@@ -193,10 +196,18 @@ def match(
         item = _compare(key, owed.get(key, ZERO), kept, bank_rules, as_of)
         if item is not None:
             if key in original:
-                item = Item(item.key, item.outcome, item.expected, item.reported, item.line_ids, original[key])
+                item = Item(
+                    item.key, item.outcome, item.expected, item.reported, item.line_ids, original[key]
+                )
             items.append(item)
     return items
 
 
 def _order(key: ItemKey) -> tuple:
-    return (key.bank, key.period, key.contract, COMPONENTS.index(key.component) if key.component in COMPONENTS else 99, key.component)
+    return (
+        key.bank,
+        key.period,
+        key.contract,
+        COMPONENTS.index(key.component) if key.component in COMPONENTS else 99,
+        key.component,
+    )

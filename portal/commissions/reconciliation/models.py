@@ -91,7 +91,9 @@ class ContractLink(Base):
     """A contract number the bank reported that the ledger did not know, linked to ours."""
 
     __tablename__ = "recon_contract_links"
-    __table_args__ = (UniqueConstraint("bank_code", "reported_contract", name="uq_recon_links_bank_reported"),)
+    __table_args__ = (
+        UniqueConstraint("bank_code", "reported_contract", name="uq_recon_links_bank_reported"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     bank_code: Mapped[str] = mapped_column(String(20))

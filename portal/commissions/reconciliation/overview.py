@@ -22,8 +22,12 @@ from portal.commissions.types import COMPANY, LineKind
 from portal.core.db import money_sum
 
 ZERO = Decimal("0.00")
-BUCKETS = (("0-30", "0 a 30 dias", 0, 30), ("31-60", "31 a 60 dias", 31, 60),
-           ("61-90", "61 a 90 dias", 61, 90), ("90+", "Mais de 90 dias", 91, None))  # fmt: skip
+BUCKETS = (
+    ("0-30", "0 a 30 dias", 0, 30),
+    ("31-60", "31 a 60 dias", 31, 60),
+    ("61-90", "61 a 90 dias", 61, 90),
+    ("90+", "Mais de 90 dias", 91, None),
+)
 
 
 def bucket_of(days: int) -> str:
@@ -137,7 +141,9 @@ def contract_detail(session: Session, bank: str, contract: str) -> ContractDetai
     entries = list(
         session.scalars(
             select(LedgerEntry)
-            .where(LedgerEntry.bank_code == bank, LedgerEntry.contract == contract, LedgerEntry.payee == COMPANY)
+            .where(
+                LedgerEntry.bank_code == bank, LedgerEntry.contract == contract, LedgerEntry.payee == COMPANY
+            )
             .order_by(LedgerEntry.competence, LedgerEntry.id)
         )
     )
@@ -147,7 +153,12 @@ def contract_detail(session: Session, bank: str, contract: str) -> ContractDetai
     disputes = list(session.scalars(select(Dispute).filter_by(**keyed).order_by(Dispute.id)))
     recon = EntrySource.RECONCILIATION.value
     return ContractDetail(
-        bank, contract, linked,
-        [e for e in entries if e.source != recon], [e for e in entries if e.source == recon],
-        lines, acceptances, disputes,
-    )  # fmt: skip
+        bank,
+        contract,
+        linked,
+        [e for e in entries if e.source != recon],
+        [e for e in entries if e.source == recon],
+        lines,
+        acceptances,
+        disputes,
+    )

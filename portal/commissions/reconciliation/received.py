@@ -90,9 +90,12 @@ def add_manual(
     session.add(record)
     session.flush()
     audit.record(
-        session, actor, "reconciliation.received_added", f"recon_received:{record.id}",
+        session,
+        actor,
+        "reconciliation.received_added",
+        f"recon_received:{record.id}",
         {"bank": bank_code, "amount": str(amount), "period": record.period},
-    )  # fmt: skip
+    )
     return record
 
 
@@ -182,20 +185,33 @@ def import_statement(
         existing.add((code, credit.key))
         session.add(
             ReceivedPayment(
-                bank_code=code, period=period or period_of(credit.on), received_on=credit.on,
-                amount=credit.amount, reference=credit.reference[:100], memo=credit.text[:300],
-                source=source.value, natural_key=credit.key, created_by_id=actor.id,
+                bank_code=code,
+                period=period or period_of(credit.on),
+                received_on=credit.on,
+                amount=credit.amount,
+                reference=credit.reference[:100],
+                memo=credit.text[:300],
+                source=source.value,
+                natural_key=credit.key,
+                created_by_id=actor.id,
                 created_by_label=actor.label,
             )
-        )  # fmt: skip
+        )
         result.imported += 1
         result.total += credit.amount
     session.flush()
     audit.record(
-        session, actor, "reconciliation.statement_imported", f"recon_statement:{filename[:80]}",
-        {"imported": result.imported, "already": result.already, "total": str(result.total),
-         "unidentified": len(result.unidentified)},
-    )  # fmt: skip
+        session,
+        actor,
+        "reconciliation.statement_imported",
+        f"recon_statement:{filename[:80]}",
+        {
+            "imported": result.imported,
+            "already": result.already,
+            "total": str(result.total),
+            "unidentified": len(result.unidentified),
+        },
+    )
     return result
 
 

@@ -27,9 +27,15 @@ def load(
 ) -> list[Reported]:
     line = BankReportLine
     stmt = select(
-        line.id, line.bank_code, line.contract, line.component, line.amount, line.line_date,
-        line.installment, line.kind,
-    ).order_by(line.line_date, line.id)  # fmt: skip
+        line.id,
+        line.bank_code,
+        line.contract,
+        line.component,
+        line.amount,
+        line.line_date,
+        line.installment,
+        line.kind,
+    ).order_by(line.line_date, line.id)
     if bank:
         stmt = stmt.where(line.bank_code == bank)
     if start is not None:
@@ -49,7 +55,7 @@ def deferred_reported_since(session: Session, start: date) -> dict[str, Decimal]
         .where(line.component == "diferido", line.line_date >= start)
         .group_by(line.bank_code)
     )
-    return {bank: total for bank, total in session.execute(stmt)}
+    return dict(session.execute(stmt).tuples().all())
 
 
 def report_count(session: Session) -> int:

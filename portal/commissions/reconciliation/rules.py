@@ -34,7 +34,9 @@ def rule_records(session: Session) -> list[ReconRule]:
     return list(session.scalars(select(ReconRule).order_by(ReconRule.bank_code)))
 
 
-def set_rules(session: Session, actor: Actor, bank_code: str, tolerance: Decimal, missing_after_days: int) -> ReconRule:
+def set_rules(
+    session: Session, actor: Actor, bank_code: str, tolerance: Decimal, missing_after_days: int
+) -> ReconRule:
     """Create or change the rules of `bank_code` (GLOBAL for every bank without its own)."""
     if tolerance < 0 or tolerance > MAX_TOLERANCE or tolerance != tolerance.quantize(Decimal("0.01")):
         raise DomainError("Tolerância entre R$ 0,00 e R$ 1.000,00, com até duas casas.", field="tolerance")
@@ -51,7 +53,10 @@ def set_rules(session: Session, actor: Actor, bank_code: str, tolerance: Decimal
     record.updated_at = utcnow()
     session.flush()
     audit.record(
-        session, actor, "reconciliation.rules_changed", f"recon_rules:{bank_code}",
+        session,
+        actor,
+        "reconciliation.rules_changed",
+        f"recon_rules:{bank_code}",
         {"before": before, "tolerance": str(tolerance), "missing_after_days": missing_after_days},
-    )  # fmt: skip
+    )
     return record

@@ -27,7 +27,13 @@ from portal.commissions.reconciliation.matching import (
     match,
     period_end,
 )
-from portal.commissions.reconciliation.models import Acceptance, ContractLink, Dispute, DisputeState, ReceivedPayment
+from portal.commissions.reconciliation.models import (
+    Acceptance,
+    ContractLink,
+    Dispute,
+    DisputeState,
+    ReceivedPayment,
+)
 from portal.commissions.reconciliation.rules import load_rules
 from portal.commissions.types import COMPANY
 from portal.core.db import money_sum
@@ -164,7 +170,13 @@ def reconcile(session: Session, *, as_of: date, bank: str = "", period: str = ""
     default, per_bank = load_rules(session)
     expected = _expected(session, bank, period)
     items = match(
-        expected, lines, known=_known(session, pairs), links=links, rules=per_bank, as_of=as_of, default=default
+        expected,
+        lines,
+        known=_known(session, pairs),
+        links=links,
+        rules=per_bank,
+        as_of=as_of,
+        default=default,
     )
     accepted: dict[ItemKey, Decimal] = defaultdict(lambda: ZERO)
     a = Acceptance
@@ -174,9 +186,14 @@ def reconcile(session: Session, *, as_of: date, bank: str = "", period: str = ""
     for b, p, c, comp, dup, total in session.execute(stmt.where(*_filters(a, bank, period))):
         accepted[ItemKey(b, p, c, comp, dup)] = total
     disputes: dict[ItemKey, Dispute] = {}
-    for record in session.scalars(select(Dispute).where(*_filters(Dispute, bank, period)).order_by(Dispute.id)):
+    for record in session.scalars(
+        select(Dispute).where(*_filters(Dispute, bank, period)).order_by(Dispute.id)
+    ):
         disputes[_key_tuple(record)] = record  # the latest one wins
-    views = [_view(i, accepted.get(i.key, ZERO), disputes.get(i.key), per_bank.get(i.key.bank, default), as_of) for i in items]
+    views = [
+        _view(i, accepted.get(i.key, ZERO), disputes.get(i.key), per_bank.get(i.key.bank, default), as_of)
+        for i in items
+    ]
     return Reconciliation(views, _rollup(session, views, expected, lines, bank, period))
 
 

@@ -111,14 +111,18 @@ class StatementForm(FlaskForm):
     """An OFX or CSV bank statement."""
 
     file = FileField("Extrato (OFX ou CSV)")
-    bank_code = SelectField("Banco (vazio: identificar pelo histórico)", validators=[Optional()], validate_choice=False)
+    bank_code = SelectField(
+        "Banco (vazio: identificar pelo histórico)", validators=[Optional()], validate_choice=False
+    )
     period = StringField("Período (vazio: mês do crédito)", validators=[Optional(), Length(max=7)])
 
 
 class RulesForm(FlaskForm):
     bank_code = SelectField("Banco", validators=[DataRequired(REQUIRED)], validate_choice=False)
     tolerance = StringField("Tolerância (R$)", validators=[DataRequired(REQUIRED), Length(max=20)])
-    missing_after_days = StringField("Não reportado após (dias)", validators=[DataRequired(REQUIRED), Length(max=4)])
+    missing_after_days = StringField(
+        "Não reportado após (dias)", validators=[DataRequired(REQUIRED), Length(max=4)]
+    )
 
 
 class DecisionForm(FlaskForm):

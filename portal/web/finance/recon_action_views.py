@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, flash, redirect, request, url_for
+from flask.typing import ResponseReturnValue
 
 from portal.commissions.ledger import check_period
 from portal.commissions.reconciliation import actions, received, rules
@@ -20,7 +21,14 @@ from portal.people.permissions import Permission
 from portal.web.access import current_actor, require
 from portal.web.finance import bp
 from portal.web.finance.common import error_status, parse_money_field
-from portal.web.finance.forms import CloseDisputeForm, DecisionForm, LinkForm, ReceivedForm, RulesForm, StatementForm
+from portal.web.finance.forms import (
+    CloseDisputeForm,
+    DecisionForm,
+    LinkForm,
+    ReceivedForm,
+    RulesForm,
+    StatementForm,
+)
 from portal.web.finance.recon_views import VIEW, bank_names, received_page, today
 from portal.web.htmx import render
 
@@ -33,13 +41,21 @@ def _key(source: Any) -> ItemKey:
     except DomainError:
         raise NotFound("Divergência não encontrada.") from None
     return ItemKey(
-        (source.get("bank") or "")[:20], period, (source.get("contract") or "")[:60],
-        (source.get("component") or "")[:20], source.get("dup") == "1",
-    )  # fmt: skip
+        (source.get("bank") or "")[:20],
+        period,
+        (source.get("contract") or "")[:60],
+        (source.get("component") or "")[:20],
+        source.get("dup") == "1",
+    )
 
 
-def _item_page(key: ItemKey, status: int = 200, error: str | None = None, form: DecisionForm | None = None,
-               preview: bool = False) -> Response:  # fmt: skip
+def _item_page(
+    key: ItemKey,
+    status: int = 200,
+    error: str | None = None,
+    form: DecisionForm | None = None,
+    preview: bool = False,
+) -> Response:
     view = find_item(db.session, key, today())
     if view is None:
         raise NotFound("Divergência não encontrada.")
@@ -51,24 +67,41 @@ def _item_page(key: ItemKey, status: int = 200, error: str | None = None, form: 
     close.outcome.choices = list(DISPUTE_OUTCOMES.items())
     link = LinkForm(formdata=None)
     link.bank.data, link.reported_contract.data = key.bank, key.contract
-    history = db.session.query(Dispute).filter_by(
-        bank_code=key.bank, period=key.period, contract=key.contract, component=key.component, duplicate=key.duplicate
-    ).order_by(Dispute.id).all()
+    history = (
+        db.session.query(Dispute)
+        .filter_by(
+            bank_code=key.bank,
+            period=key.period,
+            contract=key.contract,
+            component=key.component,
+            duplicate=key.duplicate,
+        )
+        .order_by(Dispute.id)
+        .all()
+    )
     return render(
-        "finance/recon_item.html", status=status, view=view, form=form, close_form=close, link_form=link,
-        error=error, preview=preview, history=history, bank_name=bank_names().get(key.bank, key.bank),
-    )  # fmt: skip
+        "finance/recon_item.html",
+        status=status,
+        view=view,
+        form=form,
+        close_form=close,
+        link_form=link,
+        error=error,
+        preview=preview,
+        history=history,
+        bank_name=bank_names().get(key.bank, key.bank),
+    )
 
 
 @bp.route("/reconciliation/item")
 @require(*VIEW)
-def recon_item() -> Response:
+def recon_item() -> ResponseReturnValue:
     return _item_page(_key(request.args))
 
 
 @bp.route("/reconciliation/item/accept", methods=["POST"])
 @require(*MANAGE)
-def recon_accept() -> Response:
+def recon_accept() -> ResponseReturnValue:
     form = DecisionForm()
     key = _key(request.form)
     if not form.validate_on_submit():
@@ -83,31 +116,54 @@ def recon_accept() -> Response:
         db.session.rollback()
         form.confirmed.data = ""
         return _item_page(key, error_status(failure), failure.message, form)
-    flash(f"Divergência aceita: ajuste de {record.amount} lançado no razão (nº {record.ledger_entry_id}).", "success")
-    return redirect(url_for("finance.recon_item", bank=key.bank, period=key.period, contract=key.contract,
-                            component=key.component, dup="1" if key.duplicate else ""), 303)  # fmt: skip
+    flash(
+        f"Divergência aceita: ajuste de {record.amount} lançado no razão (nº {record.ledger_entry_id}).",
+        "success",
+    )
+    return redirect(
+        url_for(
+            "finance.recon_item",
+            bank=key.bank,
+            period=key.period,
+            contract=key.contract,
+            component=key.component,
+            dup="1" if key.duplicate else "",
+        ),
+        303,
+    )
 
 
 @bp.route("/reconciliation/item/dispute", methods=["POST"])
 @require(*MANAGE)
-def recon_dispute() -> Response:
+def recon_dispute() -> ResponseReturnValue:
     form = DecisionForm()
     key = _key(request.form)
     if not form.validate_on_submit():
         return _item_page(key, 400, "Formulário expirado: recarregue a página e tente de novo.", form)
     try:
-        actions.open_dispute(db.session, current_actor(), key, form.reason.data or "", form.protocol.data or "", today())
+        actions.open_dispute(
+            db.session, current_actor(), key, form.reason.data or "", form.protocol.data or "", today()
+        )
     except DomainError as failure:
         db.session.rollback()
         return _item_page(key, error_status(failure), failure.message, form)
     flash("Disputa aberta com o banco.", "success")
-    return redirect(url_for("finance.recon_item", bank=key.bank, period=key.period, contract=key.contract,
-                            component=key.component, dup="1" if key.duplicate else ""), 303)  # fmt: skip
+    return redirect(
+        url_for(
+            "finance.recon_item",
+            bank=key.bank,
+            period=key.period,
+            contract=key.contract,
+            component=key.component,
+            dup="1" if key.duplicate else "",
+        ),
+        303,
+    )
 
 
 @bp.route("/reconciliation/disputes/<int:dispute_id>/close", methods=["POST"])
 @require(*MANAGE)
-def recon_dispute_close(dispute_id: int) -> Response:
+def recon_dispute_close(dispute_id: int) -> ResponseReturnValue:
     record = db.session.get(Dispute, dispute_id)
     if record is None:
         raise NotFound("Disputa não encontrada.")
@@ -116,24 +172,42 @@ def recon_dispute_close(dispute_id: int) -> Response:
     if not form.validate_on_submit():
         return _item_page(key, 400, "Formulário expirado: recarregue a página e tente de novo.")
     try:
-        actions.close_dispute(db.session, current_actor(), dispute_id, form.outcome.data or "", form.note.data or "")
+        actions.close_dispute(
+            db.session, current_actor(), dispute_id, form.outcome.data or "", form.note.data or ""
+        )
     except DomainError as failure:
         db.session.rollback()
         return _item_page(key, error_status(failure), failure.message)
     flash("Disputa encerrada.", "success")
-    return redirect(url_for("finance.recon_item", bank=key.bank, period=key.period, contract=key.contract,
-                            component=key.component, dup="1" if key.duplicate else ""), 303)  # fmt: skip
+    return redirect(
+        url_for(
+            "finance.recon_item",
+            bank=key.bank,
+            period=key.period,
+            contract=key.contract,
+            component=key.component,
+            dup="1" if key.duplicate else "",
+        ),
+        303,
+    )
 
 
 @bp.route("/reconciliation/link", methods=["POST"])
 @require(*MANAGE)
-def recon_link() -> Response:
+def recon_link() -> ResponseReturnValue:
     form = LinkForm()
     key = _key({**request.form.to_dict(), "contract": form.reported_contract.data})
     if not form.validate_on_submit():
         return _item_page(key, 400, "Formulário expirado: recarregue a página e tente de novo.")
     try:
-        link = actions.link_contract(db.session, current_actor(), key.bank, key.contract, form.contract.data or "", form.reason.data or "")
+        link = actions.link_contract(
+            db.session,
+            current_actor(),
+            key.bank,
+            key.contract,
+            form.contract.data or "",
+            form.reason.data or "",
+        )
     except DomainError as failure:
         db.session.rollback()
         return _item_page(key, error_status(failure), failure.message)
@@ -148,16 +222,21 @@ def _received_error(failure: DomainError) -> Response:
 
 @bp.route("/reconciliation/received", methods=["POST"])
 @require(*MANAGE)
-def recon_received_add() -> Response:
+def recon_received_add() -> ResponseReturnValue:
     form = ReceivedForm()
     try:
         if not form.validate_on_submit():
             raise DomainError("Preencha banco, data e valor do crédito.")
         record = received.add_manual(
-            db.session, current_actor(), bank_code=form.bank_code.data or "", received_on=form.received_on.data,
-            amount=parse_money_field(form.amount.data, "amount"), reference=form.reference.data or "",
-            memo=form.memo.data or "", period=form.period.data or "",
-        )  # fmt: skip
+            db.session,
+            current_actor(),
+            bank_code=form.bank_code.data or "",
+            received_on=form.received_on.data,
+            amount=parse_money_field(form.amount.data, "amount"),
+            reference=form.reference.data or "",
+            memo=form.memo.data or "",
+            period=form.period.data or "",
+        )
     except DomainError as failure:
         return _received_error(failure)
     flash(f"Recebimento de {record.amount} registrado.", "success")
@@ -166,16 +245,20 @@ def recon_received_add() -> Response:
 
 @bp.route("/reconciliation/received/import", methods=["POST"])
 @require(*MANAGE)
-def recon_received_import() -> Response:
+def recon_received_import() -> ResponseReturnValue:
     form = StatementForm()
     try:
         upload = request.files.get("file")
         if not form.validate_on_submit() or upload is None or not upload.filename:
             raise DomainError("Escolha o arquivo do extrato (OFX ou CSV).")
         result = received.import_statement(
-            db.session, current_actor(), upload.read(received_max() + 1), upload.filename,
-            bank_code=form.bank_code.data or "", period=form.period.data or "",
-        )  # fmt: skip
+            db.session,
+            current_actor(),
+            upload.read(received_max() + 1),
+            upload.filename,
+            bank_code=form.bank_code.data or "",
+            period=form.period.data or "",
+        )
     except DomainError as failure:
         return _received_error(failure)
     flash(
@@ -192,7 +275,7 @@ def received_max() -> int:
 
 @bp.route("/reconciliation/rules", methods=["POST"])
 @require(*MANAGE)
-def recon_rules() -> Response:
+def recon_rules() -> ResponseReturnValue:
     form = RulesForm()
     try:
         code = form.bank_code.data or ""
@@ -201,7 +284,9 @@ def recon_rules() -> Response:
         days = parse_int(form.missing_after_days.data or "", max_value=365)
         if days is None:
             raise DomainError("Prazo em dias inválido.", field="missing_after_days")
-        rules.set_rules(db.session, current_actor(), code, parse_money_field(form.tolerance.data, "tolerance"), days)
+        rules.set_rules(
+            db.session, current_actor(), code, parse_money_field(form.tolerance.data, "tolerance"), days
+        )
     except DomainError as failure:
         return _received_error(failure)
     flash("Regras de conciliação salvas.", "success")

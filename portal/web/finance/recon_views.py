@@ -56,7 +56,14 @@ def _filters() -> dict[str, str]:
 
 
 def _page(template: str, grid: grids.Grid, **context: Any) -> Response:
-    return render(template, block="results", grid=grid, filters=_filters(), banks=sorted(bank_names().items(), key=lambda x: x[1]), **context)
+    return render(
+        template,
+        block="results",
+        grid=grid,
+        filters=_filters(),
+        banks=sorted(bank_names().items(), key=lambda x: x[1]),
+        **context,
+    )
 
 
 def _grid(kind: str) -> tuple[grids.Grid, str]:
@@ -67,12 +74,13 @@ def _grid(kind: str) -> tuple[grids.Grid, str]:
     if kind == "items":
         result = reconcile(db.session, as_of=today(), bank=f["bank"], period=f["period"])
         views = [
-            v for v in result.items
+            v
+            for v in result.items
             if v.item.outcome.divergent
             and (not f["outcome"] or v.item.outcome.value == f["outcome"])
             and (v.status == f["status"] if f["status"] else v.is_open)
             and (not f["contract"] or f["contract"] in (v.key.contract, v.item.reported_contract))
-        ]  # fmt: skip
+        ]
         return grids.items_grid(views, names), "divergencias"
     if kind == "aging":
         result = reconcile(db.session, as_of=today(), bank=f["bank"])
@@ -80,7 +88,9 @@ def _grid(kind: str) -> tuple[grids.Grid, str]:
     if kind == "exposure":
         return grids.exposure_grid(overview.exposure(db.session, today())), "exposicao"
     if kind == "received":
-        return grids.received_grid(received.received_list(db.session, f["bank"], f["period"]), names), "recebimentos"
+        return grids.received_grid(
+            received.received_list(db.session, f["bank"], f["period"]), names
+        ), "recebimentos"
     raise LookupError(kind)
 
 
@@ -101,25 +111,42 @@ def recon_items() -> Response:
 @bp.route("/reconciliation/aging")
 @require(*VIEW)
 def recon_aging() -> Response:
-    return _page("finance/recon_simple.html", _grid("aging")[0], title="Envelhecimento dos itens em aberto", kind="aging")
+    return _page(
+        "finance/recon_simple.html",
+        _grid("aging")[0],
+        title="Envelhecimento dos itens em aberto",
+        kind="aging",
+    )
 
 
 @bp.route("/reconciliation/exposure")
 @require(*VIEW)
 def recon_exposure() -> Response:
-    return _page("finance/recon_simple.html", _grid("exposure")[0], title="Exposição por banco", kind="exposure")
+    return _page(
+        "finance/recon_simple.html", _grid("exposure")[0], title="Exposição por banco", kind="exposure"
+    )
 
 
 def received_page(status: int = 200, error: str | None = None) -> Response:
     choices = sorted(bank_names().items(), key=lambda x: x[1])
-    form, upload, rules_form = ReceivedForm(formdata=None), StatementForm(formdata=None), RulesForm(formdata=None)
+    form, upload, rules_form = (
+        ReceivedForm(formdata=None),
+        StatementForm(formdata=None),
+        RulesForm(formdata=None),
+    )
     form.bank_code.choices = choices
     upload.bank_code.choices = [("", "Identificar pelo histórico"), *choices]
     rules_form.bank_code.choices = [(GLOBAL, "Todos os bancos (padrão)"), *choices]
     response = _page(
-        "finance/recon_received.html", _grid("received")[0], form=form, upload=upload, rules_form=rules_form,
-        rules=rules.rule_records(db.session), error=error, names=dict(choices),
-    )  # fmt: skip
+        "finance/recon_received.html",
+        _grid("received")[0],
+        form=form,
+        upload=upload,
+        rules_form=rules_form,
+        rules=rules.rule_records(db.session),
+        error=error,
+        names=dict(choices),
+    )
     response.status_code = status
     return response
 
@@ -143,5 +170,12 @@ def recon_contract(bank: str, contract: str) -> Response:
     detail = overview.contract_detail(db.session, bank[:20], contract[:60])
     if request.args.get("fmt") in ("csv", "xlsx"):
         grid = grids.contract_grid(detail)
-        return export_response(request.args["fmt"], "conciliacao-contrato", grid.headers, grid.rows, "Contrato")
-    return render("finance/recon_contract.html", detail=detail, grid=grids.contract_grid(detail), bank_name=bank_names().get(bank, bank))
+        return export_response(
+            request.args["fmt"], "conciliacao-contrato", grid.headers, grid.rows, "Contrato"
+        )
+    return render(
+        "finance/recon_contract.html",
+        detail=detail,
+        grid=grids.contract_grid(detail),
+        bank_name=bank_names().get(bank, bank),
+    )

@@ -13,7 +13,9 @@ RULES = {"facta": Rules(tolerance=D("0.05"), missing_after_days=10)}
 AS_OF = date(2026, 5, 1)  # well after March + 10 days
 
 
-def rep(id_, amount, *, contract="CT-1", component="flat", on=date(2026, 3, 20), installment=None, kind="credito"):
+def rep(
+    id_, amount, *, contract="CT-1", component="flat", on=date(2026, 3, 20), installment=None, kind="credito"
+):
     return Reported(id_, "facta", contract, component, D(amount), on, installment, kind)
 
 
@@ -44,10 +46,15 @@ def test_one_centavo_beyond_tolerance_is_short_or_over():
 
 
 def test_several_lines_of_a_component_are_summed():
-    item = only(run([exp("50.00", component="diferido")], [
-        rep(1, "30.00", component="diferido", installment=1),
-        rep(2, "20.00", component="diferido", installment=2),
-    ]))  # fmt: skip
+    item = only(
+        run(
+            [exp("50.00", component="diferido")],
+            [
+                rep(1, "30.00", component="diferido", installment=1),
+                rep(2, "20.00", component="diferido", installment=2),
+            ],
+        )
+    )
     assert item.outcome == Outcome.MATCHED and item.reported == D("50.00")
 
 
@@ -63,10 +70,17 @@ def test_unknown_contract_then_linked():
     item = only(run([], [rep(1, "120.00", contract="BANK-99")]))
     assert item.outcome == Outcome.UNKNOWN and item.reported == D("120.00")
     assert item.key == ItemKey("facta", "2026-03", "BANK-99", "flat")
-    linked = run([exp("120.00", contract="CT-2")], [rep(1, "120.00", contract="BANK-99")],
-                 links={("facta", "BANK-99"): "CT-2"})  # fmt: skip
+    linked = run(
+        [exp("120.00", contract="CT-2")],
+        [rep(1, "120.00", contract="BANK-99")],
+        links={("facta", "BANK-99"): "CT-2"},
+    )
     item = only(linked)
-    assert item.outcome == Outcome.MATCHED and item.key.contract == "CT-2" and item.reported_contract == "BANK-99"
+    assert (
+        item.outcome == Outcome.MATCHED
+        and item.key.contract == "CT-2"
+        and item.reported_contract == "BANK-99"
+    )
 
 
 def test_duplicate_line_is_its_own_item_and_the_rest_still_matches():
@@ -79,19 +93,26 @@ def test_duplicate_line_is_its_own_item_and_the_rest_still_matches():
 
 
 def test_same_amount_for_different_installments_is_no_duplicate():
-    items = run([exp("100.00", component="diferido")], [
-        rep(1, "50.00", component="diferido", installment=1),
-        rep(2, "50.00", component="diferido", installment=2),
-    ])  # fmt: skip
+    items = run(
+        [exp("100.00", component="diferido")],
+        [
+            rep(1, "50.00", component="diferido", installment=1),
+            rep(2, "50.00", component="diferido", installment=2),
+        ],
+    )
     assert [i.outcome for i in items] == [Outcome.MATCHED]
 
 
 def test_clawback_not_expected_and_expected_clawback():
     item = only(run([], [rep(1, "-600.00", component="estorno", kind="debito")]))
     assert item.outcome == Outcome.UNEXPECTED_CLAWBACK and item.difference == D("-600.00")
-    expected = only(run([exp("-400.00", component="estorno")], [rep(1, "-400.00", component="estorno", kind="debito")]))
+    expected = only(
+        run([exp("-400.00", component="estorno")], [rep(1, "-400.00", component="estorno", kind="debito")])
+    )
     assert expected.outcome == Outcome.MATCHED
-    bigger = only(run([exp("-400.00", component="estorno")], [rep(1, "-600.00", component="estorno", kind="debito")]))
+    bigger = only(
+        run([exp("-400.00", component="estorno")], [rep(1, "-600.00", component="estorno", kind="debito")])
+    )
     assert bigger.outcome == Outcome.SHORT and bigger.difference == D("-200.00")
 
 
@@ -99,7 +120,10 @@ def test_component_not_expected_is_over_and_periods_are_apart():
     item = only(run([], [rep(1, "25.00", component="bonus")]))
     assert item.outcome == Outcome.OVER and item.difference == D("25.00")
     items = run([exp("600.00", period="2026-04")], [rep(1, "600.00")], as_of=date(2026, 4, 2))
-    assert {(i.key.period, i.outcome) for i in items} == {("2026-03", Outcome.OVER), ("2026-04", Outcome.PENDING)}
+    assert {(i.key.period, i.outcome) for i in items} == {
+        ("2026-03", Outcome.OVER),
+        ("2026-04", Outcome.PENDING),
+    }
 
 
 def test_default_rules_apply_to_a_bank_without_its_own():

@@ -26,7 +26,8 @@ ENCODING:USASCII
 CHARSET:1252
 
 <OFX><BANKMSGSRSV1><STMTTRNRS><STMTRS><BANKTRANLIST>
-<STMTTRN><TRNTYPE>CREDIT<DTPOSTED>20260410120000[-3:BRT]<TRNAMT>1234.56<FITID>A1<NAME>TED BANCO FACTA SA<MEMO>COMISSAO MAR
+<STMTTRN><TRNTYPE>CREDIT<DTPOSTED>20260410120000[-3:BRT]<TRNAMT>1234.56<FITID>A1
+<NAME>TED BANCO FACTA SA<MEMO>COMISSAO MAR
 <STMTTRN><TRNTYPE>DEBIT<DTPOSTED>20260411<TRNAMT>-50.00<FITID>A2<NAME>TARIFA
 <STMTTRN><TRNTYPE>CREDIT<DTPOSTED>20260412<TRNAMT>99,90<FITID>A3<NAME>PIX RECEBIDO<MEMO>CLIENTE X
 </BANKTRANLIST></STMTRS></STMTTRNRS></BANKMSGSRSV1></OFX>
@@ -98,14 +99,18 @@ def test_ofx_import_for_a_chosen_bank_takes_every_credit(db, banks):
     assert [(r.bank_code, r.period) for r in _all(db)] == [("pan", "2026-04"), ("pan", "2026-04")]
 
 
-CSV = "Data;Descrição;Valor;Documento\n10/04/2026;TED Banco Pan comissão;2.500,00;123\n" \
-      "10/04/2026;TED Banco Pan comissão;2.500,00;123\n11/04/2026;Tarifa;-12,00;\n".encode("latin-1")  # fmt: skip
+CSV = (
+    "Data;Descrição;Valor;Documento\n10/04/2026;TED Banco Pan comissão;2.500,00;123\n"
+    "10/04/2026;TED Banco Pan comissão;2.500,00;123\n11/04/2026;Tarifa;-12,00;\n".encode("latin-1")
+)
 
 
 def test_csv_import_keeps_two_identical_rows_and_is_idempotent(db, banks):
     result = received.import_statement(db, FIN, CSV, "extrato.csv")
     assert (result.imported, result.not_credit, result.total) == (2, 1, D("5000.00"))
-    assert {(r.bank_code, r.period, r.reference, r.source) for r in _all(db)} == {("pan", "2026-04", "123", "csv")}
+    assert {(r.bank_code, r.period, r.reference, r.source) for r in _all(db)} == {
+        ("pan", "2026-04", "123", "csv")
+    }
     assert received.import_statement(db, FIN, CSV, "extrato.csv").imported == 0
     assert len(_all(db)) == 2
 
@@ -116,8 +121,15 @@ def test_csv_with_text_for_money_names_the_line(db, banks):
 
 
 def test_typed_payment_needs_a_known_bank_and_a_positive_amount(db, banks):
-    row = received.add_manual(db, FIN, bank_code="facta", received_on=date(2026, 4, 5), amount=D("10.00"),
-                              reference="TED 1", period="2026-03")  # fmt: skip
+    row = received.add_manual(
+        db,
+        FIN,
+        bank_code="facta",
+        received_on=date(2026, 4, 5),
+        amount=D("10.00"),
+        reference="TED 1",
+        period="2026-03",
+    )
     assert (row.period, row.source, row.amount) == ("2026-03", "manual", D("10.00"))
     with pytest.raises(DomainError, match="positivo"):
         received.add_manual(db, FIN, bank_code="facta", received_on=date(2026, 4, 5), amount=D("-1.00"))

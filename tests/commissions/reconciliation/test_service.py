@@ -34,7 +34,9 @@ def paid(db, monkeypatch):
 
 
 def _company_total(db, contract="CT-EXEMPLO") -> Decimal:
-    rows = db.scalars(select(LedgerEntry.amount).where(LedgerEntry.contract == contract, LedgerEntry.payee == "empresa"))
+    rows = db.scalars(
+        select(LedgerEntry.amount).where(LedgerEntry.contract == contract, LedgerEntry.payee == "empresa")
+    )
     return sum(rows, D("0.00"))
 
 
@@ -45,12 +47,21 @@ def test_short_payment_accepted_posts_exactly_the_difference(db, paid):
     before, entries = _company_total(db), db.scalar(select(func.count()).select_from(LedgerEntry))
     actions.accept(db, FINANCE, FLAT, "Banco arredondou a taxa", AS_OF)
     assert _company_total(db) == before - D("1.50")
-    assert db.scalar(select(func.count()).select_from(LedgerEntry)) == entries + 1  # appended, nothing changed
+    assert (
+        db.scalar(select(func.count()).select_from(LedgerEntry)) == entries + 1
+    )  # appended, nothing changed
     entry = db.scalar(select(LedgerEntry).order_by(LedgerEntry.id.desc()).limit(1))
     assert (entry.source, entry.kind, entry.amount, entry.competence, entry.reason) == (
-        "reconciliation", "ajuste", D("-1.50"), "2026-03", "Banco arredondou a taxa"
+        "reconciliation",
+        "ajuste",
+        D("-1.50"),
+        "2026-03",
+        "Banco arredondou a taxa",
     )
-    assert db.scalar(select(AuditEntry.action).order_by(AuditEntry.id.desc()).limit(1)) == "reconciliation.accepted"
+    assert (
+        db.scalar(select(AuditEntry.action).order_by(AuditEntry.id.desc()).limit(1))
+        == "reconciliation.accepted"
+    )
     view = find_item(db, FLAT, AS_OF)
     assert view.status == Status.ACCEPTED and view.open_difference == D("0.00")
     with pytest.raises(Conflict):
@@ -99,9 +110,14 @@ def test_duplicate_and_unexpected_clawback_accepted(db, paid):
     line(db, imp, "CT-EXEMPLO", "600.00", date(2026, 3, 20))
     line(db, imp, "CT-EXEMPLO", "600.00", date(2026, 3, 21))
     line(db, imp, "CT-EXEMPLO", "-600.00", date(2026, 3, 31), component="estorno")
-    items = {(v.key.component, v.key.duplicate): v for v in reconcile(db, as_of=AS_OF, bank="facta", period="2026-03").items}
+    items = {
+        (v.key.component, v.key.duplicate): v
+        for v in reconcile(db, as_of=AS_OF, bank="facta", period="2026-03").items
+    }
     assert items[("flat", False)].item.outcome == Outcome.MATCHED
-    assert items[("flat", True)].item.outcome == Outcome.DUPLICATE and items[("flat", True)].open_difference == D("600.00")
+    assert items[("flat", True)].item.outcome == Outcome.DUPLICATE and items[
+        ("flat", True)
+    ].open_difference == D("600.00")
     claw = items[("estorno", False)]
     assert claw.item.outcome == Outcome.UNEXPECTED_CLAWBACK and claw.open_difference == D("-600.00")
     before = _company_total(db)
@@ -112,7 +128,9 @@ def test_duplicate_and_unexpected_clawback_accepted(db, paid):
 
 def test_rollup_and_received(db, paid):
     line(db, report(db), "CT-EXEMPLO", "598.50", date(2026, 3, 28))
-    received.add_manual(db, FINANCE, bank_code="facta", received_on=date(2026, 4, 2), amount=D("598.00"), period="2026-03")
+    received.add_manual(
+        db, FINANCE, bank_code="facta", received_on=date(2026, 4, 2), amount=D("598.00"), period="2026-03"
+    )
     (row,) = reconcile(db, as_of=AS_OF, bank="facta", period="2026-03").rollup
     assert (row.expected, row.reported, row.received) == (D("600.00"), D("598.50"), D("598.00"))
     assert (row.reported_minus_expected, row.received_minus_reported) == (D("-1.50"), D("-0.50"))
