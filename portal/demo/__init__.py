@@ -85,3 +85,8 @@ STEPS.append(seed_proposals)
 from portal.demo.commissions import seed_commissions  # noqa: E402
 
 STEPS.append(seed_commissions)
+
+# Reconciliation (issue #11): money received from the demo banks for the closed periods.
+from portal.demo.reconciliation import seed_received  # noqa: E402
+
+STEPS.append(seed_received)
