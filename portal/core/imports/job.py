@@ -19,6 +19,8 @@ def run_import(ctx: JobContext, import_id: int) -> JobResult:
     record = ctx.session.get(DataImport, import_id)
     if record is None:
         raise RuntimeError("importação não encontrada")
+    if record.status == "queued":
+        record.status = "ready"
     ctx.report(0, None, "Lendo o arquivo…")
     try:
         runs.run_kept(ctx.session, ctx.actor, record, ctx.storage_dir, ctx.report)

@@ -58,3 +58,29 @@ def run_kept(
         raise ValueError("import without a kept file")
     with storage.opened(storage_dir, record.storage_name) as path:
         return service.execute(session, actor, record, path, report)
+
+
+def prepare_upload(
+    session: Session,
+    actor: Actor,
+    data: bytes,
+    filename: str,
+    *,
+    kind: str,
+    bank_code: str,
+    storage_dir: str | os.PathLike[str],
+    sheet: str | None = None,
+) -> DataImport:
+    """An uploaded file (already through the upload gate): kept encrypted, then prepared."""
+    sha256 = hashlib.sha256(data).hexdigest()
+    service.refuse_duplicate(session, kind, bank_code, sha256)
+    name = storage.keep(data, storage_dir)
+    try:
+        with storage.opened(storage_dir, name) as path:
+            return service.prepare(
+                session, actor, kind=kind, bank_code=bank_code, path=path, filename=filename,
+                sha256=sha256, source="upload", sheet=sheet, storage_name=name,
+            )  # fmt: skip
+    except BaseException:
+        storage.discard(storage_dir, name)
+        raise

@@ -40,7 +40,7 @@ UNCALCULATED = (
     "(ou cole as células como valores) e envie outra vez."
 )
 _ENCRYPTED_NAME = "EncryptedPackage".encode("utf-16-le")
-_FORMULA_WITHOUT_VALUE = re.compile(rb"(?:</f>|<f\b[^>]*/>)\s*</c>")
+_FORMULA_WITHOUT_VALUE = re.compile(rb"(?:</f>|<f\b[^>]*/>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>")
 _MEMBER_SHEET = re.compile(r"^xl/worksheets/[^/]+\.xml$")
 _OTHER_BINARY = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"Rar!", b"\x1f\x8b", b"7z\xbc\xaf")
 

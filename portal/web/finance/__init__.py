@@ -6,6 +6,7 @@ bp = Blueprint("finance", __name__, url_prefix="/finance")
 
 from portal.web.finance import (  # noqa: E402,F401
     calculator_views,
+    import_views,
     ledger_views,
     period_views,
     plan_views,
