@@ -159,7 +159,7 @@ def load_inputs(session: Session, proposals: Sequence[Proposal]) -> list[Contrac
     ):
         if plan.collaborator_id is not None:
             plans_by_collaborator[plan.collaborator_id].append(plan)
-        else:
+        elif plan.org_unit_id is not None:  # always, by the one_payee constraint
             plans_by_unit[plan.org_unit_id].append(plan)
     rates = list(session.scalars(select(OverrideRate)))
     supervisors = _leaders(session, {p.team_id for p in proposals if p.team_id}, RoleGroup.SUPERVISOR)

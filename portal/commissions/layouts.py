@@ -134,8 +134,9 @@ def read_table_rows(
 
 def _table_row(record: Record, bank: Callable[[str], str], label: str | None) -> TableRow | None:
     r = record
+    code = r.take("banco", bank)
     fields = {
-        "bank": r.take("banco", bank),
+        "bank": code,
         "product": r.take("produto", product_code),
         "agreement": r.take("convenio", required),
         "table_code": r.take("tabela", required),
@@ -160,9 +161,9 @@ def _table_row(record: Record, bank: Callable[[str], str], label: str | None) ->
     _ordered(r, f["valid_from"], f["valid_to"], "vigencia_de", "vigencia_ate", "vigência invertida")
     if f["deferred"] and f["deferred_months"] == 0:
         r.fail("diferido informado com diferido_meses 0.")
-    if not r.ok:
+    if not r.ok or code is None:
         return None
-    version = label if label is not None else bank_name(f["bank"])
+    version = label if label is not None else bank_name(code)
     return TableRow(**f, version_label=version, line_no=r.line)  # type: ignore[arg-type]
 
 
@@ -175,7 +176,7 @@ def _show(value: object) -> str:
     if isinstance(value, Decimal):
         return text_of(value)
     if hasattr(value, "strftime"):
-        return value.strftime("%d/%m/%Y")  # type: ignore[union-attr]
+        return value.strftime("%d/%m/%Y")
     return str(value)
 
 
@@ -308,7 +309,7 @@ _SWAP = str.maketrans(",.", ".,")
 
 def _pt(value: Decimal) -> str:
     """pt-BR with grouping, at least two places, never rounded (``-1234.5`` → ``-1.234,50``)."""
-    exact = int(value.as_tuple().exponent) <= -2  # type: ignore[arg-type]
+    exact = int(value.as_tuple().exponent) <= -2
     text = format(value, ",f" if exact else ",.2f").translate(_SWAP)
     return text[1:] if text.startswith("-") and not value else text
 

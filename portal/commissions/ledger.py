@@ -169,7 +169,7 @@ def append(session: Session, rows: Sequence[dict[str, Any]], chunk: int = 5000, 
         ensure_periods(session, {r["posting_period"] for r in rows})
     for start in range(0, len(rows), chunk):
         # Core insert on the table: one multi-row INSERT per page, no RETURNING of ids.
-        session.execute(insert(LedgerEntry.__table__), list(rows[start : start + chunk]))
+        session.execute(insert(LedgerEntry.__table__), list(rows[start : start + chunk]))  # type: ignore[arg-type]
     return len(rows)
 
 
@@ -189,7 +189,7 @@ def ensure_periods(session: Session, periods: Iterable[str]) -> None:
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as upsert
     else:
-        from sqlalchemy.dialects.sqlite import insert as upsert
+        from sqlalchemy.dialects.sqlite import insert as upsert  # type: ignore[assignment]
     now = utcnow()
     stmt = upsert(CommissionPeriod).on_conflict_do_nothing(index_elements=["period"])
     session.execute(

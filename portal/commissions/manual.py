@@ -67,7 +67,7 @@ def post_manual(
     )
     values["kind"] = ADJUSTMENT_KIND
     ledger.append(session, [values])
-    entry = session.scalar(select(LedgerEntry).where(LedgerEntry.batch_id == values["batch_id"]))
+    entry = session.scalars(select(LedgerEntry).where(LedgerEntry.batch_id == values["batch_id"])).one()
     audit.record(
         session,
         actor,

@@ -51,12 +51,14 @@ def overview(session: Session) -> Overview:
             )
             or 0
         )
-    problems = dict(
+    problems: dict[str | None, int] = dict(
         session.execute(
             select(ProposalCommissionRef.problem, func.count())
             .where(ProposalCommissionRef.problem.is_not(None))
             .group_by(ProposalCommissionRef.problem)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     return Overview(period, lines, problems.get("sem_tabela", 0), problems.get("tabela_ambigua", 0))
 

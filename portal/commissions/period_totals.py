@@ -32,12 +32,14 @@ def period_totals(session: Session, user: User, filters: LedgerFilter = LedgerFi
         .group_by(base.c.posting_period)
         .order_by(base.c.posting_period)
     )
-    credit_rows = dict(
+    credit_rows: dict[str, Decimal] = dict(
         session.execute(
             select(base.c.posting_period, money_sum(base.c.amount))
             .where(type_coerce(base.c.amount, BigInteger) > 0)  # centavos: Money binds only Decimal
             .group_by(base.c.posting_period)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     out, running = [], Decimal("0.00")
     for period, lines, total in session.execute(stmt):

@@ -77,7 +77,7 @@ def checklist(session: Session, period: str) -> CloseChecklist:
     from portal.commissions.recalc import open_recalculations, paid_in
 
     period = check_period(period)
-    problems = dict(
+    problems: dict[str | None, int] = dict(
         session.execute(
             select(ProposalCommissionRef.problem, func.count())
             .where(
@@ -85,7 +85,9 @@ def checklist(session: Session, period: str) -> CloseChecklist:
                 ProposalCommissionRef.problem.is_not(None),
             )
             .group_by(ProposalCommissionRef.problem)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     in_review = session.scalar(
         select(func.count()).select_from(Proposal).where(Proposal.needs_review.is_(True))
@@ -123,7 +125,7 @@ def close_period(session: Session, actor: Actor, period: str) -> CloseResult:
     if earlier is not None:
         raise DomainError(f"Feche antes o período {earlier}: os períodos fecham em ordem.")
     now = utcnow()
-    taken = session.execute(
+    taken = session.execute(  # type: ignore[attr-defined]  # rowcount: a CursorResult typed as Result
         update(CommissionPeriod)
         .where(CommissionPeriod.period == period, CommissionPeriod.state == PeriodState.OPEN.value)
         .values(
@@ -135,13 +137,13 @@ def close_period(session: Session, actor: Actor, period: str) -> CloseResult:
         )
         .execution_options(synchronize_session=False)
     ).rowcount
-    record = session.scalar(
+    record = session.scalars(  # ensure_periods made the row: it exists, closed or not
         select(CommissionPeriod)
         .where(CommissionPeriod.period == period)
         .execution_options(populate_existing=True)
-    )
+    ).one()
     if taken != 1:
-        who = f" por {record.closed_by_label}" if record is not None and record.closed_by_label else ""
+        who = f" por {record.closed_by_label}" if record.closed_by_label else ""
         raise Conflict(f"O período {period} já foi fechado{who}. Recarregue a página.")
     batch = ledger.new_batch_id()
     targets = _post_targets(session, actor, period, batch)

@@ -114,7 +114,7 @@ def _frozen_refs(session: Session, resolved: dict[int, Any]) -> None:
     if updates:
         session.execute(update(ProposalCommissionRef), updates)
     if inserts:
-        session.execute(insert(ProposalCommissionRef.__table__), inserts)
+        session.execute(insert(ProposalCommissionRef.__table__), inserts)  # type: ignore[arg-type]
 
 
 def sync(

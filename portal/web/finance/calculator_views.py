@@ -6,9 +6,11 @@ progress bar whose page offers the lines file. Bad files come back with every ba
 
 from __future__ import annotations
 
-from flask import Response, current_app, flash, redirect, request, session, url_for
+from flask import current_app, flash, redirect, request, session, url_for
+from werkzeug.wrappers import Response
 
 from portal.commissions import calc_job
+from portal.commissions.calculator import Summary
 from portal.commissions.fields import LayoutError
 from portal.commissions.types import LineKind
 from portal.core.errors import DomainError, NotFound
@@ -17,7 +19,7 @@ from portal.proposals.importing import keep_file
 from portal.web.access import require
 from portal.web.finance import bp
 from portal.web.finance.tool_forms import CalculatorForm
-from portal.web.finance.uploads import read_spreadsheet
+from portal.web.finance.uploads import read_optional_spreadsheet, read_spreadsheet
 from portal.web.forms import attach_error
 from portal.web.htmx import hx_redirect, is_htmx, render
 from portal.web.jobs.helpers import start_job
@@ -35,11 +37,25 @@ def _remember(name: str) -> None:
     session[DOWNLOADS_KEY] = [*names, name]
 
 
-def _page(form: CalculatorForm, status: int = 200, **context: object) -> Response:
-    context.setdefault("error", None)
-    context.setdefault("layout_error", None)
-    context.setdefault("summary", None)
-    return render("finance/calculator.html", status=status, form=form, kinds=LineKind, **context)
+def _page(
+    form: CalculatorForm,
+    status: int = 200,
+    *,
+    error: str | None = None,
+    layout_error: LayoutError | None = None,
+    summary: Summary | None = None,
+    download: str | None = None,
+) -> Response:
+    return render(
+        "finance/calculator.html",
+        status=status,
+        form=form,
+        kinds=LineKind,
+        error=error,
+        layout_error=layout_error,
+        summary=summary,
+        download=download,
+    )
 
 
 @bp.route("/calculator", methods=["GET", "POST"])
@@ -53,7 +69,7 @@ def calculator() -> Response:
     try:
         uploads = {"table": read_spreadsheet(request.files.get("table"), "table")}
         uploads["contracts"] = read_spreadsheet(request.files.get("contracts"), "contracts")
-        plans = read_spreadsheet(request.files.get("plans"), "plans", required=False)
+        plans = read_optional_spreadsheet(request.files.get("plans"), "plans")
         if plans is not None:
             uploads["plans"] = plans
         storage = current_app.config["STORAGE_DIR"]
@@ -69,7 +85,7 @@ def calculator() -> Response:
     except DomainError as failure:
         return _page(form, 422, error=attach_error(form, failure))
     _remember(kept)
-    return _page(form, summary=summary, download=kept, preview_lines=calc_job.PREVIEW_LINES)
+    return _page(form, summary=summary, download=kept)
 
 
 @bp.route("/calculator/lines/<name>.csv")

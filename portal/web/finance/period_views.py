@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from flask import Response, flash, redirect, url_for
+from flask import flash, redirect, url_for
+from werkzeug.wrappers import Response
 
 from portal.commissions import overview, periods, recalc
 from portal.commissions.ledger import check_period

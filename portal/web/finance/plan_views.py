@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import Response, flash, redirect, url_for
+from flask import flash, redirect, url_for
+from werkzeug.wrappers import Response
 
 from portal.commissions import overview, plan_end, plans
 from portal.commissions.models import OVERRIDE_LEVELS

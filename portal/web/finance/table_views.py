@@ -4,7 +4,8 @@ export in the import layout, and two versions compared side by side."""
 
 from __future__ import annotations
 
-from flask import Response, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
+from werkzeug.wrappers import Response
 
 from portal.commissions import table_files, tables
 from portal.commissions.layouts import TABLE_COLUMNS, LayoutError
@@ -33,8 +34,8 @@ ROW_FIELDS = (
 )  # fmt: skip
 
 
-def _go(endpoint: str, **values: object) -> Response:
-    target = url_for(endpoint, **values)
+def _to_version(version_id: int) -> Response:
+    target = url_for("finance.table_detail", version_id=version_id)
     return hx_redirect(target) if is_htmx() else redirect(target, 303)
 
 
@@ -81,7 +82,7 @@ def table_import() -> Response:
             error = attach_error(form, failure)
         else:
             flash(f"Rascunho {version.label} criado com {len(version.rows)} linha(s).", "success")
-            return _go("finance.table_detail", version_id=version.id)
+            return _to_version(version.id)
     status = 422 if request.method == "POST" else 200
     return render(
         "finance/table_import.html",
@@ -133,7 +134,7 @@ def _action(version_id: int, act, done: str) -> Response:
         )
         return _detail(version, error_status(failure), failure.message, problems)
     flash(done.format(label=result.label), "success")
-    return _go("finance.table_detail", version_id=result.id)
+    return _to_version(result.id)
 
 
 @bp.route("/tables/<int:version_id>/approve", methods=["POST"])

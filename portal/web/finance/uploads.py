@@ -13,14 +13,19 @@ MAX_BYTES = 50 * 1024 * 1024
 _XLSX = b"PK\x03\x04"
 
 
-def read_spreadsheet(
-    storage: FileStorage | None, field: str, *, required: bool = True, limit: int = MAX_BYTES
+def read_optional_spreadsheet(
+    storage: FileStorage | None, field: str, *, limit: int = MAX_BYTES
 ) -> Upload | None:
-    """The uploaded XLSX/CSV, or DomainError under `field`; None for an optional empty one."""
+    """Like `read_spreadsheet`, but None when no file was chosen."""
     if storage is None or not storage.filename:
-        if required:
-            raise DomainError("Escolha um arquivo.", field=field)
         return None
+    return read_spreadsheet(storage, field, limit=limit)
+
+
+def read_spreadsheet(storage: FileStorage | None, field: str, *, limit: int = MAX_BYTES) -> Upload:
+    """The uploaded XLSX/CSV, or DomainError under `field` (also when none was chosen)."""
+    if storage is None or not storage.filename:
+        raise DomainError("Escolha um arquivo.", field=field)
     refuse_path_in_name(storage.filename, field)
     data = storage.stream.read(limit + 1)
     if len(data) > limit:

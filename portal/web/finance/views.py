@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from flask import Response, request
+from flask import request
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
 from portal.commissions import overview, queries
 from portal.commissions.contracts import contract_number
@@ -59,6 +60,11 @@ def contract(proposal_id: int) -> Response:
     )
 
 
+def _problem_label(problem: str | None) -> str:
+    """The export's words for a stored problem code (unknown codes as they are)."""
+    return "" if problem is None else PROBLEMS.get(problem, problem)
+
+
 def _problem_filter() -> str:
     value = request.args.get("problem", "")
     return value if value in PROBLEMS else ""
@@ -93,7 +99,7 @@ def no_table_export(fmt: str) -> Response:
             p.product_label,
             p.agreement,
             p.paid_at,
-            PROBLEMS.get(ref.problem, ref.problem),
+            _problem_label(ref.problem),
             ref.reason or "",
         ]
         for p, ref in rows

@@ -7,7 +7,8 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-from flask import Response, request
+from flask import request
+from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from portal.commissions import tables, whatif
@@ -21,7 +22,7 @@ from portal.people.permissions import Permission
 from portal.web.access import require
 from portal.web.finance import bp
 from portal.web.finance.tool_forms import WhatIfForm
-from portal.web.finance.uploads import read_spreadsheet
+from portal.web.finance.uploads import read_optional_spreadsheet
 from portal.web.forms import attach_error
 from portal.web.htmx import render
 
@@ -37,7 +38,7 @@ def _form() -> WhatIfForm:
 
 
 def _draft_plans() -> list[Plan] | None:
-    upload = read_spreadsheet(request.files.get("plans"), "plans", required=False)
+    upload = read_optional_spreadsheet(request.files.get("plans"), "plans")
     if upload is None:
         return None
     with tempfile.TemporaryDirectory(prefix="whatif-") as tmp:
@@ -50,22 +51,29 @@ def _draft_plans() -> list[Plan] | None:
 @require(Permission.FINANCE, Permission.COMMISSIONS_VIEW)
 def what_if() -> Response:
     form = _form()
-    context: dict[str, object] = {"result": None, "error": None, "layout_error": None}
+    result, error, layout_error = None, None, None
     status = 200
     if request.method == "POST":
         status = 422
         if not form.validate_on_submit():
-            context["error"] = "Formulário expirado: recarregue a página e envie de novo."
+            error = "Formulário expirado: recarregue a página e envie de novo."
         else:
             try:
                 version_id = parse_int(form.version_id.data or "", max_value=999_999_999)
                 draft = tables.get_version(db.session, version_id) if version_id else None
-                context["result"] = whatif.what_if(db.session, form.period.data or "", draft, _draft_plans())
+                result = whatif.what_if(db.session, form.period.data or "", draft, _draft_plans())
                 status = 200
             except LayoutError as failure:
-                context["layout_error"] = failure
+                layout_error = failure
             except DomainError as failure:
-                context["error"] = attach_error(form, failure)
+                error = attach_error(form, failure)
             finally:
                 db.session.rollback()  # a pure read: nothing of this request is kept
-    return render("finance/what_if.html", status=status, form=form, **context)
+    return render(
+        "finance/what_if.html",
+        status=status,
+        form=form,
+        result=result,
+        error=error,
+        layout_error=layout_error,
+    )

@@ -4,18 +4,13 @@ by line, the lines download, and big files as a job."""
 from __future__ import annotations
 
 import io
-import re
 
 import pytest
 
 from tests import factories
-from tests.conftest import form_post
+from tests.conftest import form_post, sign_in
+from tests.page_text import visible_text
 from tests.pipeline_helpers import xlsx
-
-try:  # with the MFA login (branch h-auth): a finance sign-in passes the TOTP step too
-    from tests.conftest import sign_in as mfa_sign_in
-except ImportError:
-    mfa_sign_in = None
 
 URL = "/finance/calculator"
 TABLE = (
@@ -54,7 +49,7 @@ def cell(html: str, attr: str) -> str:
     start = html.index(attr)
     row = html[start : html.index("</tr>", start)]
     amount = row.rsplit('<td class="text-end">', 1)[1].split("</td>")[0]
-    return re.sub(r"<[^>]+>", "", amount).strip()  # the text a person reads
+    return visible_text(amount)
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
@@ -98,10 +93,7 @@ def test_download_of_a_lines_file_from_another_session_is_refused(client, app, d
     link = html.split('data-testid="download-lines"')[0].rsplit('href="', 1)[1].split('"')[0]
     other = app.test_client()
     colleague = factories.user(db, role="finance")
-    if mfa_sign_in is not None:
-        mfa_sign_in(other, db, colleague)
-    else:
-        form_post(other, "/login", {"email": colleague.email, "password": factories.PASSWORD})
+    sign_in(other, db, colleague)  # completes the TOTP step of a finance user
     assert other.get("/finance/calculator").status_code == 200  # signed in, with access
     assert other.get(link).status_code == 404
 

@@ -15,6 +15,7 @@ from portal.core.jobs.models import Job
 from tests import factories
 from tests.commissions.helpers import paid_proposal
 from tests.conftest import csrf_token_from
+from tests.page_text import visible_text
 
 
 def test_contract_view_explains_every_line_with_hand_computed_amounts(client, db, fin, paid, finance_user):
@@ -30,7 +31,7 @@ def test_contract_view_explains_every_line_with_hand_computed_amounts(client, db
     # Amounts by hand: 6 % of R$ 10.000,00; 0,5 % of it per month; 40 % of each; 0,30 %.
     flat = next(e for e in entries if e.kind == "flat")
     assert "R$ 600,00" in lines.split(f'data-testid="line-{flat.id}"')[1].split("</tr>")[0]
-    amounts = [cell.split("<")[0] for cell in lines.split('data-testid="amount">')[1:]]
+    amounts = [visible_text(cell.split("</td>")[0]) for cell in lines.split('data-testid="amount">')[1:]]
     assert sorted(amounts) == sorted(["R$ 600,00", "R$ 240,00", "R$ 30,00"] + ["R$ 50,00", "R$ 20,00"] * 12)
     totals = html.split('data-testid="contract-totals"')[1].split("</table>")[0]
     assert "R$ 1.200,00" in totals.split('data-testid="total-empresa"')[1].split("</tr>")[0]

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from portal.commissions.models import LedgerEntry
 from portal.core.audit import AuditEntry
 from tests.commissions.helpers import paid_proposal
+from tests.page_text import text_by_testid
 from tests.pipeline_helpers import count_queries
 
 D = Decimal
@@ -38,7 +39,7 @@ def test_filters_and_export_contain_exactly_the_filtered_rows(
     ).all()
     assert len(wanted) == 1
     assert f'data-testid="entry-{wanted[0]}"' in html and html.count('data-testid="entry-') == 1
-    assert 'data-testid="grand-total">R$ 20,00<' in html
+    assert text_by_testid(html, "grand-total") == "R$ 20,00"
     sheet = load_workbook(io.BytesIO(client.get(f"/finance/ledger/export.xlsx?{query}").data)).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "Lançamento" and [r[0] for r in rows[1:]] == wanted
@@ -50,7 +51,7 @@ def test_filters_and_export_contain_exactly_the_filtered_rows(
     rows = list(sheet.iter_rows(values_only=True))[1:]
     assert sorted((r[3], r[11]) for r in rows) == [("CT-EXEMPLO", 600), ("CT-OUTRO", 300)]
     html = client.get(f"/finance/ledger?{query}").get_data(as_text=True)
-    assert 'data-testid="grand-total">R$ 900,00<' in html
+    assert text_by_testid(html, "grand-total") == "R$ 900,00"
     csv_text = client.get(f"/finance/ledger/export.csv?{query}").get_data().decode("utf-8-sig")
     assert (
         len(csv_text.strip().splitlines()) == 3

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from portal.commissions.models import CommissionPlan, OverrideRate
 from tests import factories
+from tests.page_text import visible_text
 
 D = Decimal
 
@@ -28,7 +29,7 @@ def test_create_a_plan_with_tiers_and_see_it_listed(client, db, fin, finance_use
         (D("100000.00"), D("2.5")),
     ]
     html = client.get("/finance/plans").get_data(as_text=True)
-    row = html.split(f'data-testid="plan-{plan.id}"')[1].split("</tr>")[0]
+    row = visible_text(html.split(f'data-testid="plan-{plan.id}"')[1].split("</tr>")[0])
     assert "Carla Vendas" in row and "01/04/2026 a em aberto" in row and "1,50%" in row
     assert "a partir de R$ 50.000,00: 2,00%" in row and "só acima da meta" in row
 

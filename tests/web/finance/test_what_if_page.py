@@ -12,6 +12,7 @@ from portal.commissions import tables
 from portal.commissions.models import LedgerEntry, VersionState
 from tests.commissions.helpers import FINANCE, D, paid_proposal, row, world
 from tests.conftest import form_post
+from tests.page_text import visible_text
 
 URL = "/finance/what-if"
 
@@ -20,7 +21,8 @@ def row_of(html: str, key: str) -> list[str]:
     """The amount cells (held, draft, difference) of the row `data-key="key"`."""
     start = html.index(f'data-key="{key}"')
     text = html[start : html.index("</tr>", start)]
-    return [c.split("</td>")[0] for c in text.split('<td class="text-end')[1:] for c in [c.split(">", 1)[1]]]
+    cells = [c.split(">", 1)[1].split("</td>")[0] for c in text.split('<td class="text-end')[1:]]
+    return [visible_text(c) for c in cells]
 
 
 def run(client, version_id: str = "", period: str = "2026-03", plans: bytes | None = None):

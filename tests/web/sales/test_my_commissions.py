@@ -15,6 +15,7 @@ from portal.commissions.types import PlanBasis
 from tests import factories
 from tests.commissions.helpers import FINANCE, D, World, paid_proposal, world
 from tests.conftest import form_post
+from tests.page_text import visible_text
 
 URL = "/sales/commissions"
 
@@ -51,7 +52,7 @@ def payees(html: str) -> set[str]:
 def period_row(html: str, period: str) -> list[str]:
     start = html.index(f'data-period="{period}"')
     text = html[start : html.index("</tr>", start)]
-    return [c.split("</td>")[0] for c in text.split('<td class="text-end">')[1:]]
+    return [visible_text(c.split("</td>")[0]) for c in text.split('<td class="text-end">')[1:]]
 
 
 def test_agent_sees_only_own_lines_with_totals_per_period(client, scene):
