@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Response, request
+from flask import Response, abort, request
 from sqlalchemy import select
 
 from portal.banks.models import Bank
@@ -25,6 +25,7 @@ from portal.web.finance.forms import ReceivedForm, RulesForm, StatementForm
 from portal.web.htmx import render
 
 VIEW = (Permission.FINANCE, Permission.COMMISSIONS_VIEW)
+EXPORTS = ("rollup", "items", "aging", "exposure", "received")
 
 
 def today() -> date:
@@ -157,9 +158,11 @@ def recon_received() -> Response:
     return received_page()
 
 
-@bp.route("/reconciliation/<any(rollup,items,aging,exposure,received):kind>/export.<fmt>")
+@bp.route("/reconciliation/<kind>/export.<fmt>")
 @require(*VIEW)
 def recon_export(kind: str, fmt: str) -> Response:
+    if kind not in EXPORTS:
+        abort(404)
     grid, name = _grid(kind)
     return export_response(fmt, name, grid.headers, grid.rows, "Conciliação")
 
