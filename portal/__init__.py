@@ -158,6 +158,7 @@ JOB_KIND_MODULES = [
     "portal.commissions.recalc",
     "portal.commissions.calc_job",
     "portal.web.statement_job",
+    "portal.core.imports.job",
 ]
 
 

@@ -354,6 +354,50 @@ def rebuild_proposal_rollup() -> None:
     click.echo(f"Contagens da esteira recalculadas ({rows} linha(s) no resumo).")
 
 
+@click.command("import-file")
+@with_appcontext
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--kind", required=True, help="Tipo de importação (ex.: bank-report).")
+@click.option("--bank", "bank_code", required=True, help="Código do banco.")
+@click.option("--layout", "layout_name", default=None, help="Nome do layout salvo (padrão: o do cabeçalho).")
+@click.option("--sheet", default=None, help="Aba da planilha (padrão: a primeira).")
+def import_file(path: str, kind: str, bank_code: str, layout_name: str | None, sheet: str | None) -> None:
+    """Importa um arquivo como a página de importações faz (um commit; código ≠ 0 se recusado)."""
+    from sqlalchemy import select
+
+    from portal.banks.models import Bank
+    from portal.core.imports import runs
+
+    try:
+        with unit_of_work(db.new_session) as session:
+            if session.scalar(select(Bank.id).where(Bank.code == bank_code)) is None:
+                raise DomainError(f"Banco “{bank_code}” não cadastrado.")
+            record = runs.import_path(
+                session, SYSTEM, path, kind=kind, bank_code=bank_code, source="cli",
+                storage_dir=current_app.config["STORAGE_DIR"], layout_name=layout_name, sheet=sheet,
+            )  # fmt: skip
+    except DomainError as error:
+        click.echo(f"Importação recusada: {error.message}", err=True)
+        raise SystemExit(1) from None
+    if record.status == "quarantined":
+        click.echo(f"Arquivo em quarentena (importação nº {record.id}): {record.message}", err=True)
+        for label, key in (("Faltando", "missing"), ("Novas", "added"), ("Fora de ordem", "moved")):
+            if record.differences.get(key):
+                click.echo(f"  {label}: " + ", ".join(record.differences[key]), err=True)
+        raise SystemExit(2)
+    if record.status != "done":
+        click.echo(
+            f"Nenhum layout salvo reconhece este arquivo (importação nº {record.id}): "
+            "mapeie as colunas em Financeiro › Importações.",
+            err=True,
+        )
+        raise SystemExit(2)
+    click.echo(
+        f"Importação nº {record.id}: {record.imported} linha(s) importada(s), "
+        f"{record.skipped} ignorada(s), {record.errors} com erro."
+    )
+
+
 def register_cli(app: Flask) -> None:
     for cmd in (
         db_group,
@@ -367,5 +411,6 @@ def register_cli(app: Flask) -> None:
         flag_inactive_clients_cmd,
         sandbox_bank,
         rebuild_proposal_rollup,
+        import_file,
     ):
         app.cli.add_command(cmd)

@@ -4,8 +4,11 @@
 import portal.banks.models
 import portal.clients.models
 import portal.commissions.models
+import portal.commissions.reconciliation.models
+import portal.commissions.reports.models
 import portal.commissions.statements.models
 import portal.core.audit
+import portal.core.imports.models
 import portal.core.jobs.models
 import portal.people.models
 import portal.proposals.models

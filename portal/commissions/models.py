@@ -46,6 +46,7 @@ class EntrySource(StrEnum):
     IMPORT = "import"
     MANUAL = "manual"  # typed by finance, with a reason (audited)
     CLOSE = "close"  # target tiers and the negative carry, posted when a period closes
+    RECONCILIATION = "reconciliation"  # a bank divergence accepted by finance, with a reason
 
     @property
     def label(self) -> str:
@@ -55,6 +56,7 @@ class EntrySource(StrEnum):
             "import": "Importação",
             "manual": "Lançamento manual",
             "close": "Fechamento do período",
+            "reconciliation": "Conciliação bancária",
         }[self.value]
 
 
@@ -269,7 +271,7 @@ class LedgerEntry(Base):
     percent: Mapped[Decimal | None] = mapped_column(Rate)
     amount: Mapped[Decimal] = mapped_column(Money)
     explanation: Mapped[str] = mapped_column(String(500))
-    source: Mapped[str] = mapped_column(String(10))
+    source: Mapped[str] = mapped_column(String(20))
     reason: Mapped[str | None] = mapped_column(String(500))
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     author_label: Mapped[str] = mapped_column(String(200))

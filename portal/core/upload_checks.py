@@ -45,6 +45,8 @@ IMAGE_HIDDEN = "Imagem com conteúdo escondido (HTML, script ou outro arquivo em
 IMAGE_DIMENSIONS = "Imagem com dimensões inválidas ou grandes demais."
 SHEET_TYPE = "Envie uma planilha .xlsx ou .csv (o conteúdo foi verificado, não o nome)."
 SHEET_MACROS = "Planilha com macros não é aceita: salve-a como .xlsx comum."
+SHEET_ENCRYPTED = "Planilha protegida por senha: remova a senha no Excel e envie de novo."
+_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")  # Office password protection (OLE)
 
 _ACTIVE_NAME = rb"(JavaScript|JS|Launch|EmbeddedFiles?|RichMedia|XFA|GoToE|ImportData)(?![A-Za-z0-9_])"
 _PDF_ACTIVE = re.compile(rb"/" + _ACTIVE_NAME)
@@ -214,8 +216,10 @@ def check_spreadsheet(
     max_bytes: int,
     messages: dict[str, str] | None = None,
     field: str = "file",
+    allow_html: bool = False,
 ) -> str:
-    """The gate for spreadsheet imports: "xlsx" or "csv", or DomainError.
+    """The gate for spreadsheet imports: "xlsx", "csv" (or "html": a table saved as .xls,
+    when `allow_html`), or DomainError. A password-protected XLSX is named as such.
 
     XLSX: a ZIP holding a workbook, no macros, inflating to a sane size and ratio
     (`spreadsheets.check_xlsx_container`). CSV: text, not HTML nor another binary format."""
@@ -225,10 +229,16 @@ def check_spreadsheet(
         if any(name.lower().endswith("vbaproject.bin") for name in names):
             raise DomainError(SHEET_MACROS, field=field)
         return "xlsx"
+    if data.startswith(b"\xd0\xcf\x11\xe0") and _ENCRYPTED_PACKAGE in data:
+        raise DomainError(SHEET_ENCRYPTED, field=field)
     head = data[:8192]
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 text (Excel's "Unicode text")
         head = head.decode("utf-16", errors="replace").encode("utf-8")
     text_head = head[3:] if head.startswith(b"\xef\xbb\xbf") else head
+    if allow_html and re.match(rb"\s*<", text_head) and re.search(rb"<table[\s>]", data[:1 << 20], re.IGNORECASE):
+        if re.search(rb"<script[\s>]|javascript:", data, re.IGNORECASE):
+            raise DomainError(SHEET_TYPE, field=field)
+        return "html"
     if (
         text_head.startswith(_OTHER_FORMATS)
         or _NOT_TEXT.search(text_head)

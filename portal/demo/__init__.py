@@ -91,3 +91,8 @@ STEPS.append(seed_commissions)
 from portal.demo.statements import seed_statements  # noqa: E402
 
 STEPS.append(seed_statements)
+
+# Reconciliation (issue #11): money received from the demo banks for the closed periods.
+from portal.demo.reconciliation import seed_received  # noqa: E402
+
+STEPS.append(seed_received)

@@ -94,3 +94,57 @@ class ManualEntryForm(FlaskForm):
 
 class RecalcForm(FlaskForm):
     reason = StringField("Motivo do recálculo", validators=[Optional(), Length(max=500)])
+
+
+class ReceivedForm(FlaskForm):
+    """Money received, typed by finance."""
+
+    bank_code = SelectField("Banco", validators=[DataRequired(REQUIRED)], validate_choice=False)
+    received_on = DateField("Data do crédito", validators=[DataRequired(DATE_MESSAGE)], format="%Y-%m-%d")
+    amount = StringField("Valor (R$)", validators=[DataRequired(REQUIRED), Length(max=30)])
+    period = StringField("Período (aaaa-mm)", validators=[Optional(), Length(max=7)])
+    reference = StringField("Referência", validators=[Optional(), Length(max=100)])
+    memo = StringField("Histórico", validators=[Optional(), Length(max=300)])
+
+
+class StatementForm(FlaskForm):
+    """An OFX or CSV bank statement."""
+
+    file = FileField("Extrato (OFX ou CSV)")
+    bank_code = SelectField(
+        "Banco (vazio: identificar pelo histórico)", validators=[Optional()], validate_choice=False
+    )
+    period = StringField("Período (vazio: mês do crédito)", validators=[Optional(), Length(max=7)])
+
+
+class RulesForm(FlaskForm):
+    bank_code = SelectField("Banco", validators=[DataRequired(REQUIRED)], validate_choice=False)
+    tolerance = StringField("Tolerância (R$)", validators=[DataRequired(REQUIRED), Length(max=20)])
+    missing_after_days = StringField(
+        "Não reportado após (dias)", validators=[DataRequired(REQUIRED), Length(max=4)]
+    )
+
+
+class DecisionForm(FlaskForm):
+    """Accept or dispute one divergence (the item's key travels in hidden fields)."""
+
+    bank = HiddenField()
+    period = HiddenField()
+    contract = HiddenField()
+    component = HiddenField()
+    dup = HiddenField()
+    reason = TextAreaField("Motivo", validators=[Optional(), Length(max=500)])
+    protocol = StringField("Protocolo no banco", validators=[Optional(), Length(max=60)])
+    confirmed = HiddenField()
+
+
+class CloseDisputeForm(FlaskForm):
+    outcome = SelectField("Resultado", validate_choice=False)
+    note = TextAreaField("Observação", validators=[Optional(), Length(max=500)])
+
+
+class LinkForm(FlaskForm):
+    bank = HiddenField()
+    reported_contract = HiddenField()
+    contract = StringField("Nosso contrato", validators=[Optional(), Length(max=60)])
+    reason = TextAreaField("Motivo", validators=[Optional(), Length(max=500)])

@@ -1,16 +1,16 @@
 """commission statements: one per payee per closed period (draft → approved → paid), their
 lines copied from the ledger, and disputes on lines
 
-Revision ID: 0013_commission_statements
-Revises: 0012_commissions_ledger
+Revision ID: 0015_commission_statements
+Revises: 0014_reconciliation
 Created: 2026-11-30 21:05:31.701161
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013_commission_statements"
-down_revision = "0012_commissions_ledger"
+revision = "0015_commission_statements"
+down_revision = "0014_reconciliation"
 branch_labels = None
 depends_on = None
 

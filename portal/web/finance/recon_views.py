@@ -1,0 +1,184 @@
+"""Reconciliation pages (read side): by bank and period, divergences, aging, exposure, a
+contract's lines and money received; each with an export of exactly its rows."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import Response, abort, request
+from sqlalchemy import select
+
+from portal.banks.models import Bank
+from portal.commissions.ledger import check_period
+from portal.commissions.reconciliation import overview, received, rules
+from portal.commissions.reconciliation.models import GLOBAL
+from portal.commissions.reconciliation.service import STATUS_LABELS, reconcile
+from portal.core.errors import DomainError
+from portal.extensions import db
+from portal.people.permissions import Permission
+from portal.web.access import require
+from portal.web.exports import export_response
+from portal.web.finance import bp
+from portal.web.finance import recon_tables as grids
+from portal.web.finance.forms import ReceivedForm, RulesForm, StatementForm
+from portal.web.htmx import render
+
+VIEW = (Permission.FINANCE, Permission.COMMISSIONS_VIEW)
+EXPORTS = ("rollup", "items", "aging", "exposure", "received")
+
+
+def today() -> date:
+    """The day the aging and "missing after N days" count to (tests set it)."""
+    return date.today()
+
+
+def bank_names() -> dict[str, str]:
+    return dict(db.session.execute(select(Bank.code, Bank.name)).tuples().all())
+
+
+def _filters() -> dict[str, str]:
+    names = bank_names()
+    bank = (request.args.get("bank") or "").strip()
+    period = (request.args.get("period") or "").strip()
+    try:
+        period = check_period(period) if period else ""
+    except DomainError:
+        period = ""
+    outcome = request.args.get("outcome", "")
+    status = request.args.get("status", "")
+    return {
+        "bank": bank if bank in names else "",
+        "period": period,
+        "outcome": outcome if outcome in dict(grids.OUTCOME_CHOICES) else "",
+        "status": status if status in STATUS_LABELS else "",
+        "contract": (request.args.get("contract") or "").strip()[:60],
+    }
+
+
+def _page(template: str, grid: grids.Grid, **context: Any) -> Response:
+    return render(
+        template,
+        block="results",
+        grid=grid,
+        filters=_filters(),
+        banks=sorted(bank_names().items(), key=lambda x: x[1]),
+        **context,
+    )
+
+
+def _grid(kind: str) -> tuple[grids.Grid, str]:
+    f, names = _filters(), bank_names()
+    if kind == "rollup":
+        result = reconcile(db.session, as_of=today(), bank=f["bank"], period=f["period"])
+        return grids.rollup_grid(result.rollup, names), "conciliacao"
+    if kind == "items":
+        result = reconcile(db.session, as_of=today(), bank=f["bank"], period=f["period"])
+        views = [
+            v
+            for v in result.items
+            if v.item.outcome.divergent
+            and (not f["outcome"] or v.item.outcome.value == f["outcome"])
+            and (v.status == f["status"] if f["status"] else v.is_open)
+            and (not f["contract"] or f["contract"] in (v.key.contract, v.item.reported_contract))
+        ]
+        return grids.items_grid(views, names), "divergencias"
+    if kind == "aging":
+        result = reconcile(db.session, as_of=today(), bank=f["bank"])
+        return grids.aging_grid(overview.aging(result.items), names), "envelhecimento"
+    if kind == "exposure":
+        return grids.exposure_grid(overview.exposure(db.session, today())), "exposicao"
+    if kind == "received":
+        return grids.received_grid(
+            received.received_list(db.session, f["bank"], f["period"]), names
+        ), "recebimentos"
+    raise LookupError(kind)
+
+
+@bp.route("/reconciliation")
+@require(*VIEW)
+def recon_overview() -> Response:
+    return _page("finance/recon_overview.html", _grid("rollup")[0])
+
+
+@bp.route("/reconciliation/items")
+@require(*VIEW)
+def recon_items() -> Response:
+    return _page(
+        "finance/recon_items.html", _grid("items")[0], outcomes=grids.OUTCOME_CHOICES, statuses=STATUS_LABELS
+    )
+
+
+@bp.route("/reconciliation/aging")
+@require(*VIEW)
+def recon_aging() -> Response:
+    return _page(
+        "finance/recon_simple.html",
+        _grid("aging")[0],
+        title="Envelhecimento dos itens em aberto",
+        kind="aging",
+    )
+
+
+@bp.route("/reconciliation/exposure")
+@require(*VIEW)
+def recon_exposure() -> Response:
+    return _page(
+        "finance/recon_simple.html", _grid("exposure")[0], title="Exposição por banco", kind="exposure"
+    )
+
+
+def received_page(status: int = 200, error: str | None = None) -> Response:
+    choices = sorted(bank_names().items(), key=lambda x: x[1])
+    form, upload, rules_form = (
+        ReceivedForm(formdata=None),
+        StatementForm(formdata=None),
+        RulesForm(formdata=None),
+    )
+    form.bank_code.choices = choices
+    upload.bank_code.choices = [("", "Identificar pelo histórico"), *choices]
+    rules_form.bank_code.choices = [(GLOBAL, "Todos os bancos (padrão)"), *choices]
+    response = _page(
+        "finance/recon_received.html",
+        _grid("received")[0],
+        form=form,
+        upload=upload,
+        rules_form=rules_form,
+        rules=rules.rule_records(db.session),
+        error=error,
+        names=dict(choices),
+    )
+    response.status_code = status
+    return response
+
+
+@bp.route("/reconciliation/received")
+@require(*VIEW)
+def recon_received() -> Response:
+    return received_page()
+
+
+@bp.route("/reconciliation/<kind>/export.<fmt>")
+@require(*VIEW)
+def recon_export(kind: str, fmt: str) -> Response:
+    if kind not in EXPORTS:
+        abort(404)
+    grid, name = _grid(kind)
+    return export_response(fmt, name, grid.headers, grid.rows, "Conciliação")
+
+
+@bp.route("/reconciliation/contract/<bank>/<path:contract>")
+@require(*VIEW)
+def recon_contract(bank: str, contract: str) -> Response:
+    detail = overview.contract_detail(db.session, bank[:20], contract[:60])
+    if request.args.get("fmt") in ("csv", "xlsx"):
+        grid = grids.contract_grid(detail)
+        return export_response(
+            request.args["fmt"], "conciliacao-contrato", grid.headers, grid.rows, "Contrato"
+        )
+    return render(
+        "finance/recon_contract.html",
+        detail=detail,
+        grid=grids.contract_grid(detail),
+        bank_name=bank_names().get(bank, bank),
+    )
