@@ -89,7 +89,11 @@ def differences(layout_header: Sequence[str], header: Sequence[str]) -> dict[str
     added = [h for k, h in now.items() if k not in saved]
     moved = []
     if not missing and not added:
-        moved = [h for h, s in zip(header, layout_header, strict=False) if normalize_header(h) != normalize_header(s)]
+        moved = [
+            h
+            for h, s in zip(header, layout_header, strict=False)
+            if normalize_header(h) != normalize_header(s)
+        ]
     return {"missing": missing, "added": added, "moved": moved}
 
 

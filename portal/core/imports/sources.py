@@ -10,6 +10,7 @@ holding an `EncryptedPackage`; it is named as such rather than as an unknown for
 
 from __future__ import annotations
 
+import os
 import re
 import zipfile
 from collections.abc import Iterator
@@ -70,7 +71,7 @@ class Source:
         return self.sheets.index(sheet)
 
 
-def open_source(path: str | Path) -> Source:
+def open_source(path: str | os.PathLike[str]) -> Source:
     """Identify the file by its bytes; DomainError (Portuguese) when it cannot be read."""
     path = Path(path)
     try:
@@ -144,8 +145,7 @@ def _xlsx_rows(path: Path, index: int) -> Iterator[RawRow]:
     try:
         # calamine starts at the first used row: keep line numbers as Excel shows them.
         first = sheet.start[0] + 1 if sheet.start else 1
-        for number, values in enumerate(rows, start=first):
-            yield number, values
+        yield from enumerate(rows, start=first)
     finally:
         workbook.close()
 
