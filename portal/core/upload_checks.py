@@ -235,7 +235,8 @@ def check_spreadsheet(
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 text (Excel's "Unicode text")
         head = head.decode("utf-16", errors="replace").encode("utf-8")
     text_head = head[3:] if head.startswith(b"\xef\xbb\xbf") else head
-    if allow_html and re.match(rb"\s*<", text_head) and re.search(rb"<table[\s>]", data[:1 << 20], re.IGNORECASE):
+    looks_html = re.match(rb"\s*<", text_head) and re.search(rb"<table[\s>]", data[: 1 << 20], re.IGNORECASE)
+    if allow_html and looks_html:
         if re.search(rb"<script[\s>]|javascript:", data, re.IGNORECASE):
             raise DomainError(SHEET_TYPE, field=field)
         return "html"

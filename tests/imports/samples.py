@@ -11,9 +11,13 @@ from portal.core.audit import Actor
 FINANCE = Actor(id=None, label="Financeiro de teste")
 FACTA_HEADER = ["CODIGOAF", "VLRAF", "DEBITO", "CREDITO", "DATA", "TABELA", "DS_TIPOLANCAMENTO"]
 FACTA_MAPPING = {
-    "contract": "CODIGOAF", "base": "VLRAF", "debit": "DEBITO", "credit": "CREDITO",
-    "line_date": "DATA", "description": "DS_TIPOLANCAMENTO",
-}  # fmt: skip
+    "contract": "CODIGOAF",
+    "base": "VLRAF",
+    "debit": "DEBITO",
+    "credit": "CREDITO",
+    "line_date": "DATA",
+    "description": "DS_TIPOLANCAMENTO",
+}
 FACTA_ROWS = [
     ["AF1001", "10.000,00", "", "600,00", "05/03/2026", "TB01", "COMISSAO FLAT"],
     ["AF1002", "5.000,00", "", "300,00", "05/03/2026", "TB01", "COMISSAO FLAT"],
@@ -21,8 +25,15 @@ FACTA_ROWS = [
 ]
 
 
-def csv_file(path: Path, header: list[str], rows: list[list[str]], sep: str = ";", preamble: int = 0,
-             encoding: str = "utf-8", total: bool = False) -> Path:  # fmt: skip
+def csv_file(
+    path: Path,
+    header: list[str],
+    rows: list[list[str]],
+    sep: str = ";",
+    preamble: int = 0,
+    encoding: str = "utf-8",
+    total: bool = False,
+) -> Path:
     lines = [f"Relatório de comissões{sep}{sep}" for _ in range(preamble)]
     lines.append(sep.join(header))
     lines += [sep.join(r) for r in rows]
@@ -36,7 +47,9 @@ def facta_csv(path: Path, rows: list[list[str]] | None = None, **kwargs) -> Path
     return csv_file(path, FACTA_HEADER, FACTA_ROWS if rows is None else rows, **kwargs)
 
 
-def xlsx_file(path: Path, header: list, rows: list[list], preamble: int = 0, sheets: tuple[str, ...] = ()) -> Path:
+def xlsx_file(
+    path: Path, header: list, rows: list[list], preamble: int = 0, sheets: tuple[str, ...] = ()
+) -> Path:
     wb = Workbook()
     ws = wb.active
     ws.title = "Comissões"

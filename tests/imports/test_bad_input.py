@@ -19,7 +19,9 @@ from tests.imports.samples import FACTA_HEADER, FINANCE, csv_file
 
 
 def _import(db, tmp_path, path):
-    return runs.import_path(db, FINANCE, path, kind="bank-report", bank_code="facta", source="cli", storage_dir=tmp_path)
+    return runs.import_path(
+        db, FINANCE, path, kind="bank-report", bank_code="facta", source="cli", storage_dir=tmp_path
+    )
 
 
 def _refused(db, tmp_path, path, message):
@@ -38,7 +40,12 @@ def test_wrong_file_type(db, banks, tmp_path):
 
 def test_password_protected_xlsx(db, banks, tmp_path):
     # What Excel writes when a password is set: an OLE compound file with an EncryptedPackage stream.
-    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504 + "EncryptedPackage".encode("utf-16-le") + b"\x00" * 600
+    ole = (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+        + b"\x00" * 504
+        + "EncryptedPackage".encode("utf-16-le")
+        + b"\x00" * 600
+    )
     path = tmp_path / "protegida.xlsx"
     path.write_bytes(ole)
     _refused(db, tmp_path, path, "Planilha protegida por senha")
@@ -66,7 +73,9 @@ def test_formulas_without_calculated_values_are_refused(db, banks, tmp_path):
 
 
 def test_csv_with_another_separator(db, banks, tmp_path):
-    path = csv_file(tmp_path / "hash.csv", FACTA_HEADER, [["AF1", "1", "", "6", "05/03/2026", "T", "FLAT"]], sep="#")
+    path = csv_file(
+        tmp_path / "hash.csv", FACTA_HEADER, [["AF1", "1", "", "6", "05/03/2026", "T", "FLAT"]], sep="#"
+    )
     _refused(db, tmp_path, path, "O arquivo tem uma coluna só")
 
 
@@ -81,8 +90,12 @@ def test_html_with_script_is_refused_at_the_gate():
     page = b"<html><table><tr><td>a</td></tr></table><script>alert(1)</script></html>"
     with pytest.raises(DomainError, match="Envie uma planilha"):
         upload_checks.check_spreadsheet(page, "x.xls", max_bytes=10**6, allow_html=True)
-    assert upload_checks.check_spreadsheet(page.replace(b"<script>alert(1)</script>", b""), "x.xls",
-                                           max_bytes=10**6, allow_html=True) == "html"  # fmt: skip
+    assert (
+        upload_checks.check_spreadsheet(
+            page.replace(b"<script>alert(1)</script>", b""), "x.xls", max_bytes=10**6, allow_html=True
+        )
+        == "html"
+    )
 
 
 def test_exports_escape_cells_that_start_like_formulas():

@@ -23,8 +23,16 @@ from tests.imports.samples import (
 
 
 def _prepare(db, path, bank="facta", **kw):
-    return service.prepare(db, FINANCE, kind="bank-report", bank_code=bank, path=path, filename=path.name,
-                           sha256=runs.file_sha256(path), **kw)  # fmt: skip
+    return service.prepare(
+        db,
+        FINANCE,
+        kind="bank-report",
+        bank_code=bank,
+        path=path,
+        filename=path.name,
+        sha256=runs.file_sha256(path),
+        **kw,
+    )
 
 
 def _mapped(db, path):
@@ -34,7 +42,11 @@ def _mapped(db, path):
 
 
 def _lines(db, bank="facta"):
-    return list(db.scalars(select(BankReportLine).where(BankReportLine.bank_code == bank).order_by(BankReportLine.contract)))
+    return list(
+        db.scalars(
+            select(BankReportLine).where(BankReportLine.bank_code == bank).order_by(BankReportLine.contract)
+        )
+    )
 
 
 def test_first_file_is_mapped_once_and_imported_with_signed_amounts(db, banks, tmp_path):
@@ -46,7 +58,7 @@ def test_first_file_is_mapped_once_and_imported_with_signed_amounts(db, banks, t
     service.save_layout(db, FINANCE, record, name="Facta padrão", mapping=FACTA_MAPPING, aliases={})
     service.execute(db, FINANCE, record, path)
     assert (record.status, record.rows_total, record.imported, record.errors) == ("done", 3, 3, 0)
-    got = [(l.contract, l.kind, l.component, l.line_date, l.amount) for l in _lines(db)]
+    got = [(x.contract, x.kind, x.component, x.line_date, x.amount) for x in _lines(db)]
     assert got == [
         ("AF0990", "debito", "estorno", date(2026, 3, 6), Decimal("-480.00")),
         ("AF1001", "credito", "flat", date(2026, 3, 5), Decimal("600.00")),
@@ -58,7 +70,11 @@ def test_first_file_is_mapped_once_and_imported_with_signed_amounts(db, banks, t
 def test_next_file_with_the_same_header_is_mapped_automatically(db, banks, tmp_path):
     first = facta_csv(tmp_path / "marco.csv")
     service.execute(db, FINANCE, _mapped(db, first), first)
-    april = facta_csv(tmp_path / "abril.csv", rows=[["AF2001", "1000", "", "60", "05/04/2026", "TB01", "COMISSAO FLAT"]], sep=",")
+    april = facta_csv(
+        tmp_path / "abril.csv",
+        rows=[["AF2001", "1000", "", "60", "05/04/2026", "TB01", "COMISSAO FLAT"]],
+        sep=",",
+    )
     record = _prepare(db, april)
     assert record.status == "ready"  # a comma CSV with the same columns: same fingerprint
     service.execute(db, FINANCE, record, april)
@@ -69,10 +85,17 @@ def test_changed_header_is_quarantined_with_the_differences_and_nothing_imported
     first = facta_csv(tmp_path / "marco.csv")
     service.execute(db, FINANCE, _mapped(db, first), first)
     header = ["CODIGOAF", "VLRAF", "VALOR_DEBITO", "CREDITO", "DATA", "TABELA", "DS_TIPOLANCAMENTO", "LOJA"]
-    changed = csv_file(tmp_path / "abril.csv", header, [["AF3001", "1,00", "", "9,00", "05/04/2026", "T", "FLAT", "1"]])
+    changed = csv_file(
+        tmp_path / "abril.csv", header, [["AF3001", "1,00", "", "9,00", "05/04/2026", "T", "FLAT", "1"]]
+    )
     record = _prepare(db, changed)
     assert record.status == "quarantined"
-    assert record.differences == {"layout": "Facta padrão", "missing": ["DEBITO"], "added": ["VALOR_DEBITO", "LOJA"], "moved": []}
+    assert record.differences == {
+        "layout": "Facta padrão",
+        "missing": ["DEBITO"],
+        "added": ["VALOR_DEBITO", "LOJA"],
+        "moved": [],
+    }
     assert "mudou" in record.message
     with pytest.raises(DomainError):
         service.execute(db, FINANCE, record, changed)
@@ -104,8 +127,12 @@ def test_overlapping_file_skips_lines_already_reported(db, banks, tmp_path):
 
 
 def test_row_errors_are_reported_with_line_and_reason_and_the_rest_imported(db, banks, tmp_path):
-    rows = [FACTA_ROWS[0], ["AF1005", "1,00", "", "dez reais", "05/03/2026", "T", "FLAT"],
-            ["AF1006", "1,00", "", "10,00", "31/02/2026", "T", "FLAT"], ["", "1,00", "", "10,00", "05/03/2026", "T", "FLAT"]]  # fmt: skip
+    rows = [
+        FACTA_ROWS[0],
+        ["AF1005", "1,00", "", "dez reais", "05/03/2026", "T", "FLAT"],
+        ["AF1006", "1,00", "", "10,00", "31/02/2026", "T", "FLAT"],
+        ["", "1,00", "", "10,00", "05/03/2026", "T", "FLAT"],
+    ]
     path = facta_csv(tmp_path / "erros.csv", rows=rows)
     record = _mapped(db, path)
     preview = service.preview(record, path)
@@ -139,11 +166,17 @@ def test_xlsx_with_excel_serial_dates_numbers_and_a_chosen_sheet(db, banks, tmp_
     path = xlsx_file(tmp_path / "c6.xlsx", header, rows, preamble=1, sheets=("Resumo",))
     record = _prepare(db, path, bank="c6")
     assert record.sheets == ["Comissões", "Resumo"] and record.sheet == "Comissões"
-    assert record.mapping == {"contract": "Contrato", "line_date": "DT PAGAMENTO", "amount": "VL COMISSAO",
-                              "description": "TIPO", "installment": "PARCELA", "base": "VL PRINCIPAL"}  # fmt: skip
+    assert record.mapping == {
+        "contract": "Contrato",
+        "line_date": "DT PAGAMENTO",
+        "amount": "VL COMISSAO",
+        "description": "TIPO",
+        "installment": "PARCELA",
+        "base": "VL PRINCIPAL",
+    }
     service.save_layout(db, FINANCE, record, name="C6", mapping=record.mapping, aliases={})
     service.execute(db, FINANCE, record, path)
-    got = [(l.contract, l.line_date, l.amount, l.installment, l.component) for l in _lines(db, "c6")]
+    got = [(x.contract, x.line_date, x.amount, x.installment, x.component) for x in _lines(db, "c6")]
     assert got == [
         ("C6-1", date(2026, 3, 5), Decimal("250.50"), 1, "diferido"),
         ("C6-2", date(2026, 3, 5), Decimal("-120.00"), None, "estorno"),
@@ -153,7 +186,11 @@ def test_xlsx_with_excel_serial_dates_numbers_and_a_chosen_sheet(db, banks, tmp_
 def test_saved_aliases_propose_the_mapping_of_a_new_header(db, banks, tmp_path):
     path = facta_csv(tmp_path / "facta.csv")
     record = _prepare(db, path)
-    service.save_layout(db, FINANCE, record, name="Facta", mapping=FACTA_MAPPING, aliases={"contract": ["NR_AF"]})
-    other = csv_file(tmp_path / "x.csv", ["NR_AF", "CREDITO", "DEBITO", "DATA"], [["AF9", "1,00", "", "01/03/2026"]])
+    service.save_layout(
+        db, FINANCE, record, name="Facta", mapping=FACTA_MAPPING, aliases={"contract": ["NR_AF"]}
+    )
+    other = csv_file(
+        tmp_path / "x.csv", ["NR_AF", "CREDITO", "DEBITO", "DATA"], [["AF9", "1,00", "", "01/03/2026"]]
+    )
     held = _prepare(db, other)
     assert held.status == "quarantined" and held.mapping["contract"] == "NR_AF"

@@ -12,8 +12,15 @@ from tests.imports.samples import FACTA_HEADER, FACTA_MAPPING, FINANCE, csv_file
 
 def _layout(db, tmp_path):
     path = facta_csv(tmp_path / "modelo.csv", rows=[["AF1", "1", "", "6", "01/01/2026", "T", "FLAT"]])
-    record = service.prepare(db, FINANCE, kind="bank-report", bank_code="facta", path=path, filename="modelo.csv",
-                             sha256=runs.file_sha256(path))  # fmt: skip
+    record = service.prepare(
+        db,
+        FINANCE,
+        kind="bank-report",
+        bank_code="facta",
+        path=path,
+        filename="modelo.csv",
+        sha256=runs.file_sha256(path),
+    )
     service.save_layout(db, FINANCE, record, name="Facta", mapping=FACTA_MAPPING, aliases={})
 
 
@@ -59,8 +66,16 @@ def test_cli_imports_and_refuses_in_portuguese(app, db, banks, tmp_path, monkeyp
     assert "3 linha(s) importada(s), 0 ignorada(s), 0 com erro" in result.output
     again = runner.invoke(args=["import-file", str(good), "--kind", "bank-report", "--bank", "facta"])
     assert again.exit_code == 1 and "Arquivo já importado em" in again.output
-    changed = csv_file(tmp_path / "mudou.csv", [*FACTA_HEADER[:-1], "HISTORICO"], [["AF5", "1", "", "6", "05/03/2026", "T", "FLAT"]])
-    held = runner.invoke(args=["import-file", str(changed), "--kind", "bank-report", "--bank", "facta", "--layout", "Facta"])
-    assert held.exit_code == 2 and "quarentena" in held.output and "Faltando: DS_TIPOLANCAMENTO" in held.output
+    changed = csv_file(
+        tmp_path / "mudou.csv",
+        [*FACTA_HEADER[:-1], "HISTORICO"],
+        [["AF5", "1", "", "6", "05/03/2026", "T", "FLAT"]],
+    )
+    held = runner.invoke(
+        args=["import-file", str(changed), "--kind", "bank-report", "--bank", "facta", "--layout", "Facta"]
+    )
+    assert (
+        held.exit_code == 2 and "quarentena" in held.output and "Faltando: DS_TIPOLANCAMENTO" in held.output
+    )
     unknown = runner.invoke(args=["import-file", str(good), "--kind", "bank-report", "--bank", "nada"])
     assert unknown.exit_code == 1 and "Banco “nada” não cadastrado" in unknown.output

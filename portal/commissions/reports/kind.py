@@ -29,25 +29,59 @@ NAME = "bank-report"
 LOOKUP_CHUNK = 900  # natural keys per IN (...) query
 
 FIELDS = (
-    Field("contract", "Contrato", ("CODIGOAF", "CONTRATO", "NR CONTRATO", "NUM CONTRATO", "Nº Contrato", "ADE", "PROPOSTA"), required=True),
-    Field("line_date", "Data", ("DATA", "DT LANCAMENTO", "DATA LANCAMENTO", "DT PAGAMENTO", "DATA PAGAMENTO", "COMPETENCIA"), required=True),
-    Field("amount", "Valor (com sinal)", ("VALOR", "VL COMISSAO", "VALOR COMISSAO", "VLR COMISSAO", "Valor Comissão")),
+    Field(
+        "contract",
+        "Contrato",
+        ("CODIGOAF", "CONTRATO", "NR CONTRATO", "NUM CONTRATO", "Nº Contrato", "ADE", "PROPOSTA"),
+        required=True,
+    ),
+    Field(
+        "line_date",
+        "Data",
+        ("DATA", "DT LANCAMENTO", "DATA LANCAMENTO", "DT PAGAMENTO", "DATA PAGAMENTO", "COMPETENCIA"),
+        required=True,
+    ),
+    Field(
+        "amount",
+        "Valor (com sinal)",
+        ("VALOR", "VL COMISSAO", "VALOR COMISSAO", "VLR COMISSAO", "Valor Comissão"),
+    ),
     Field("credit", "Crédito", ("CREDITO", "VL CREDITO")),
     Field("debit", "Débito", ("DEBITO", "VL DEBITO")),
-    Field("description", "Tipo de lançamento", ("DS_TIPOLANCAMENTO", "TIPO LANCAMENTO", "TIPO", "HISTORICO", "DESCRICAO", "EVENTO")),
+    Field(
+        "description",
+        "Tipo de lançamento",
+        ("DS_TIPOLANCAMENTO", "TIPO LANCAMENTO", "TIPO", "HISTORICO", "DESCRICAO", "EVENTO"),
+    ),
     Field("component", "Componente", ("COMPONENTE",)),
     Field("installment", "Parcela", ("PARCELA", "NR PARCELA", "PARC")),
-    Field("operator_code", "Código do operador", ("CODIGO OPERADOR", "OPERADOR", "COD OPERADOR", "CPF DIGITADOR", "USUARIO")),
+    Field(
+        "operator_code",
+        "Código do operador",
+        ("CODIGO OPERADOR", "OPERADOR", "COD OPERADOR", "CPF DIGITADOR", "USUARIO"),
+    ),
     Field("base", "Valor base (informativo)", ("VLRAF", "VL PRINCIPAL", "Valor Base", "VALOR LIBERADO")),
-)  # fmt: skip
+)
 
 _COMPONENT_WORDS = (
-    ("estorno", "estorno"), ("chargeback", "estorno"), ("devolucao", "estorno"),
-    ("diferid", "diferido"), ("parcelad", "diferido"), ("mensal", "diferido"),
-    ("bonus", "bonus"), ("premio", "bonus"), ("campanha", "bonus"),
-    ("fixo", "fixo"), ("tarifa", "fixo"), ("seguro", "fixo"),
-    ("flat", "flat"), ("a vista", "flat"), ("avista", "flat"), ("comissao", "flat"), ("producao", "flat"),
-)  # fmt: skip
+    ("estorno", "estorno"),
+    ("chargeback", "estorno"),
+    ("devolucao", "estorno"),
+    ("diferid", "diferido"),
+    ("parcelad", "diferido"),
+    ("mensal", "diferido"),
+    ("bonus", "bonus"),
+    ("premio", "bonus"),
+    ("campanha", "bonus"),
+    ("fixo", "fixo"),
+    ("tarifa", "fixo"),
+    ("seguro", "fixo"),
+    ("flat", "flat"),
+    ("a vista", "flat"),
+    ("avista", "flat"),
+    ("comissao", "flat"),
+    ("producao", "flat"),
+)
 _COMPONENTS = {"flat", "diferido", "bonus", "fixo", "estorno", "outro"}
 
 
@@ -62,8 +96,12 @@ def component_of(description: str) -> str:
     return "outro"
 
 
-def natural_key(bank: str, contract: str, kind: str, component: str, installment: int | None, day: date) -> str:
-    raw = f"{bank}|{contract}|{kind}|{component}|{'' if installment is None else installment}|{day.isoformat()}"
+def natural_key(
+    bank: str, contract: str, kind: str, component: str, installment: int | None, day: date
+) -> str:
+    raw = (
+        f"{bank}|{contract}|{kind}|{component}|{'' if installment is None else installment}|{day.isoformat()}"
+    )
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
@@ -88,10 +126,16 @@ def convert(cells: dict[str, Any], bank: str) -> Record:
     installment = values.optional_int(cells.get("installment"), "Parcela")
     operator = values.text(cells.get("operator_code"))[:40] or None
     return {
-        "bank_code": bank, "contract": contract, "operator_code": operator, "kind": kind,
-        "component": component, "installment": installment, "line_date": day, "amount": amount,
+        "bank_code": bank,
+        "contract": contract,
+        "operator_code": operator,
+        "kind": kind,
+        "component": component,
+        "installment": installment,
+        "line_date": day,
+        "amount": amount,
         "natural_key": natural_key(bank, contract, kind, component, installment, day),
-    }  # fmt: skip
+    }
 
 
 def check_mapping(mapping: dict[str, str]) -> list[str]:
@@ -109,11 +153,13 @@ def _existing(session: Session, bank: str, keys: list[str]) -> dict[str, int]:
         stmt = select(BankReportLine.natural_key, BankReportLine.import_id).where(
             BankReportLine.bank_code == bank, BankReportLine.natural_key.in_(chunk)
         )
-        found.update({key: import_id for key, import_id in session.execute(stmt)})
+        found.update(session.execute(stmt).tuples().all())
     return found
 
 
-def persist(session: Session, import_id: int, bank: str, batch: Sequence[tuple[int, Record]]) -> list[tuple[int, str]]:
+def persist(
+    session: Session, import_id: int, bank: str, batch: Sequence[tuple[int, Record]]
+) -> list[tuple[int, str]]:
     """Store the batch's new lines; a natural key seen before is skipped with the reason."""
     skipped: list[tuple[int, str]] = []
     first_line: dict[str, int] = {}
@@ -134,29 +180,50 @@ def persist(session: Session, import_id: int, bank: str, batch: Sequence[tuple[i
         elif owner == import_id:
             skipped.append((first_line[record["natural_key"]], "Lançamento repetido no arquivo."))
         else:
-            skipped.append((first_line[record["natural_key"]], f"Lançamento já importado (importação nº {owner})."))
+            skipped.append(
+                (first_line[record["natural_key"]], f"Lançamento já importado (importação nº {owner}).")
+            )
     if rows:
         _insert(session, rows)
     return skipped
 
 
-_COLUMNS = ("import_id", "bank_code", "contract", "operator_code", "kind", "component",
-            "installment", "line_date", "amount", "natural_key")  # fmt: skip
+_COLUMNS = (
+    "import_id",
+    "bank_code",
+    "contract",
+    "operator_code",
+    "kind",
+    "component",
+    "installment",
+    "line_date",
+    "amount",
+    "natural_key",
+)
 
 
 def _insert(session: Session, rows: list[Record]) -> None:
     connection = session.connection()
     if connection.dialect.name != "postgresql":
-        session.execute(insert(BankReportLine.__table__), rows)
+        session.execute(insert(BankReportLine), rows)
         return
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     for row in rows:
-        writer.writerow([
-            row["import_id"], row["bank_code"], row["contract"], row["operator_code"] or r"\N",
-            row["kind"], row["component"], r"\N" if row["installment"] is None else row["installment"],
-            row["line_date"].isoformat(), int(row["amount"] * 100), row["natural_key"],
-        ])  # fmt: skip
+        writer.writerow(
+            [
+                row["import_id"],
+                row["bank_code"],
+                row["contract"],
+                row["operator_code"] or r"\N",
+                row["kind"],
+                row["component"],
+                r"\N" if row["installment"] is None else row["installment"],
+                row["line_date"].isoformat(),
+                int(row["amount"] * 100),
+                row["natural_key"],
+            ]
+        )
     buffer.seek(0)
     cursor = connection.connection.cursor()
     try:
@@ -182,9 +249,14 @@ KIND = register_kind(
         revert=revert,
         check_mapping=check_mapping,
         preview_columns=(
-            ("contract", "Contrato"), ("line_date", "Data"), ("kind", "Tipo"), ("component", "Componente"),
-            ("installment", "Parcela"), ("operator_code", "Operador"), ("amount", "Valor"),
-        ),  # fmt: skip
+            ("contract", "Contrato"),
+            ("line_date", "Data"),
+            ("kind", "Tipo"),
+            ("component", "Componente"),
+            ("installment", "Parcela"),
+            ("operator_code", "Operador"),
+            ("amount", "Valor"),
+        ),
         amount_key="amount",
     )
 )

@@ -81,7 +81,7 @@ def analyse(kind: Kind, source: Source, sheet: str | None, layouts: Sequence[Sav
         for key, names in layout.aliases.items():
             extra.setdefault(key, []).extend(names)
     aliases = field_aliases(kind, extra)
-    index = find_header(head, [l.fingerprint for l in layouts], aliases)
+    index = find_header(head, [saved.fingerprint for saved in layouts], aliases)
     if index is None:
         raise DomainError("Cabeçalho não encontrado no arquivo.", field="file")
     line, cells = head[index]
@@ -94,13 +94,13 @@ def analyse(kind: Kind, source: Source, sheet: str | None, layouts: Sequence[Sav
         raise DomainError("A planilha não tem linhas de dados (só o cabeçalho).", field="file")
     found = fingerprint(headers)
     analysis = Analysis(source.format, list(source.sheets), chosen, line, headers, found)
-    analysis.layout = next((l for l in layouts if l.fingerprint == found), None)
+    analysis.layout = next((s for s in layouts if s.fingerprint == found), None)
     if analysis.layout is not None:
         analysis.proposed = _resolve(analysis.layout.mapping, headers)
         return analysis
     analysis.proposed = propose_mapping(headers, aliases)
     if layouts:
-        analysis.nearest = max(layouts, key=lambda l: _overlap(l.header, headers))
+        analysis.nearest = max(layouts, key=lambda s: _overlap(s.header, headers))
         analysis.differences = differences(analysis.nearest.header, headers)
     return analysis
 

@@ -10,7 +10,8 @@ from typing import Any
 
 from portal.core.imports.kinds import Kind
 from portal.core.imports.values import text
-from portal.core.spreadsheets import _is_numeric, normalize_header
+from portal.core.spreadsheets import normalize_header
+from portal.core.spreadsheets.readers import is_numeric
 
 HEADER_SCAN_ROWS = 50
 
@@ -75,7 +76,7 @@ def find_header(
     width = max(len(f) for _, f in filled_rows)
     threshold = max(min(2, width), math.ceil(width * 0.5))
     for i, filled in filled_rows:
-        words = [c for c in filled if not _is_numeric(c)]
+        words = [c for c in filled if not is_numeric(c)]
         if len(words) >= threshold and len(words) >= 0.8 * len(filled):
             return i
     return filled_rows[0][0]
@@ -89,7 +90,11 @@ def differences(layout_header: Sequence[str], header: Sequence[str]) -> dict[str
     added = [h for k, h in now.items() if k not in saved]
     moved = []
     if not missing and not added:
-        moved = [h for h, s in zip(header, layout_header, strict=False) if normalize_header(h) != normalize_header(s)]
+        moved = [
+            h
+            for h, s in zip(header, layout_header, strict=False)
+            if normalize_header(h) != normalize_header(s)
+        ]
     return {"missing": missing, "added": added, "moved": moved}
 
 

@@ -43,7 +43,7 @@ def inbox_dir(storage_dir: str | os.PathLike[str]) -> Path:
 
 def _pending(root: Path, min_age: float) -> list[tuple[str, Path]]:
     now = time.time()
-    found = []
+    found: list[tuple[str, Path]] = []
     if not root.is_dir():
         return found
     for bank_dir in sorted(p for p in root.iterdir() if p.is_dir()):
@@ -92,24 +92,43 @@ def sweep(
     return outcome
 
 
-def _one(session: Session, actor: Actor, storage_dir: str | os.PathLike[str], bank: str, path: Path, step) -> str:
+def _one(
+    session: Session,
+    actor: Actor,
+    storage_dir: str | os.PathLike[str],
+    bank: str,
+    path: Path,
+    step: Callable[[Callable[[], Any]], Any],
+) -> str:
     def work() -> str:
         try:
             with session.begin_nested():
                 record = runs.import_path(
-                    session, actor, path, kind=KIND, bank_code=bank[:20], source="inbox", storage_dir=storage_dir
+                    session,
+                    actor,
+                    path,
+                    kind=KIND,
+                    bank_code=bank[:20],
+                    source="inbox",
+                    storage_dir=storage_dir,
                 )
         except DomainError as error:
             if error.message.startswith("Arquivo já importado"):
                 return DONE
             session.add(
                 DataImport(
-                    kind=KIND, bank_code=bank[:20], status="failed", source="inbox", filename=path.name[:200],
-                    sha256=runs.file_sha256(path), message=error.message[:300], created_by_id=actor.id,
+                    kind=KIND,
+                    bank_code=bank[:20],
+                    status="failed",
+                    source="inbox",
+                    filename=path.name[:200],
+                    sha256=runs.file_sha256(path),
+                    message=error.message[:300],
+                    created_by_id=actor.id,
                 )
-            )  # fmt: skip
+            )
             session.flush()
             return REFUSED
         return DONE if record.status == "done" else HELD
 
-    return step(work)
+    return str(step(work))

@@ -33,12 +33,22 @@ def run_import(ctx: JobContext, import_id: int) -> JobResult:
             failed.status, failed.message = "failed", message[:300]
 
         ctx.step(mark_failed)
-        return JobResult(message=f"Importação recusada: {message}", link=f"/finance/imports/{import_id}",
-                         link_label="Ver a importação")  # fmt: skip
+        return JobResult(
+            message=f"Importação recusada: {message}",
+            link=f"/finance/imports/{import_id}",
+            link_label="Ver a importação",
+        )
     return JobResult(
-        message=f"{record.imported} linha(s) importada(s), {record.skipped} ignorada(s), {record.errors} com erro.",
-        summary={"Linhas": record.rows_total, "Importadas": record.imported, "Ignoradas": record.skipped,
-                 "Erros": record.errors},  # fmt: skip
+        message=(
+            f"{record.imported} linha(s) importada(s), {record.skipped} ignorada(s), "
+            f"{record.errors} com erro."
+        ),
+        summary={
+            "Linhas": record.rows_total,
+            "Importadas": record.imported,
+            "Ignoradas": record.skipped,
+            "Erros": record.errors,
+        },
         link=f"/finance/imports/{import_id}",
         link_label="Ver o resultado",
     )
@@ -48,7 +58,10 @@ def run_import(ctx: JobContext, import_id: int) -> JobResult:
 def sweep_inbox(ctx: JobContext) -> JobResult:
     outcome = inbox.sweep(ctx.session, ctx.actor, ctx.storage_dir, step=ctx.step)
     return JobResult(
-        message=f"{outcome.imported} importado(s), {outcome.held} em quarentena, {outcome.refused} recusado(s).",
+        message=(
+            f"{outcome.imported} importado(s), {outcome.held} em quarentena, "
+            f"{outcome.refused} recusado(s)."
+        ),
         summary={"Importados": outcome.imported, "Quarentena": outcome.held, "Recusados": outcome.refused},
         link="/finance/imports",
         link_label="Ver importações",

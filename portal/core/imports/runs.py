@@ -40,9 +40,17 @@ def import_path(
     """Prepare and, when a saved layout matches, run at once. A file held back
     (quarantine, no layout yet) keeps an encrypted copy so a person can map it later."""
     record = service.prepare(
-        session, actor, kind=kind, bank_code=bank_code, path=path, filename=Path(path).name,
-        sha256=file_sha256(path), source=source, sheet=sheet, layout_name=layout_name,
-    )  # fmt: skip
+        session,
+        actor,
+        kind=kind,
+        bank_code=bank_code,
+        path=path,
+        filename=Path(path).name,
+        sha256=file_sha256(path),
+        source=source,
+        sheet=sheet,
+        layout_name=layout_name,
+    )
     if record.status == "ready":
         return service.execute(session, actor, record, path, report)
     record.storage_name = storage.keep(Path(path).read_bytes(), storage_dir)
@@ -51,7 +59,11 @@ def import_path(
 
 
 def run_kept(
-    session: Session, actor: Actor, record: DataImport, storage_dir: str | os.PathLike[str], report: Report | None = None
+    session: Session,
+    actor: Actor,
+    record: DataImport,
+    storage_dir: str | os.PathLike[str],
+    report: Report | None = None,
 ) -> DataImport:
     """Run a prepared import from its kept copy (the page's job)."""
     if not record.storage_name:
@@ -78,9 +90,17 @@ def prepare_upload(
     try:
         with storage.opened(storage_dir, name) as path:
             return service.prepare(
-                session, actor, kind=kind, bank_code=bank_code, path=path, filename=filename,
-                sha256=sha256, source="upload", sheet=sheet, storage_name=name,
-            )  # fmt: skip
+                session,
+                actor,
+                kind=kind,
+                bank_code=bank_code,
+                path=path,
+                filename=filename,
+                sha256=sha256,
+                source="upload",
+                sheet=sheet,
+                storage_name=name,
+            )
     except BaseException:
         storage.discard(storage_dir, name)
         raise

@@ -34,14 +34,19 @@ PREVIEW_ROWS = 20
 Report = Callable[[int, int | None, str], None]
 
 
-def saved_layouts(session: Session, kind: str, bank_code: str, name: str | None = None) -> list[engine.SavedLayout]:
+def saved_layouts(
+    session: Session, kind: str, bank_code: str, name: str | None = None
+) -> list[engine.SavedLayout]:
     stmt = select(ImportLayout).where(ImportLayout.kind == kind, ImportLayout.bank_code == bank_code)
     if name:
         stmt = stmt.where(ImportLayout.name == name)
     rows = list(session.scalars(stmt.order_by(ImportLayout.id)))
     if name and not rows:
         raise DomainError(f"Layout “{name[:40]}” não existe para este banco.", field="layout")
-    return [engine.SavedLayout(r.id, r.name, list(r.header), r.fingerprint, dict(r.mapping), dict(r.aliases)) for r in rows]
+    return [
+        engine.SavedLayout(r.id, r.name, list(r.header), r.fingerprint, dict(r.mapping), dict(r.aliases))
+        for r in rows
+    ]
 
 
 def already_imported(session: Session, kind: str, bank_code: str, sha256: str) -> DataImport | None:
@@ -120,7 +125,9 @@ def _apply(record: DataImport, analysis: engine.Analysis) -> None:
         record.message = f"O cabeçalho mudou em relação ao layout “{analysis.nearest.name}”."
 
 
-def reanalyse(session: Session, record: DataImport, path: str | os.PathLike[str], sheet: str | None) -> DataImport:
+def reanalyse(
+    session: Session, record: DataImport, path: str | os.PathLike[str], sheet: str | None
+) -> DataImport:
     """Another sheet of the same file (or the same again after a layout was saved)."""
     check_open(record)
     layouts = saved_layouts(session, record.kind, record.bank_code)
@@ -160,7 +167,9 @@ def save_layout(
         raise DomainError(" ".join(problems))
     layout = session.scalar(
         select(ImportLayout).where(
-            ImportLayout.kind == record.kind, ImportLayout.bank_code == record.bank_code, ImportLayout.name == name
+            ImportLayout.kind == record.kind,
+            ImportLayout.bank_code == record.bank_code,
+            ImportLayout.name == name,
         )
     )
     if layout is None:
@@ -173,7 +182,13 @@ def save_layout(
     session.flush()
     record.layout_id, record.mapping, record.status = layout.id, mapping, "ready"
     record.differences, record.message = {}, ""
-    audit.record(session, actor, "imports.layout_saved", f"import_layout:{layout.id}", {"name": name, "mapping": mapping})
+    audit.record(
+        session,
+        actor,
+        "imports.layout_saved",
+        f"import_layout:{layout.id}",
+        {"name": name, "mapping": mapping},
+    )
     session.flush()
     return layout
 
@@ -187,12 +202,18 @@ def default_aliases(record: DataImport, layout: ImportLayout | None) -> dict[str
 
 def _analysis(record: DataImport) -> engine.Analysis:
     return engine.Analysis(
-        record.file_format, list(record.sheets), record.sheet or "", record.header_line or 0,
-        list(record.headers), record.fingerprint,
-    )  # fmt: skip
+        record.file_format,
+        list(record.sheets),
+        record.sheet or "",
+        record.header_line or 0,
+        list(record.headers),
+        record.fingerprint,
+    )
 
 
-def _rows(record: DataImport, path: str | os.PathLike[str]) -> Iterator[tuple[int, Record | None, str | None]]:
+def _rows(
+    record: DataImport, path: str | os.PathLike[str]
+) -> Iterator[tuple[int, Record | None, str | None]]:
     spec = get_kind(record.kind)
     return engine.records(spec, open_source(path), _analysis(record), dict(record.mapping), record.bank_code)
 
@@ -232,7 +253,11 @@ def preview(record: DataImport, path: str | os.PathLike[str], limit: int = PREVI
 
 
 def execute(
-    session: Session, actor: Actor, record: DataImport, path: str | os.PathLike[str], report: Report | None = None
+    session: Session,
+    actor: Actor,
+    record: DataImport,
+    path: str | os.PathLike[str],
+    report: Report | None = None,
 ) -> DataImport:
     """Store every valid row (bulk, in batches), counting imported / skipped / errors.
     Runs in the caller's transaction: a failure stores nothing of the file."""
@@ -278,9 +303,12 @@ def execute(
     record.status, record.finished_at = "done", utcnow()
     session.flush()
     audit.record(
-        session, actor, "imports.done", f"data_import:{record.id}",
+        session,
+        actor,
+        "imports.done",
+        f"data_import:{record.id}",
         {"kind": record.kind, "bank": record.bank_code, "sha256": record.sha256, **counts},
-    )  # fmt: skip
+    )
     if report is not None:
         report(counts["rows"], counts["rows"], "Importação concluída")
     return record
@@ -300,9 +328,12 @@ def revert(session: Session, actor: Actor, record: DataImport) -> int:
     record.status, record.reverted_at, record.reverted_by_id = "reverted", utcnow(), actor.id
     session.flush()
     audit.record(
-        session, actor, "imports.reverted", f"data_import:{record.id}",
+        session,
+        actor,
+        "imports.reverted",
+        f"data_import:{record.id}",
         {"kind": record.kind, "bank": record.bank_code, "deleted": deleted, "sha256": record.sha256},
-    )  # fmt: skip
+    )
     return deleted
 
 

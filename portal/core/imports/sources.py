@@ -10,6 +10,7 @@ holding an `EncryptedPackage`; it is named as such rather than as an unknown for
 
 from __future__ import annotations
 
+import os
 import re
 import zipfile
 from collections.abc import Iterator
@@ -20,12 +21,12 @@ from typing import Any
 from python_calamine import CalamineError, CalamineWorkbook
 
 from portal.core.errors import DomainError
-from portal.core.spreadsheets import (
-    _csv_stream,
-    _decode,
-    _file_encoding,
-    _html_tables,
+from portal.core.spreadsheets.readers import (
     check_xlsx_container,
+    csv_stream,
+    decode_text,
+    file_encoding,
+    html_tables,
 )
 
 RawRow = tuple[int, list[Any]]  # (1-based line in the file, cell values)
@@ -60,7 +61,7 @@ class Source:
             return _xlsx_rows(self.path, index)
         if self.format == "html":
             return iter(_html(self.path)[index])
-        return _csv_stream(self.path, _file_encoding(self.path))
+        return csv_stream(self.path, file_encoding(self.path))
 
     def sheet_index(self, sheet: str | None) -> int:
         if not sheet:
@@ -70,7 +71,7 @@ class Source:
         return self.sheets.index(sheet)
 
 
-def open_source(path: str | Path) -> Source:
+def open_source(path: str | os.PathLike[str]) -> Source:
     """Identify the file by its bytes; DomainError (Portuguese) when it cannot be read."""
     path = Path(path)
     try:
@@ -144,12 +145,11 @@ def _xlsx_rows(path: Path, index: int) -> Iterator[RawRow]:
     try:
         # calamine starts at the first used row: keep line numbers as Excel shows them.
         first = sheet.start[0] + 1 if sheet.start else 1
-        for number, values in enumerate(rows, start=first):
-            yield number, values
+        yield from enumerate(rows, start=first)
     finally:
         workbook.close()
 
 
 def _html(path: Path) -> list[list[RawRow]]:
     data = path.read_bytes()  # HTML "spreadsheets" are small reports; parsed whole
-    return [[(n, list(cells)) for n, cells in table] for table in _html_tables(_decode(data))]
+    return [[(n, list(cells)) for n, cells in table] for table in html_tables(decode_text(data))]

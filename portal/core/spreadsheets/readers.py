@@ -141,12 +141,12 @@ def _candidates(data: bytes, filename: str) -> tuple[str, Iterator[list[_RawRow]
     if data.startswith(_XLSX_MAGIC):
         check_xlsx_container(data)
         return "xlsx", _xlsx_sheets(data)
-    text = _decode(data)
+    text = decode_text(data)
     head = text[:4096].lstrip().lower()
     if "urn:schemas-microsoft-com:office:spreadsheet" in text[:4096].lower():
         raise DomainError("Formato XML do Excel 2003 não suportado; salve como .xlsx.")
     if head.startswith("<") or re.search(r"<table[\s>]", head):
-        tables = _html_tables(text)
+        tables = html_tables(text)
         if not tables:
             raise DomainError("O arquivo HTML não contém nenhuma tabela.")
         return "html", iter(tables)
@@ -257,7 +257,7 @@ def iter_rows(source: StrPath) -> Iterator[_RawRow]:
         check_xlsx_container(path)
         yield from _xlsx_stream(path)
     else:
-        yield from _csv_stream(path, _file_encoding(path))
+        yield from csv_stream(path, file_encoding(path))
 
 
 def _xlsx_stream(path: Path) -> Iterator[_RawRow]:
@@ -272,7 +272,7 @@ def _xlsx_stream(path: Path) -> Iterator[_RawRow]:
         wb.close()
 
 
-def _file_encoding(path: Path) -> str:
+def file_encoding(path: Path) -> str:
     """``utf-8-sig`` when the whole file decodes as UTF-8 (checked chunk by chunk), else cp1252."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     with path.open("rb") as handle:
@@ -285,7 +285,7 @@ def _file_encoding(path: Path) -> str:
     return "utf-8-sig"
 
 
-def _csv_stream(path: Path, encoding: str) -> Iterator[_RawRow]:
+def csv_stream(path: Path, encoding: str) -> Iterator[_RawRow]:
     with path.open(encoding=encoding, errors="replace", newline="") as handle:
         head = list(itertools.islice(handle, 100))
         delimiter: str | None = None
@@ -301,7 +301,7 @@ def _csv_stream(path: Path, encoding: str) -> Iterator[_RawRow]:
 # -------------------------------------------------------------------- text
 
 
-def _decode(data: bytes) -> str:
+def decode_text(data: bytes) -> str:
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -423,7 +423,7 @@ class _HTMLTables(HTMLParser):
         return self.tables
 
 
-def _html_tables(text: str) -> list[list[_RawRow]]:
+def html_tables(text: str) -> list[list[_RawRow]]:
     parser = _HTMLTables()
     parser.feed(text)
     tables = [[(n, row) for n, row in enumerate(rows, start=1)] for rows in parser.finish() if rows]
@@ -438,7 +438,7 @@ def _is_blank(cells: list[str]) -> bool:
     return not any(cells)
 
 
-def _is_numeric(text: str) -> bool:
+def is_numeric(text: str) -> bool:
     return bool(_NUMERIC_CELL.match(text))
 
 
@@ -464,7 +464,7 @@ def _find_header(rows: list[_RawRow], expected: list[str], needed: int) -> int |
     threshold = max(min(2, width), math.ceil(width * 0.5))
     for i in scan:
         filled = [c for c in rows[i][1] if c]
-        texts = [c for c in filled if not _is_numeric(c)]
+        texts = [c for c in filled if not is_numeric(c)]
         if len(texts) >= threshold and len(texts) >= 0.8 * len(filled):
             return i
     return scan[0]
@@ -477,7 +477,7 @@ def _drop_trailing_totals(body: list[_RawRow]) -> list[_RawRow]:
         filled = [c for c in cells if c]
         if not filled or _TOTAL_LABEL.match(normalize_header(filled[0])):
             end -= 1
-        elif all(_is_numeric(c) for c in filled) and end >= 2 and _is_blank(body[end - 2][1]):
+        elif all(is_numeric(c) for c in filled) and end >= 2 and _is_blank(body[end - 2][1]):
             end -= 1  # sums under a blank separator row
         else:
             break

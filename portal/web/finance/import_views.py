@@ -29,12 +29,24 @@ from portal.web.jobs.helpers import start_job
 from portal.web.operations.pipeline_common import read_upload
 
 MAX_BYTES = 50 * 1024 * 1024
-LIST_HEADERS = ("Nº", "Data", "Tipo", "Banco", "Arquivo", "Origem", "Situação", "Linhas", "Importadas", "Ignoradas", "Erros")
+LIST_HEADERS = (
+    "Nº",
+    "Data",
+    "Tipo",
+    "Banco",
+    "Arquivo",
+    "Origem",
+    "Situação",
+    "Linhas",
+    "Importadas",
+    "Ignoradas",
+    "Erros",
+)
 
 
-def _go(endpoint: str, **values: object) -> Response:
-    target = url_for(endpoint, **values)
-    return hx_redirect(target) if is_htmx() else redirect(target, 303)
+def _go(endpoint: str, import_id: int) -> Response:
+    target = url_for(endpoint, import_id=import_id)
+    return hx_redirect(target) if is_htmx() else redirect(target, 303)  # type: ignore[return-value]
 
 
 def _record(import_id: int) -> DataImport:
@@ -58,10 +70,24 @@ def imports_list() -> Response:
     records = list(db.session.scalars(stmt.limit(500)))
     fmt = request.args.get("format")
     if fmt:
-        rows = ([r.id, r.created_at, get_kind(r.kind).label, r.bank_code, r.filename, r.source_label, r.status_label,
-                 r.rows_total, r.imported, r.skipped, r.errors] for r in records)  # fmt: skip
+        rows = (
+            [
+                r.id,
+                r.created_at,
+                get_kind(r.kind).label,
+                r.bank_code,
+                r.filename,
+                r.source_label,
+                r.status_label,
+                r.rows_total,
+                r.imported,
+                r.skipped,
+                r.errors,
+            ]
+            for r in records
+        )
         return export_response(fmt, "importacoes", LIST_HEADERS, rows, "Importações")
-    return render("finance/imports.html", records=records, status=status, statuses=STATUS_LABELS)
+    return render("finance/imports.html", records=records, chosen=status, statuses=STATUS_LABELS)
 
 
 @bp.route("/imports/new", methods=["GET", "POST"])
@@ -80,9 +106,15 @@ def import_new() -> Response:
             data, filename = read_upload(request.files.get("file"), MAX_BYTES)
             check_spreadsheet(data, filename, max_bytes=MAX_BYTES, allow_html=True)
             record = runs.prepare_upload(
-                db.session, current_actor(), data, filename, kind=kind, bank_code=bank,
-                storage_dir=_storage(), sheet=(request.form.get("sheet") or "").strip() or None,
-            )  # fmt: skip
+                db.session,
+                current_actor(),
+                data,
+                filename,
+                kind=kind,
+                bank_code=bank,
+                storage_dir=_storage(),
+                sheet=(request.form.get("sheet") or "").strip() or None,
+            )
         except DomainError as failure:
             db.session.rollback()
             error = failure.message
@@ -90,7 +122,14 @@ def import_new() -> Response:
             if record.status == "mapping":
                 return _go("finance.import_mapping", import_id=record.id)
             return _go("finance.import_detail", import_id=record.id)
-    return render("finance/import_new.html", status=422 if error else 200, form=form, banks=banks, kinds=kinds, error=error)
+    return render(
+        "finance/import_new.html",
+        status=422 if error else 200,
+        form=form,
+        banks=banks,
+        kinds=kinds,
+        error=error,
+    )
 
 
 @bp.route("/imports/<int:import_id>")
@@ -105,9 +144,16 @@ def import_detail(import_id: int, error: str | None = None, status: int = 200) -
         except DomainError as failure:
             error = failure.message
     return render(
-        "finance/import_detail.html", status=status, record=record, kind=get_kind(record.kind), preview=preview,
-        error=error, form=ConfirmForm(), money=formats.money, day=formats.day,
-    )  # fmt: skip
+        "finance/import_detail.html",
+        status=status,
+        record=record,
+        kind=get_kind(record.kind),
+        preview=preview,
+        error=error,
+        form=ConfirmForm(),
+        money=formats.money,
+        day=formats.day,
+    )
 
 
 @bp.route("/imports/<int:import_id>/sheet", methods=["POST"])
@@ -122,7 +168,10 @@ def import_sheet(import_id: int) -> Response:
     except DomainError as failure:
         db.session.rollback()
         return import_detail(import_id, failure.message, 422)
-    return _go("finance.import_mapping" if record.status == "mapping" else "finance.import_detail", import_id=import_id)
+    return _go(
+        "finance.import_mapping" if record.status == "mapping" else "finance.import_detail",
+        import_id=import_id,
+    )
 
 
 @bp.route("/imports/<int:import_id>/mapping", methods=["GET", "POST"])
@@ -137,23 +186,38 @@ def import_mapping(import_id: int) -> Response:
     name = layout.name if layout else (record.differences or {}).get("layout", "")
     if request.method == "POST":
         mapping = {f.key: request.form.get(f"map-{f.key}", "") for f in kind.fields}
-        aliases = {f.key: [a.strip() for a in request.form.get(f"aliases-{f.key}", "").split(",") if a.strip()]
-                   for f in kind.fields}  # fmt: skip
+        aliases = {
+            f.key: [a.strip() for a in request.form.get(f"aliases-{f.key}", "").split(",") if a.strip()]
+            for f in kind.fields
+        }
         name = request.form.get("layout_name", "")
         try:
             if not form.validate_on_submit():
                 raise DomainError("Formulário expirado: recarregue a página e envie de novo.")
-            service.save_layout(db.session, current_actor(), record, name=name, mapping=mapping, aliases=aliases)
+            service.save_layout(
+                db.session, current_actor(), record, name=name, mapping=mapping, aliases=aliases
+            )
         except DomainError as failure:
             db.session.rollback()
             error = failure.message
         else:
-            flash(f"Layout “{name.strip()}” salvo: os próximos arquivos com este cabeçalho serão mapeados sozinhos.", "success")
+            flash(
+                f"Layout “{name.strip()}” salvo: os próximos arquivos com este cabeçalho "
+                "serão mapeados sozinhos.",
+                "success",
+            )
             return _go("finance.import_detail", import_id=import_id)
     return render(
-        "finance/import_mapping.html", status=422 if error else 200, record=record, kind=kind, form=form,
-        mapping=mapping, aliases=aliases, layout_name=name, error=error,
-    )  # fmt: skip
+        "finance/import_mapping.html",
+        status=422 if error else 200,
+        record=record,
+        kind=kind,
+        form=form,
+        mapping=mapping,
+        aliases=aliases,
+        layout_name=name,
+        error=error,
+    )
 
 
 @bp.route("/imports/<int:import_id>/run", methods=["POST"])
@@ -170,7 +234,8 @@ def import_run(import_id: int) -> Response:
         return import_detail(import_id, failure.message, 422)
     job = start_job(import_job.RUN_KIND, import_id=record.id)
     record.status, record.job_id = "queued", job.id
-    return _go("jobs.detail", job_id=job.id)
+    target = url_for("jobs.detail", job_id=job.id)
+    return hx_redirect(target) if is_htmx() else redirect(target, 303)  # type: ignore[return-value]
 
 
 @bp.route("/imports/<int:import_id>/revert", methods=["POST"])
@@ -186,7 +251,10 @@ def import_revert(import_id: int) -> Response:
     except DomainError as failure:
         db.session.rollback()
         return import_detail(import_id, failure.message, 422)
-    flash(f"Importação desfeita: {deleted} linha(s) removida(s). O arquivo pode ser importado de novo.", "success")
+    flash(
+        f"Importação desfeita: {deleted} linha(s) removida(s). O arquivo pode ser importado de novo.",
+        "success",
+    )
     return _go("finance.import_detail", import_id=import_id)
 
 
@@ -194,5 +262,10 @@ def import_revert(import_id: int) -> Response:
 @require(Permission.FINANCE, Permission.COMMISSIONS_VIEW)
 def import_problems(import_id: int) -> Response:
     record = _record(import_id)
-    return export_response("xlsx", f"importacao-{record.id}-problemas", service.PROBLEM_HEADERS,
-                           service.problem_rows(record), "Problemas")  # fmt: skip
+    return export_response(
+        "xlsx",
+        f"importacao-{record.id}-problemas",
+        service.PROBLEM_HEADERS,
+        service.problem_rows(record),
+        "Problemas",
+    )

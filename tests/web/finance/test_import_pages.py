@@ -11,7 +11,6 @@ from portal.commissions.reports.models import BankReportLine
 from tests import factories
 from tests.conftest import csrf_token_from
 from tests.imports.samples import FACTA_HEADER, FACTA_ROWS
-from tests.jobs.conftest import manual_runner  # noqa: F401
 
 ROWS = [*FACTA_ROWS, ["AF1009", "1,00", "", "muito", "05/03/2026", "T", "FLAT"]]
 
@@ -22,15 +21,30 @@ def _csv(rows=ROWS) -> bytes:
 
 def _upload(client, data: bytes, name="facta-marco.csv"):
     token = csrf_token_from(client, "/finance/imports/new")
-    return client.post("/finance/imports/new", data={"csrf_token": token, "kind": "bank-report", "bank_code": "facta",
-                       "file": (io.BytesIO(data), name)}, content_type="multipart/form-data")  # fmt: skip
+    return client.post(
+        "/finance/imports/new",
+        data={
+            "csrf_token": token,
+            "kind": "bank-report",
+            "bank_code": "facta",
+            "file": (io.BytesIO(data), name),
+        },
+        content_type="multipart/form-data",
+    )
 
 
 def _map(client, location: str):
     token = csrf_token_from(client, location)
-    form = {"csrf_token": token, "layout_name": "Facta padrão", "map-contract": "CODIGOAF", "map-line_date": "DATA",
-            "map-credit": "CREDITO", "map-debit": "DEBITO", "map-description": "DS_TIPOLANCAMENTO",
-            "aliases-contract": "CODIGOAF, NR_AF"}  # fmt: skip
+    form = {
+        "csrf_token": token,
+        "layout_name": "Facta padrão",
+        "map-contract": "CODIGOAF",
+        "map-line_date": "DATA",
+        "map-credit": "CREDITO",
+        "map-debit": "DEBITO",
+        "map-description": "DS_TIPOLANCAMENTO",
+        "aliases-contract": "CODIGOAF, NR_AF",
+    }
     return client.post(location, data=form)
 
 
@@ -50,17 +64,23 @@ def test_finance_imports_a_bank_report_end_to_end_and_reverts_it(client, db, log
     run = client.post(detail_url + "/run", data={"csrf_token": csrf_token_from(client, detail_url)})
     assert run.status_code == 303 and "/jobs/" in run.headers["Location"]
     manual_runner.run_all()
-    assert "3 linha(s) importada(s), 0 ignorada(s), 1 com erro." in client.get(run.headers["Location"]).get_data(as_text=True)
+    assert "3 linha(s) importada(s), 0 ignorada(s), 1 com erro." in client.get(
+        run.headers["Location"]
+    ).get_data(as_text=True)
     result = client.get(detail_url).get_data(as_text=True)
     assert "Importada" in result and "Baixar relatório de problemas" in result
     sheet = load_workbook(io.BytesIO(client.get(detail_url + "/problemas.xlsx").data)).active
     assert [list(r) for r in sheet.iter_rows(values_only=True)] == [
-        ["Linha", "Situação", "Motivo"], [5, "Erro", "Crédito inválido: “muito” não é um valor em reais."]]
+        ["Linha", "Situação", "Motivo"],
+        [5, "Erro", "Crédito inválido: “muito” não é um valor em reais."],
+    ]
     # The same file again: refused, nothing changes.
     again = _upload(client, _csv(), name="copia.csv")
     assert again.status_code == 422 and "Arquivo já importado em" in again.get_data(as_text=True)
     # The next month's file with the same header is mapped automatically.
-    april = _upload(client, _csv([["AF2001", "1,00", "", "60,00", "05/04/2026", "T", "FLAT"]]), name="abril.csv")
+    april = _upload(
+        client, _csv([["AF2001", "1,00", "", "60,00", "05/04/2026", "T", "FLAT"]]), name="abril.csv"
+    )
     assert april.status_code == 303 and not april.headers["Location"].endswith("/mapping")
     # Desfazer needs the confirmation, then removes the lines.
     token = csrf_token_from(client, detail_url)
@@ -75,10 +95,13 @@ def test_changed_header_goes_to_quarantine_with_the_differences(client, db, logi
     factories.bank(db, "facta")
     login_as("finance")
     _map(client, _upload(client, _csv()).headers["Location"])
-    changed = (b"CODIGOAF;VLRAF;CREDITO;DATA;HISTORICO\nAF7;1,00;6,00;05/03/2026;FLAT\n")
+    changed = b"CODIGOAF;VLRAF;CREDITO;DATA;HISTORICO\nAF7;1,00;6,00;05/03/2026;FLAT\n"
     response = _upload(client, changed, name="novo.csv")
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Em quarentena" in page and "Colunas que sumiram: <strong>DEBITO, TABELA, DS_TIPOLANCAMENTO</strong>" in page
+    assert (
+        "Em quarentena" in page
+        and "Colunas que sumiram: <strong>DEBITO, TABELA, DS_TIPOLANCAMENTO</strong>" in page
+    )
     listing = client.get("/finance/imports?status=quarantined").get_data(as_text=True)
     assert "novo.csv" in listing and "facta-marco.csv" not in listing
     export = client.get("/finance/imports?format=csv").get_data(as_text=True)
