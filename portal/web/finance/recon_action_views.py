@@ -96,6 +96,11 @@ def _item_page(
 @bp.route("/reconciliation/item")
 @require(*VIEW)
 def recon_item() -> ResponseReturnValue:
+    if not request.args.get("period"):
+        # No divergence chosen (a bookmark cut short): show the list to choose from.
+        from portal.web.finance.recon_views import recon_items
+
+        return recon_items()
     return _item_page(_key(request.args))
 
 
