@@ -46,7 +46,9 @@ SPECS: dict[str, ProductSpec] = {
     "card": ProductSpec("inss_margin_rmc_pct", (D("1.5"), D(2)), ("2.20", "2.46"), (84,)),
     "benefit_card": ProductSpec("inss_margin_rcc_pct", (D("1.5"), D(2)), ("2.20", "2.46"), (84,)),
     # Crédito do Trabalhador: 35 % of the salary, the same loans percentage.
-    "clt": ProductSpec("inss_margin_loans_pct", (D(1000), D(20000)), ("2.89", "3.19", "3.49"), (12, 24, 36, 48)),
+    "clt": ProductSpec(
+        "inss_margin_loans_pct", (D(1000), D(20000)), ("2.89", "3.19", "3.49"), (12, 24, 36, 48)
+    ),
     "fgts": ProductSpec(None, (D(300), D(5000)), ("1.79",), (10,)),
 }
 CARDS = frozenset({"card", "benefit_card"})
@@ -79,7 +81,9 @@ def _iof_unit(rate_pct: Decimal, term: int, released_on: date, daily: Decimal, f
     return iof_per_unit(rate_pct, released_on, add_months(released_on, 1), term, daily, flat)
 
 
-def _iof(amount: Decimal, rate: Decimal, term: int, released_on: date, iof: tuple[Decimal, Decimal]) -> Decimal:
+def _iof(
+    amount: Decimal, rate: Decimal, term: int, released_on: date, iof: tuple[Decimal, Decimal]
+) -> Decimal:
     return (amount * _iof_unit(rate, term, released_on, *iof)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
