@@ -4,7 +4,8 @@ review"; the default bank status mappings (including the sandbox banks' exact st
 the pendency catalogue and SLA limits. Idempotent: proposals carry "demo-…" keys and
 are inserted once, in bulk (Core executemany), so the step stays fast; the board's rollup
 is rebuilt afterwards (Core inserts bypass its flush hook).
-Skips the proposals (not the settings) when no demo clients exist yet.
+Skips the proposals (not the settings) when no demo clients exist yet. Each proposal is for
+one of a client's benefit/payroll links, amounts within its margin (portal/demo/amounts.py).
 """
 
 from __future__ import annotations

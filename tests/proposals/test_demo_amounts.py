@@ -28,6 +28,8 @@ RANGES = {
     "clt": (D(1000), D(20000)),
     "fgts": (D(300), D(5000)),
 }
+# Cash-out at most this share of the gross: refin and portability mostly pay off the old contract.
+MAX_CASH_SHARE = {"refin": D("0.55"), "portability_refin": D("0.55"), "portability": D("0.12")}
 IOF = (D("0.0082"), D("0.38"))
 
 
@@ -51,6 +53,8 @@ def test_every_demo_installment_fits_the_margin_and_every_gross_is_usual(app, db
             if p.product in MARGIN_PCT:
                 margin = benefit * MARGIN_PCT[p.product] / 100
                 assert p.installment <= margin, (p.idempotency_key, p.installment, margin)
+            if p.product in MAX_CASH_SHARE:
+                assert p.net_amount <= p.gross_amount * MAX_CASH_SHARE[p.product], p.idempotency_key
             if p.agreement == "INSS":
                 assert p.term_months <= 84
             if p.product in ("card", "benefit_card"):
