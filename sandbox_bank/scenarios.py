@@ -6,8 +6,9 @@ show different but repeatable numbers for different clients.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
+from portal.banks.rules import default_value, margin_amount
 from portal.core import documents
 
 # The CPFs live with the demo, which seeds clients with them; portal never imports this package.
@@ -73,10 +74,16 @@ def benefit_amount(cpf: str) -> Decimal:
 
 
 def margins_for(cpf: str) -> dict[str, Decimal]:
-    """INSS-style margins: 35% loans, 5% RMC card, 5% RCC card of the benefit."""
+    """INSS-style margins of the benefit, by the portal's default regulatory percentages
+    (35% loans, 5% RMC card, 5% RCC card)."""
     benefit = benefit_amount(cpf)
 
-    def share(pct: str) -> Decimal:
-        return (benefit * Decimal(pct) / 100).quantize(CENT, rounding=ROUND_HALF_UP)
+    def share(name: str) -> Decimal:
+        return margin_amount(benefit, default_value(name))
 
-    return {"benefit": benefit, "loan": share("35"), "rmc": share("5"), "rcc": share("5")}
+    return {
+        "benefit": benefit,
+        "loan": share("inss_margin_loans_pct"),
+        "rmc": share("inss_margin_rmc_pct"),
+        "rcc": share("inss_margin_rcc_pct"),
+    }

@@ -74,6 +74,21 @@ def _iof_per_unit(rate: Decimal, days: list[int], daily_pct: Decimal, flat_pct: 
     return flat_pct / 100 + daily_pct / 100 * weighted
 
 
+def iof_per_unit(
+    monthly_rate_pct: Decimal,
+    released_on: date,
+    first_due: date,
+    term: int,
+    iof_daily_pct: Decimal,
+    iof_flat_pct: Decimal,
+) -> Decimal:
+    """IOF per 1 of gross on a price-table loan (multiply by the gross, round half-up)."""
+    with localcontext() as ctx:
+        ctx.prec = 28
+        days = _due_days(released_on, first_due, term)
+        return _iof_per_unit(monthly_rate_pct / 100, days, iof_daily_pct, iof_flat_pct)
+
+
 def cet_of_gross(
     gross: Decimal,
     installment: Decimal,
@@ -89,7 +104,7 @@ def cet_of_gross(
     with localcontext() as ctx:
         ctx.prec = 28
         days = _due_days(released_on, first_due, term)
-        per_unit = _iof_per_unit(monthly_rate_pct / 100, days, iof_daily_pct, iof_flat_pct)
+        per_unit = iof_per_unit(monthly_rate_pct, released_on, first_due, term, iof_daily_pct, iof_flat_pct)
         iof = (gross * per_unit).quantize(CENT, rounding=ROUND_HALF_UP)
         monthly = _irr_monthly(gross - iof, installment, days)
         annual = ((1 + monthly) ** 12 - 1) * 100

@@ -225,6 +225,11 @@ def max_installment(session: Session, product: Product, benefit_amount: Decimal,
         pct = parameter(session, "inss_margin_rmc_pct", on)
     else:
         return None
+    return margin_amount(benefit_amount, pct)
+
+
+def margin_amount(benefit_amount: Decimal, pct: Decimal) -> Decimal:
+    """`pct` % of the benefit (or salary), rounded down to the centavo: never above the margin."""
     return (benefit_amount * pct / 100).quantize(CENT, rounding=ROUND_DOWN)
 
 

@@ -4,7 +4,8 @@ review"; the default bank status mappings (including the sandbox banks' exact st
 the pendency catalogue and SLA limits. Idempotent: proposals carry "demo-…" keys and
 are inserted once, in bulk (Core executemany), so the step stays fast; the board's rollup
 is rebuilt afterwards (Core inserts bypass its flush hook).
-Skips the proposals (not the settings) when no demo clients exist yet.
+Skips the proposals (not the settings) when no demo clients exist yet. Each proposal is for
+one of a client's benefit/payroll links, amounts within its margin (portal/demo/amounts.py).
 """
 
 from __future__ import annotations
@@ -16,7 +17,10 @@ from decimal import Decimal
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from portal.clients.models import Client
+from portal.banks.rules import default_value, parameter
+from portal.clients.models import BenefitLink, Client
+from portal.core.errors import DomainError
+from portal.demo.amounts import PRODUCTS_OF_AGREEMENT, SPECS, plan_amounts
 from portal.people.models import Collaborator, User
 from portal.proposals import pendencies, sla
 from portal.proposals.mapping import lookup, set_mapping
@@ -97,7 +101,7 @@ PRODUCTS = {
     "bradesco": ["new", "refin", "fgts"],
 }
 AGREEMENT_OF = {"clt": "CLT", "fgts": "FGTS"}
-AGREEMENTS = ["INSS", "INSS", "INSS", "SIAPE", "GOV-SP", "PREF-SAO PAULO"]
+MINIMUM_WAGE = Decimal("1518.00")  # links earning less (test data) get no demo proposals
 # Where the demo's proposals stand (weights): most are still moving through the pipeline.
 STATUS_WEIGHTS = [
     (S.SUBMITTED, 14),
@@ -158,10 +162,22 @@ def _path(target: Status) -> list[Status]:
     return [S.SUBMITTED, S.UNDER_ANALYSIS, target]  # refused / cancelled after analysis
 
 
-def _plan(rng: random.Random, index: int, client: tuple[int, int], now: datetime) -> tuple[dict, list[tuple]]:
-    """One proposal row and its history (status, moment)."""
-    bank = rng.choice(list(PRODUCTS))
-    product = rng.choice(PRODUCTS[bank])
+def _bank_and_product(rng: random.Random, agreement: str) -> tuple[str, str]:
+    """A bank and one of its products the client's link can take."""
+    allowed = PRODUCTS_OF_AGREEMENT[agreement]
+    while True:
+        bank = rng.choice(list(PRODUCTS))
+        products = [p for p in PRODUCTS[bank] if p in allowed]
+        if products:
+            return bank, rng.choice(products)
+
+
+def _plan(
+    rng: random.Random, index: int, client: tuple, now: datetime, params: dict
+) -> tuple[dict, list[tuple]]:
+    """One proposal row and its history (status, moment), for one of the client's links."""
+    client_id, agent_id, agreement, income = client
+    bank, product = _bank_and_product(rng, agreement)
     target = rng.choices([s for s, _ in STATUS_WEIGHTS], [w for _, w in STATUS_WEIGHTS])[0]
     path = _path(target)
     finished = target in (S.PAID, S.REFUSED, S.CANCELLED, S.PAYMENT_RETURNED)
@@ -169,19 +185,22 @@ def _plan(rng: random.Random, index: int, client: tuple[int, int], now: datetime
     started = now - timedelta(days=rng.uniform(1, 120) if finished else rng.uniform(0.2, 7))
     moments = sorted(started + (now - started) * rng.random() ** 2 for _ in path[1:])
     history = list(zip(path, [started, *moments], strict=True))
-    gross = Decimal(rng.randrange(80_000, 6_000_000)) / 100
+    margin = SPECS[product].margin
+    amounts = plan_amounts(
+        rng, product, income, params[margin] if margin else None, started.date(), params["iof"]
+    )
     bank_status = BANK_OF_STATUS[bank].get(target)
     row = {
-        "client_id": client[0],
-        "agent_id": client[1],
+        "client_id": client_id,
+        "agent_id": agent_id,
         "bank_code": bank,
         "product": product,
-        "agreement": AGREEMENT_OF.get(product) or rng.choice(AGREEMENTS),
-        "term_months": rng.choice([24, 36, 48, 60, 72, 84]) if product not in ("fgts",) else 10,
-        "monthly_rate": Decimal(rng.choice(["1.66", "1.72", "1.79", "1.85", "2.46", "3.19"])),
-        "gross_amount": gross,
-        "net_amount": (gross * Decimal("0.93")).quantize(Decimal("0.01")),
-        "installment": (gross / Decimal(30)).quantize(Decimal("0.01")),
+        "agreement": AGREEMENT_OF.get(product, agreement),
+        "term_months": amounts.term,
+        "monthly_rate": amounts.monthly_rate,
+        "gross_amount": amounts.gross,
+        "net_amount": amounts.net,
+        "installment": amounts.installment,
         "bank_proposal_number": f"{PREFIX[bank]}{9_000_000 + index}",
         "status": target.value,
         "sub_status": None,
@@ -206,20 +225,47 @@ def _plan(rng: random.Random, index: int, client: tuple[int, int], now: datetime
     return row, history
 
 
+def _client_links(session: Session) -> list[tuple]:
+    """(client id, owner id, agreement, monthly income) of the links proposals can be for."""
+    rows = session.execute(
+        select(Client.id, Client.owner_id, BenefitLink.agreement, BenefitLink.monthly_income)
+        .join(BenefitLink, BenefitLink.client_id == Client.id)
+        .where(BenefitLink.agreement.in_(list(PRODUCTS_OF_AGREEMENT)))
+        .order_by(Client.id, BenefitLink.id)
+        .limit(3000)
+    ).all()
+    return [tuple(r) for r in rows if r[3] is not None and r[3] >= MINIMUM_WAGE]
+
+
+def _parameters(session: Session, on: date) -> dict:
+    """The margin percentages and IOF rates in force (rules.py's regulatory parameters)."""
+
+    def value(name: str) -> Decimal:
+        try:
+            return parameter(session, name, on)
+        except DomainError:  # this step run alone, before the parameters' step
+            return default_value(name)
+
+    params: dict = {spec.margin: value(spec.margin) for spec in SPECS.values() if spec.margin}
+    params["iof"] = (value("iof_daily_pct"), value("iof_flat_pct"))
+    return params
+
+
 def seed_proposals(session: Session) -> None:
     """Settings always; proposals once, when demo clients exist."""
     seed_pipeline_settings(session)
     done = session.scalar(
         select(func.count()).select_from(Proposal).where(Proposal.idempotency_key.like(f"{KEY_PREFIX}%"))
     )
-    clients = session.execute(select(Client.id, Client.owner_id).order_by(Client.id).limit(2000)).all()
+    clients = _client_links(session)
     if done or not clients:
         return
     rng = random.Random(SEED)
     now = datetime.now(UTC)
+    params = _parameters(session, now.date())
     ops_id = session.scalar(select(User.id).where(User.email == ACTOR))
     units = {owner: team_and_store(session, owner, date.today()) for owner in {c[1] for c in clients}}
-    plans = [_plan(rng, i, rng.choice(clients), now) for i in range(PROPOSAL_COUNT)]  # type: ignore[arg-type]
+    plans = [_plan(rng, i, rng.choice(clients), now, params) for i in range(PROPOSAL_COUNT)]
     rows = []
     for row, _history in plans:
         row["team_id"], row["store_id"] = units[row["agent_id"]]
