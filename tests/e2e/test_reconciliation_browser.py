@@ -16,7 +16,7 @@ JOB_DONE = "[data-testid=job-progress][data-status=done]"
 
 
 def _report(day: date) -> str:
-    # A layout of our own the demo never saved for Bradesco: the page must map it.
+    # Not the layout the demo saved for Bradesco (CONTRATO;DATA PAGAMENTO;VALOR;...).
     return f"ADE;DT PAGAMENTO;VALOR COMISSAO;EVENTO\n{CONTRACT};{day:%d/%m/%Y};123,45;COMISSAO FLAT\n"
 
 
@@ -24,7 +24,8 @@ def test_finance_imports_accepts_a_divergence_approves_and_agent_gets_the_pdf(pa
     page.on("dialog", lambda dialog: dialog.accept())  # the data-confirm prompts
     login("financeiro@demo.athenas")
 
-    # Upload: no saved layout matches, so the mapping page proposes one from the header.
+    # Upload: Bradesco's header is not the demo's saved layout, so the file is held in
+    # quarantine with the differences shown; finance maps it (the page proposes the mapping).
     source = tmp_path / "bradesco-comissoes.csv"
     source.write_text(_report(date.today().replace(day=1)), encoding="utf-8")
     page.goto("/finance/imports/new")
@@ -32,8 +33,11 @@ def test_finance_imports_accepts_a_divergence_approves_and_agent_gets_the_pdf(pa
     page.select_option("select[name=bank_code]", "bradesco")
     page.set_input_files("input[name=file]", str(source))
     page.click("button:has-text('Enviar')")
+    page.wait_for_url(re.compile(r".*/finance/imports/\d+$"))
+    import_url = page.url
+    assert "Colunas novas: ADE" in page.inner_text("[data-testid=differences]")
+    page.click("a:has-text('Mapear colunas')")
     page.wait_for_url(re.compile(r".*/finance/imports/\d+/mapping$"))
-    import_url = page.url.removesuffix("/mapping")
     assert page.input_value("select[name=map-contract]") == "ADE"
     assert page.input_value("select[name=map-amount]") == "VALOR COMISSAO"
     page.fill("input[name=layout_name]", "Bradesco – teste e2e")
