@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 
-pytestmark = [pytest.mark.e2e, pytest.mark.production_shape]
+pytestmark = pytest.mark.e2e
 
 CONTRACT = "E2E-DESCONHECIDO-1"
 JOB_DONE = "[data-testid=job-progress][data-status=done]"
