@@ -92,6 +92,12 @@ from portal.demo.statements import seed_statements  # noqa: E402
 
 STEPS.append(seed_statements)
 
+# Bank reports (issue #11): each demo bank's commission report of the closed periods,
+# imported through the import hub (Facta's latest with deliberate divergences).
+from portal.demo.reports import seed_reports  # noqa: E402
+
+STEPS.append(seed_reports)
+
 # Reconciliation (issue #11): money received from the demo banks for the closed periods.
 from portal.demo.reconciliation import seed_received  # noqa: E402
 
