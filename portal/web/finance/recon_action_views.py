@@ -93,7 +93,7 @@ def _item_page(
     )
 
 
-def _back_to_item(key: ItemKey) -> Response:
+def _back_to_item(key: ItemKey) -> ResponseReturnValue:
     """After a decision: back to the divergence's page (POST-redirect-GET)."""
     return redirect(
         url_for(
