@@ -15,6 +15,7 @@ from portal.commissions.types import COMPANY, Line, LineKind
 from portal.core import audit
 from portal.core.audit import Actor
 from portal.core.errors import DomainError
+from portal.core.text import required
 from portal.people.models import Collaborator
 
 ZERO = Decimal("0.00")
@@ -33,9 +34,7 @@ def post_manual(
 ) -> LedgerEntry:
     """Append one adjustment for a collaborator (or the company when none is given)."""
     competence = ledger.check_period(competence)
-    reason = " ".join((reason or "").split())
-    if len(reason) < 5:
-        raise DomainError("Informe o motivo do lançamento manual.", field="reason")
+    reason = required(reason, "Informe o motivo do lançamento manual.", max_length=None)
     if not isinstance(amount, Decimal) or amount == ZERO or amount != amount.quantize(Decimal("0.01")):
         raise DomainError("Informe um valor diferente de zero, em reais com até duas casas.", field="amount")
     payee = Payee(COMPANY)
