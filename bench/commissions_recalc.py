@@ -38,11 +38,12 @@ from portal.banks.models import Bank  # noqa: E402
 from portal.clients.seeding import insert_client  # noqa: E402
 from portal.commissions import plans, recalc, tables  # noqa: E402
 from portal.commissions.models import LedgerEntry  # noqa: E402
-from portal.commissions.types import ANY, CalcBase, ClawbackRule, PlanBasis, TableRow  # noqa: E402
+from portal.commissions.types import PlanBasis  # noqa: E402
 from portal.core.audit import Actor  # noqa: E402
 from portal.core.crypto import get_keyring  # noqa: E402
 from portal.core.documents import generate_cpf  # noqa: E402
 from portal.core.migrations import alembic_config  # noqa: E402
+from portal.demo.commissions import table_row  # noqa: E402
 from portal.people.models import Collaborator, Membership, OrgUnit  # noqa: E402
 from portal.proposals.models import Proposal  # noqa: E402
 
@@ -117,26 +118,15 @@ def seed(session: Session, count: int) -> None:
         valid_from=date(2026, 1, 1),
         valid_to=None,
         rows=[
-            TableRow(
-                bank="facta",
-                product="new",
-                agreement=ANY,
-                table_code=ANY,
-                term_from=1,
-                term_to=120,
-                rate_from=Decimal("0"),
+            table_row(
+                "facta",
+                "new",
                 rate_to=Decimal("5"),
                 valid_from=date(2026, 1, 1),
-                valid_to=None,
-                base=CalcBase.GROSS,
                 flat=Decimal("5"),
                 deferred=Decimal("0.25"),
                 deferred_months=2,
                 bonus=Decimal("1"),
-                fixed=Decimal("0.00"),
-                clawback_days=90,
-                clawback_rule=ClawbackRule.PRO_RATA,
-                line_no=1,
             )
         ],
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -46,22 +47,41 @@ TERMS = {
 START = date(2024, 1, 1)
 
 
+def table_row(bank: str, product: str, **terms: Any) -> TableRow:
+    """A table row for any agreement and table code, 1–120 months, rate 0–10 %, from START
+    with no end, gross base, nothing paid and 90 days pro rata unless `terms` say otherwise
+    (shared by the demo, the benchmarks and the tests)."""
+    values: dict[str, Any] = {
+        "agreement": ANY,
+        "table_code": ANY,
+        "term_from": 1,
+        "term_to": 120,
+        "rate_from": D("0"),
+        "rate_to": D("10"),
+        "valid_from": START,
+        "valid_to": None,
+        "base": CalcBase.GROSS,
+        "flat": D("0"),
+        "deferred": D("0"),
+        "deferred_months": 0,
+        "bonus": D("0"),
+        "fixed": D("0.00"),
+        "clawback_days": 90,
+        "clawback_rule": ClawbackRule.PRO_RATA,
+        "line_no": 1,
+    }
+    values.update(terms)
+    return TableRow(bank=bank, product=product, **values)
+
+
 def _rows(bank: str) -> list[TableRow]:
     out = []
     for line_no, product in enumerate(PRODUCTS[bank], start=1):
         base, flat, deferred, months, bonus, fixed, days, rule = TERMS[product]
         out.append(
-            TableRow(
-                bank=bank,
-                product=product,
-                agreement=ANY,
-                table_code=ANY,
-                term_from=1,
-                term_to=120,
-                rate_from=D("0"),
-                rate_to=D("10"),
-                valid_from=START,
-                valid_to=None,
+            table_row(
+                bank,
+                product,
                 base=base,
                 flat=D(flat),
                 deferred=D(deferred),
