@@ -96,6 +96,11 @@ def _rows(bank: str) -> list[TableRow]:
     return out
 
 
+def _plan(session: Session, basis: PlanBasis, percent: str, name: str, **who: Any) -> None:
+    """A demo plan in force since START (`who`: collaborator_id or org_unit_id, and any tiers)."""
+    plans.set_plan(session, FINANCE, valid_from=START, basis=basis, percent=D(percent), name=name, **who)
+
+
 def _setup(session: Session) -> None:
     for bank in PRODUCTS:
         version = tables.create_draft(
@@ -112,39 +117,24 @@ def _setup(session: Session) -> None:
         select(Collaborator).where(Collaborator.role_group.in_([*SELLERS, "referrer"]))
     ):
         if person.role_group == "referrer":
-            plans.set_plan(
-                session,
-                FINANCE,
-                collaborator_id=person.id,
-                valid_from=START,
-                basis=PlanBasis.PRODUCTION,
-                percent=D("1"),
-                name="Indicador: 1% da produção",
+            _plan(
+                session, PlanBasis.PRODUCTION, "1", "Indicador: 1% da produção", collaborator_id=person.id
             )
             continue
         tiers = [Tier(D("50000.00"), D("45"))] if person.email == "agente@demo.athenas" else []
-        plans.set_plan(
+        percent = SELLERS[person.role_group]
+        _plan(
             session,
-            FINANCE,
+            PlanBasis.COMMISSION,
+            percent,
+            f"{percent}% da comissão",
             collaborator_id=person.id,
-            valid_from=START,
-            basis=PlanBasis.COMMISSION,
-            percent=D(SELLERS[person.role_group]),
             tiers=tiers,
             tier_mode=TierMode.ABOVE,
-            name=f"{SELLERS[person.role_group]}% da comissão",
         )
     sub = session.scalar(select(OrgUnit).where(OrgUnit.kind == OrgKind.SUB_CORRESPONDENT.value).limit(1))
     if sub is not None:
-        plans.set_plan(
-            session,
-            FINANCE,
-            org_unit_id=sub.id,
-            valid_from=START,
-            basis=PlanBasis.COMMISSION,
-            percent=D("10"),
-            name="Substabelecido: 10% da comissão",
-        )
+        _plan(session, PlanBasis.COMMISSION, "10", "Substabelecido: 10% da comissão", org_unit_id=sub.id)
     plans.set_override_rate(session, FINANCE, level="supervisor", percent=D("0.30"), valid_from=START)
     plans.set_override_rate(session, FINANCE, level="gerente", percent=D("0.20"), valid_from=START)
 
