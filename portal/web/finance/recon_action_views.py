@@ -29,6 +29,7 @@ from portal.web.finance.forms import (
     RulesForm,
     StatementForm,
 )
+from portal.web.finance.recon_tables import item_args
 from portal.web.finance.recon_views import VIEW, bank_names, received_page, today
 from portal.web.htmx import render
 
@@ -95,17 +96,7 @@ def _item_page(
 
 def _back_to_item(key: ItemKey) -> ResponseReturnValue:
     """After a decision: back to the divergence's page (POST-redirect-GET)."""
-    return redirect(
-        url_for(
-            "finance.recon_item",
-            bank=key.bank,
-            period=key.period,
-            contract=key.contract,
-            component=key.component,
-            dup="1" if key.duplicate else "",
-        ),
-        303,
-    )
+    return redirect(url_for("finance.recon_item", **item_args(key)), 303)
 
 
 def _expired(key: ItemKey, form: DecisionForm | None = None) -> Response:
