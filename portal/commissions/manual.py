@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.commissions import ledger
 from portal.commissions.contracts import collaborator_payee
 from portal.commissions.ledger import Payee
-from portal.commissions.models import ADJUSTMENT_KIND, EntrySource, LedgerEntry
+from portal.commissions.models import EntrySource, LedgerEntry
 from portal.commissions.types import COMPANY, Line, LineKind
 from portal.core import audit
 from portal.core.audit import Actor
@@ -53,20 +52,9 @@ def post_manual(
         amount,
         f"Ajuste manual: {reason}",
     )
-    values = ledger.entry_values(
-        line,
-        rule=ledger.posting_rule(session),
-        batch_id=ledger.new_batch_id(),
-        source=EntrySource.MANUAL,
-        actor=actor,
-        bank_code=bank_code,
-        proposal_id=None,
-        payee=payee,
-        reason=reason,
+    entry = ledger.append_adjustment(
+        session, actor, line, source=EntrySource.MANUAL, bank_code=bank_code, payee=payee, reason=reason
     )
-    values["kind"] = ADJUSTMENT_KIND
-    ledger.append(session, [values])
-    entry = session.scalars(select(LedgerEntry).where(LedgerEntry.batch_id == values["batch_id"])).one()
     audit.record(
         session,
         actor,

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from portal.commissions import ledger
 from portal.commissions.ledger import Payee
-from portal.commissions.models import ADJUSTMENT_KIND, EntrySource, LedgerEntry
+from portal.commissions.models import EntrySource, LedgerEntry
 from portal.commissions.reconciliation.matching import COMPONENT_LABELS, ItemKey
 from portal.commissions.reconciliation.models import (
     DISPUTE_OUTCOMES,
@@ -69,21 +69,16 @@ def accept(session: Session, actor: Actor, key: ItemKey, reason: str, as_of: dat
         amount,
         f"Conciliação ({view.item.outcome.label}, {component}): {reason}",
     )
-    values = ledger.entry_values(
+    entry_id = ledger.append_adjustment(
+        session,
+        actor,
         line,
-        rule=ledger.posting_rule(session),
-        batch_id=ledger.new_batch_id(),
         source=EntrySource.RECONCILIATION,
-        actor=actor,
         bank_code=key.bank,
-        proposal_id=None,
         payee=Payee(COMPANY),
         reason=reason,
-    )
-    values["kind"] = ADJUSTMENT_KIND
-    values["source_kind"] = key.component if key.component in COMPONENT_LABELS else None
-    ledger.append(session, [values])
-    entry_id = session.scalar(select(LedgerEntry.id).where(LedgerEntry.batch_id == values["batch_id"]))
+        source_kind=key.component if key.component in COMPONENT_LABELS else None,
+    ).id
     record = Acceptance(
         bank_code=key.bank,
         period=key.period,
