@@ -29,20 +29,21 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from alembic import command  # noqa: E402
-from sqlalchemy import create_engine, func, insert, make_url, select, text  # noqa: E402
+from sqlalchemy import Engine, create_engine, func, insert, make_url, select, text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from portal import create_app  # noqa: E402
 from portal.banks import rules  # noqa: E402
 from portal.banks.models import Bank  # noqa: E402
 from portal.clients.seeding import insert_client  # noqa: E402
-from portal.commissions import plans, recalc, tables  # noqa: E402
+from portal.commissions import plans, posting, recalc, tables  # noqa: E402
 from portal.commissions.models import LedgerEntry  # noqa: E402
-from portal.commissions.types import ANY, CalcBase, ClawbackRule, PlanBasis, TableRow  # noqa: E402
+from portal.commissions.types import PlanBasis  # noqa: E402
 from portal.core.audit import Actor  # noqa: E402
 from portal.core.crypto import get_keyring  # noqa: E402
 from portal.core.documents import generate_cpf  # noqa: E402
 from portal.core.migrations import alembic_config  # noqa: E402
+from portal.demo.commissions import table_row  # noqa: E402
 from portal.people.models import Collaborator, Membership, OrgUnit  # noqa: E402
 from portal.proposals.models import Proposal  # noqa: E402
 
@@ -117,26 +118,15 @@ def seed(session: Session, count: int) -> None:
         valid_from=date(2026, 1, 1),
         valid_to=None,
         rows=[
-            TableRow(
-                bank="facta",
-                product="new",
-                agreement=ANY,
-                table_code=ANY,
-                term_from=1,
-                term_to=120,
-                rate_from=Decimal("0"),
+            table_row(
+                "facta",
+                "new",
                 rate_to=Decimal("5"),
                 valid_from=date(2026, 1, 1),
-                valid_to=None,
-                base=CalcBase.GROSS,
                 flat=Decimal("5"),
                 deferred=Decimal("0.25"),
                 deferred_months=2,
                 bonus=Decimal("1"),
-                fixed=Decimal("0.00"),
-                clawback_days=90,
-                clawback_rule=ClawbackRule.PRO_RATA,
-                line_no=1,
             )
         ],
     )
@@ -205,6 +195,17 @@ FROM generate_series(1, :n) AS g
 """
 
 
+def timed_recalc(engine: Engine, run: int) -> tuple[posting.SyncResult, float]:
+    """Recalculate the month in one transaction; (result, seconds), printed."""
+    with Session(engine) as session:
+        t = time.perf_counter()
+        result = recalc.recalculate(session, ACTOR, PERIOD, "bench")
+        session.commit()
+        seconds = time.perf_counter() - t
+    print(f"recálculo {run}: {seconds:.2f}s, {result.entries} lançamentos", flush=True)
+    return result, seconds
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=100_000)
@@ -221,18 +222,8 @@ def main() -> None:
             t = time.perf_counter()
             seed(session, args.count)
             print(f"dados: {time.perf_counter() - t:.1f}s", flush=True)
-        with Session(engine) as session:
-            t = time.perf_counter()
-            first = recalc.recalculate(session, ACTOR, PERIOD, "bench")
-            session.commit()
-            t_first = time.perf_counter() - t
-        print(f"recálculo 1: {t_first:.2f}s, {first.entries} lançamentos", flush=True)
-        with Session(engine) as session:
-            t = time.perf_counter()
-            second = recalc.recalculate(session, ACTOR, PERIOD, "bench")
-            session.commit()
-            t_second = time.perf_counter() - t
-        print(f"recálculo 2: {t_second:.2f}s, {second.entries} lançamentos", flush=True)
+        first, t_first = timed_recalc(engine, 1)
+        second, t_second = timed_recalc(engine, 2)
         with engine.connect() as conn:
             t = time.perf_counter()
             conn.execute(text(BASELINE_SQL), {"n": first.entries})

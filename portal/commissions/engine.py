@@ -197,24 +197,29 @@ def _default_note(row: TableRow | None) -> str:
     return "" if row is not None else ", base padrão do produto (contrato sem tabela)"
 
 
+def _percent_line(
+    contract: Contract, payee: str, kind: LineKind, percent: Decimal, base: Decimal, text: str,
+    row: TableRow | None,
+) -> Line:
+    """A person's percent of the contract's base, in the month it was paid."""
+    return Line(
+        contract.number, payee, kind, period_of(contract.paid_on), base,
+        percent, percent_of(base, percent), text, row=row,
+    )  # fmt: skip
+
+
 def _production(
     contract: Contract, plan: Plan, base_kind: CalcBase, base: Decimal, row: TableRow | None
 ) -> Line:
     text = f"{_of(plan.percent, base, base_kind)}, produção{_default_note(row)}, {_plan_name(plan)}"
-    return Line(
-        contract.number, plan.payee, LineKind.PAYOUT, period_of(contract.paid_on), base,
-        plan.percent, percent_of(base, plan.percent), text, row=row,
-    )  # fmt: skip
+    return _percent_line(contract, plan.payee, LineKind.PAYOUT, plan.percent, base, text, row)
 
 
 def _override(
     contract: Contract, override: Override, base_kind: CalcBase, base: Decimal, row: TableRow | None
 ) -> Line:
     text = f"{_of(override.percent, base, base_kind)}{_default_note(row)}, override de {override.level}"
-    return Line(
-        contract.number, override.payee, LineKind.OVERRIDE, period_of(contract.paid_on), base,
-        override.percent, percent_of(base, override.percent), text, row=row,
-    )  # fmt: skip
+    return _percent_line(contract, override.payee, LineKind.OVERRIDE, override.percent, base, text, row)
 
 
 # -------------------------------------------------------------------- clawback

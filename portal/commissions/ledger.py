@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from portal.commissions import bulk
 from portal.commissions.models import (
+    ADJUSTMENT_KIND,
     CommissionPeriod,
     EntrySource,
     LedgerEntry,
@@ -207,29 +208,53 @@ def ensure_periods(session: Session, periods: Iterable[str]) -> None:
     )
 
 
+def append_adjustment(
+    session: Session,
+    actor: Actor,
+    line: Line,
+    *,
+    source: EntrySource,
+    bank_code: str,
+    payee: Payee,
+    reason: str,
+    source_kind: str | None = None,
+) -> LedgerEntry:
+    """Append `line` alone, as an adjustment with its reason, and return the stored entry
+    (`source_kind`: the component it corrects, when known)."""
+    values = entry_values(
+        line,
+        rule=posting_rule(session),
+        batch_id=new_batch_id(),
+        source=source,
+        actor=actor,
+        bank_code=bank_code,
+        proposal_id=None,
+        payee=payee,
+        reason=reason,
+    )
+    values["kind"] = ADJUSTMENT_KIND
+    if source_kind is not None:
+        values["source_kind"] = source_kind
+    append(session, [values])
+    return session.scalars(select(LedgerEntry).where(LedgerEntry.batch_id == values["batch_id"])).one()
+
+
 def sums_by_key(session: Session, proposal_filter: Select | Sequence[int]) -> dict[int, dict[Key, Decimal]]:
     """What the ledger holds per proposal and line key (computed sources only).
 
     `proposal_filter` is a SELECT of proposal ids (set-based, for a month) or a list."""
+    keys = (
+        LedgerEntry.proposal_id,
+        LedgerEntry.contract,
+        LedgerEntry.payee,
+        LedgerEntry.kind,
+        LedgerEntry.competence,
+        func.coalesce(LedgerEntry.source_kind, ""),
+    )
     stmt = (
-        select(
-            LedgerEntry.proposal_id,
-            LedgerEntry.contract,
-            LedgerEntry.payee,
-            LedgerEntry.kind,
-            LedgerEntry.competence,
-            func.coalesce(LedgerEntry.source_kind, ""),
-            money_sum(LedgerEntry.amount),
-        )
+        select(*keys, money_sum(LedgerEntry.amount))
         .where(LedgerEntry.source.in_(COMPUTED_SOURCES), LedgerEntry.proposal_id.in_(proposal_filter))
-        .group_by(
-            LedgerEntry.proposal_id,
-            LedgerEntry.contract,
-            LedgerEntry.payee,
-            LedgerEntry.kind,
-            LedgerEntry.competence,
-            func.coalesce(LedgerEntry.source_kind, ""),
-        )
+        .group_by(*keys)
     )
     out: dict[int, dict[Key, Decimal]] = {}
     for proposal_id, contract, payee, kind, competence, source_kind, total in session.execute(stmt):

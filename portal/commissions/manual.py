@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.commissions import ledger
 from portal.commissions.contracts import collaborator_payee
 from portal.commissions.ledger import Payee
-from portal.commissions.models import ADJUSTMENT_KIND, EntrySource, LedgerEntry
+from portal.commissions.models import EntrySource, LedgerEntry
 from portal.commissions.types import COMPANY, Line, LineKind
 from portal.core import audit
 from portal.core.audit import Actor
 from portal.core.errors import DomainError
+from portal.core.text import required
 from portal.people.models import Collaborator
 
 ZERO = Decimal("0.00")
@@ -33,9 +33,7 @@ def post_manual(
 ) -> LedgerEntry:
     """Append one adjustment for a collaborator (or the company when none is given)."""
     competence = ledger.check_period(competence)
-    reason = " ".join((reason or "").split())
-    if len(reason) < 5:
-        raise DomainError("Informe o motivo do lançamento manual.", field="reason")
+    reason = required(reason, "Informe o motivo do lançamento manual.", max_length=None)
     if not isinstance(amount, Decimal) or amount == ZERO or amount != amount.quantize(Decimal("0.01")):
         raise DomainError("Informe um valor diferente de zero, em reais com até duas casas.", field="amount")
     payee = Payee(COMPANY)
@@ -54,20 +52,9 @@ def post_manual(
         amount,
         f"Ajuste manual: {reason}",
     )
-    values = ledger.entry_values(
-        line,
-        rule=ledger.posting_rule(session),
-        batch_id=ledger.new_batch_id(),
-        source=EntrySource.MANUAL,
-        actor=actor,
-        bank_code=bank_code,
-        proposal_id=None,
-        payee=payee,
-        reason=reason,
+    entry = ledger.append_adjustment(
+        session, actor, line, source=EntrySource.MANUAL, bank_code=bank_code, payee=payee, reason=reason
     )
-    values["kind"] = ADJUSTMENT_KIND
-    ledger.append(session, [values])
-    entry = session.scalars(select(LedgerEntry).where(LedgerEntry.batch_id == values["batch_id"])).one()
     audit.record(
         session,
         actor,

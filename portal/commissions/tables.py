@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -46,26 +47,20 @@ TERMS = (
 # ------------------------------------------------------------------ conversion
 
 
+# Stored row and engine row share these fields as they are (base and clawback_rule are enums).
+_COPIED = IDENTITY + tuple(name for name in TERMS if name not in ("base", "clawback_rule"))
+
+
+def _copied(source: TableRowRecord | TableRow) -> dict[str, Any]:
+    return {name: getattr(source, name) for name in _COPIED}
+
+
 def to_table_row(record: TableRowRecord, version: TableVersion) -> TableRow:
     """The engine's view of a stored row (with the version label and ids for explanations)."""
     return TableRow(
         bank=version.bank_code,
-        product=record.product,
-        agreement=record.agreement,
-        table_code=record.table_code,
-        term_from=record.term_from,
-        term_to=record.term_to,
-        rate_from=record.rate_from,
-        rate_to=record.rate_to,
-        valid_from=record.valid_from,
-        valid_to=record.valid_to,
+        **_copied(record),
         base=CalcBase(record.base),
-        flat=record.flat,
-        deferred=record.deferred,
-        deferred_months=record.deferred_months,
-        bonus=record.bonus,
-        fixed=record.fixed,
-        clawback_days=record.clawback_days,
         clawback_rule=ClawbackRule(record.clawback_rule),
         version_label=version.label,
         line_no=record.line_no,
@@ -81,22 +76,8 @@ def version_rows(version: TableVersion) -> list[TableRow]:
 def _record(row: TableRow, line_no: int) -> TableRowRecord:
     return TableRowRecord(
         line_no=line_no,
-        product=row.product,
-        agreement=row.agreement,
-        table_code=row.table_code,
-        term_from=row.term_from,
-        term_to=row.term_to,
-        rate_from=row.rate_from,
-        rate_to=row.rate_to,
-        valid_from=row.valid_from,
-        valid_to=row.valid_to,
+        **_copied(row),
         base=CalcBase(row.base).value,
-        flat=row.flat,
-        deferred=row.deferred,
-        deferred_months=row.deferred_months,
-        bonus=row.bonus,
-        fixed=row.fixed,
-        clawback_days=row.clawback_days,
         clawback_rule=ClawbackRule(row.clawback_rule).value,
     )
 

@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import JSON, Integer, String, event, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -100,6 +100,24 @@ def record(
     session.add(entry)
     session.flush()
     return entry
+
+
+class _Identified(Protocol):
+    @property
+    def id(self) -> int: ...
+
+
+R = TypeVar("R", bound=_Identified)
+
+
+def add_recorded(
+    session: Session, actor: Actor, row: R, action: str, kind: str, details: dict[str, Any]
+) -> R:
+    """Add a new `row`, flush it for its id and audit `action` on the target `<kind>:<id>`."""
+    session.add(row)
+    session.flush()
+    record(session, actor, action, f"{kind}:{row.id}", details)
+    return row
 
 
 def entries_query(action: str = "", target: str = ""):

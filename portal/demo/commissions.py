@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -46,22 +47,41 @@ TERMS = {
 START = date(2024, 1, 1)
 
 
+def table_row(bank: str, product: str, **terms: Any) -> TableRow:
+    """A table row for any agreement and table code, 1–120 months, rate 0–10 %, from START
+    with no end, gross base, nothing paid and 90 days pro rata unless `terms` say otherwise
+    (shared by the demo, the benchmarks and the tests)."""
+    values: dict[str, Any] = {
+        "agreement": ANY,
+        "table_code": ANY,
+        "term_from": 1,
+        "term_to": 120,
+        "rate_from": D("0"),
+        "rate_to": D("10"),
+        "valid_from": START,
+        "valid_to": None,
+        "base": CalcBase.GROSS,
+        "flat": D("0"),
+        "deferred": D("0"),
+        "deferred_months": 0,
+        "bonus": D("0"),
+        "fixed": D("0.00"),
+        "clawback_days": 90,
+        "clawback_rule": ClawbackRule.PRO_RATA,
+        "line_no": 1,
+    }
+    values.update(terms)
+    return TableRow(bank=bank, product=product, **values)
+
+
 def _rows(bank: str) -> list[TableRow]:
     out = []
     for line_no, product in enumerate(PRODUCTS[bank], start=1):
         base, flat, deferred, months, bonus, fixed, days, rule = TERMS[product]
         out.append(
-            TableRow(
-                bank=bank,
-                product=product,
-                agreement=ANY,
-                table_code=ANY,
-                term_from=1,
-                term_to=120,
-                rate_from=D("0"),
-                rate_to=D("10"),
-                valid_from=START,
-                valid_to=None,
+            table_row(
+                bank,
+                product,
                 base=base,
                 flat=D(flat),
                 deferred=D(deferred),
@@ -74,6 +94,11 @@ def _rows(bank: str) -> list[TableRow]:
             )
         )
     return out
+
+
+def _plan(session: Session, basis: PlanBasis, percent: str, name: str, **who: Any) -> None:
+    """A demo plan in force since START (`who`: collaborator_id or org_unit_id, and any tiers)."""
+    plans.set_plan(session, FINANCE, valid_from=START, basis=basis, percent=D(percent), name=name, **who)
 
 
 def _setup(session: Session) -> None:
@@ -92,39 +117,24 @@ def _setup(session: Session) -> None:
         select(Collaborator).where(Collaborator.role_group.in_([*SELLERS, "referrer"]))
     ):
         if person.role_group == "referrer":
-            plans.set_plan(
-                session,
-                FINANCE,
-                collaborator_id=person.id,
-                valid_from=START,
-                basis=PlanBasis.PRODUCTION,
-                percent=D("1"),
-                name="Indicador: 1% da produção",
+            _plan(
+                session, PlanBasis.PRODUCTION, "1", "Indicador: 1% da produção", collaborator_id=person.id
             )
             continue
         tiers = [Tier(D("50000.00"), D("45"))] if person.email == "agente@demo.athenas" else []
-        plans.set_plan(
+        percent = SELLERS[person.role_group]
+        _plan(
             session,
-            FINANCE,
+            PlanBasis.COMMISSION,
+            percent,
+            f"{percent}% da comissão",
             collaborator_id=person.id,
-            valid_from=START,
-            basis=PlanBasis.COMMISSION,
-            percent=D(SELLERS[person.role_group]),
             tiers=tiers,
             tier_mode=TierMode.ABOVE,
-            name=f"{SELLERS[person.role_group]}% da comissão",
         )
     sub = session.scalar(select(OrgUnit).where(OrgUnit.kind == OrgKind.SUB_CORRESPONDENT.value).limit(1))
     if sub is not None:
-        plans.set_plan(
-            session,
-            FINANCE,
-            org_unit_id=sub.id,
-            valid_from=START,
-            basis=PlanBasis.COMMISSION,
-            percent=D("10"),
-            name="Substabelecido: 10% da comissão",
-        )
+        _plan(session, PlanBasis.COMMISSION, "10", "Substabelecido: 10% da comissão", org_unit_id=sub.id)
     plans.set_override_rate(session, FINANCE, level="supervisor", percent=D("0.30"), valid_from=START)
     plans.set_override_rate(session, FINANCE, level="gerente", percent=D("0.20"), valid_from=START)
 

@@ -9,8 +9,9 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from portal.commissions import plans, tables
-from portal.commissions.types import ANY, CalcBase, ClawbackRule, PlanBasis, TableRow
+from portal.commissions.types import PlanBasis, TableRow
 from portal.core.audit import Actor
+from portal.demo.commissions import table_row
 from portal.proposals import services as proposal_services
 from portal.proposals.services import change_status
 from tests import factories
@@ -24,25 +25,15 @@ def row(**changes) -> TableRow:
         bank="facta",
         product="new",
         agreement="INSS",
-        table_code=ANY,
-        term_from=1,
         term_to=96,
-        rate_from=D("0"),
         rate_to=D("3"),
         valid_from=date(2026, 1, 1),
-        valid_to=None,
-        base=CalcBase.GROSS,
         flat=D("6"),
         deferred=D("0.5"),
         deferred_months=12,
-        bonus=D("0"),
-        fixed=D("0.00"),
-        clawback_days=90,
-        clawback_rule=ClawbackRule.PRO_RATA,
-        line_no=1,
     )
     values.update(changes)
-    return TableRow(**values)
+    return table_row(**values)
 
 
 @dataclass

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from portal.commissions import ledger
 from portal.commissions.ledger import Payee
-from portal.commissions.models import ADJUSTMENT_KIND, EntrySource, LedgerEntry
+from portal.commissions.models import EntrySource, LedgerEntry
 from portal.commissions.reconciliation.matching import COMPONENT_LABELS, ItemKey
 from portal.commissions.reconciliation.models import (
     DISPUTE_OUTCOMES,
@@ -31,15 +31,13 @@ from portal.core import audit
 from portal.core.audit import Actor
 from portal.core.db import utcnow
 from portal.core.errors import Conflict, DomainError, NotFound
+from portal.core.text import required
 
 ZERO = Decimal("0.00")
 
 
 def _reason(text: str | None, field: str = "reason") -> str:
-    reason = " ".join((text or "").split())
-    if len(reason) < 5:
-        raise DomainError("Informe o motivo (ao menos 5 caracteres).", field=field)
-    return reason[:500]
+    return required(text, "Informe o motivo (ao menos 5 caracteres).", field=field)
 
 
 def _current(session: Session, key: ItemKey, as_of: date) -> ItemView:
@@ -71,21 +69,16 @@ def accept(session: Session, actor: Actor, key: ItemKey, reason: str, as_of: dat
         amount,
         f"Conciliação ({view.item.outcome.label}, {component}): {reason}",
     )
-    values = ledger.entry_values(
+    entry_id = ledger.append_adjustment(
+        session,
+        actor,
         line,
-        rule=ledger.posting_rule(session),
-        batch_id=ledger.new_batch_id(),
         source=EntrySource.RECONCILIATION,
-        actor=actor,
         bank_code=key.bank,
-        proposal_id=None,
         payee=Payee(COMPANY),
         reason=reason,
-    )
-    values["kind"] = ADJUSTMENT_KIND
-    values["source_kind"] = key.component if key.component in COMPONENT_LABELS else None
-    ledger.append(session, [values])
-    entry_id = session.scalar(select(LedgerEntry.id).where(LedgerEntry.batch_id == values["batch_id"]))
+        source_kind=key.component if key.component in COMPONENT_LABELS else None,
+    ).id
     record = Acceptance(
         bank_code=key.bank,
         period=key.period,
@@ -99,13 +92,12 @@ def accept(session: Session, actor: Actor, key: ItemKey, reason: str, as_of: dat
         created_by_id=actor.id,
         created_by_label=actor.label,
     )
-    session.add(record)
-    session.flush()
-    audit.record(
+    return audit.add_recorded(
         session,
         actor,
+        record,
         "reconciliation.accepted",
-        f"recon_acceptance:{record.id}",
+        "recon_acceptance",
         {
             "bank": key.bank,
             "period": key.period,
@@ -117,7 +109,6 @@ def accept(session: Session, actor: Actor, key: ItemKey, reason: str, as_of: dat
             "reason": reason,
         },
     )
-    return record
 
 
 def open_dispute(
@@ -141,13 +132,12 @@ def open_dispute(
         opened_by_id=actor.id,
         opened_by_label=actor.label,
     )
-    session.add(record)
-    session.flush()
-    audit.record(
+    return audit.add_recorded(
         session,
         actor,
+        record,
         "reconciliation.dispute_opened",
-        f"recon_dispute:{record.id}",
+        "recon_dispute",
         {
             "bank": key.bank,
             "period": key.period,
@@ -155,7 +145,6 @@ def open_dispute(
             "difference": str(record.difference),
         },
     )
-    return record
 
 
 def close_dispute(session: Session, actor: Actor, dispute_id: int, outcome: str, note: str) -> Dispute:
@@ -212,13 +201,11 @@ def link_contract(
         created_by_id=actor.id,
         created_by_label=actor.label,
     )
-    session.add(record)
-    session.flush()
-    audit.record(
+    return audit.add_recorded(
         session,
         actor,
+        record,
         "reconciliation.contract_linked",
-        f"recon_link:{record.id}",
+        "recon_link",
         {"bank": bank_code, "reported": reported_contract, "contract": contract, "reason": reason},
     )
-    return record

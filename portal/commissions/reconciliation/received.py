@@ -87,16 +87,14 @@ def add_manual(
         created_by_id=actor.id,
         created_by_label=actor.label,
     )
-    session.add(record)
-    session.flush()
-    audit.record(
+    return audit.add_recorded(
         session,
         actor,
+        record,
         "reconciliation.received_added",
-        f"recon_received:{record.id}",
+        "recon_received",
         {"bank": bank_code, "amount": str(amount), "period": record.period},
     )
-    return record
 
 
 def _digest(*parts: object) -> str:

@@ -20,15 +20,13 @@ from portal.core import audit
 from portal.core.audit import Actor
 from portal.core.db import utcnow
 from portal.core.errors import DomainError, NotFound
+from portal.core.text import required
 
 MIN_TEXT = 5
 
 
 def _text(value: str | None, field: str, message: str) -> str:
-    clean = " ".join((value or "").split())
-    if len(clean) < MIN_TEXT:
-        raise DomainError(message, field=field)
-    return clean[:1000]
+    return required(value, message, field=field, min_length=MIN_TEXT, max_length=1000)
 
 
 def open_dispute(

@@ -17,7 +17,7 @@ from portal.clients import pii
 from portal.commissions.statements.models import Statement, StatementState
 from portal.core import audit
 from portal.core.audit import Actor
-from portal.core.errors import DomainError
+from portal.core.text import required
 from portal.people.models import Collaborator
 
 ZERO = Decimal("0.00")
@@ -56,12 +56,12 @@ def batch_rows(session: Session, period: str, *, full: bool) -> Iterator[list[ob
 
 
 def record_full_batch(session: Session, actor: Actor, reason: str, period: str) -> None:
-    clean = " ".join((reason or "").split())
-    if len(clean) < pii.REASON_MIN:
-        raise DomainError(
-            f"Informe o motivo da exportação com dados completos (pelo menos {pii.REASON_MIN} caracteres).",
-            field="reason",
-        )
+    clean = required(
+        reason,
+        f"Informe o motivo da exportação com dados completos (pelo menos {pii.REASON_MIN} caracteres).",
+        min_length=pii.REASON_MIN,
+        max_length=None,
+    )
     audit.record(
         session,
         actor,

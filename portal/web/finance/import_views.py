@@ -7,6 +7,8 @@ the problems as XLSX and "Desfazer". Files whose header changed wait in quaranti
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Response, current_app, flash, redirect, request, url_for
 from sqlalchemy import select
 
@@ -44,9 +46,19 @@ LIST_HEADERS = (
 )
 
 
-def _go(endpoint: str, import_id: int) -> Response:
-    target = url_for(endpoint, import_id=import_id)
+def _go(endpoint: str, **values: Any) -> Response:
+    target = url_for(endpoint, **values)
     return hx_redirect(target) if is_htmx() else redirect(target, 303)  # type: ignore[return-value]
+
+
+def _next_step(record: DataImport) -> Response:
+    """A file whose columns are not known yet goes to the mapping, any other to its page."""
+    endpoint = "finance.import_mapping" if record.status == "mapping" else "finance.import_detail"
+    return _go(endpoint, import_id=record.id)
+
+
+def _expired(import_id: int) -> Response:
+    return import_detail(import_id, "Formulário expirado: recarregue a página.", 422)
 
 
 def _record(import_id: int) -> DataImport:
@@ -119,9 +131,7 @@ def import_new() -> Response:
             db.session.rollback()
             error = failure.message
         else:
-            if record.status == "mapping":
-                return _go("finance.import_mapping", import_id=record.id)
-            return _go("finance.import_detail", import_id=record.id)
+            return _next_step(record)
     return render(
         "finance/import_new.html",
         status=422 if error else 200,
@@ -161,17 +171,14 @@ def import_detail(import_id: int, error: str | None = None, status: int = 200) -
 def import_sheet(import_id: int) -> Response:
     record = _record(import_id)
     if not ConfirmForm().validate_on_submit() or not record.storage_name:
-        return import_detail(import_id, "Formulário expirado: recarregue a página.", 422)
+        return _expired(import_id)
     try:
         with storage.opened(_storage(), record.storage_name) as path:
             service.reanalyse(db.session, record, path, request.form.get("sheet") or None)
     except DomainError as failure:
         db.session.rollback()
         return import_detail(import_id, failure.message, 422)
-    return _go(
-        "finance.import_mapping" if record.status == "mapping" else "finance.import_detail",
-        import_id=import_id,
-    )
+    return _next_step(record)
 
 
 @bp.route("/imports/<int:import_id>/mapping", methods=["GET", "POST"])
@@ -225,7 +232,7 @@ def import_mapping(import_id: int) -> Response:
 def import_run(import_id: int) -> Response:
     record = _record(import_id)
     if not ConfirmForm().validate_on_submit():
-        return import_detail(import_id, "Formulário expirado: recarregue a página.", 422)
+        return _expired(import_id)
     if record.status != "ready":
         return import_detail(import_id, "Esta importação não está pronta para rodar.", 422)
     try:
@@ -234,8 +241,7 @@ def import_run(import_id: int) -> Response:
         return import_detail(import_id, failure.message, 422)
     job = start_job(import_job.RUN_KIND, import_id=record.id)
     record.status, record.job_id = "queued", job.id
-    target = url_for("jobs.detail", job_id=job.id)
-    return hx_redirect(target) if is_htmx() else redirect(target, 303)  # type: ignore[return-value]
+    return _go("jobs.detail", job_id=job.id)
 
 
 @bp.route("/imports/<int:import_id>/revert", methods=["POST"])
@@ -243,7 +249,7 @@ def import_run(import_id: int) -> Response:
 def import_revert(import_id: int) -> Response:
     record = _record(import_id)
     if not ConfirmForm().validate_on_submit():
-        return import_detail(import_id, "Formulário expirado: recarregue a página.", 422)
+        return _expired(import_id)
     if request.form.get("confirm") != "sim":
         return import_detail(import_id, "Marque a confirmação para desfazer a importação.", 422)
     try:

@@ -29,6 +29,7 @@ from portal.web.finance.forms import (
     RulesForm,
     StatementForm,
 )
+from portal.web.finance.recon_tables import item_args
 from portal.web.finance.recon_views import VIEW, bank_names, received_page, today
 from portal.web.htmx import render
 
@@ -93,6 +94,21 @@ def _item_page(
     )
 
 
+def _back_to_item(key: ItemKey) -> ResponseReturnValue:
+    """After a decision: back to the divergence's page (POST-redirect-GET)."""
+    return redirect(url_for("finance.recon_item", **item_args(key)), 303)
+
+
+def _expired(key: ItemKey, form: DecisionForm | None = None) -> Response:
+    return _item_page(key, 400, "Formulário expirado: recarregue a página e tente de novo.", form)
+
+
+def _refused(key: ItemKey, failure: DomainError, form: DecisionForm | None = None) -> Response:
+    """A broken rule: undo what the service flushed and re-render the item with the message."""
+    db.session.rollback()
+    return _item_page(key, error_status(failure), failure.message, form)
+
+
 @bp.route("/reconciliation/item")
 @require(*VIEW)
 def recon_item() -> ResponseReturnValue:
@@ -110,7 +126,7 @@ def recon_accept() -> ResponseReturnValue:
     form = DecisionForm()
     key = _key(request.form)
     if not form.validate_on_submit():
-        return _item_page(key, 400, "Formulário expirado: recarregue a página e tente de novo.", form)
+        return _expired(key, form)
     try:
         if form.confirmed.data != "1":
             actions._reason(form.reason.data)  # checked before the review step too
@@ -118,24 +134,13 @@ def recon_accept() -> ResponseReturnValue:
             return _item_page(key, form=form, preview=True)
         record = actions.accept(db.session, current_actor(), key, form.reason.data or "", today())
     except DomainError as failure:
-        db.session.rollback()
         form.confirmed.data = ""
-        return _item_page(key, error_status(failure), failure.message, form)
+        return _refused(key, failure, form)
     flash(
         f"Divergência aceita: ajuste de {record.amount} lançado no razão (nº {record.ledger_entry_id}).",
         "success",
     )
-    return redirect(
-        url_for(
-            "finance.recon_item",
-            bank=key.bank,
-            period=key.period,
-            contract=key.contract,
-            component=key.component,
-            dup="1" if key.duplicate else "",
-        ),
-        303,
-    )
+    return _back_to_item(key)
 
 
 @bp.route("/reconciliation/item/dispute", methods=["POST"])
@@ -144,26 +149,15 @@ def recon_dispute() -> ResponseReturnValue:
     form = DecisionForm()
     key = _key(request.form)
     if not form.validate_on_submit():
-        return _item_page(key, 400, "Formulário expirado: recarregue a página e tente de novo.", form)
+        return _expired(key, form)
     try:
         actions.open_dispute(
             db.session, current_actor(), key, form.reason.data or "", form.protocol.data or "", today()
         )
     except DomainError as failure:
-        db.session.rollback()
-        return _item_page(key, error_status(failure), failure.message, form)
+        return _refused(key, failure, form)
     flash("Disputa aberta com o banco.", "success")
-    return redirect(
-        url_for(
-            "finance.recon_item",
-            bank=key.bank,
-            period=key.period,
-            contract=key.contract,
-            component=key.component,
-            dup="1" if key.duplicate else "",
-        ),
-        303,
-    )
+    return _back_to_item(key)
 
 
 @bp.route("/reconciliation/disputes/<int:dispute_id>/close", methods=["POST"])
@@ -175,26 +169,15 @@ def recon_dispute_close(dispute_id: int) -> ResponseReturnValue:
     key = ItemKey(record.bank_code, record.period, record.contract, record.component, record.duplicate)
     form = CloseDisputeForm()
     if not form.validate_on_submit():
-        return _item_page(key, 400, "Formulário expirado: recarregue a página e tente de novo.")
+        return _expired(key)
     try:
         actions.close_dispute(
             db.session, current_actor(), dispute_id, form.outcome.data or "", form.note.data or ""
         )
     except DomainError as failure:
-        db.session.rollback()
-        return _item_page(key, error_status(failure), failure.message)
+        return _refused(key, failure)
     flash("Disputa encerrada.", "success")
-    return redirect(
-        url_for(
-            "finance.recon_item",
-            bank=key.bank,
-            period=key.period,
-            contract=key.contract,
-            component=key.component,
-            dup="1" if key.duplicate else "",
-        ),
-        303,
-    )
+    return _back_to_item(key)
 
 
 @bp.route("/reconciliation/link", methods=["POST"])
@@ -203,7 +186,7 @@ def recon_link() -> ResponseReturnValue:
     form = LinkForm()
     key = _key({**request.form.to_dict(), "contract": form.reported_contract.data})
     if not form.validate_on_submit():
-        return _item_page(key, 400, "Formulário expirado: recarregue a página e tente de novo.")
+        return _expired(key)
     try:
         link = actions.link_contract(
             db.session,
@@ -214,8 +197,7 @@ def recon_link() -> ResponseReturnValue:
             form.reason.data or "",
         )
     except DomainError as failure:
-        db.session.rollback()
-        return _item_page(key, error_status(failure), failure.message)
+        return _refused(key, failure)
     flash(f"Contrato {link.reported_contract} do banco vinculado ao contrato {link.contract}.", "success")
     return redirect(url_for("finance.recon_items", bank=key.bank, period=key.period), 303)
 

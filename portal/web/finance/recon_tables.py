@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from portal.commissions.reconciliation.matching import COMPONENT_LABELS, OUTCOME_LABELS, Outcome
+from portal.commissions.reconciliation.matching import COMPONENT_LABELS, OUTCOME_LABELS, ItemKey, Outcome
 from portal.commissions.reconciliation.models import ReceivedPayment
 from portal.commissions.reconciliation.overview import BUCKETS, AgingRow, ContractDetail, Exposure
 from portal.commissions.reconciliation.service import BankPeriod, ItemView
@@ -55,6 +55,17 @@ def rollup_grid(rows: Iterable[BankPeriod], names: dict[str, str]) -> Grid:
     return grid
 
 
+def item_args(key: ItemKey) -> dict[str, Any]:
+    """The query string that names one divergence on the item page."""
+    return {
+        "bank": key.bank,
+        "period": key.period,
+        "contract": key.contract,
+        "component": key.component,
+        "dup": "1" if key.duplicate else "",
+    }
+
+
 def items_grid(views: Iterable[ItemView], names: dict[str, str]) -> Grid:
     grid = Grid(
         [
@@ -93,15 +104,7 @@ def items_grid(views: Iterable[ItemView], names: dict[str, str]) -> Grid:
                 v.age_days,
             ]
         )
-        grid.links.append(
-            {
-                "bank": k.bank,
-                "period": k.period,
-                "contract": k.contract,
-                "component": k.component,
-                "dup": "1" if k.duplicate else "",
-            }
-        )
+        grid.links.append(item_args(k))
     return grid
 
 
