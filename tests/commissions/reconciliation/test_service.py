@@ -162,3 +162,12 @@ def test_statement_count_does_not_grow_with_rows(db, monkeypatch, paid):
         line(db, imp, f"CT-{n}", "600.00", date(2026, 3, 20))
         line(db, imp, f"X-{n}", "10.00", date(2026, 3, 20))
     assert run() == small
+
+
+def test_months_still_to_come_are_exposure_not_divergences(db, paid):
+    # Deferred R$ 50,00 a month runs 2026-04 … 2027-03; on 15/06/2026 only 2026-03 (flat)
+    # to 2026-06 are due. The later months show only when asked for by period.
+    periods = sorted({row.period for row in reconcile(db, as_of=AS_OF, bank="facta").rollup})
+    assert periods == ["2026-03", "2026-04", "2026-05", "2026-06"]
+    (later,) = reconcile(db, as_of=AS_OF, bank="facta", period="2026-09").rollup
+    assert (later.expected, later.reported) == (D("50.00"), D("0.00"))
