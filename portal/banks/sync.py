@@ -22,7 +22,7 @@ from portal.banks.models import Bank
 from portal.banks.registry import build_connector
 from portal.banks.service import settings_for
 from portal.banks.state import StateStore
-from portal.banks.types import Capability, StatusUpdate
+from portal.banks.types import BankSettings, Capability, StatusUpdate
 from portal.core.db import utcnow
 
 logger = logging.getLogger("portal.banks")
@@ -60,17 +60,36 @@ def store_updates(session: Session, bank_code: str, updates: list[StatusUpdate])
     return stored
 
 
-def poll_bank(session: Session, bank: Bank, store: StateStore, now: datetime | None = None) -> PollResult:
-    """Fetch one bank's changes since its last poll into the inbox; never raises BankError."""
-    now = now or utcnow()
-    since = (bank.status_synced_at - OVERLAP) if bank.status_synced_at else now - FIRST_POLL_WINDOW
-    connector = build_connector(settings_for(bank), store)
+def poll_since(bank: Bank, now: datetime) -> datetime:
+    """The moment to ask changes from: the last successful poll (with overlap) or a day back."""
+    return (bank.status_synced_at - OVERLAP) if bank.status_synced_at else now - FIRST_POLL_WINDOW
+
+
+def fetch_changes(
+    bank_code: str, settings: BankSettings, store: StateStore, since: datetime
+) -> list[StatusUpdate] | PollResult:
+    """Ask one bank for its changes (network only, no database): the updates, or the
+    failed poll's result. Kept apart so a job holds no transaction while it waits."""
+    connector = build_connector(settings, store)
     try:
-        updates = connector.fetch_status(since=since)
+        return connector.fetch_status(since=since)
     except BankError as error:
-        logger.warning("status poll failed bank=%s error=%s", bank.code, type(error).__name__)
-        return PollResult(bank.code, error=error.message)
+        logger.warning("status poll failed bank=%s error=%s", bank_code, type(error).__name__)
+        return PollResult(bank_code, error=error.message)
+
+
+def record_poll(session: Session, bank: Bank, updates: list[StatusUpdate], now: datetime) -> PollResult:
+    """Store a successful poll's updates in the inbox and move the bank's poll mark."""
     stored = store_updates(session, bank.code, updates)
     bank.status_synced_at = now
     session.flush()
     return PollResult(bank.code, received=len(updates), stored=stored)
+
+
+def poll_bank(session: Session, bank: Bank, store: StateStore, now: datetime | None = None) -> PollResult:
+    """Fetch one bank's changes since its last poll into the inbox; never raises BankError."""
+    now = now or utcnow()
+    fetched = fetch_changes(bank.code, settings_for(bank), store, poll_since(bank, now))
+    if isinstance(fetched, PollResult):
+        return fetched
+    return record_poll(session, bank, fetched, now)

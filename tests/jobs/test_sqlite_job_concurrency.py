@@ -1,16 +1,19 @@
 """Background jobs on a file-based SQLite database keep working while people sign in:
 a login committed between a job's read and its first write used to fail the job with
-"database is locked" (a 3-row import imported 0)."""
+"database is locked" (a 3-row import imported 0; the bank status sync, one long
+transaction around its bank calls, failed the same way)."""
 
 from __future__ import annotations
 
 import random
+from datetime import UTC, datetime
 
 import pytest
 from alembic import command
 from sqlalchemy import func, select
 
 from portal import create_app
+from portal.banks.types import Capability, StatusUpdate
 from portal.core.audit import Actor, AuditEntry
 from portal.core.db import unit_of_work
 from portal.core.documents import generate_cpf
@@ -19,9 +22,11 @@ from portal.core.migrations import alembic_config
 from portal.demo.jobs import DEMO_KIND
 from portal.extensions import db
 from portal.people.models import User
-from portal.proposals import import_job, importing
+from portal.proposals import bank_sync, import_job, importing
+from portal.proposals.mapping import set_mapping
 from portal.proposals.models import Proposal
 from portal.proposals.pipeline_models import ProposalImport
+from portal.proposals.statuses import Status
 from tests import factories
 from tests.conftest import BACKEND, form_post
 from tests.conftest import app_settings as settings_for
@@ -134,3 +139,63 @@ def test_a_read_only_job_finishes_after_a_login_committed_meanwhile(sqlite_app, 
     with sqlite_app.app_context(), unit_of_work(db.new_session) as session:
         job = session.get(Job, job_id)
         assert (job.status, job.error) == (JobStatus.DONE, None)
+
+
+class _BankReportingThree:
+    """A bank whose status poll takes a while: someone signs in while we wait for it."""
+
+    def __init__(self, app, email: str, logins: list[int]) -> None:
+        self.app, self.email, self.logins = app, email, logins
+
+    def fetch_status(self, *, since=None):
+        self.logins.append(_sign_in(self.app, self.email))
+        at = datetime(2026, 1, 10, 6, 5, tzinfo=UTC)
+        return [StatusUpdate("daycoval", f"DC000{n}", "EM ANALISE", at) for n in (1, 2, 3)]
+
+
+def test_the_bank_status_sync_applies_every_status_while_people_sign_in(sqlite_app, monkeypatch):
+    with sqlite_app.app_context(), unit_of_work(db.new_session) as session:
+        fetch_only = [Capability.FETCH_STATUS]
+        factories.bank(session, "daycoval", credentials={"apikey": "k"}, capabilities=fetch_only)
+        set_mapping(session, "daycoval", "EM ANALISE", Status.UNDER_ANALYSIS)
+        agent = factories.collaborator(
+            session, factories.user(session, role="agent"), factories.org_unit(session, "team", "Equipe")
+        )
+        for n in (1, 2, 3):
+            owned = factories.client(session, agent)
+            factories.proposal(session, owned, bank_code="daycoval", bank_proposal_number=f"DC000{n}")
+        starter_id = factories.user(session, role="admin").id
+        email = factories.user(session, role="agent").email
+    logins: list[int] = []
+    bank = _BankReportingThree(sqlite_app, email, logins)
+    monkeypatch.setattr(bank_sync.sync, "build_connector", lambda settings, store: bank)
+    original_step = JobContext.step
+
+    def step_then_someone_signs_in(self, fn):
+        result = original_step(self, fn)
+        logins.append(_sign_in(sqlite_app, email))
+        return result
+
+    monkeypatch.setattr(JobContext, "step", step_then_someone_signs_in)
+    job_id = _enqueue(sqlite_app, bank_sync.KIND, starter_id)
+
+    sqlite_app.extensions["athenas.jobs"].runner.run_all()
+
+    with sqlite_app.app_context(), unit_of_work(db.new_session) as session:
+        job = session.get(Job, job_id)
+        assert (job.status, job.error) == (JobStatus.DONE, None)
+        assert job.result["summary"]["Atualizações aplicadas"] == 3
+        query = select(Proposal.bank_proposal_number, Proposal.status).order_by(Proposal.id)
+        statuses = session.execute(query)
+        assert [tuple(row) for row in statuses] == [
+            ("DC0001", "under_analysis"),
+            ("DC0002", "under_analysis"),
+            ("DC0003", "under_analysis"),
+        ]
+        signed_in = session.scalar(
+            select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "login.succeeded")
+        )
+    # during the bank call, then after each step: read banks, record the poll, reconcile's
+    # read, list pending events, one per event (3)
+    assert logins == [302] * 8
+    assert signed_in == 8
