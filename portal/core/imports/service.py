@@ -49,6 +49,14 @@ def saved_layouts(
     ]
 
 
+def imports_list(session: Session, status: str = "", limit: int = 500) -> list[DataImport]:
+    """The latest imports, newest first, optionally of one status."""
+    stmt = select(DataImport).order_by(DataImport.id.desc())
+    if status:
+        stmt = stmt.where(DataImport.status == status)
+    return list(session.scalars(stmt.limit(limit)))
+
+
 def already_imported(session: Session, kind: str, bank_code: str, sha256: str) -> DataImport | None:
     return session.scalar(
         select(DataImport).where(

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, current_app, flash, redirect, request, url_for
-from sqlalchemy import select
 
 from portal.core import formats
 from portal.core.errors import DomainError, NotFound
@@ -76,10 +75,7 @@ def _storage() -> str:
 @require(Permission.FINANCE, Permission.COMMISSIONS_VIEW)
 def imports_list() -> Response:
     status = request.args.get("status", "")
-    stmt = select(DataImport).order_by(DataImport.id.desc())
-    if status in STATUS_LABELS:
-        stmt = stmt.where(DataImport.status == status)
-    records = list(db.session.scalars(stmt.limit(500)))
+    records = service.imports_list(db.session, status if status in STATUS_LABELS else "")
     fmt = request.args.get("format")
     if fmt:
         rows = (

@@ -7,9 +7,7 @@ from datetime import date
 from typing import Any
 
 from flask import Response, abort, request
-from sqlalchemy import select
 
-from portal.banks.models import Bank
 from portal.commissions.ledger import check_period
 from portal.commissions.reconciliation import overview, received, rules
 from portal.commissions.reconciliation.models import GLOBAL
@@ -18,6 +16,7 @@ from portal.core.errors import DomainError
 from portal.extensions import db
 from portal.people.permissions import Permission
 from portal.web.access import require
+from portal.web.bank_names import registered_banks
 from portal.web.exports import export_response
 from portal.web.finance import bp
 from portal.web.finance import recon_tables as grids
@@ -34,7 +33,8 @@ def today() -> date:
 
 
 def bank_names() -> dict[str, str]:
-    return dict(db.session.execute(select(Bank.code, Bank.name)).tuples().all())
+    """The bank registry, code → name (cached per request by `registered_banks`)."""
+    return registered_banks()
 
 
 def _filters() -> dict[str, str]:
