@@ -162,7 +162,7 @@ def _new_page(
 def recurring_new() -> ResponseReturnValue:
     list_kind = request.args.get("list", "")
     if not _may_run(list_kind):
-        return _index(404, "Esta lista não pode ser salva como relatório recorrente.")
+        return _index(403, "Esta lista não pode ser salva como relatório recorrente.")
     return _new_page(list_kind, clean_query(request.args.get("q", "")))
 
 
@@ -171,7 +171,7 @@ def recurring_new() -> ResponseReturnValue:
 def recurring_create() -> ResponseReturnValue:
     list_kind = request.form.get("list_kind", "")
     if not _may_run(list_kind):
-        return _index(404, "Esta lista não pode ser salva como relatório recorrente.")
+        return _index(403, "Esta lista não pode ser salva como relatório recorrente.")
     query = clean_query(request.form.get("query", ""))
     values = {k: request.form.get(k, "") for k in ("name", "frequency", "fmt")}
     if not ActionForm().validate_on_submit():
