@@ -15,6 +15,5 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     register_app(app)
 
-    @app.context_processor
-    def _recurring_lists() -> dict[str, object]:
-        return {"recurring_lists": RECURRING_LISTS}
+    # A global, not a context processor: the export macro is imported without context.
+    app.jinja_env.globals["recurring_lists"] = RECURRING_LISTS

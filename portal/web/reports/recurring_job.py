@@ -16,7 +16,7 @@ import weakref
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, g, request, url_for
+from flask import Flask, g, request
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 
@@ -68,8 +68,8 @@ def run_export_as(app: Flask, owner_id: int, list_kind: str, query: str, fmt: st
     """The file the export button of `list_kind` gives `owner` with these filters, now."""
     if list_kind not in RECURRING_LISTS:
         raise ExportRefused("Lista sem exportação recorrente.")
+    path = app.url_map.bind("localhost").build(list_kind, {"fmt": fmt})
     with app.app_context():
-        path = url_for(list_kind, fmt=fmt)
         with app.test_request_context(path, query_string=query, method="GET"):
             owner = db.session.get(User, owner_id)
             if owner is None or not owner.active:
