@@ -17,7 +17,12 @@ from portal.core.business_days import (
 
 @pytest.mark.parametrize(
     ("year", "expected"),
-    [(2024, date(2024, 3, 31)), (2025, date(2025, 4, 20)), (2026, date(2026, 4, 5)), (2027, date(2027, 3, 28))],
+    [
+        (2024, date(2024, 3, 31)),
+        (2025, date(2025, 4, 20)),
+        (2026, date(2026, 4, 5)),
+        (2027, date(2027, 3, 28)),
+    ],
 )
 def test_easter_sunday(year, expected):
     assert easter(year) == expected

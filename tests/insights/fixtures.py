@@ -48,7 +48,13 @@ def company_line(db, contract: str, amount: str, bank: str):
 
 def _paid(db, client, agent, store, at: datetime, gross: str, net: str, bank="facta", product="new"):
     p = factories.proposal(
-        db, client, agent, bank_code=bank, product=product, gross_amount=Decimal(gross), net_amount=Decimal(net)
+        db,
+        client,
+        agent,
+        bank_code=bank,
+        product=product,
+        gross_amount=Decimal(gross),
+        net_amount=Decimal(net),
     )
     p.paid_at = at
     p.store_id = store.id

@@ -63,7 +63,14 @@ def test_schedule_generates_last_month_on_the_first_business_day_only(app, db, m
     on_disk = (app.config["STORAGE_DIR"] / __import__("pathlib").Path(stored.storage_path)).read_bytes()
     assert not on_disk.startswith(b"PK"), "stored encrypted, never the clear XLSX"
     clear = reports.read_report(app.config["STORAGE_DIR"], stored)
-    assert sheet_rows(clear, "Produção")[4] == ["Total", None, None, "=SUM(D2:D4)", "=SUM(E2:E4)", "=SUM(F2:F4)"]
+    assert sheet_rows(clear, "Produção")[4] == [
+        "Total",
+        None,
+        None,
+        "=SUM(D2:D4)",
+        "=SUM(E2:E4)",
+        "=SUM(F2:F4)",
+    ]
 
 
 def test_schedule_waits_past_a_weekend_month_start(app, db, manual_runner, clock):
@@ -82,7 +89,11 @@ def test_on_demand_button_runs_a_job_and_lands_on_the_page(client, db, login_as,
     response = form_post(client, "/reports/workbook", {"period": "2031-03"}, token_page="/reports/")
     assert response.status_code == 302 and "/jobs/" in response.headers["Location"]
     job = db.scalar(select(Job).order_by(Job.id.desc()))
-    assert (job.kind, job.actor_id, job.params) == ("insights.workbook.generate", user.id, {"period": "2031-03"})
+    assert (job.kind, job.actor_id, job.params) == (
+        "insights.workbook.generate",
+        user.id,
+        {"period": "2031-03"},
+    )
     manual_runner.run_all()
     db.refresh(job)
     assert job.status == "done" and job.progress_done == job.progress_total == 5
@@ -235,12 +246,18 @@ def test_owner_pauses_resumes_and_deletes_with_confirmation(app, client, db, man
     sign_in(client, db, owner)
     _save(client, "sales.my_proposals_export")
     definition = db.scalar(select(RecurringReport))
-    assert form_post(client, f"/reports/recurring/{definition.id}/pause", token_page="/reports/").status_code == 302
+    assert (
+        form_post(client, f"/reports/recurring/{definition.id}/pause", token_page="/reports/").status_code
+        == 302
+    )
     clock.set(datetime(2031, 3, 12, 6, 0, tzinfo=SP))
     run_periodic(app, manual_runner, RECURRING_KIND)
     assert files(db) == []  # paused: not run
 
-    assert form_post(client, f"/reports/recurring/{definition.id}/resume", token_page="/reports/").status_code == 302
+    assert (
+        form_post(client, f"/reports/recurring/{definition.id}/resume", token_page="/reports/").status_code
+        == 302
+    )
     db.refresh(definition)
     assert definition.active and definition.next_run_at == datetime(2031, 3, 13, 6, 0, tzinfo=SP)
 
@@ -248,8 +265,12 @@ def test_owner_pauses_resumes_and_deletes_with_confirmation(app, client, db, man
     assert unconfirmed.status_code == 422
     stranger = app.test_client()
     sign_in(stranger, db, factories.user(db, role="agent"))
-    other = form_post(stranger, f"/reports/recurring/{definition.id}/delete", {"confirm": "1"}, token_page="/reports/")
+    other = form_post(
+        stranger, f"/reports/recurring/{definition.id}/delete", {"confirm": "1"}, token_page="/reports/"
+    )
     assert other.status_code == 404
-    deleted = form_post(client, f"/reports/recurring/{definition.id}/delete", {"confirm": "1"}, token_page="/reports/")
+    deleted = form_post(
+        client, f"/reports/recurring/{definition.id}/delete", {"confirm": "1"}, token_page="/reports/"
+    )
     assert deleted.status_code == 302
     assert db.scalar(select(RecurringReport)) is None

@@ -26,7 +26,9 @@ def book(db):
 
 
 def test_five_sheets_in_order(book):
-    assert book.sheetnames == list(SHEETS) == ["Produção", "Comissões", "Conciliação", "Rankings", "Pagamentos"]
+    assert (
+        book.sheetnames == list(SHEETS) == ["Produção", "Comissões", "Conciliação", "Rankings", "Pagamentos"]
+    )
 
 
 def test_production_by_bank_product_and_store(book):
@@ -67,7 +69,15 @@ def test_reconciliation_expected_reported_received_per_bank(book):
         # facta: 300 + 150 expected, 300 + 140 reported, 400 received; C-2 off by 10 → open.
         ["Facta", 450, 440, 400, -10, -40, 1],
     ]
-    assert rows[3] == ["Total", "=SUM(B2:B3)", "=SUM(C2:C3)", "=SUM(D2:D3)", "=SUM(E2:E3)", "=SUM(F2:F3)", "=SUM(G2:G3)"]
+    assert rows[3] == [
+        "Total",
+        "=SUM(B2:B3)",
+        "=SUM(C2:C3)",
+        "=SUM(D2:D3)",
+        "=SUM(E2:E3)",
+        "=SUM(F2:F3)",
+        "=SUM(G2:G3)",
+    ]
 
 
 def test_rankings_of_stores_and_agents(book):
@@ -104,7 +114,7 @@ def test_a_name_that_looks_like_a_formula_stays_text(db):
     from tests import factories
 
     data = month(db)
-    data.ana.name = "=HYPERLINK(\"http://x\")"
+    data.ana.name = '=HYPERLINK("http://x")'
     db.flush()
     wb = openpyxl.load_workbook(io.BytesIO(build_workbook(db, PERIOD, date(2031, 6, 30))))
     cell = wb["Rankings"]["C7"]

@@ -69,28 +69,27 @@ def run_export_as(app: Flask, owner_id: int, list_kind: str, query: str, fmt: st
     if list_kind not in RECURRING_LISTS:
         raise ExportRefused("Lista sem exportação recorrente.")
     path = app.url_map.bind("localhost").build(list_kind, {"fmt": fmt})
-    with app.app_context():
-        with app.test_request_context(path, query_string=query, method="GET"):
-            owner = db.session.get(User, owner_id)
-            if owner is None or not owner.active:
-                raise ExportRefused("Usuário desativado.")
-            g._login_user = owner  # what Flask-Login's current_user returns in this request
-            if request.routing_exception is not None or request.endpoint != list_kind:
-                raise ExportRefused("Endereço da exportação inválido.")
-            view = app.view_functions[list_kind]
-            try:
-                returned: Any = view(**(request.view_args or {}))
-                response = app.make_response(returned)
-            except HTTPException as error:
-                raise ExportRefused(f"Exportação recusada (HTTP {error.code}).") from None
-            except (DomainError, NotFound) as error:
-                raise ExportRefused(error.message) from None
-            if response.status_code != 200:
-                raise ExportRefused(f"Exportação recusada (HTTP {response.status_code}).")
-            content = b"".join(response.iter_encoded())
-            found = _FILENAME.search(response.headers.get("Content-Disposition", ""))
-            filename = found.group(1) if found else f"exportacao.{fmt}"
-            return ExportFile(content, filename, response.mimetype or reports.CONTENT_TYPES[fmt])
+    with app.app_context(), app.test_request_context(path, query_string=query, method="GET"):
+        owner = db.session.get(User, owner_id)
+        if owner is None or not owner.active:
+            raise ExportRefused("Usuário desativado.")
+        g._login_user = owner  # what Flask-Login's current_user returns in this request
+        if request.routing_exception is not None or request.endpoint != list_kind:
+            raise ExportRefused("Endereço da exportação inválido.")
+        view = app.view_functions[list_kind]
+        try:
+            returned: Any = view(**(request.view_args or {}))
+            response = app.make_response(returned)
+        except HTTPException as error:
+            raise ExportRefused(f"Exportação recusada (HTTP {error.code}).") from None
+        except (DomainError, NotFound) as error:
+            raise ExportRefused(error.message) from None
+        if response.status_code != 200:
+            raise ExportRefused(f"Exportação recusada (HTTP {response.status_code}).")
+        content = b"".join(response.iter_encoded())
+        found = _FILENAME.search(response.headers.get("Content-Disposition", ""))
+        filename = found.group(1) if found else f"exportacao.{fmt}"
+        return ExportFile(content, filename, response.mimetype or reports.CONTENT_TYPES[fmt])
 
 
 def run_definition(ctx: JobContext, app: Flask, definition_id: int) -> str:
