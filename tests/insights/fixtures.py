@@ -97,8 +97,8 @@ def month(db) -> SimpleNamespace:
     bruno_user = factories.user(db, role="agent", name="Bruno Lima")
     ana = factories.collaborator(db, ana_user, centro, name="Ana Souza")
     bruno = factories.collaborator(db, bruno_user, norte, name="Bruno Lima")
-    ana_client = factories.client(db, ana_user)
-    bruno_client = factories.client(db, bruno_user)
+    ana_client = factories.client(db, ana)
+    bruno_client = factories.client(db, bruno)
 
     march = datetime(2031, 3, 10, 15, 0, tzinfo=UTC)
     _paid(db, ana_client, ana, centro, march, "10000.00", "9500.00")
