@@ -274,3 +274,24 @@ def test_owner_pauses_resumes_and_deletes_with_confirmation(app, client, db, man
     )
     assert deleted.status_code == 302
     assert db.scalar(select(RecurringReport)) is None
+
+
+def test_a_recurring_csv_is_the_file_the_export_button_gives(app, client, db, manual_runner, clock):
+    data = month(db)
+    clock.set(datetime(2031, 3, 10, 10, 0, tzinfo=SP))
+    sign_in(client, db, data.ana_user)
+    saved = {
+        "list_kind": "sales.my_proposals_export",
+        "query": "bank=facta",
+        "name": "Facta",
+        "frequency": "daily",
+        "fmt": "csv",
+    }
+    form_post(client, "/reports/recurring", saved, token_page="/reports/")
+    clock.set(datetime(2031, 3, 11, 6, 0, tzinfo=SP))
+    run_periodic(app, manual_runner, RECURRING_KIND)
+    [stored] = files(db)
+    assert stored.content_type == "text/csv" and stored.filename.endswith(".csv")
+    button = client.get("/sales/proposals/export.csv?bank=facta")
+    assert reports.read_report(app.config["STORAGE_DIR"], stored) == button.data
+    assert button.data.decode("utf-8-sig").count("\n") == 1 + 4  # header + Ana's 4 Facta proposals
