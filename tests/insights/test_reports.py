@@ -295,3 +295,15 @@ def test_a_recurring_csv_is_the_file_the_export_button_gives(app, client, db, ma
     button = client.get("/sales/proposals/export.csv?bank=facta")
     assert reports.read_report(app.config["STORAGE_DIR"], stored) == button.data
     assert button.data.decode("utf-8-sig").count("\n") == 1 + 4  # header + Ana's 4 Facta proposals
+
+
+def test_only_company_roles_get_the_generate_button(app, client, db, login_as, manual_runner):
+    login_as("agent")
+    page = client.get("/reports/").get_data(as_text=True)
+    assert 'data-testid="workbook-form"' not in page and 'data-testid="recurring"' in page
+    denied = form_post(client, "/reports/workbook", {"period": "2031-03"}, token_page="/reports/")
+    assert denied.status_code == 403
+    assert manual_runner.dispatched == []
+    finance = app.test_client()
+    sign_in(finance, db, factories.user(db, role="finance"))
+    assert 'data-testid="workbook-form"' in finance.get("/reports/").get_data(as_text=True)
