@@ -190,6 +190,9 @@ def test_filters_are_kept_and_applied_at_run_time(app, client, db, manual_runner
     data = month(db)
     clock.set(datetime(2031, 3, 10, 10, 0, tzinfo=SP))
     sign_in(client, db, data.bruno_user)
+    form_page = client.get("/reports/recurring/new?list=sales.my_proposals_export&q=bank%3Dc6%26after%3Dabc")
+    assert form_page.status_code == 200
+    assert '<input type="hidden" name="query" value="bank=c6">' in form_page.get_data(as_text=True)
     _save(client, "sales.my_proposals_export", query="bank=c6&after=abc", frequency="weekly")
     definition = db.scalar(select(RecurringReport))
     assert definition.query == "bank=c6"  # the paging cursor is not a filter
