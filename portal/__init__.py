@@ -159,6 +159,8 @@ JOB_KIND_MODULES = [
     "portal.commissions.calc_job",
     "portal.web.statement_job",
     "portal.core.imports.job",
+    "portal.insights.workbook_job",
+    "portal.web.reports.recurring_job",
 ]
 
 
@@ -199,7 +201,7 @@ class BoundedIntConverter(IntegerConverter):
 
 def _register_web(app: Flask) -> None:
     app.url_map.converters["int"] = BoundedIntConverter
-    from portal.web import admin, api, auth, bank_store, finance, jobs, operations, people, sales
+    from portal.web import admin, api, auth, bank_store, finance, jobs, operations, people, reports, sales
     from portal.web.errors import register_error_handlers
     from portal.web.filters import register_filters
     from portal.web.input_guard import register_input_guard
@@ -208,6 +210,7 @@ def _register_web(app: Flask) -> None:
 
     for module in (auth, api, sales, operations, finance, admin, people, jobs):
         app.register_blueprint(module.bp)
+    reports.init_app(app)
     people.register_cert_warnings(app)
     register_error_handlers(app)
     register_security_hooks(app)

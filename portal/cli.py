@@ -278,6 +278,7 @@ def encrypted_file_sources() -> list[EncryptedFiles]:
     from portal.clients.consents import EVIDENCE_FILES as CONSENT_EVIDENCE
     from portal.commissions.statements.files import PDF_FILES as STATEMENT_PDFS
     from portal.core.rotation import EncryptedFiles
+    from portal.insights.reports import REPORT_FILES
     from portal.people.certifications import EVIDENCE_FILES as CERTIFICATION_EVIDENCE
     from portal.proposals.documents import DOCUMENT_FILES
     from portal.proposals.pipeline_models import ProposalImport
@@ -285,7 +286,7 @@ def encrypted_file_sources() -> list[EncryptedFiles]:
     # Imported spreadsheets: `importing.keep_file` writes imports/<name>, the name as
     # associated data.
     imports = EncryptedFiles(ProposalImport.__table__.c.storage_name, locate=lambda name: f"imports/{name}")  # type: ignore[arg-type]
-    return [DOCUMENT_FILES, imports, CONSENT_EVIDENCE, CERTIFICATION_EVIDENCE, STATEMENT_PDFS]
+    return [DOCUMENT_FILES, imports, CONSENT_EVIDENCE, CERTIFICATION_EVIDENCE, STATEMENT_PDFS, REPORT_FILES]
 
 
 @click.command("rotate-data-key")

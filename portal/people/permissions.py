@@ -52,6 +52,7 @@ class Permission(StrEnum):
     PIPELINE_MANAGE = "pipeline.manage"  # move proposals, pendencies, documents, mappings, SLA, imports
     COMMISSIONS_VIEW = "commissions.view"  # finance commission pages: tables, plans, ledger, periods
     COMMISSIONS_MANAGE = "commissions.manage"  # import/approve tables, plans, manual entries, close
+    REPORTS_COMPANY = "reports.company"  # the monthly workbook on the Relatórios page (generate, download)
 
 
 _EVERYONE = {Permission.ACCOUNT}
@@ -127,6 +128,14 @@ ROLE_PERMISSIONS = {
 # them (reason + audit, like the client full export).
 ROLE_PERMISSIONS = {
     role: perms | ({Permission.PII_EXPORT} if role == Role.FINANCE else set())
+    for role, perms in ROLE_PERMISSIONS.items()
+}
+
+# Reports (issue #12): the company's monthly workbook is for finance, managers and admins;
+# every user's own recurring exports need only an account.
+_COMPANY_REPORTS = (Role.FINANCE, Role.MANAGER, Role.ADMIN)
+ROLE_PERMISSIONS = {
+    role: perms | ({Permission.REPORTS_COMPANY} if role in _COMPANY_REPORTS else set())
     for role, perms in ROLE_PERMISSIONS.items()
 }
 

@@ -130,6 +130,32 @@ def _xlsx_value(ws: Any, value: Any, number_format: str | None) -> Any:
     return cell
 
 
+def xlsx_cell(ws: Any, value: Any, number_format: str | None = None) -> Any:
+    """One value for a write-only sheet, typed like `write_xlsx` does (``Decimal`` →
+    money, dates → ``dd/mm/aaaa``); text is always text, never a formula."""
+    return _xlsx_value(ws, value, number_format)
+
+
+def formula_cell(ws: Any, formula: str, number_format: str | None = None, *, bold: bool = True) -> Any:
+    """A real formula (``=SUM(C2:C4)``) written by the code itself, never from user text."""
+    if not formula.startswith("="):
+        raise ValueError("a formula starts with '='")
+    cell = WriteOnlyCell(ws, value=formula)
+    if number_format:
+        cell.number_format = number_format
+    if bold:
+        cell.font = Font(bold=True)
+    return cell
+
+
+def bold_cell(ws: Any, value: Any) -> Any:
+    """A bold text cell (headers, total labels); illegal characters removed, never a formula."""
+    cell = WriteOnlyCell(ws, value=ILLEGAL_CHARACTERS_RE.sub("", str(value)))
+    cell.data_type = "s"
+    cell.font = Font(bold=True)
+    return cell
+
+
 def _write_workbook(
     target: StrPath | io.BytesIO,
     headers: Sequence[str],
@@ -153,10 +179,7 @@ def _write_workbook(
     width = len(column_formats)
     for row in rows:
         ws.append(
-            [
-                _xlsx_value(ws, value, column_formats[i] if i < width else None)
-                for i, value in enumerate(row)
-            ]
+            [_xlsx_value(ws, value, column_formats[i] if i < width else None) for i, value in enumerate(row)]
         )
     wb.save(target)
 
