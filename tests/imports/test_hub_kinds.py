@@ -155,7 +155,7 @@ def test_clients_import_duplicates_bad_rows_twice_and_revert(db, org, tmp_path, 
     before = _count(db, Client)
     record = _run(db, org, path, "clients", storage)
     assert (record.imported, record.skipped, record.errors) == (1, 2, 2)
-    assert record.problems == [
+    assert sorted(record.problems) == [
         [3, "skipped", f"CPF já cadastrado (cliente nº {existing.id}): o cadastro existente foi mantido."],
         [4, "error", "CPF inválido: “123.456.789-00”."],
         [5, "error", "Corretor “Fulano Inexistente” não encontrado (use o e-mail ou o nome completo)."],

@@ -9,7 +9,7 @@ table keeps unique, so an overlapping file never counts a line twice.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -49,9 +49,13 @@ def saved_layouts(
     ]
 
 
-def imports_list(session: Session, status: str = "", limit: int = 500) -> list[DataImport]:
-    """The latest imports, newest first, optionally of one status."""
+def imports_list(
+    session: Session, status: str = "", limit: int = 500, kinds: Sequence[str] | None = None
+) -> list[DataImport]:
+    """The latest imports, newest first, optionally of one status and of some kinds only."""
     stmt = select(DataImport).order_by(DataImport.id.desc())
+    if kinds is not None:
+        stmt = stmt.where(DataImport.kind.in_(list(kinds)))
     if status:
         stmt = stmt.where(DataImport.status == status)
     return list(session.scalars(stmt.limit(limit)))
@@ -313,7 +317,7 @@ def execute(
         flush_batch()
     record.rows_total, record.imported = counts["rows"], counts["imported"]
     record.skipped, record.errors = counts["skipped"], counts["errors"]
-    record.problems = sorted(problems, key=lambda p: p[0])
+    record.problems = problems
     record.totals = {"credits": str(credits), "debits": str(debits)}
     record.status, record.finished_at = "done", utcnow()
     if spec.whole_file and counts["errors"]:
