@@ -145,7 +145,15 @@ def test_clients_import_duplicates_bad_rows_twice_and_revert(db, org, tmp_path, 
     pedro = generate_cpf(random.Random(7202))
     existing = db.scalar(select(Client).where(Client.id == org.client.id))
     rows = [
-        [format_cpf(joana), "Joana Prado", "10/05/1960", "(11) 98765-4321", "São Paulo", "SP", "Ana Corretora"],
+        [
+            format_cpf(joana),
+            "Joana Prado",
+            "10/05/1960",
+            "(11) 98765-4321",
+            "São Paulo",
+            "SP",
+            "Ana Corretora",
+        ],
         [existing.cpf, "Maria Outra", "", "", "", "", "Ana Corretora"],  # line 3: CPF registered
         ["123.456.789-00", "Sem Dígito", "", "", "", "", "Ana Corretora"],  # line 4: bad CPF
         [pedro, "Pedro Lima", "", "", "", "", "Fulano Inexistente"],  # line 5: unknown owner
@@ -223,7 +231,12 @@ def test_commission_table_becomes_a_draft_and_reverts(db, org, tmp_path, storage
     record = _run(db, org, path, "commission-table", storage, bank="facta", note="Abril")
     assert (record.status, record.imported, record.errors) == ("done", 2, 0)
     version = db.scalar(select(TableVersion).order_by(TableVersion.id.desc()))
-    assert (version.state, version.bank_code, len(version.rows), version.note) == ("draft", "facta", 2, "Abril")
+    assert (version.state, version.bank_code, len(version.rows), version.note) == (
+        "draft",
+        "facta",
+        2,
+        "Abril",
+    )
     assert (version.valid_from, version.valid_to) == (date(2026, 4, 1), None)  # one row is open-ended
     assert [r.line_no for r in version.rows] == [2, 3]
 
@@ -265,4 +278,8 @@ def test_cli_imports_a_commission_table(app, db, org, tmp_path):
     assert result.exit_code == 0, result.output
     assert "2 linha(s) importada(s), 0 ignorada(s), 0 com erro" in result.output
     version = db.scalar(select(TableVersion).order_by(TableVersion.id.desc()))
-    assert (version.valid_from, version.valid_to, version.state) == (date(2026, 4, 1), date(2026, 12, 31), "draft")
+    assert (version.valid_from, version.valid_to, version.state) == (
+        date(2026, 4, 1),
+        date(2026, 12, 31),
+        "draft",
+    )
