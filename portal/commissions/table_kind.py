@@ -61,7 +61,7 @@ def convert(cells: dict[str, Any], bank: str) -> Record:
         "agreement": row.agreement,
         "table_code": row.table_code,
         "terms": f"{row.term_from}–{row.term_to}",
-        "flat": row.flat,
+        "flat": f"{row.flat}%".replace(".", ","),
         "valid_from": row.valid_from,
     }
 

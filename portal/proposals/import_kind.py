@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from portal.banks.queries import bank_names
 from portal.core.audit import Actor
 from portal.core.crypto import get_keyring
+from portal.core.documents import mask_cpf
 from portal.core.errors import Conflict, DomainError
 from portal.core.imports import records, values
 from portal.core.imports.kinds import Field, Kind, Record, register_kind
@@ -60,6 +61,7 @@ def convert(cells: dict[str, Any], _bank: str) -> Record:
         raise values.RowError("Prazo em branco.")
     return {
         "cpf": cpf,
+        "cpf_shown": mask_cpf(cpf),  # the preview never shows the whole CPF
         "bank": values.text(cells.get("bank")),
         "product": product,
         "agreement": agreement,
@@ -166,7 +168,7 @@ KIND = register_kind(
         persist=persist,
         revert=revert,
         preview_columns=(
-            ("cpf", "CPF"),
+            ("cpf_shown", "CPF"),
             ("bank", "Banco"),
             ("product", "Produto"),
             ("agreement", "Convênio"),

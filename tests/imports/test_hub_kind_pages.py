@@ -17,7 +17,6 @@ from portal.proposals.models import Proposal
 from tests import factories
 from tests.conftest import csrf_token_from
 from tests.conftest import sign_in as conftest_sign_in
-from tests.jobs.conftest import manual_runner  # noqa: F401
 from tests.pipeline_helpers import build_org
 
 
@@ -37,6 +36,10 @@ def _upload(client, body: bytes, name: str, **fields):
 
 def _csv(header: list[str], rows: list[list[str]]) -> bytes:
     return ("\n".join(";".join(r) for r in [header, *rows]) + "\n").encode()
+
+
+def _cells(line: str) -> list[str]:
+    return line.split(";")
 
 
 def _count(db, model) -> int:
@@ -96,6 +99,7 @@ def test_operations_imports_proposals_through_the_pages(client, db, org, manual_
     page = client.get(detail).get_data(as_text=True)
     assert "1 linha(s) válida(s), 1 com erro · total R$ 1.000,00" in page
     assert "Prazo inválido: “abc” não é um número inteiro." in page
+    assert format_cpf(cpf) not in page and cpf not in page  # the preview masks the CPF
     client.post(detail + "/run", data={"csrf_token": csrf_token_from(client, detail)})
     manual_runner.run_all()
     assert db.scalar(select(Proposal.origin).where(Proposal.bank_proposal_number == "AF-10")) == "import"
@@ -108,9 +112,11 @@ def test_finance_imports_a_table_and_a_bad_one_lists_its_lines(client, db, org, 
     header = (
         "banco;produto;convenio;tabela;prazo_de;prazo_ate;taxa_de;taxa_ate;vigencia_de;vigencia_ate;"
         "base;flat;diferido;diferido_meses;bonus;fixo;estorno_dias;estorno_regra"
-    ).split(";")
-    good = "facta;refin;INSS;*;1;84;0;3;01/04/2026;;troco;4,00;0;0;0,50;10,00;60;integral".split(";")
-    bad = "facta;new;INSS;*;1;96;0;3;31/02/2026;;bruto;6;0;0;0;0;90;integral".split(";")  # line 3
+    )
+    header = _cells(header)
+    good = "facta;refin;INSS;*;1;84;0;3;01/04/2026;;troco;4,00;0;0;0,50;10,00;60;integral"
+    bad = "facta;new;INSS;*;1;96;0;3;31/02/2026;;bruto;6;0;0;0;0;90;integral"  # line 3
+    good, bad = _cells(good), _cells(bad)
     response = _upload(
         client, _csv(header, [good, bad]), "tabela.csv", kind="commission-table", bank_code="facta"
     )

@@ -215,13 +215,18 @@ def test_cli_imports_clients_with_a_default_owner(app, db, org, tmp_path):
 
 # --------------------------------------------------------- commission tables
 
-TABLE_HEADER = (
+
+def _cells(line: str) -> list[str]:
+    return line.split(";")
+
+
+TABLE_HEADER = _cells(
     "banco;produto;convenio;tabela;prazo_de;prazo_ate;taxa_de;taxa_ate;vigencia_de;vigencia_ate;"
     "base;flat;diferido;diferido_meses;bonus;fixo;estorno_dias;estorno_regra"
-).split(";")
+)
 TABLE_GOOD = [
-    "facta;refin;INSS;*;1;84;0;3;01/04/2026;;troco;4,00;0;0;0,50;10,00;60;integral".split(";"),
-    "facta;new;SIAPE;T-12;13;48;1,20;2,10;01/05/2026;31/12/2026;bruto;3,25;0;0;0;0;120;pro_rata".split(";"),
+    _cells("facta;refin;INSS;*;1;84;0;3;01/04/2026;;troco;4,00;0;0;0,50;10,00;60;integral"),
+    _cells("facta;new;SIAPE;T-12;13;48;1,20;2,10;01/05/2026;31/12/2026;bruto;3,25;0;0;0;0;120;pro_rata"),
 ]
 
 
@@ -250,8 +255,8 @@ def test_commission_table_becomes_a_draft_and_reverts(db, org, tmp_path, storage
 def test_commission_table_with_a_bad_line_imports_nothing(db, org, tmp_path, storage):
     rows = [
         TABLE_GOOD[0],
-        "facta;new;INSS;*;96;1;0;3;01/04/2026;;bruto;6;0;0;0;0;90;integral".split(";"),  # line 3
-        "c6;new;INSS;*;1;96;0;3;01/04/2026;;bruto;6;0;0;0;0;90;integral".split(";"),  # line 4: other bank
+        _cells("facta;new;INSS;*;96;1;0;3;01/04/2026;;bruto;6;0;0;0;0;90;integral"),  # line 3
+        _cells("c6;new;INSS;*;1;96;0;3;01/04/2026;;bruto;6;0;0;0;0;90;integral"),  # line 4: other bank
     ]
     path = csv_file(tmp_path / "ruim.csv", TABLE_HEADER, rows)
     before = (_count(db, TableVersion), _count(db, TableRowRecord))
