@@ -17,13 +17,14 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, func, or_
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from portal.clients.models import Client, ClientEvent, Provenance
-from portal.clients.queries import clients_for, find_by_cpf
+from portal.clients.queries import clients_for
 from portal.clients.services import ClientInput, assignable_owners, create_client
 from portal.core.audit import Actor
+from portal.core.crypto import get_keyring
 from portal.core.documents import mask_cpf
 from portal.core.errors import DomainError, FieldErrors
 from portal.core.imports import records, values
@@ -72,18 +73,37 @@ def _importer(session: Session, import_id: int) -> tuple[Actor, User]:
     return Actor(id=user.id, label=user.email), user
 
 
-def _owner(session: Session, user: User, named: str, default: int | None) -> int | None:
-    """The collaborator a row names (e-mail or name, among those the user may assign)."""
+def _owner(
+    session: Session, user: User, named: str, default: int | None, known: dict[str, int]
+) -> int | None:
+    """The collaborator a row names (e-mail or name, among those the user may assign);
+    `known` remembers the names already found in this batch."""
     if not named:
         return default
     key = named.strip().lower()
+    if key in known:
+        return known[key]
     stmt = assignable_owners(session, user).where(
         or_(func.lower(Collaborator.email) == key, func.lower(Collaborator.name) == key)
     )
     found = list(session.scalars(stmt.limit(2)))
     if len(found) != 1:
         raise DomainError(f"Corretor “{named[:40]}” não encontrado (use o e-mail ou o nome completo).")
+    known[key] = found[0].id
     return found[0].id
+
+
+def _registered(session: Session, cpfs: list[str]) -> dict[str, int]:
+    """CPF → id of the clients already registered, in one query per chunk (blind index)."""
+    ring = get_keyring()
+    by_index = {ring.blind_index(cpf, "cpf"): cpf for cpf in cpfs}
+    found: dict[str, int] = {}
+    indexes = list(by_index)
+    for start in range(0, len(indexes), records.LOOKUP_CHUNK):
+        chunk = indexes[start : start + records.LOOKUP_CHUNK]
+        stmt = select(Client.cpf_index, Client.id).where(Client.cpf_index.in_(chunk))
+        found.update({by_index[index]: client_id for index, client_id in session.execute(stmt).tuples()})
+    return found
 
 
 def persist(
@@ -95,16 +115,18 @@ def persist(
     default_owner = (record.options or {}).get("owner_id")
     refused: list[tuple[Any, ...]] = []
     seen: dict[str, int] = {}
+    owners: dict[str, int] = {}
+    registered = _registered(session, [row["cpf"] for _, row in batch])
     for line, row in batch:
         cpf = row["cpf"]
         if cpf in seen:
             refused.append((line, f"CPF repetido (igual ao da linha {seen[cpf]})."))
             continue
         seen[cpf] = line
-        existing = find_by_cpf(session, cpf)
-        if existing is not None:
-            visible = session.scalar(clients_for(session, user).where(Client.id == existing.id))
-            where = f"cliente nº {existing.id}" if visible is not None else "na carteira de outro corretor"
+        existing_id = registered.get(cpf)
+        if existing_id is not None:
+            visible = session.scalar(clients_for(session, user).where(Client.id == existing_id))
+            where = f"cliente nº {existing_id}" if visible is not None else "na carteira de outro corretor"
             refused.append((line, f"CPF já cadastrado ({where}): o cadastro existente foi mantido."))
             continue
         data = ClientInput(
@@ -117,7 +139,7 @@ def persist(
         )
         try:
             with session.begin_nested():
-                owner_id = _owner(session, user, row["owner"], default_owner)
+                owner_id = _owner(session, user, row["owner"], default_owner, owners)
                 client = create_client(session, actor, user, data, owner_id=owner_id)
         except FieldErrors as errors:
             refused.append((line, " ".join(e.message for e in errors.errors), "error"))
