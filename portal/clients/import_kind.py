@@ -102,7 +102,9 @@ def _registered(session: Session, cpfs: list[str]) -> dict[str, int]:
     for start in range(0, len(indexes), records.LOOKUP_CHUNK):
         chunk = indexes[start : start + records.LOOKUP_CHUNK]
         stmt = select(Client.cpf_index, Client.id).where(Client.cpf_index.in_(chunk))
-        found.update({by_index[index]: client_id for index, client_id in session.execute(stmt).tuples()})
+        for index, client_id in session.execute(stmt).tuples():
+            if index is not None:
+                found[by_index[index]] = client_id
     return found
 
 
