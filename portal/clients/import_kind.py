@@ -182,5 +182,6 @@ KIND = register_kind(
         needs_bank=False,
         standard_layout=True,
         audience="operations",
+        batch_rows=200,
     )
 )

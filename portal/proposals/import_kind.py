@@ -113,6 +113,9 @@ def persist(
             refused.append((line, f"Proposta repetida (igual à da linha {seen[key]})."))
             continue
         seen[key] = line
+        if owners.get(key) == import_id:  # an earlier batch of this same file
+            refused.append((line, "Proposta repetida no arquivo."))
+            continue
         if key in owners:
             refused.append((line, f"Proposta já importada (importação nº {owners[key]})."))
             continue
@@ -180,5 +183,6 @@ KIND = register_kind(
         needs_bank=False,
         standard_layout=True,
         audience="operations",
+        batch_rows=200,
     )
 )

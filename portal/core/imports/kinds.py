@@ -49,6 +49,9 @@ class Kind:
     whole_file: bool = False
     #: who runs it in the pages: "finance" or "operations"
     audience: str = "finance"
+    #: rows per `persist` call (and per progress report); kinds that run a domain service
+    #: per row use small batches so the progress bar moves
+    batch_rows: int = 5000
 
     def field(self, key: str) -> Field:
         return next(f for f in self.fields if f.key == key)

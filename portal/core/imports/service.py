@@ -309,7 +309,7 @@ def execute(
         if amount is not None:
             credits, debits = (credits + amount, debits) if amount > 0 else (credits, debits + amount)
         batch.append((line, row))
-        if len(batch) >= BATCH_ROWS and not spec.whole_file:
+        if len(batch) >= min(BATCH_ROWS, spec.batch_rows) and not spec.whole_file:
             flush_batch()
     if counts["rows"] == 0:
         raise DomainError("A planilha não tem linhas de dados.", field="file")
