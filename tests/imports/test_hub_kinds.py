@@ -288,3 +288,15 @@ def test_cli_imports_a_commission_table(app, db, org, tmp_path):
         date(2026, 12, 31),
         "draft",
     )
+
+
+def test_a_proposal_repeated_in_a_later_batch_of_the_same_file_is_skipped(
+    db, org, tmp_path, storage, monkeypatch
+):
+    monkeypatch.setattr(service, "BATCH_ROWS", 1)  # every row its own batch
+    cpf = generate_cpf(random.Random(7104))
+    factories.client(db, org.agent, cpf=cpf)
+    row = [cpf, "Facta", "novo", "INSS", "84", "1.000,00", "AF-7"]
+    record = _run(db, org, _proposal_file(tmp_path / "dup.csv", cpf, [row, row]), "proposals", storage)
+    assert (record.imported, record.skipped) == (1, 1)
+    assert record.problems == [[3, "skipped", "Proposta repetida no arquivo."]]
