@@ -163,6 +163,15 @@ JOB_KIND_MODULES = [
     "portal.web.reports.recurring_job",
 ]
 
+# Modules that register import hub kinds (`register_kind`); `bank-report` comes with
+# `portal.commissions.reports`.
+IMPORT_KIND_MODULES = [
+    "portal.commissions.reports.kind",
+    "portal.proposals.import_kind",
+    "portal.clients.import_kind",
+    "portal.commissions.table_kind",
+]
+
 
 def _init_jobs(app: Flask) -> None:
     """The job service: runner chosen by JOBS_RUNNER; nothing is started or connected here."""
@@ -173,7 +182,7 @@ def _init_jobs(app: Flask) -> None:
     from portal.core.jobs import JobEnvironment, JobService, JobSettings, build_runner
     from portal.extensions import db
 
-    for module in JOB_KIND_MODULES:
+    for module in (*JOB_KIND_MODULES, *IMPORT_KIND_MODULES):
         importlib.import_module(module)
 
     def session_factory() -> Session:

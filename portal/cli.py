@@ -8,7 +8,7 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 from alembic import command
@@ -17,7 +17,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from portal.cli_commissions import commissions_group, statement_verify_cmd
 from portal.config import PROJECT_ROOT
-from portal.core.audit import SYSTEM, verify_chain
+from portal.core.audit import SYSTEM, Actor, verify_chain
 from portal.core.audit import record as audit_record
 from portal.core.db import unit_of_work
 from portal.core.errors import DomainError
@@ -25,6 +25,8 @@ from portal.core.migrations import alembic_config
 from portal.extensions import db
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from portal.core.rotation import EncryptedFiles
 
 
@@ -358,24 +360,41 @@ def rebuild_proposal_rollup() -> None:
 @click.command("import-file")
 @with_appcontext
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
-@click.option("--kind", required=True, help="Tipo de importação (ex.: bank-report).")
-@click.option("--bank", "bank_code", required=True, help="Código do banco.")
+@click.option("--kind", required=True, help="Tipo: bank-report, commission-table, proposals ou clients.")
+@click.option("--bank", "bank_code", default="", help="Código do banco (relatórios e tabelas).")
 @click.option("--layout", "layout_name", default=None, help="Nome do layout salvo (padrão: o do cabeçalho).")
 @click.option("--sheet", default=None, help="Aba da planilha (padrão: a primeira).")
-def import_file(path: str, kind: str, bank_code: str, layout_name: str | None, sheet: str | None) -> None:
+@click.option("--user", "user_email", default=None, help="E-mail do usuário em nome de quem importar.")
+@click.option("--valid-from", default=None, help="Tabela: início da vigência (aaaa-mm-dd).")
+@click.option("--valid-to", default=None, help="Tabela: fim da vigência (aaaa-mm-dd).")
+@click.option("--note", default="", help="Tabela: observação da versão.")
+@click.option("--owner", "owner_email", default=None, help="Clientes: e-mail do corretor responsável padrão.")
+def import_file(
+    path: str,
+    kind: str,
+    bank_code: str,
+    layout_name: str | None,
+    sheet: str | None,
+    user_email: str | None,
+    valid_from: str | None,
+    valid_to: str | None,
+    note: str,
+    owner_email: str | None,
+) -> None:
     """Importa um arquivo como a página de importações faz (um commit; código ≠ 0 se recusado)."""
-    from sqlalchemy import select
-
-    from portal.banks.models import Bank
     from portal.core.imports import runs
+    from portal.core.imports.kinds import get_kind
 
     try:
         with unit_of_work(db.new_session) as session:
-            if session.scalar(select(Bank.id).where(Bank.code == bank_code)) is None:
-                raise DomainError(f"Banco “{bank_code}” não cadastrado.")
+            spec = get_kind(kind)
+            actor = _import_actor(session, user_email)
+            bank_code = _import_bank(session, spec.needs_bank, bank_code)
+            options = _import_options(session, kind, valid_from, valid_to, note, owner_email)
             record = runs.import_path(
-                session, SYSTEM, path, kind=kind, bank_code=bank_code, source="cli",
+                session, actor, path, kind=kind, bank_code=bank_code, source="cli",
                 storage_dir=current_app.config["STORAGE_DIR"], layout_name=layout_name, sheet=sheet,
+                options=options,
             )  # fmt: skip
     except DomainError as error:
         click.echo(f"Importação recusada: {error.message}", err=True)
@@ -386,10 +405,15 @@ def import_file(path: str, kind: str, bank_code: str, layout_name: str | None, s
             if record.differences.get(key):
                 click.echo(f"  {label}: " + ", ".join(record.differences[key]), err=True)
         raise SystemExit(2)
+    if record.status == "failed":
+        click.echo(f"Importação nº {record.id} recusada: {record.message}", err=True)
+        for line, _what, reason in record.problems[:20]:
+            click.echo(f"  Linha {line}: {reason}", err=True)
+        raise SystemExit(1)
     if record.status != "done":
         click.echo(
             f"Nenhum layout salvo reconhece este arquivo (importação nº {record.id}): "
-            "mapeie as colunas em Financeiro › Importações.",
+            "mapeie as colunas na página da importação.",
             err=True,
         )
         raise SystemExit(2)
@@ -397,6 +421,71 @@ def import_file(path: str, kind: str, bank_code: str, layout_name: str | None, s
         f"Importação nº {record.id}: {record.imported} linha(s) importada(s), "
         f"{record.skipped} ignorada(s), {record.errors} com erro."
     )
+
+
+def _import_actor(session: Session, email: str | None) -> Actor:
+    """The user an import runs for (its scope, its audit entries), or the system."""
+    from sqlalchemy import func, select
+
+    from portal.people.models import User
+
+    if not email:
+        return SYSTEM
+    user = session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    if user is None:
+        raise DomainError(f"Usuário “{email[:60]}” não encontrado.")
+    return Actor(id=user.id, label=user.email)
+
+
+def _import_bank(session: Session, needs_bank: bool, bank_code: str) -> str:
+    from sqlalchemy import select
+
+    from portal.banks.models import Bank
+
+    if not needs_bank:
+        return ""
+    if not bank_code:
+        raise DomainError("Informe o banco (--bank).")
+    if session.scalar(select(Bank.id).where(Bank.code == bank_code)) is None:
+        raise DomainError(f"Banco “{bank_code}” não cadastrado.")
+    return bank_code
+
+
+def _import_options(
+    session: Session,
+    kind: str,
+    valid_from: str | None,
+    valid_to: str | None,
+    note: str,
+    owner_email: str | None,
+) -> dict[str, Any]:
+    """The per-kind parameters the pages ask for, from the command line."""
+    from datetime import date
+
+    from sqlalchemy import func, select
+
+    from portal.people.models import Collaborator
+
+    options: dict[str, Any] = {}
+    if kind == "commission-table":
+        try:
+            start = date.fromisoformat(valid_from) if valid_from else None
+            end = date.fromisoformat(valid_to) if valid_to else None
+        except ValueError:
+            raise DomainError("Data inválida: use aaaa-mm-dd.") from None
+        options = {
+            "valid_from": start and start.isoformat(),
+            "valid_to": end and end.isoformat(),
+            "note": note,
+        }
+    if kind == "clients" and owner_email:
+        owner = session.scalar(
+            select(Collaborator.id).where(func.lower(Collaborator.email) == owner_email.strip().lower())
+        )
+        if owner is None:
+            raise DomainError(f"Corretor “{owner_email[:60]}” não encontrado.")
+        options["owner_id"] = owner
+    return options
 
 
 def register_cli(app: Flask) -> None:

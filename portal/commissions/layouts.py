@@ -132,6 +132,21 @@ def read_table_rows(
     return rows
 
 
+def parse_table_row(
+    line: int, cells: dict[str, str], banks: Collection[str], errors: RowErrors
+) -> TableRow | None:
+    """One row of cells keyed by layout column (the import hub's rows), its errors noted
+    in `errors` with `line`."""
+    return _table_row(Record(line, cells, errors), bank_code(banks), None)
+
+
+def overlap_errors(rows: Sequence[TableRow]) -> list[tuple[int, str]]:
+    """(line, message) of every row that overlaps an earlier one (ambiguous table)."""
+    errors = RowErrors("Tabela")
+    _check_overlaps(rows, errors)
+    return errors.errors
+
+
 def _table_row(record: Record, bank: Callable[[str], str], label: str | None) -> TableRow | None:
     r = record
     code = r.take("banco", bank)

@@ -162,6 +162,16 @@ def _bank_code(text: str, banks: dict[str, str]) -> str | None:
     names = {_key(name): code for code, name in banks.items()} | {_key(code): code for code in banks}
     code = names.get(key) or _BANK_ALIASES.get(key)
     return code if code in banks else None
+
+
+bank_code_of = _bank_code
+
+
+def product_of(text: str) -> str | None:
+    """The product a spreadsheet cell names (code, Portuguese label or short name)."""
+    return _PRODUCT_NAMES.get(_key(text))
+
+
 _PRODUCT_NAMES = {_key(label): p.value for p, label in PRODUCT_LABELS.items()} | {
     _key(p.value): p.value for p in Product
 }

@@ -46,6 +46,27 @@ def require(*permissions: Permission) -> Callable[[F], F]:
     return decorator
 
 
+def require_any(*permissions: Permission) -> Callable[[F], F]:
+    """Allow the view to signed-in users holding at least one of the given permissions
+    (pages shared by areas, e.g. the import hub; the view checks the record's own rule)."""
+    if not permissions:
+        raise ValueError("require_any() needs at least one permission")
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if not any(current_user.can(p) for p in permissions):
+                abort(403)
+            return view(*args, **kwargs)
+
+        setattr(wrapped, POLICY_ATTR, ("any", *permissions))
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
 def policy_of(view: Callable[..., Any]) -> tuple[Any, ...] | None:
     return getattr(view, POLICY_ATTR, None)
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from tests import factories
+from tests.jobs.conftest import manual_runner  # noqa: F401  (the hub's job runs by hand)
 
 
 @pytest.fixture

@@ -57,10 +57,11 @@ class Analysis:
     nearest: SavedLayout | None = None  # else the closest one (quarantine)
     differences: dict[str, list[str]] = field(default_factory=dict)
     proposed: dict[str, str] = field(default_factory=dict)
+    standard: bool = False  # the kind's own template (no saved layout needed)
 
     @property
     def status(self) -> str:
-        if self.layout is not None:
+        if self.layout is not None or self.standard:
             return "ready"
         return "quarantined" if self.nearest is not None else "mapping"
 
@@ -99,6 +100,11 @@ def analyse(kind: Kind, source: Source, sheet: str | None, layouts: Sequence[Sav
         analysis.proposed = _resolve(analysis.layout.mapping, headers)
         return analysis
     analysis.proposed = propose_mapping(headers, aliases)
+    if kind.standard_layout:
+        builtin = propose_mapping(headers, field_aliases(kind))
+        if not kind.mapping_problems(builtin):
+            analysis.proposed, analysis.standard = builtin, True
+            return analysis
     if layouts:
         analysis.nearest = max(layouts, key=lambda s: _overlap(s.header, headers))
         analysis.differences = differences(analysis.nearest.header, headers)

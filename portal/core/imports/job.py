@@ -38,6 +38,13 @@ def run_import(ctx: JobContext, import_id: int) -> JobResult:
             link=f"/finance/imports/{import_id}",
             link_label="Ver a importação",
         )
+    if record.status == "failed":  # an all-or-nothing file with bad lines: nothing stored
+        return JobResult(
+            message=f"Importação recusada: {record.message}",
+            summary={"Linhas": record.rows_total, "Erros": record.errors},
+            link=f"/finance/imports/{import_id}",
+            link_label="Ver as linhas com erro",
+        )
     return JobResult(
         message=(
             f"{record.imported} linha(s) importada(s), {record.skipped} ignorada(s), "

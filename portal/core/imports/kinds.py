@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session
 from portal.core.errors import DomainError
 
 Record = dict[str, Any]
-#: (session, import id, bank code, [(line, record)]) → [(line, reason)] of the rows skipped
-Persist = Callable[[Session, int, str, Sequence[tuple[int, Record]]], list[tuple[int, str]]]
+#: (session, import id, bank code, [(line, record)]) → the rows not stored: (line, reason)
+#: for a skipped one (already there), (line, reason, "error") for one a rule refused
+Persist = Callable[[Session, int, str, Sequence[tuple[int, Record]]], list[tuple[Any, ...]]]
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,19 @@ class Kind:
     preview_columns: tuple[tuple[str, str], ...] = ()  # (record key, label)
     amount_key: str | None = None  # record key summed in the totals (signed money)
     extra: dict[str, Any] = field(default_factory=dict)
+    #: False: the file is not one bank's (proposals, clients): no bank is asked for
+    needs_bank: bool = True
+    #: True: a header the built-in aliases map completely is ready without a saved layout
+    #: (the kind's own template), so only other headers need mapping or quarantine
+    standard_layout: bool = False
+    #: True: all or nothing; any row error refuses the file and `persist` gets every row
+    #: at once (a commission table becomes one draft version)
+    whole_file: bool = False
+    #: who runs it in the pages: "finance" or "operations"
+    audience: str = "finance"
+    #: rows per `persist` call (and per progress report); kinds that run a domain service
+    #: per row use small batches so the progress bar moves
+    batch_rows: int = 5000
 
     def field(self, key: str) -> Field:
         return next(f for f in self.fields if f.key == key)

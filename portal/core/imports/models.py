@@ -76,6 +76,7 @@ class DataImport(Base):
     errors: Mapped[int] = mapped_column(Integer, default=0)
     problems: Mapped[list[Any]] = mapped_column(JSON, default=list)  # [[line, kind, reason]]
     totals: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # kind's parameters
     job_id: Mapped[int | None] = mapped_column(Integer)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -90,3 +91,19 @@ class DataImport(Base):
     @property
     def source_label(self) -> str:
         return SOURCE_LABELS.get(self.source, self.source)
+
+
+class ImportedRecord(Base):
+    """A record an import created in a domain table that has no import column of its own
+    (proposals, clients, table versions): "desfazer" removes exactly these, and its
+    natural key makes a row already brought in by another import a skipped one."""
+
+    __tablename__ = "imported_records"
+    __table_args__ = (Index("ix_imported_records_key", "kind", "natural_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    import_id: Mapped[int] = mapped_column(ForeignKey("data_imports.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    natural_key: Mapped[str] = mapped_column(String(64))
+    entity_id: Mapped[int] = mapped_column(Integer)
+    line: Mapped[int] = mapped_column(Integer, default=0)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import os
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -36,6 +37,7 @@ def import_path(
     layout_name: str | None = None,
     sheet: str | None = None,
     report: Report | None = None,
+    options: dict[str, Any] | None = None,
 ) -> DataImport:
     """Prepare and, when a saved layout matches, run at once. A file held back
     (quarantine, no layout yet) keeps an encrypted copy so a person can map it later."""
@@ -50,6 +52,7 @@ def import_path(
         source=source,
         sheet=sheet,
         layout_name=layout_name,
+        options=options,
     )
     if record.status == "ready":
         return service.execute(session, actor, record, path, report)
@@ -82,6 +85,7 @@ def prepare_upload(
     bank_code: str,
     storage_dir: str | os.PathLike[str],
     sheet: str | None = None,
+    options: dict[str, Any] | None = None,
 ) -> DataImport:
     """An uploaded file (already through the upload gate): kept encrypted, then prepared."""
     sha256 = hashlib.sha256(data).hexdigest()
@@ -100,6 +104,7 @@ def prepare_upload(
                 source="upload",
                 sheet=sheet,
                 storage_name=name,
+                options=options,
             )
     except BaseException:
         storage.discard(storage_dir, name)

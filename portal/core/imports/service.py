@@ -9,7 +9,7 @@ table keeps unique, so an overlapping file never counts a line twice.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -49,9 +49,13 @@ def saved_layouts(
     ]
 
 
-def imports_list(session: Session, status: str = "", limit: int = 500) -> list[DataImport]:
-    """The latest imports, newest first, optionally of one status."""
+def imports_list(
+    session: Session, status: str = "", limit: int = 500, kinds: Sequence[str] | None = None
+) -> list[DataImport]:
+    """The latest imports, newest first, optionally of one status and of some kinds only."""
     stmt = select(DataImport).order_by(DataImport.id.desc())
+    if kinds is not None:
+        stmt = stmt.where(DataImport.kind.in_(list(kinds)))
     if status:
         stmt = stmt.where(DataImport.status == status)
     return list(session.scalars(stmt.limit(limit)))
@@ -91,6 +95,7 @@ def prepare(
     sheet: str | None = None,
     layout_name: str | None = None,
     storage_name: str | None = None,
+    options: dict[str, Any] | None = None,
 ) -> DataImport:
     """Read the file's top and record the import: "ready" (a saved layout matches),
     "quarantined" (the bank's header changed: differences recorded) or "mapping"."""
@@ -107,6 +112,7 @@ def prepare(
         sha256=sha256,
         storage_name=storage_name,
         created_by_id=actor.id,
+        options=dict(options or {}),
     )
     _apply(record, analysis)
     session.add(record)
@@ -268,7 +274,9 @@ def execute(
     report: Report | None = None,
 ) -> DataImport:
     """Store every valid row (bulk, in batches), counting imported / skipped / errors.
-    Runs in the caller's transaction: a failure stores nothing of the file."""
+    Runs in the caller's transaction: a failure stores nothing of the file. A whole-file
+    kind (a commission table) with any bad row stores nothing and ends "failed", its
+    problems listed line by line."""
     if record.status not in ("ready", "queued"):
         raise DomainError("Esta importação não está pronta para rodar.")
     refuse_duplicate_other(session, record)
@@ -278,11 +286,16 @@ def execute(
     credits, debits = Decimal("0"), Decimal("0")
     batch: list[tuple[int, Record]] = []
 
+    def note(line: int, what: str, reason: str) -> None:
+        counts["errors" if what == "error" else "skipped"] += 1
+        if len(problems) < MAX_PROBLEMS:
+            problems.append([line, what, reason])
+
     def flush_batch() -> None:
-        skipped = spec.persist(session, record.id, record.bank_code, batch)
-        counts["skipped"] += len(skipped)
-        counts["imported"] += len(batch) - len(skipped)
-        problems.extend([line, "skipped", reason] for line, reason in skipped[: MAX_PROBLEMS - len(problems)])
+        refused = spec.persist(session, record.id, record.bank_code, batch)
+        for item in refused:
+            note(item[0], item[2] if len(item) > 2 else "skipped", item[1])
+        counts["imported"] += len(batch) - len(refused)
         batch.clear()
         if report is not None:
             report(counts["rows"], None, f"{counts['rows']} linhas lidas")
@@ -290,30 +303,31 @@ def execute(
     for line, row, error in _rows(record, path):
         counts["rows"] += 1
         if row is None:
-            counts["errors"] += 1
-            if len(problems) < MAX_PROBLEMS:
-                problems.append([line, "error", error])
+            note(line, "error", error or "")
             continue
         amount = row.get(spec.amount_key) if spec.amount_key else None
         if amount is not None:
             credits, debits = (credits + amount, debits) if amount > 0 else (credits, debits + amount)
         batch.append((line, row))
-        if len(batch) >= BATCH_ROWS:
+        if len(batch) >= min(BATCH_ROWS, spec.batch_rows) and not spec.whole_file:
             flush_batch()
-    if batch:
-        flush_batch()
     if counts["rows"] == 0:
         raise DomainError("A planilha não tem linhas de dados.", field="file")
+    if batch and not (spec.whole_file and counts["errors"]):
+        flush_batch()
     record.rows_total, record.imported = counts["rows"], counts["imported"]
     record.skipped, record.errors = counts["skipped"], counts["errors"]
     record.problems = problems
     record.totals = {"credits": str(credits), "debits": str(debits)}
     record.status, record.finished_at = "done", utcnow()
+    if spec.whole_file and counts["errors"]:
+        record.status, record.imported = "failed", 0
+        record.message = f"{counts['errors']} linha(s) com erro: nada foi importado. Corrija e envie de novo."
     session.flush()
     audit.record(
         session,
         actor,
-        "imports.done",
+        "imports.done" if record.status == "done" else "imports.refused",
         f"data_import:{record.id}",
         {"kind": record.kind, "bank": record.bank_code, "sha256": record.sha256, **counts},
     )

@@ -1,8 +1,11 @@
-"""Financeiro · Importações: the import hub's pages (bank reports first).
+"""Importações: the import hub's pages, for every kind (bank reports, commission tables,
+proposals, clients). Who sees and runs each kind is `portal.web.import_access`: the
+routes admit finance and operations, then each record is checked by its kind.
 
-Upload (kind, bank, sheet) → mapping (once per bank layout, saved by name, aliases
-editable) → preview (first rows, row errors, totals) → job with progress → result with
-the problems as XLSX and "Desfazer". Files whose header changed wait in quarantine.
+Upload (kind, bank when the kind is a bank's file, sheet, the kind's options) → mapping
+(once per layout, saved by name, aliases editable) → preview (first rows, row errors,
+totals) → job with progress → result with the problems as XLSX and "Desfazer". Files
+whose header changed wait in quarantine.
 """
 
 from __future__ import annotations
@@ -12,17 +15,17 @@ from typing import Any
 from flask import Response, current_app, flash, redirect, request, url_for
 
 from portal.core import formats
-from portal.core.errors import DomainError, NotFound
+from portal.core.errors import DomainError, Forbidden, NotFound
 from portal.core.imports import job as import_job
 from portal.core.imports import runs, service, storage
-from portal.core.imports.kinds import get_kind, kind_choices
+from portal.core.imports.kinds import get_kind
 from portal.core.imports.models import STATUS_LABELS, DataImport, ImportLayout
 from portal.core.upload_checks import check_spreadsheet
 from portal.extensions import db
-from portal.people.permissions import Permission
-from portal.web.access import current_actor, require
+from portal.web import import_access
+from portal.web.access import current_actor, require_any
 from portal.web.exports import export_response
-from portal.web.finance import bp
+from portal.web.finance import bp, import_options
 from portal.web.finance.common import bank_choices
 from portal.web.finance.forms import ConfirmForm
 from portal.web.htmx import hx_redirect, is_htmx, render
@@ -60,11 +63,12 @@ def _expired(import_id: int) -> Response:
     return import_detail(import_id, "Formulário expirado: recarregue a página.", 422)
 
 
-def _record(import_id: int) -> DataImport:
+def _record(import_id: int, manage: bool = True) -> DataImport:
+    """The import, if the signed-in user may see it (`manage`: and act on it)."""
     record = db.session.get(DataImport, import_id)
     if record is None:
         raise NotFound("Importação não encontrada.")
-    return record
+    return import_access.check(record, manage)
 
 
 def _storage() -> str:
@@ -72,10 +76,17 @@ def _storage() -> str:
 
 
 @bp.route("/imports")
-@require(Permission.FINANCE, Permission.COMMISSIONS_VIEW)
+@require_any(*import_access.ANY_VIEW)
 def imports_list() -> Response:
     status = request.args.get("status", "")
-    records = service.imports_list(db.session, status if status in STATUS_LABELS else "")
+    visible = dict(import_access.kinds_for())
+    if not visible:
+        raise Forbidden("Você não tem acesso às importações.")
+    kind = request.args.get("kind", "")
+    kind = kind if kind in visible else ""
+    records = service.imports_list(
+        db.session, status if status in STATUS_LABELS else "", kinds=[kind] if kind else list(visible)
+    )
     fmt = request.args.get("format")
     if fmt:
         rows = (
@@ -95,22 +106,39 @@ def imports_list() -> Response:
             for r in records
         )
         return export_response(fmt, "importacoes", LIST_HEADERS, rows, "Importações")
-    return render("finance/imports.html", records=records, chosen=status, statuses=STATUS_LABELS)
+    return render(
+        "finance/imports.html",
+        records=records,
+        chosen=status,
+        statuses=STATUS_LABELS,
+        kinds=visible,
+        chosen_kind=kind,
+        can_import=bool(import_access.kinds_for(manage=True)),
+    )
 
 
 @bp.route("/imports/new", methods=["GET", "POST"])
-@require(Permission.FINANCE, Permission.COMMISSIONS_MANAGE)
+@require_any(*import_access.ANY_MANAGE)
 def import_new() -> Response:
     form = ConfirmForm()
-    banks, kinds = bank_choices(), kind_choices()
+    banks, kinds = bank_choices(), import_access.kinds_for(manage=True)
+    if not kinds:
+        raise Forbidden("Você não tem acesso às importações.")
+    owners = import_options.owner_choices()
+    chosen = request.values.get("kind", "")
     error = None
     if request.method == "POST":
         kind, bank = request.form.get("kind", ""), request.form.get("bank_code", "")
         try:
             if not form.validate_on_submit():
                 raise DomainError("Formulário expirado: recarregue a página e envie de novo.")
-            if kind not in dict(kinds) or bank not in dict(banks):
-                raise DomainError("Escolha o tipo e o banco.")
+            if kind not in dict(kinds):
+                raise DomainError("Escolha o tipo de importação.")
+            if not get_kind(kind).needs_bank:
+                bank = ""
+            elif bank not in dict(banks):
+                raise DomainError("Escolha o banco.")
+            options = import_options.from_form(kind, request.form, owners)
             data, filename = read_upload(request.files.get("file"), MAX_BYTES)
             check_spreadsheet(data, filename, max_bytes=MAX_BYTES, allow_html=True)
             record = runs.prepare_upload(
@@ -122,6 +150,7 @@ def import_new() -> Response:
                 bank_code=bank,
                 storage_dir=_storage(),
                 sheet=(request.form.get("sheet") or "").strip() or None,
+                options=options,
             )
         except DomainError as failure:
             db.session.rollback()
@@ -134,14 +163,18 @@ def import_new() -> Response:
         form=form,
         banks=banks,
         kinds=kinds,
+        chosen=chosen,
+        owners=owners,
+        show_bank=any(get_kind(name).needs_bank for name, _ in kinds),
+        show_table="commission-table" in dict(kinds),
         error=error,
     )
 
 
 @bp.route("/imports/<int:import_id>")
-@require(Permission.FINANCE, Permission.COMMISSIONS_VIEW)
+@require_any(*import_access.ANY_VIEW)
 def import_detail(import_id: int, error: str | None = None, status: int = 200) -> Response:
-    record = _record(import_id)
+    record = _record(import_id, manage=False)
     preview = None
     if record.status == "ready" and record.storage_name:
         try:
@@ -156,6 +189,8 @@ def import_detail(import_id: int, error: str | None = None, status: int = 200) -
         kind=get_kind(record.kind),
         preview=preview,
         error=error,
+        manage=import_access.can(record.kind, manage=True),
+        outcome=import_options.outcome_link(db.session, record),
         form=ConfirmForm(),
         money=formats.money,
         day=formats.day,
@@ -163,7 +198,7 @@ def import_detail(import_id: int, error: str | None = None, status: int = 200) -
 
 
 @bp.route("/imports/<int:import_id>/sheet", methods=["POST"])
-@require(Permission.FINANCE, Permission.COMMISSIONS_MANAGE)
+@require_any(*import_access.ANY_MANAGE)
 def import_sheet(import_id: int) -> Response:
     record = _record(import_id)
     if not ConfirmForm().validate_on_submit() or not record.storage_name:
@@ -178,7 +213,7 @@ def import_sheet(import_id: int) -> Response:
 
 
 @bp.route("/imports/<int:import_id>/mapping", methods=["GET", "POST"])
-@require(Permission.FINANCE, Permission.COMMISSIONS_MANAGE)
+@require_any(*import_access.ANY_MANAGE)
 def import_mapping(import_id: int) -> Response:
     record = _record(import_id)
     kind = get_kind(record.kind)
@@ -224,7 +259,7 @@ def import_mapping(import_id: int) -> Response:
 
 
 @bp.route("/imports/<int:import_id>/run", methods=["POST"])
-@require(Permission.FINANCE, Permission.COMMISSIONS_MANAGE)
+@require_any(*import_access.ANY_MANAGE)
 def import_run(import_id: int) -> Response:
     record = _record(import_id)
     if not ConfirmForm().validate_on_submit():
@@ -241,7 +276,7 @@ def import_run(import_id: int) -> Response:
 
 
 @bp.route("/imports/<int:import_id>/revert", methods=["POST"])
-@require(Permission.FINANCE, Permission.COMMISSIONS_MANAGE)
+@require_any(*import_access.ANY_MANAGE)
 def import_revert(import_id: int) -> Response:
     record = _record(import_id)
     if not ConfirmForm().validate_on_submit():
@@ -261,9 +296,9 @@ def import_revert(import_id: int) -> Response:
 
 
 @bp.route("/imports/<int:import_id>/problemas.xlsx")
-@require(Permission.FINANCE, Permission.COMMISSIONS_VIEW)
+@require_any(*import_access.ANY_VIEW)
 def import_problems(import_id: int) -> Response:
-    record = _record(import_id)
+    record = _record(import_id, manage=False)
     return export_response(
         "xlsx",
         f"importacao-{record.id}-problemas",

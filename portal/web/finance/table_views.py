@@ -4,11 +4,11 @@ export in the import layout, and two versions compared side by side."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, request, url_for
+from flask import current_app, flash, redirect, request, url_for
 from werkzeug.wrappers import Response
 
-from portal.commissions import table_files, tables
-from portal.commissions.layouts import TABLE_COLUMNS, LayoutError
+from portal.commissions import table_files, table_kind, tables
+from portal.commissions.layouts import TABLE_COLUMNS
 from portal.commissions.models import TableVersion, VersionState
 from portal.commissions.resolution import bank_name
 from portal.core.errors import DomainError
@@ -17,7 +17,7 @@ from portal.extensions import db
 from portal.people.permissions import Permission
 from portal.web.access import current_actor, require
 from portal.web.exports import export_response
-from portal.web.finance import bp
+from portal.web.finance import bp, table_upload
 from portal.web.finance.common import bank_choices, error_status
 from portal.web.finance.forms import ConfirmForm, TableImportForm
 from portal.web.forms import attach_error
@@ -55,34 +55,43 @@ def tables_list() -> Response:
 @bp.route("/tables/import", methods=["GET", "POST"])
 @require(Permission.FINANCE, Permission.COMMISSIONS_MANAGE)
 def table_import() -> Response:
+    """The table upload, run through the import hub at once (a table is small): a file in
+    the table template becomes a draft; another header goes to the hub's column mapping."""
     form = TableImportForm()
     form.bank_code.choices = bank_choices()
     error, line_errors = None, []
     if request.method == "POST" and form.validate_on_submit():
         try:
             data, filename = read_upload(request.files.get("file"), TABLE_MAX_BYTES)
-            version = table_files.import_table(
+            record = table_upload.run(
                 db.session,
                 current_actor(),
-                data=data,
-                filename=filename,
+                data,
+                filename,
                 bank_code=form.bank_code.data,
-                valid_from=form.valid_from.data,
-                valid_to=form.valid_to.data,
-                note=form.note.data or "",
-            )
-        except LayoutError as failure:
-            db.session.rollback()
-            error, line_errors = (
-                "Arquivo recusado: nada foi importado. Corrija as linhas abaixo.",
-                failure.errors,
+                options=table_kind.options_from(
+                    form.valid_from.data, form.valid_to.data, form.note.data or ""
+                ),
+                storage_dir=current_app.config["STORAGE_DIR"],
             )
         except DomainError as failure:
             db.session.rollback()
             error = attach_error(form, failure)
         else:
-            flash(f"Rascunho {version.label} criado com {len(version.rows)} linha(s).", "success")
-            return _to_version(version.id)
+            if record.status in ("mapping", "quarantined"):
+                flash("O cabeçalho não é o do modelo de tabela: mapeie as colunas uma vez.", "info")
+                target = url_for("finance.import_mapping", import_id=record.id)
+                return hx_redirect(target) if is_htmx() else redirect(target, 303)
+            if record.status == "failed":
+                db.session.rollback()  # nothing of a refused table is kept
+                table_upload.discard(record, current_app.config["STORAGE_DIR"])
+                error = "Arquivo recusado: nada foi importado. Corrija as linhas abaixo."
+                line_errors = [(line, reason) for line, _what, reason in record.problems]
+            else:
+                version = table_kind.draft_of(db.session, record.id)
+                assert version is not None
+                flash(f"Rascunho {version.label} criado com {len(version.rows)} linha(s).", "success")
+                return _to_version(version.id)
     status = 422 if request.method == "POST" else 200
     return render(
         "finance/table_import.html",
