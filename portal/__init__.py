@@ -159,6 +159,7 @@ JOB_KIND_MODULES = [
     "portal.commissions.calc_job",
     "portal.web.statement_job",
     "portal.core.imports.job",
+    "portal.proposals.retention_runs",
 ]
 
 

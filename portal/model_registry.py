@@ -2,6 +2,7 @@
 (for Alembic autogenerate, the schema test and the app)."""
 
 import portal.banks.models
+import portal.clients.lgpd_models
 import portal.clients.models
 import portal.commissions.models
 import portal.commissions.reconciliation.models

@@ -55,6 +55,8 @@ CASES: dict[str, tuple[str, str, str, dict[str, str] | None]] = {
     "admin.banks_export": ("admin", "GET", "/admin/banks/export.csv", None),
     "admin.parameters_export": ("admin", "GET", "/admin/parameters/export.xlsx", None),
     "admin.privacy_retention_export": ("admin", "GET", "/admin/privacy/retention/export.csv?years=5", None),
+    "admin.privacy_requests_export": ("admin", "GET", "/admin/privacy/requests/export.csv?state=open", None),
+    "admin.privacy_incidents_export": ("admin", "GET", "/admin/privacy/incidents/export.xlsx", None),
     "admin.users_export": ("admin", "GET", "/admin/users/export.xlsx?role=admin", None),
     "admin.audit_export": ("admin", "GET", "/admin/audit/export.csv", None),
     "people.collaborators_export": ("admin", "GET", "/admin/collaborators/export.csv", None),
