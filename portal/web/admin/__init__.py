@@ -7,6 +7,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 from portal.web.admin import (  # noqa: E402,F401
     audit_views,
     banks_views,
+    effective_views,
     lgpd_views,
     privacy_views,
     retention_run_views,

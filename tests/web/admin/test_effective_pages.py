@@ -53,3 +53,21 @@ def test_finance_schedule_reconciliation_tolerance(client, db, login_as, monkeyp
     history = text_by_testid(html, "recon-rules-history")
     assert "Tolerância" in history and "R$ 0,05 → R$ 2,00" in history and "agendado" in history
     assert "fin@teste.athenas" in history
+
+
+def test_admin_overview_shows_every_dated_value(client, db, login_as, monkeypatch):
+    from decimal import Decimal
+
+    from portal.core.audit import Actor
+
+    monkeypatch.setattr(sla, "utcnow", lambda: NOW)
+    login_as("admin")
+    ops = Actor(id=None, label="ops@teste.athenas")
+    sla.schedule_limit(db, ops, "pending", 72, NOW.date().replace(day=20), NOW.date())
+    rules.schedule_rules(db, ops, "*", Decimal("1.00"), 30, NOW.date().replace(day=20), NOW.date())
+    html = client.get("/admin/parameters/history").get_data(as_text=True)
+    assert "20/03/2026" in text_by_testid(html, "effective-sla") and "→ 72" in text_by_testid(
+        html, "effective-sla"
+    )
+    recon = text_by_testid(html, "effective-recon")
+    assert "Todos os bancos" in recon and "R$ 0,05 → R$ 1,00" in recon and "agendado" in recon
