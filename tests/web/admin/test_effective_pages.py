@@ -71,3 +71,16 @@ def test_admin_overview_shows_every_dated_value(client, db, login_as, monkeypatc
     )
     recon = text_by_testid(html, "effective-recon")
     assert "Todos os bancos" in recon and "R$ 0,05 → R$ 1,00" in recon and "agendado" in recon
+
+
+def test_regulatory_parameter_page_refuses_a_start_in_the_past(client, db, login_as):
+    from tests import factories
+
+    login_as("admin")
+    factories.regulatory_defaults(db)
+    page = "/admin/parameters/new"
+    past = form_post(
+        client, page, {"name": "max_term_months", "value": "96", "valid_from": "2020-01-01"}, token_page=page
+    )
+    assert past.status_code == 422
+    assert "o passado não é alterado" in visible_text(past.get_data(as_text=True))
