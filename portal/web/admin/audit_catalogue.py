@@ -76,6 +76,7 @@ ACTION_PHRASES: dict[str, str] = {
     "privacy.request_answered": "Respondeu solicitação do titular",
     "privacy.request_registered": "Registrou solicitação do titular",
     "privacy.retention_flagged": "Marcou cliente inativo para revisão",
+    "privacy.retention_exported": "Exportou a lista de retenção",  # historic entries
     "privacy.retention_run": "Executou a rotina de retenção",
     "privacy.subject_report": "Gerou o relatório do titular",
     "proposal.created": "Criou proposta",

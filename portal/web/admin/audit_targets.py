@@ -160,3 +160,11 @@ def kinds_matching(text: str) -> list[str]:
     """Target kinds whose noun contains `text` (for the target filter)."""
     needle = text.strip().lower()
     return sorted(kind for kind, noun in NOUNS.items() if needle and needle in noun.lower())
+
+
+def actor_names(session: Session, actor_ids: Iterable[int | None]) -> dict[int, str]:
+    """User id -> name for the actors of a page (one query)."""
+    ids = {i for i in actor_ids if i is not None}
+    if not ids:
+        return {}
+    return dict(session.execute(select(User.id, User.name).where(User.id.in_(ids))).tuples().all())

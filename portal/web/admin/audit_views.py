@@ -19,7 +19,7 @@ from portal.people.permissions import Permission
 from portal.web.access import current_actor, require
 from portal.web.admin import bp
 from portal.web.admin.audit_catalogue import ACTION_PHRASES, action_phrase
-from portal.web.admin.audit_targets import NOUNS, describe_targets
+from portal.web.admin.audit_targets import NOUNS, actor_names, describe_targets
 from portal.web.exports import export_response, iter_query
 from portal.web.htmx import render
 
@@ -94,6 +94,7 @@ def audit_log() -> Response:
         page=page,
         form=form,
         targets=targets,
+        actors=actor_names(db.session, (e.actor_id for e in page.items)),
         report=report,
         when=when,
         broken=broken,

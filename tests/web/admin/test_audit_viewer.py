@@ -77,6 +77,7 @@ def test_page_speaks_peoples_words(client, db, login_as):
     assert "Entrou no portal" in page and "Usuário Maria Souza" in page
     assert "Alterou o status da proposta" in page and f"Proposta {proposal.id} (Facta Financeira)" in page
     assert "login.succeeded" not in page and f"user:{maria.id}" not in page
+    assert f"Maria Souza ({maria.email}) Entrou no portal" in page
 
 
 def _page_queries(client, db) -> int:
