@@ -119,7 +119,10 @@ def save_limits(
             raise DomainError(f"Informe entre 0 e {MAX_HOURS} horas.", field=status)
     for status, hours in values.items():
         if (hours or None) != in_force.get(status):
-            schedule_limit(session, actor, status, hours or None, today, today)
+            try:
+                schedule_limit(session, actor, status, hours or None, today, today)
+            except DomainError as error:  # e.g. a change already scheduled: shown on its row
+                raise DomainError(error.message, field=status) from None
         row = current.get(status)
         if not hours:
             if row is not None:

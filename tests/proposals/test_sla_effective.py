@@ -53,3 +53,11 @@ def test_scheduling_in_the_past_is_refused(db, monkeypatch):
         sla.schedule_limit(db, OPS, "submitted", 48, date(2026, 3, 9), sla.local_today())
     with pytest.raises(DomainError, match="Status sem SLA"):
         sla.schedule_limit(db, OPS, "paid", 48, date(2026, 3, 12), sla.local_today())
+
+
+def test_saving_today_over_a_scheduled_change_names_the_status(db, monkeypatch):
+    _clock(monkeypatch, datetime(2026, 3, 10, 12, 0, tzinfo=UTC))
+    sla.schedule_limit(db, OPS, "submitted", 48, date(2026, 3, 20), sla.local_today())
+    with pytest.raises(DomainError, match="agendado a partir de 20/03/2026") as caught:
+        sla.save_limits(db, OPS, {"submitted": 12})
+    assert caught.value.field == "submitted"
