@@ -161,6 +161,7 @@ JOB_KIND_MODULES = [
     "portal.core.imports.job",
     "portal.insights.workbook_job",
     "portal.web.reports.recurring_job",
+    "portal.proposals.retention_runs",
 ]
 
 # Modules that register import hub kinds (`register_kind`); `bank-report` comes with

@@ -2,12 +2,14 @@
 (for Alembic autogenerate, the schema test and the app)."""
 
 import portal.banks.models
+import portal.clients.lgpd_models
 import portal.clients.models
 import portal.commissions.models
 import portal.commissions.reconciliation.models
 import portal.commissions.reports.models
 import portal.commissions.statements.models
 import portal.core.audit
+import portal.core.effective
 import portal.core.imports.models
 import portal.core.jobs.models
 import portal.insights.report_models

@@ -124,11 +124,18 @@ def add_version(
     value: Decimal,
     valid_from: date,
     note: str = "",
+    today: date | None = None,
 ) -> RegulatoryParameter:
     """Add a new version starting on `valid_from`; the current version ends that day.
 
-    A version may only start after the latest one: history is never rewritten.
+    A version may only start after the latest one: history is never rewritten. Given
+    `today` (the admin page), it may not start before today either.
     """
+    if today is not None and valid_from < today:
+        raise DomainError(
+            f"A vigência deve começar hoje ({today:%d/%m/%Y}) ou depois: o passado não é alterado.",
+            field="valid_from",
+        )
     spec = PARAMETERS.get(name)
     if spec is None:
         raise DomainError("Parâmetro desconhecido.", field="name")

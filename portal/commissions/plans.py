@@ -13,7 +13,14 @@ from decimal import Decimal
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from portal.commissions.models import OVERRIDE_LEVELS, CommissionPlan, OverrideRate, PlanTier
+from portal.commissions.models import (
+    OVERRIDE_LEVELS,
+    CommissionPeriod,
+    CommissionPlan,
+    OverrideRate,
+    PeriodState,
+    PlanTier,
+)
 from portal.commissions.types import PlanBasis, Tier, TierMode
 from portal.core import audit
 from portal.core.audit import Actor
@@ -24,6 +31,22 @@ from portal.people.models import Collaborator, OrgKind, OrgUnit
 def _check_percent(value: Decimal, field: str = "percent") -> None:
     if not isinstance(value, Decimal) or value < 0 or value > 100:
         raise DomainError("Percentual inválido: use um valor entre 0 e 100.", field=field)
+
+
+def _check_open_period(session: Session, valid_from: date) -> None:
+    """A new version may not start inside a closed period: what was closed is never re-priced."""
+    closed = session.scalar(
+        select(CommissionPeriod.period)
+        .where(CommissionPeriod.state == PeriodState.CLOSED.value)
+        .order_by(CommissionPeriod.period.desc())
+        .limit(1)
+    )
+    if closed is not None and valid_from.strftime("%Y-%m") <= closed:
+        raise DomainError(
+            f"O período {closed[5:]}/{closed[:4]} já está fechado: a nova versão deve começar depois "
+            "dele (o passado não é alterado).",
+            field="valid_from",
+        )
 
 
 def _close_previous(session: Session, model, where, valid_from: date) -> None:
@@ -79,6 +102,7 @@ def set_plan(
         if collaborator_id is not None
         else CommissionPlan.org_unit_id == org_unit_id
     )
+    _check_open_period(session, valid_from)
     _close_previous(session, CommissionPlan, owner & (CommissionPlan.basis == basis.value), valid_from)
     plan = CommissionPlan(
         collaborator_id=collaborator_id,
@@ -106,6 +130,7 @@ def set_override_rate(
     if level not in OVERRIDE_LEVELS:
         raise DomainError("Nível inválido: supervisor ou gerente.", field="level")
     _check_percent(percent)
+    _check_open_period(session, valid_from)
     _close_previous(session, OverrideRate, OverrideRate.level == level, valid_from)
     rate = OverrideRate(level=level, percent=percent, valid_from=valid_from, created_by_label=actor.label)
     session.add(rate)

@@ -130,6 +130,49 @@ def entries_query(action: str = "", target: str = ""):
     return stmt
 
 
+@dataclass(frozen=True)
+class EntryFilter:
+    """The log page's filters: actor text, action codes, target kind/key, period (UTC bounds)."""
+
+    actor: str = ""
+    actor_ids: tuple[int, ...] = ()  # users whose name matches `actor` (resolved by the caller)
+    actions: tuple[str, ...] = ()
+    target_kind: str = ""
+    target_key: str = ""
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def filtered_entries(filters: EntryFilter):
+    """Audit entries matching every given filter (empty filters match everything)."""
+    stmt = select(AuditEntry)
+    if filters.actor:
+        by_label = AuditEntry.actor_label.ilike(f"%{_escape_like(filters.actor)}%", escape="\\")
+        stmt = stmt.where(
+            by_label | AuditEntry.actor_id.in_(filters.actor_ids) if filters.actor_ids else by_label
+        )
+    if filters.actions:
+        stmt = stmt.where(AuditEntry.action.in_(filters.actions))
+    if filters.target_kind and filters.target_key:
+        stmt = stmt.where(AuditEntry.target == f"{filters.target_kind}:{filters.target_key}")
+    elif filters.target_kind:
+        stmt = stmt.where(
+            (AuditEntry.target == filters.target_kind)
+            | AuditEntry.target.like(f"{_escape_like(filters.target_kind)}:%", escape="\\")
+        )
+    elif filters.target_key:
+        stmt = stmt.where(AuditEntry.target.like(f"%:{_escape_like(filters.target_key)}", escape="\\"))
+    if filters.since is not None:
+        stmt = stmt.where(AuditEntry.occurred_at >= filters.since)
+    if filters.until is not None:
+        stmt = stmt.where(AuditEntry.occurred_at < filters.until)
+    return stmt
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def history_of(session: Session, target: str, limit: int = 50) -> list[AuditEntry]:
     """The latest entries about one target, newest first."""
     stmt = entries_query(target=target).order_by(AuditEntry.id.desc()).limit(limit)

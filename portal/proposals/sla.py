@@ -11,15 +11,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from sqlalchemy import ColumnElement, and_, false, or_, select
 from sqlalchemy.orm import Session
 
-from portal.core import audit
+from portal.core import audit, effective
 from portal.core.audit import Actor
 from portal.core.db import utcnow
 from portal.core.errors import DomainError
+from portal.core.formats import TIMEZONE
 from portal.proposals.models import Proposal, ProposalEvent
 from portal.proposals.pipeline_models import SlaLimit
 from portal.proposals.statuses import TERMINAL, Status
@@ -45,9 +47,48 @@ MAX_HOURS = 24 * 365
 TRACKED: list[Status] = [s for s in Status if s not in TERMINAL and s not in (Status.SIMULATED, Status.PAID)]
 
 
-def limits(session: Session) -> dict[str, int]:
-    """status → hours, only for statuses that have a limit."""
-    return {row.status: row.hours for row in session.scalars(select(SlaLimit)) if row.hours}
+KEY = "sla_hours"  # effective-dated SLA limits: scope = status, value = hours (None = no limit)
+
+
+def local_today() -> date:
+    """Today in Brasília, from the (fakeable) `utcnow` of this module."""
+    return utcnow().astimezone(TIMEZONE).date()
+
+
+def limits(session: Session, on: date | None = None) -> dict[str, int]:
+    """status → hours in force on `on` (today by default), only for statuses with a limit.
+
+    The undated `SlaLimit` rows are the base; versions scheduled on /operations/sla
+    (`portal.core.effective`, key "sla_hours") replace them from their start date on."""
+    current = {row.status: row.hours for row in session.scalars(select(SlaLimit))}
+    for status, hours in effective.values_on(session, KEY, on or local_today()).items():
+        current[status] = int(hours) if hours is not None else 0
+    return {status: hours for status, hours in current.items() if hours}
+
+
+def schedule_limit(
+    session: Session, actor: Actor, status: str, hours: int | None, valid_from: date, today: date
+) -> effective.Scheduled:
+    """Schedule the limit of `status` from `valid_from` (today or later); None/0 = no limit."""
+    if status not in {s.value for s in TRACKED}:
+        raise DomainError("Status sem SLA.", field="status")
+    if hours is not None and not 0 <= hours <= MAX_HOURS:
+        raise DomainError(f"Informe entre 0 e {MAX_HOURS} horas.", field="hours")
+    base = session.get(SlaLimit, status)
+    return effective.schedule(
+        session,
+        actor,
+        key=KEY,
+        scope=status,
+        value=Decimal(hours) if hours else None,
+        valid_from=valid_from,
+        today=today,
+        baseline=Decimal(base.hours) if base is not None and base.hours else None,
+    )
+
+
+def limit_history(session: Session) -> list[effective.EffectiveValue]:
+    return effective.history(session, KEY)
 
 
 def ensure_default_limits(session: Session) -> int:
@@ -60,15 +101,28 @@ def ensure_default_limits(session: Session) -> int:
     return len(missing)
 
 
-def save_limits(session: Session, actor: Actor, values: dict[str, int | None]) -> None:
-    """Replace the limits of the given statuses; None or 0 removes a status's limit."""
+def save_limits(
+    session: Session, actor: Actor, values: dict[str, int | None], today: date | None = None
+) -> None:
+    """Change the limits of the given statuses from today on; None or 0 removes a status's limit.
+
+    Each change is also a dated version (history: old → new, who, when); the undated rows
+    follow, so they always hold the latest value set for today."""
+    today = today or local_today()
     tracked = {s.value for s in TRACKED}
+    in_force = limits(session, today)
     current = {row.status: row for row in session.scalars(select(SlaLimit))}
     for status, hours in values.items():
         if status not in tracked:
             raise DomainError("Status sem SLA.", field=status)
         if hours is not None and not 0 <= hours <= MAX_HOURS:
             raise DomainError(f"Informe entre 0 e {MAX_HOURS} horas.", field=status)
+    for status, hours in values.items():
+        if (hours or None) != in_force.get(status):
+            try:
+                schedule_limit(session, actor, status, hours or None, today, today)
+            except DomainError as error:  # e.g. a change already scheduled: shown on its row
+                raise DomainError(error.message, field=status) from None
         row = current.get(status)
         if not hours:
             if row is not None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask_wtf import FlaskForm
 
 from portal.core.errors import DomainError
@@ -15,3 +17,11 @@ def attach_error(form: FlaskForm, error: DomainError) -> str | None:
         return error.message
     field.errors = [*list(field.errors), error.message]
     return None
+
+
+def form_date(raw: str | None) -> date | None:
+    """A `<input type=date>` value (aaaa-mm-dd), or None when missing or malformed."""
+    try:
+        return date.fromisoformat((raw or "").strip()[:10])
+    except ValueError:
+        return None

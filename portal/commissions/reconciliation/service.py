@@ -167,7 +167,7 @@ def reconcile(session: Session, *, as_of: date, bank: str = "", period: str = ""
         link_stmt = link_stmt.where(ContractLink.bank_code == bank)
     links = {(b, r): c for b, r, c in session.execute(link_stmt)}
     pairs = {(r.bank, links.get((r.bank, r.contract), r.contract)) for r in lines}
-    default, per_bank = load_rules(session)
+    default, per_bank = load_rules(session, as_of)
     expected = _expected(session, bank, period)
     if not period:
         # Deferred lines of months still to come are not due yet: they are exposure

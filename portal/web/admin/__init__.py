@@ -4,4 +4,12 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from portal.web.admin import audit_views, banks_views, privacy_views, views  # noqa: E402,F401
+from portal.web.admin import (  # noqa: E402,F401
+    audit_views,
+    banks_views,
+    effective_views,
+    lgpd_views,
+    privacy_views,
+    retention_run_views,
+    views,
+)

@@ -20,6 +20,7 @@ from portal.web.access import current_actor, require
 from portal.web.admin import bp
 from portal.web.admin.forms import BankForm, ParameterForm
 from portal.web.exports import export_response, iter_query
+from portal.web.filters import local_today
 from portal.web.forms import attach_error
 from portal.web.htmx import render
 
@@ -192,7 +193,13 @@ def parameter_new() -> Response:
             except ValueError as exc:
                 raise DomainError("Informe um número, ex.: 1,85", field="value") from exc
             rules.add_version(
-                db.session, current_actor(), form.name.data, value, form.valid_from.data, form.note.data or ""
+                db.session,
+                current_actor(),
+                form.name.data,
+                value,
+                form.valid_from.data,
+                form.note.data or "",
+                today=local_today(),
             )
         except DomainError as error:
             db.session.rollback()

@@ -16,7 +16,6 @@ from wtforms.validators import Length
 from portal.clients import pii, privacy, queries
 from portal.clients.models import Client
 from portal.clients.validation import cpf as clean_cpf
-from portal.core import audit
 from portal.core.errors import DomainError
 from portal.core.ints import parse_int
 from portal.core.pagination import keyset_page
@@ -176,6 +175,5 @@ def privacy_retention_export(fmt: str) -> Response:
         ]
         for c in iter_query(retention.inactive_clients(years, date.today()), Client.id)
     )
-    audit.record(db.session, current_actor(), "privacy.retention_exported", "clients", {"years": years})
     headers = ["ID", "Nome", "Última atividade", "Marcado em"]
     return export_response(fmt, f"clientes-inativos-{years}-anos", headers, rows, "Retenção")

@@ -123,6 +123,7 @@ class RulesForm(FlaskForm):
     missing_after_days = StringField(
         "Não reportado após (dias)", validators=[DataRequired(REQUIRED), Length(max=4)]
     )
+    valid_from = StringField("Vale a partir de", validators=[Length(max=10)])
 
 
 class DecisionForm(FlaskForm):

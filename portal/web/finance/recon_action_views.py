@@ -31,6 +31,7 @@ from portal.web.finance.forms import (
 )
 from portal.web.finance.recon_tables import item_args
 from portal.web.finance.recon_views import VIEW, bank_names, received_page, today
+from portal.web.forms import form_date
 from portal.web.htmx import render
 
 MANAGE = (Permission.FINANCE, Permission.COMMISSIONS_MANAGE)
@@ -271,10 +272,22 @@ def recon_rules() -> ResponseReturnValue:
         days = parse_int(form.missing_after_days.data or "", max_value=365)
         if days is None:
             raise DomainError("Prazo em dias inválido.", field="missing_after_days")
-        rules.set_rules(
-            db.session, current_actor(), code, parse_money_field(form.tolerance.data, "tolerance"), days
-        )
+        tolerance = parse_money_field(form.tolerance.data, "tolerance")
+        today = rules.local_today()
+        starts = form_date(form.valid_from.data) if form.valid_from.data else today
+        if starts is None:
+            raise DomainError("Data de início inválida.", field="valid_from")
+        if starts > today:
+            if not rules.schedule_rules(db.session, current_actor(), code, tolerance, days, starts, today):
+                raise DomainError("As regras informadas já valem nessa data.")
+        else:
+            rules.set_rules(db.session, current_actor(), code, tolerance, days, today)
     except DomainError as failure:
         return _received_error(failure)
-    flash("Regras de conciliação salvas.", "success")
+    flash(
+        "Regras de conciliação salvas."
+        if starts <= today
+        else f"Regras de conciliação agendadas a partir de {starts:%d/%m/%Y}.",
+        "success",
+    )
     return redirect(url_for("finance.recon_received"), 303)

@@ -128,6 +128,11 @@ def recon_exposure() -> Response:
     )
 
 
+def _rules_in_force() -> list[tuple[str, Any]]:
+    default, per_bank = rules.load_rules(db.session, rules.local_today())
+    return [(GLOBAL, default), *sorted(per_bank.items())]
+
+
 def received_page(status: int = 200, error: str | None = None) -> Response:
     choices = sorted(bank_names().items(), key=lambda x: x[1])
     form, upload, rules_form = (
@@ -144,7 +149,9 @@ def received_page(status: int = 200, error: str | None = None) -> Response:
         form=form,
         upload=upload,
         rules_form=rules_form,
-        rules=rules.rule_records(db.session),
+        rules_in_force=_rules_in_force(),
+        rules_history=rules.rules_history(db.session),
+        today_date=rules.local_today(),
         error=error,
         names=dict(choices),
     )

@@ -9,5 +9,6 @@ from portal.web.operations import (  # noqa: E402,F401
     pipeline_intake,
     pipeline_settings,
     pipeline_views,
+    sla_schedule_views,
     views,
 )

@@ -138,7 +138,15 @@ def sla_limits() -> Response:
         values = {k: v for k, v in submitted.items() if v}
         status = 422
     return render(
-        "operations/sla.html", status=status, form=form, values=values, errors=errors, tracked=sla.TRACKED
+        "operations/sla.html",
+        status=status,
+        form=form,
+        values=values,
+        errors=errors,
+        tracked=sla.TRACKED,
+        history=sla.limit_history(db.session),
+        labels=LABELS,
+        today=sla.local_today(),
     )
 
 

@@ -171,3 +171,16 @@ def test_months_still_to_come_are_exposure_not_divergences(db, paid):
     assert periods == ["2026-03", "2026-04", "2026-05", "2026-06"]
     (later,) = reconcile(db, as_of=AS_OF, bank="facta", period="2026-09").rollup
     assert (later.expected, later.reported) == (D("50.00"), D("0.00"))
+
+
+def test_tolerance_scheduled_for_later_leaves_todays_result_and_applies_from_its_date(db, paid):
+    line(db, report(db), "CT-EXEMPLO", "598.50", date(2026, 3, 28))  # R$ 1,50 short
+    added = rules.schedule_rules(db, FINANCE, "facta", D("2.00"), 30, date(2026, 7, 1), AS_OF)
+    assert added == 1  # only the tolerance changes: the 30 days stay
+    assert find_item(db, FLAT, AS_OF).item.outcome == Outcome.SHORT  # 15/06: R$ 0,05 still
+    assert find_item(db, FLAT, date(2026, 6, 30)).item.outcome == Outcome.SHORT
+    assert find_item(db, FLAT, date(2026, 7, 1)).item.outcome == Outcome.MATCHED  # within R$ 2,00
+    with pytest.raises(DomainError, match="passado não é alterado"):
+        rules.schedule_rules(db, FINANCE, "facta", D("1.00"), 30, date(2026, 6, 14), AS_OF)
+    (version,) = rules.rules_history(db)
+    assert (version.scope, version.previous_value, version.value) == ("facta", "0.05", "2")

@@ -1,0 +1,120 @@
+"""Audit actions in people's words: every action name the code records has a phrase here.
+
+`tests/web/admin/test_audit_catalogue.py` scans the code for audited actions and fails when
+one has no phrase, so a new action cannot reach the log page as a bare code."""
+
+from __future__ import annotations
+
+ACTION_PHRASES: dict[str, str] = {
+    "audit.chain_verified": "Verificou a integridade do log de auditoria",
+    "bank.lookup": "Consultou a margem no banco",
+    "bank.sandbox_followed": "Acompanhou proposta no banco de demonstração",
+    "bank.simulation": "Simulou no banco",
+    "bank.update": "Alterou o cadastro do banco",
+    "certification.added": "Registrou certificação",
+    "certification.evidence_downloaded": "Baixou o comprovante da certificação",
+    "certification.revoked": "Revogou certificação",
+    "client.anonymised": "Anonimizou os dados do cliente",
+    "client.consent_evidence_viewed": "Consultou a evidência de autorização",
+    "client.consent_granted": "Registrou autorização do cliente",
+    "client.consent_revoked": "Revogou autorização do cliente",
+    "client.created": "Cadastrou cliente",
+    "client.exported": "Exportou clientes com dados completos",
+    "client.link_added": "Adicionou vínculo ao cliente",
+    "client.link_removed": "Removeu vínculo do cliente",
+    "client.pii_revealed": "Visualizou dado pessoal completo do cliente",
+    "client.updated": "Alterou os dados do cliente",
+    "collaborator.created": "Cadastrou colaborador",
+    "collaborator.deactivated": "Desligou colaborador",
+    "collaborator.moved": "Transferiu colaborador de unidade",
+    "collaborator.pii_revealed": "Visualizou dado pessoal completo do colaborador",
+    "collaborator.updated": "Alterou os dados do colaborador",
+    "commission.recalc": "Recalculou as comissões do mês",
+    "commission_dispute.opened": "Abriu contestação de extrato",
+    "commission_dispute.resolved": "Resolveu contestação de extrato",
+    "commission_ledger.manual_entry": "Lançou ajuste manual de comissão",
+    "commission_override.set": "Definiu percentual de override",
+    "commission_payout.exported_full": "Exportou lote de pagamentos com dados completos",
+    "commission_period.closed": "Fechou o período de comissões",
+    "commission_plan.ended": "Encerrou plano de comissão",
+    "commission_plan.set": "Definiu plano de comissão",
+    "commission_statement.approved": "Aprovou extrato de comissão",
+    "commission_statement.drafts": "Gerou rascunhos de extratos",
+    "commission_statement.paid": "Marcou extrato como pago",
+    "commission_table.approved": "Aprovou tabela de comissão",
+    "commission_table.draft": "Criou rascunho de tabela de comissão",
+    "commission_table.retired": "Retirou tabela de comissão",
+    "commission_table.rows_replaced": "Substituiu as linhas da tabela de comissão",
+    "crypto.data_key_rotated": "Trocou a chave de criptografia dos dados",
+    "effective_value.scheduled": "Agendou novo valor de parâmetro",
+    "imports.done": "Concluiu importação de arquivo",
+    "imports.layout_saved": "Salvou layout de importação",
+    "imports.quarantined": "Pôs importação em quarentena",
+    "imports.reverted": "Desfez importação",
+    "job.cancelled": "Cancelou processo",
+    "job.enqueued": "Iniciou processo",
+    "list.exported": "Exportou lista",
+    "login.blocked": "Teve o login bloqueado",
+    "login.failed": "Errou a senha ao entrar",
+    "login.mfa_failed": "Errou o código de verificação",
+    "login.mfa_succeeded": "Confirmou o código de verificação",
+    "login.succeeded": "Entrou no portal",
+    "logout": "Saiu do portal",
+    "mapping.deleted": "Removeu mapeamento de status do banco",
+    "mapping.saved": "Salvou mapeamento de status do banco",
+    "operator_code.created": "Cadastrou código de operador",
+    "operator_code.deleted": "Removeu código de operador",
+    "operator_code.updated": "Alterou código de operador",
+    "org_unit.created": "Criou unidade",
+    "org_unit.updated": "Alterou unidade",
+    "pendency.assigned": "Atribuiu pendências",
+    "pendency.opened": "Abriu pendência na proposta",
+    "pendency.resolved": "Resolveu pendência da proposta",
+    "pendency_type.saved": "Salvou tipo de pendência",
+    "privacy.incident_notified": "Registrou a notificação do incidente",
+    "privacy.incident_registered": "Registrou incidente de segurança",
+    "privacy.request_answered": "Respondeu solicitação do titular",
+    "privacy.request_registered": "Registrou solicitação do titular",
+    "privacy.retention_flagged": "Marcou cliente inativo para revisão",
+    "privacy.retention_exported": "Exportou a lista de retenção",  # historic entries
+    "privacy.retention_run": "Executou a rotina de retenção",
+    "privacy.subject_report": "Gerou o relatório do titular",
+    "proposal.created": "Criou proposta",
+    "proposal.document_added": "Anexou documento à proposta",
+    "proposal.document_read": "Abriu documento da proposta",
+    "proposal.reviewed": "Revisou a proposta",
+    "proposal.status_changed": "Alterou o status da proposta",
+    "proposal.submission": "Enviou a proposta ao banco",
+    "proposals.imported": "Importou propostas",
+    "reconciliation.accepted": "Aceitou divergência da conciliação",
+    "reconciliation.contract_linked": "Vinculou contrato na conciliação",
+    "reconciliation.dispute_closed": "Encerrou contestação com o banco",
+    "reconciliation.dispute_opened": "Abriu contestação com o banco",
+    "reconciliation.received_added": "Registrou valor recebido",
+    "reconciliation.rules_changed": "Alterou as regras de conciliação",
+    "reconciliation.statement_imported": "Importou extrato bancário",
+    "regulatory_parameter.add": "Agendou parâmetro regulatório",
+    "sla.limits_saved": "Alterou os prazos de SLA",
+    "user.activated": "Reativou usuário",
+    "user.created": "Criou usuário",
+    "user.deactivated": "Desativou usuário",
+    "user.mfa_enabled": "Ativou a verificação em duas etapas",
+    "user.mfa_recovery_code_used": "Usou código de recuperação",
+    "user.mfa_reset": "Reiniciou a verificação em duas etapas",
+    "user.password_changed": "Trocou a própria senha",
+    "user.password_reset": "Redefiniu a senha do usuário",
+    "user.sessions_ended": "Encerrou as sessões abertas",
+}
+
+
+def action_phrase(action: str) -> str:
+    """The Portuguese phrase for `action`; an unknown (historic) code is shown as is."""
+    return ACTION_PHRASES.get(action, action)
+
+
+def actions_matching(text: str) -> list[str]:
+    """Action codes whose phrase or code contains `text` (case-insensitive), for the filter."""
+    needle = text.strip().lower()
+    return sorted(
+        code for code, phrase in ACTION_PHRASES.items() if needle in phrase.lower() or needle in code
+    )
