@@ -54,6 +54,8 @@ NOUNS: dict[str, str] = {
     "recon_dispute": "Contestação com o banco",
     "recon_rules": "Regras de conciliação",
     "recon_statement": "Extrato bancário",
+    "recurring_reports": "Relatório recorrente",
+    "report_files": "Arquivo de relatório",
     "sla": "Prazos de SLA",
     "token": "Token do banco",
     "user": "Usuário",

@@ -61,6 +61,7 @@ CASES: dict[str, tuple[str, str, str, dict[str, str] | None]] = {
     "admin.audit_export": ("admin", "GET", "/admin/audit/export.csv", None),
     "people.collaborators_export": ("admin", "GET", "/admin/collaborators/export.csv", None),
     "jobs.export": ("agent", "GET", "/jobs/export.csv", None),
+    "reports.export": ("finance", "GET", "/reports/export.csv", None),
 }
 
 
