@@ -103,8 +103,8 @@ class AgentHome:
 
 
 def _target(session: Session, user: User, on: date, production: Decimal) -> Decimal | None:
-    """The next tier threshold of the user's own plan in force (the highest once all are
-    reached); None without a plan with tiers."""
+    """The next tier threshold of the user's own plan in force on `on` (the period's last
+    day, as at period close); the highest once all are reached; None without tiers."""
     own = select(Collaborator.id).where(Collaborator.user_id == user.id)
     plan = session.scalar(
         select(CommissionPlan)
@@ -181,7 +181,7 @@ def agent_home(session: Session, user: User, period: str, today: date) -> AgentH
         contracts=contracts,
         production=production,
         earnings=earnings or ZERO,
-        target=_target(session, user, today, production),
+        target=_target(session, user, date.fromordinal(following.toordinal() - 1), production),
         open_pendencies=open_count,
         overdue_pendencies=overdue,
         certifications=expiring_certifications_for(session, user, today),
