@@ -24,6 +24,7 @@ NOT_ERRORS = frozenset({"ok", "rejected", "not_authorized", "unsupported", "dupl
 KIND_LABELS = {
     "lookup": "Consulta de margem",
     "simulation": "Simulação",
+    "submission": "Digitação",
     "status_poll": "Sincronização de status",
     "webhook": "Notificação (webhook)",
 }

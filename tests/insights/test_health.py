@@ -102,3 +102,14 @@ def test_registered_checks_are_listed_and_a_broken_one_shows_as_failed(db, extra
     assert results["Cópias de segurança (teste)"].link == "/x"
     assert results["Verificação quebrada (teste)"].status_label == "Falha"
     assert results["Disjuntores dos bancos"].status == health.UNKNOWN  # no bank enabled here
+
+
+def test_call_log_prune_keeps_the_last_30_days(db):
+    from portal.banks.call_log import BankCall
+    from portal.banks.call_log_job import prune
+
+    record_call(db, "facta", "lookup", "ok", 10, at=NOW - timedelta(days=31))
+    record_call(db, "facta", "lookup", "ok", 10, at=NOW - timedelta(days=29))
+    db.flush()
+    assert prune(db, NOW - timedelta(days=30)) == 1
+    assert [c.occurred_at for c in db.query(BankCall)] == [NOW - timedelta(days=29)]

@@ -143,3 +143,23 @@ def test_finance_home_reconciliation_and_payouts_by_hand(db, monkeypatch):
     assert (facta.open_items, facta.missing, facta.open_difference) == (4, 3, D("-736.50"))
     assert facta.status == "Com divergências" and n.totals.missing == 3
     assert (n.payouts_due, n.payouts_late, n.late_count) == (D("168.00"), D("360.00"), 1)
+
+
+def test_operations_and_finance_homes_cost_the_same_queries_with_more_rows(db, monkeypatch):
+    h = build(db, monkeypatch)
+    ops = factories.user(db, role="operations")
+    engine = db.get_bind().engine
+    with count_queries(engine) as few_ops:
+        homes.operations_home(db, ops, TODAY, NOW, _limits(db))
+    with count_queries(engine) as few_fin:
+        homes.finance_home(db, "2026-03", TODAY)
+    add_pendencies(db, h)
+    for n in range(3):
+        other = factories.collaborator(db, None, None, name=f"Agente {n}")
+        factories.proposal(db, factories.client(db, other), other, status="under_analysis")
+        statement(db, other, "2026-03", "approved", "10.00", date(2026, 6, 1))
+    with count_queries(engine) as more_ops:
+        homes.operations_home(db, ops, TODAY, NOW, _limits(db))
+    with count_queries(engine) as more_fin:
+        homes.finance_home(db, "2026-03", TODAY)
+    assert (len(more_ops), len(more_fin)) == (len(few_ops), len(few_fin))
