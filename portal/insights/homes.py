@@ -41,6 +41,8 @@ from portal.proposals.pipeline_models import Pendency, PendencyOwner
 from portal.proposals.sla import breached_condition
 
 ZERO = Decimal("0.00")
+#: Certification problems listed on the home (the page says "50+" beyond).
+CERT_LIMIT = 50
 
 
 # ---------------------------------------------------------------- months
@@ -184,7 +186,7 @@ def agent_home(session: Session, user: User, period: str, today: date) -> AgentH
         target=_target(session, user, date.fromordinal(following.toordinal() - 1), production),
         open_pendencies=open_count,
         overdue_pendencies=overdue,
-        certifications=expiring_certifications_for(session, user, today),
+        certifications=expiring_certifications_for(session, user, today, limit=CERT_LIMIT),
         open_disputes=disputes or 0,
         last_statements=statements,
     )

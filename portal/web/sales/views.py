@@ -35,4 +35,11 @@ def index() -> Response:
     day = today()
     period, months = chosen_period(day)
     numbers = homes.agent_home(db.session, current_user, period, day)
-    return render("sales/index.html", block="home", numbers=numbers, months=months, today=day)
+    return render(
+        "sales/index.html",
+        block="home",
+        numbers=numbers,
+        months=months,
+        today=day,
+        cert_limit=homes.CERT_LIMIT,
+    )
