@@ -270,3 +270,15 @@ def _sync_check(context: HealthContext) -> HealthCheck:
     if late:
         return HealthCheck("Sincronização de status", WARNING, "Atrasada: " + ", ".join(late) + ".", link)
     return HealthCheck("Sincronização de status", OK, f"{len(lags)} banco(s) em dia.", link)
+
+
+@register_check("Tarefas em segundo plano")
+def _jobs_check(context: HealthContext) -> HealthCheck:
+    failures = job_failures(context.session, context.now - timedelta(hours=24))
+    total = sum(count for _, count in failures)
+    link = context.links.get("failed_jobs")
+    if total:
+        return HealthCheck(
+            "Tarefas em segundo plano", WARNING, f"{total} falha(s) nas últimas 24 horas.", link
+        )
+    return HealthCheck("Tarefas em segundo plano", OK, "Nenhuma falha nas últimas 24 horas.", link)

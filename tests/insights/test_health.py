@@ -113,3 +113,11 @@ def test_call_log_prune_keeps_the_last_30_days(db):
     db.flush()
     assert prune(db, NOW - timedelta(days=30)) == 1
     assert [c.occurred_at for c in db.query(BankCall)] == [NOW - timedelta(days=29)]
+
+
+def test_the_jobs_check_warns_on_failures_of_the_last_day(db):
+    db.add(Job(kind="a", actor_label="x", status="failed", finished_at=NOW - timedelta(hours=3)))
+    db.flush()
+    checks = {c.name: c for c in health.run_checks(health.HealthContext(db, MemoryStore(), NOW))}
+    assert checks["Tarefas em segundo plano"].status_label == "Atenção"
+    assert checks["Tarefas em segundo plano"].detail == "1 falha(s) nas últimas 24 horas."

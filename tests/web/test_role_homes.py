@@ -60,6 +60,15 @@ def test_agent_home_shows_own_month_in_pt_br_with_links(client, db, scene):
     assert 'href="/sales/commissions?period=2026-03"' in html
 
 
+def test_agent_exports_own_statements_only(client, db, scene):
+    statement(db, scene.w.agent, "2026-05", "approved", "360.00", date(2026, 6, 1))
+    statement(db, scene.w.agent, "2026-06", "draft", "99.00")
+    statement(db, scene.bruno, "2026-05", "approved", "280.00", date(2026, 6, 1))
+    sign_in(client, db, _ana(db, scene))
+    csv = client.get("/sales/statements/export.csv").get_data(as_text=True).strip().splitlines()
+    assert len(csv) == 2 and csv[1].startswith("2026-05;") and "360" in csv[1]
+
+
 def test_agent_home_filter_answers_htmx_with_the_figures_only(client, db, scene):
     sign_in(client, db, _ana(db, scene))
     fragment = client.get("/sales/?period=2026-04", headers={"HX-Request": "true"}).get_data(as_text=True)

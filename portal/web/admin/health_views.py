@@ -43,7 +43,10 @@ def health_checks() -> list[health.HealthCheck]:
         db.session,
         bank_store(),
         now(),
-        links={"status_poll": url_for("admin.health_calls", kind="status_poll", window=_window())},
+        links={
+            "status_poll": url_for("admin.health_calls", kind="status_poll", window=_window()),
+            "failed_jobs": url_for("jobs.index", status="failed"),
+        },
     )
     return health.run_checks(context)
 
