@@ -153,6 +153,7 @@ def _init_domain_hooks() -> None:
 # Modules that register job kinds (`@job_kind`); later issues append theirs.
 JOB_KIND_MODULES = [
     "portal.demo.jobs",
+    "portal.banks.call_log_job",
     "portal.proposals.bank_sync",
     "portal.proposals.import_job",
     "portal.commissions.recalc",

@@ -1,6 +1,7 @@
 """Imports every module that defines ORM models, so the metadata is complete
 (for Alembic autogenerate, the schema test and the app)."""
 
+import portal.banks.call_log
 import portal.banks.models
 import portal.clients.lgpd_models
 import portal.clients.models

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.banks import calls, rules
+from portal.banks.call_log import record_call
 from portal.banks.calls import CallOutcome
 from portal.banks.models import Bank, BankSimulation
 from portal.banks.registry import build_connector
@@ -166,6 +167,7 @@ def record_lookup(session: Session, actor: Actor, client: Client, outcome: CallO
         f"client:{client.id}",
         {"bank": outcome.bank_code, "outcome": outcome.outcome, "latency_ms": outcome.latency_ms},
     )
+    record_call(session, outcome.bank_code, "lookup", outcome.outcome, outcome.latency_ms)
 
 
 # ---------------------------------------------------------------- simulations
@@ -322,6 +324,8 @@ def record_simulation(
         ],
     )
     session.add(simulation)
+    for o in outcomes:
+        record_call(session, o.bank_code, "simulation", o.outcome, o.latency_ms)
     session.flush()
     answered = sum(1 for o in outcomes if o.ok)
     label = PRODUCT_LABELS.get(data.product, data.product.value)

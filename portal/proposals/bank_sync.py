@@ -13,6 +13,7 @@ is harmless.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -23,6 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.banks import inbox, sync
+from portal.banks.call_log import record_call
 from portal.banks.errors import BankError
 from portal.banks.models import Bank, WebhookEvent
 from portal.banks.registry import build_connector
@@ -187,9 +189,16 @@ def _poll_targets(session: Session) -> list[tuple[int, BankSettings, datetime, d
 
 
 def _record_poll(
-    session: Session, bank_id: int, updates: list[StatusUpdate], now: datetime
+    session: Session, bank_id: int, updates: list[StatusUpdate], now: datetime, latency_ms: int
 ) -> sync.PollResult:
-    return sync.record_poll(session, session.get_one(Bank, bank_id), updates, now)
+    bank = session.get_one(Bank, bank_id)
+    record_call(session, bank.code, "status_poll", "ok", latency_ms)
+    return sync.record_poll(session, bank, updates, now)
+
+
+def _record_failed_poll(session: Session, bank_code: str, error: str | None, latency_ms: int) -> None:
+    record_call(session, bank_code, "status_poll", "unavailable", latency_ms, error or "")
+    session.flush()
 
 
 def _apply_pending(session: Session, event_id: int, actor: Actor) -> int:
@@ -207,9 +216,13 @@ def run_sync(
     steps, so the sync never holds the database while it waits for a bank."""
     report = SyncReport()
     for bank_id, settings, since, now in step(partial(_poll_targets, session)):
+        started = time.perf_counter()
         fetched = sync.fetch_changes(settings.code, settings, store, since)
+        latency_ms = int((time.perf_counter() - started) * 1000)
         if not isinstance(fetched, sync.PollResult):
-            fetched = step(partial(_record_poll, session, bank_id, fetched, now))
+            fetched = step(partial(_record_poll, session, bank_id, fetched, now, latency_ms))
+        else:
+            step(partial(_record_failed_poll, session, settings.code, fetched.error, latency_ms))
         report.polled[settings.code] = fetched.error or f"{fetched.stored} nova(s)"
     report.resolved = reconcile(session, store, actor, step)
     pending = step(lambda: [event.id for event in inbox.pending(session)])

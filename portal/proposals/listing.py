@@ -36,6 +36,8 @@ class ProposalFilters:
     store_id: int | None = None
     date_from: date | None = None
     date_to: date | None = None
+    paid_from: date | None = None
+    paid_to: date | None = None
     sla_breached: bool = False
     needs_review: bool = False
     number: str = ""
@@ -78,6 +80,10 @@ def conditions(
         result.append(Proposal.submitted_at >= _local_midnight(filters.date_from))
     if filters.date_to:
         result.append(Proposal.submitted_at < _local_midnight(filters.date_to + timedelta(days=1)))
+    if filters.paid_from:
+        result.append(Proposal.paid_at >= _local_midnight(filters.paid_from))
+    if filters.paid_to:
+        result.append(Proposal.paid_at < _local_midnight(filters.paid_to + timedelta(days=1)))
     if filters.sla_breached:
         result.append(breached_condition(limits, now or utcnow()))
     if filters.needs_review:

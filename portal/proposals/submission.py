@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from portal.banks import lookups, rules
+from portal.banks.call_log import record_call
 from portal.banks.errors import BankError, BankRejected, BankTimeout, MalformedResponse, NotAuthorized
 from portal.banks.models import BankSimulation
 from portal.banks.registry import build_connector
@@ -278,6 +279,7 @@ def finish_submission(
         message = (
             f"{answer.message}. Nada foi enviado ao banco: a proposta foi guardada, tente digitar novamente."
         )
+    record_call(session, bank.code, "submission", _CALL_OUTCOMES.get(outcome, outcome))
     add_timeline_event(
         session,
         client,
@@ -295,6 +297,9 @@ def finish_submission(
     session.flush()
     return message
 
+
+# The call log's outcome codes (portal.banks.call_log) of a submission's outcomes.
+_CALL_OUTCOMES = {"submitted": "ok", "unconfirmed": "timeout"}
 
 _OUTCOME_LABELS = {
     "submitted": "proposta registrada",

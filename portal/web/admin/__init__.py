@@ -1,4 +1,5 @@
-"""Administration area: users, audit log (org, banks and LGPD console come later)."""
+"""Administration area: users, audit log, banks, effective-dated parameters, LGPD console and
+system health."""
 
 from flask import Blueprint
 
@@ -8,6 +9,7 @@ from portal.web.admin import (  # noqa: E402,F401
     audit_views,
     banks_views,
     effective_views,
+    health_views,
     lgpd_views,
     privacy_views,
     retention_run_views,

@@ -13,6 +13,7 @@ from portal.people.permissions import ROLE_LABELS, Permission, Role
 from portal.web.access import current_actor, require
 from portal.web.admin import bp
 from portal.web.admin.forms import ConfirmForm, UserForm
+from portal.web.admin.health_views import health_checks
 from portal.web.exports import export_response, iter_query
 from portal.web.htmx import render
 
@@ -28,7 +29,8 @@ def _filters() -> dict[str, str]:
 @bp.route("/")
 @require(Permission.ADMIN)
 def index() -> Response:
-    return render("admin/index.html")
+    """The admin home opens on the system's health checks (details on /admin/health)."""
+    return render("admin/index.html", checks=health_checks())
 
 
 @bp.route("/users")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date
 from decimal import Decimal
 
 from flask import request
@@ -14,21 +15,74 @@ from portal.commissions.contracts import contract_number
 from portal.commissions.models import TableRowRecord, TableVersion
 from portal.commissions.resolution import bank_name
 from portal.extensions import db
+from portal.insights import homes
 from portal.people.permissions import Permission
 from portal.proposals.queries import get_proposal_for
 from portal.web.access import require
+from portal.web.bank_names import registered_banks
 from portal.web.exports import export_response
+from portal.web.filters import local_today
 from portal.web.finance import bp
 from portal.web.htmx import render
 
 PROBLEMS = {"sem_tabela": "Sem tabela", "tabela_ambigua": "Tabela ambígua"}
 
 
+def today() -> date:
+    """The day the period choices, aging and late payouts count from (tests set it)."""
+    return local_today()
+
+
+def _home_filters(day: date, open_period: str | None) -> tuple[str, str, list[str]]:
+    """(period, bank, offered months): an offered month or the open period (else this month)."""
+    months = homes.recent_months(day)
+    if open_period and open_period not in months:
+        months.append(open_period)
+    period = request.args.get("period", "")
+    if period not in months:
+        period = open_period or months[0]
+    bank = request.args.get("bank", "")
+    return period, (bank if bank in registered_banks() else ""), months
+
+
 @bp.route("/")
 @require(Permission.FINANCE)
 def index() -> Response:
-    numbers = overview.overview(db.session) if current_user.can(Permission.COMMISSIONS_VIEW) else None
-    return render("finance/index.html", numbers=numbers)
+    if not current_user.can(Permission.COMMISSIONS_VIEW):
+        return render("finance/index.html", numbers=None, home=None)
+    numbers = overview.overview(db.session)
+    day = today()
+    period, bank, months = _home_filters(day, numbers.open_period)
+    return render(
+        "finance/index.html",
+        block="home",
+        numbers=numbers,
+        home=homes.finance_home(db.session, period, day, bank),
+        months=months,
+        period=period,
+        banks=registered_banks(),
+        bank=bank,
+    )
+
+
+@bp.route("/home/export.<fmt>")
+@require(Permission.FINANCE, Permission.COMMISSIONS_VIEW)
+def home_export(fmt: str) -> Response:
+    """The home's table: reconciliation per bank of the chosen period (and its total)."""
+    day = today()
+    period, bank, _ = _home_filters(day, overview.open_period(db.session))
+    home = homes.finance_home(db.session, period, day, bank)
+    names = registered_banks()
+    rows = [
+        [period, names.get(b.bank, b.bank.upper()), b.status, b.expected, b.reported, b.received,
+         b.open_items, b.open_difference, b.missing]
+        for b in home.banks
+    ]  # fmt: skip
+    headers = [
+        "Período", "Banco", "Situação", "Esperado", "Reportado", "Recebido", "Itens em aberto",
+        "Diferença em aberto", "Não reportados",
+    ]  # fmt: skip
+    return export_response(fmt, "financeiro-conciliacao", headers, rows, "Conciliação")
 
 
 @bp.route("/contracts/<int:proposal_id>")

@@ -60,6 +60,8 @@ def filters_from(args: Any) -> ProposalFilters:
         store_id=_int("store", args),
         date_from=_date("from", args),
         date_to=_date("to", args),
+        paid_from=_date("paid_from", args),
+        paid_to=_date("paid_to", args),
         sla_breached=args.get("sla") == "1",
         needs_review=args.get("needs_review") == "1",
         number=(args.get("number") or "").strip()[:60],

@@ -14,6 +14,7 @@ from portal.core.ints import parse_int
 from portal.extensions import db
 from portal.people.permissions import Permission
 from portal.web.access import current_actor, require
+from portal.web.exports import export_response
 from portal.web.htmx import render
 from portal.web.sales import bp
 from portal.web.statement_pages import ActionForm, detail_page, download, statement_or_404
@@ -28,6 +29,15 @@ def _visible() -> list:
 @require(Permission.SALES)
 def statements() -> ResponseReturnValue:
     return render("statements/sales_list.html", items=_visible())
+
+
+@bp.route("/statements/export.<fmt>")
+@require(Permission.SALES)
+def statements_export(fmt: str) -> ResponseReturnValue:
+    """The approved statements the list shows (the sales home's "last statements" too)."""
+    rows = ([s.period, s.payee_name, s.state_label, s.payable, s.paid_on or ""] for s in _visible())
+    headers = ["Período", "Beneficiário", "Situação", "Valor a pagar", "Pago em"]
+    return export_response(fmt, "extratos", headers, rows, "Extratos")
 
 
 @bp.route("/statements/<int:statement_id>")
