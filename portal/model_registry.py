@@ -8,6 +8,7 @@ import portal.commissions.reconciliation.models
 import portal.commissions.reports.models
 import portal.commissions.statements.models
 import portal.core.audit
+import portal.core.backups.models
 import portal.core.imports.models
 import portal.core.jobs.models
 import portal.people.models
