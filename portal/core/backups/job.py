@@ -6,7 +6,13 @@ from __future__ import annotations
 
 from portal.core.backups import runs
 from portal.core.backups.restic import ResticError
-from portal.core.backups.service import CreateOutcome, apply_retention, create_backup, new_backup_id, verify_backup
+from portal.core.backups.service import (
+    CreateOutcome,
+    apply_retention,
+    create_backup,
+    new_backup_id,
+    verify_backup,
+)
 from portal.core.backups.settings import get_settings, mask_location
 from portal.core.db import utcnow
 from portal.core.errors import DomainError
@@ -30,7 +36,7 @@ def run_backup(ctx: JobContext, *, retention: bool) -> JobResult:
         shown = [mask_location(location) for location in settings.repositories] or ["(nenhum)"]
         ctx.step(lambda: runs.record_failure(ctx.session, new_backup_id(started), shown, message, utcnow()))
         return JobResult(message=f"Backup falhou: {message}", link=LINK, link_label="Ver backups")
-    ctx.step(lambda: runs.record_create(ctx.session, outcome, utcnow()))
+    ctx.step(lambda: runs.record_create(ctx.session, outcome, utcnow(), ctx.actor))
     failed = [result for result in outcome.results if not result.ok]
     ctx.report(1, 3, "Verificando o backup…")
     verified = verify_backup(settings, outcome.backup_id)
@@ -42,8 +48,8 @@ def run_backup(ctx: JobContext, *, retention: bool) -> JobResult:
             gone = apply_retention(settings)
             removed = ctx.step(lambda: runs.record_removed(ctx.session, gone))
         except ResticError as error:
-            failed_retention = error.message
-            return JobResult(message=f"Backup {outcome.backup_id} feito; retenção falhou: {failed_retention}", link=LINK)
+            message = f"Backup {outcome.backup_id} feito; retenção falhou: {error.message}"
+            return JobResult(message=message, link=LINK, link_label="Ver backups")
     ctx.report(3, 3, "Concluído.")
     summary = {
         "Backup": outcome.backup_id,
@@ -57,8 +63,10 @@ def run_backup(ctx: JobContext, *, retention: bool) -> JobResult:
         summary["Registros removidos pela retenção"] = removed
     if failed:
         detail = "; ".join(f"{result.location}: {result.message}" for result in failed)
-        return JobResult(message=f"Backup {outcome.backup_id} com falha em: {detail}", summary=summary, link=LINK)
-    return JobResult(message=f"Backup {outcome.backup_id} concluído.", summary=summary, link=LINK, link_label="Ver backups")
+        message = f"Backup {outcome.backup_id} com falha em: {detail}"
+        return JobResult(message=message, summary=summary, link=LINK, link_label="Ver backups")
+    message = f"Backup {outcome.backup_id} concluído."
+    return JobResult(message=message, summary=summary, link=LINK, link_label="Ver backups")
 
 
 @job_kind(CREATE_KIND, label="Fazer backup agora", max_attempts=1)

@@ -18,7 +18,11 @@ class RunStatus(LabeledEnum):
     REMOVED = "removed"  # dropped by the retention policy
 
 
-RunStatus.__labels__ = {RunStatus.OK: "Concluído", RunStatus.FAILED: "Falhou", RunStatus.REMOVED: "Removido (retenção)"}
+RunStatus.__labels__ = {
+    RunStatus.OK: "Concluído",
+    RunStatus.FAILED: "Falhou",
+    RunStatus.REMOVED: "Removido (retenção)",
+}
 
 
 class Verification(LabeledEnum):

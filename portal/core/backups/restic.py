@@ -5,14 +5,17 @@ command line (other users see it in `ps`) nor in a log line.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
+import shutil
 import subprocess
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import IO, Any
 
 from portal.core.backups.settings import RESTIC_HOST, mask_location
@@ -128,7 +131,10 @@ class Restic:
         """Stream one file of a snapshot into `sink`; returns the number of bytes."""
         with tempfile.TemporaryFile() as errors:
             child = subprocess.Popen(  # noqa: S603
-                self._argv(["dump", snapshot_id, filename]), env=self._env(), stdout=subprocess.PIPE, stderr=errors
+                self._argv(["dump", snapshot_id, filename]),
+                env=self._env(),
+                stdout=subprocess.PIPE,
+                stderr=errors,
             )
             assert child.stdout is not None
             total = 0
@@ -140,9 +146,17 @@ class Restic:
                 raise _classify(self.location, errors.read().decode("utf-8", "replace"))
         return total
 
-    def restore(self, snapshot_id: str, subfolder: str, target: str) -> None:
-        """Restore `subfolder` of a snapshot: its content lands directly in `target`."""
-        self.run(["restore", f"{snapshot_id}:{subfolder}", "--target", target])
+    def restore(self, snapshot_id: str, folder: str, target: str) -> None:
+        """Restore the absolute `folder` of a snapshot so that its content lands directly in
+        `target` (restic 0.14 recreates the full path: restore beside it, then move)."""
+        destination = Path(target)
+        destination.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix=".restoring-", dir=destination.parent) as work:
+            self.run(["restore", snapshot_id, "--target", work, "--include", folder])
+            restored = Path(work) / folder.lstrip("/")
+            if restored.is_dir():
+                for item in restored.iterdir():
+                    shutil.move(str(item), destination / item.name)
 
     def check(self, subset_percent: int) -> str:
         """`restic check` reading `subset_percent`% of the data packs (0 = structure only)."""
@@ -183,8 +197,8 @@ class StdinBackup:
     def __init__(self, repo: Restic, filename: str, tags: Sequence[str], when: datetime) -> None:
         self.repo = repo
         self.error: ResticError | None = None
-        self._out = tempfile.TemporaryFile()
-        self._err = tempfile.TemporaryFile()
+        self._out = tempfile.TemporaryFile()  # noqa: SIM115 - closed by finish()/abort()
+        self._err = tempfile.TemporaryFile()  # noqa: SIM115
         args = ["backup", "--json", "--stdin", "--stdin-filename", filename, *_common_backup_args(tags, when)]
         log.info("restic backup --stdin %s (%s)", filename, repo.shown)
         self._child = subprocess.Popen(  # noqa: S603
@@ -208,10 +222,8 @@ class StdinBackup:
     def finish(self) -> str:
         """Close stdin, wait for restic; the new snapshot's id (raises on failure)."""
         if self._child.stdin is not None:
-            try:
+            with contextlib.suppress(OSError):
                 self._child.stdin.close()
-            except OSError:
-                pass
         code = self._child.wait()
         try:
             if self.error is None and code != 0:

@@ -9,6 +9,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from portal.core import audit
+from portal.core.audit import SYSTEM, Actor
 from portal.core.backups.models import BackupRun, RunStatus, Verification
 from portal.core.backups.service import CreateOutcome, VerifyResult
 from portal.core.db import utcnow
@@ -16,7 +18,22 @@ from portal.core.db import utcnow
 MAX_AGE_HOURS = 26
 
 
-def record_create(session: Session, outcome: CreateOutcome, finished_at: datetime) -> list[BackupRun]:
+def record_create(
+    session: Session, outcome: CreateOutcome, finished_at: datetime, actor: Actor = SYSTEM
+) -> list[BackupRun]:
+    """One row per repository, plus an audit entry saying who backed up and where it failed."""
+    audit.record(
+        session,
+        actor,
+        "backup.created",
+        f"backup:{outcome.backup_id}",
+        {
+            "ok": [result.location for result in outcome.results if result.ok],
+            "failed": [result.location for result in outcome.results if not result.ok],
+            "tables": len(outcome.manifest.tables),
+            "rows": outcome.manifest.total_rows,
+        },
+    )
     rows = [
         BackupRun(
             backup_id=outcome.backup_id,
@@ -39,7 +56,9 @@ def record_create(session: Session, outcome: CreateOutcome, finished_at: datetim
     return rows
 
 
-def record_failure(session: Session, backup_id: str, repositories: list[str], message: str, now: datetime) -> None:
+def record_failure(
+    session: Session, backup_id: str, repositories: list[str], message: str, now: datetime
+) -> None:
     """A backup that failed before reaching any repository (database unreadable, ...)."""
     for location in repositories:
         session.add(

@@ -10,15 +10,17 @@ fails is reported and the others go on.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import os
 import secrets
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import IO
+from typing import IO, Any, Protocol
 
 from sqlalchemy import text
 
@@ -31,7 +33,7 @@ from portal.core.backups.manifest import (
     storage_files,
     table_sums,
 )
-from portal.core.backups.restic import CHUNK, Restic, ResticError, Snapshot, StdinBackup
+from portal.core.backups.restic import CHUNK, Restic, ResticError, Snapshot
 from portal.core.backups.settings import BackupSettings, mask_location
 from portal.core.errors import DomainError
 
@@ -79,8 +81,12 @@ def _tags(backup_id: str, part: str) -> list[str]:
     return [TAG, f"backup={backup_id}", f"part={part}"]
 
 
+class _Sink(Protocol):
+    def write(self, chunk: bytes, /) -> Any: ...
+
+
 class _Hasher:
-    def __init__(self, sinks: list[IO[bytes]] | list[StdinBackup]) -> None:
+    def __init__(self, sinks: Sequence[_Sink]) -> None:
         self.sinks = sinks
         self.digest = hashlib.sha256()
         self.total = 0
@@ -114,7 +120,10 @@ def create_backup(settings: BackupSettings, database_url: str, now: datetime) ->
             failures[repo.location] = error.message
     snapshots: dict[str, str] = {}
     if alive:
-        sinks = [repo.start_stdin_backup(manifest.database_file, _tags(backup_id, "database"), when) for repo in alive]
+        sinks = [
+            repo.start_stdin_backup(manifest.database_file, _tags(backup_id, "database"), when)
+            for repo in alive
+        ]
         try:
             hasher = _Hasher(sinks)
             if backend == "sqlite":
@@ -246,7 +255,9 @@ class VerifyResult:
         return not self.problems
 
 
-def verify_backup(settings: BackupSettings, backup_id: str, subset_percent: int | None = None) -> list[VerifyResult]:
+def verify_backup(
+    settings: BackupSettings, backup_id: str, subset_percent: int | None = None
+) -> list[VerifyResult]:
     """Per repository: `restic check` reading a sample of the data, then the backup's
     manifest (its own checksum), the database file against the manifest's SHA-256 and,
     for SQLite, every table's rows and checksum recomputed from the stored copy."""
@@ -297,7 +308,9 @@ def load_manifest(settings: BackupSettings, backup_id: str, repository: str | No
     return _manifest(repo, parts)
 
 
-def _source(settings: BackupSettings, backup_id: str, repository: str | None) -> tuple[Restic, dict[str, Snapshot]]:
+def _source(
+    settings: BackupSettings, backup_id: str, repository: str | None
+) -> tuple[Restic, dict[str, Snapshot]]:
     errors = []
     for repo in repositories(settings):
         if repository and repository not in (repo.location, repo.shown):
@@ -339,7 +352,9 @@ def restore_backup(
     backend = dbs.backend_of(into_url)
     dbs.refuse_non_empty(into_url)
     if storage_into is not None and storage_into.exists() and any(storage_into.iterdir()):
-        raise DomainError(f"A pasta {storage_into} não está vazia: os arquivos são restaurados numa pasta vazia.")
+        raise DomainError(
+            f"A pasta {storage_into} não está vazia: os arquivos são restaurados numa pasta vazia."
+        )
     repo, parts = _source(settings, backup_id, repository)
     manifest = _manifest(repo, parts)
     if manifest.backend != backend:
@@ -368,7 +383,9 @@ def _restore_sqlite(repo: Restic, snap: Snapshot, manifest: Manifest, target: Pa
         repo.dump(snap.id, manifest.database_file, hasher)  # type: ignore[arg-type]
     if hasher.digest.hexdigest() != manifest.database_sha256:
         partial.unlink()
-        raise DomainError("O arquivo do banco no repositório não confere com o manifesto: restauração cancelada.")
+        raise DomainError(
+            "O arquivo do banco no repositório não confere com o manifesto: restauração cancelada."
+        )
     os.replace(partial, target)
 
 
@@ -378,14 +395,11 @@ def _restore_postgres(repo: Restic, snap: Snapshot, manifest: Manifest, url: str
         assert child.stdin is not None
         hasher = _Hasher([child.stdin])
         try:
-            repo.dump(snap.id, manifest.database_file, hasher)  # type: ignore[arg-type]
-        except BrokenPipeError:
-            pass
+            with contextlib.suppress(BrokenPipeError):
+                repo.dump(snap.id, manifest.database_file, hasher)  # type: ignore[arg-type]
         finally:
-            try:
+            with contextlib.suppress(BrokenPipeError):
                 child.stdin.close()
-            except BrokenPipeError:
-                pass
         if child.wait() != 0:
             errors.seek(0)
             detail = errors.read().decode("utf-8", "replace").strip()[-300:]
@@ -408,6 +422,7 @@ def apply_retention(settings: BackupSettings) -> dict[str, set[str]]:
         ids: set[str] = set()
         for group in groups or []:
             for snap in group.get("remove") or []:
-                ids.update(tag.removeprefix("backup=") for tag in snap.get("tags") or [] if tag.startswith("backup="))
+                tags = snap.get("tags") or []
+                ids.update(tag.removeprefix("backup=") for tag in tags if tag.startswith("backup="))
         removed[repo.shown] = ids
     return removed

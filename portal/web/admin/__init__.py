@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from portal.web.admin import audit_views, banks_views, privacy_views, views  # noqa: E402,F401
+from portal.web.admin import audit_views, backups_views, banks_views, privacy_views, views  # noqa: E402,F401
