@@ -171,8 +171,9 @@ class Restic:
             "--keep-daily", str(keep_daily), "--keep-weekly", str(keep_weekly),
             "--keep-monthly", str(keep_monthly),
         ])  # fmt: skip
+        # The JSON list comes first; the prune's progress text follows it.
         start = out.find("[")
-        return json.loads(out[start : out.rfind("]") + 1]) if start >= 0 else []
+        return json.JSONDecoder().raw_decode(out, start)[0] if start >= 0 else []
 
 
 def _common_backup_args(tags: Sequence[str], when: datetime) -> list[str]:
