@@ -27,7 +27,9 @@ def small_sqlite(path: Path) -> str:
     """Two tables, 3 + 2 rows, typed values including NULL, text with accents and bytes."""
     connection = sqlite3.connect(path)
     with connection:
-        connection.execute("CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT, cents INTEGER, photo BLOB)")
+        connection.execute(
+            "CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT, cents INTEGER, photo BLOB)"
+        )
         connection.execute("CREATE TABLE tags (code TEXT PRIMARY KEY, label TEXT)")
         connection.executemany(
             "INSERT INTO people VALUES (?, ?, ?, ?)",

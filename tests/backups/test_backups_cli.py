@@ -47,7 +47,10 @@ def test_create_list_verify_restore_from_the_command_line(app: Flask, tmp_path: 
         with empty_database(tmp_path, "cli_target") as target:
             restored = runner.invoke(args=["backup", "restore", backup_id, "--into", target])
             assert restored.exit_code == 0, restored.output
-            assert "Contagens e somas de verificação de todas as tabelas conferem com o manifesto." in restored.output
+            assert (
+                "Contagens e somas de verificação de todas as tabelas conferem com o manifesto."
+                in restored.output
+            )
             engine = create_engine(target)
             with engine.begin() as connection:
                 connection.execute(text("UPDATE alembic_version SET version_num = 'mexido'"))

@@ -70,11 +70,17 @@ def test_every_repository_gets_the_backup_and_a_failing_one_is_reported(tmp_path
     # Restoring from the second repository alone gives back the files too.
     target = tmp_path / "restored.db"
     files = tmp_path / "restored-storage"
-    report = restore_backup(settings, outcome.backup_id, f"sqlite:///{target}", files, str(tmp_path / "second"))
+    report = restore_backup(
+        settings, outcome.backup_id, f"sqlite:///{target}", files, str(tmp_path / "second")
+    )
     assert report.ok, report.problems
     assert (files / "docs" / "contrato.pdf").read_bytes() == b"%PDF-1.4 conteudo"
     connection = sqlite3.connect(target)
-    assert connection.execute("SELECT name FROM people ORDER BY id").fetchall() == [("João",), (MARKER,), ("Zoë",)]
+    assert connection.execute("SELECT name FROM people ORDER BY id").fetchall() == [
+        ("João",),
+        (MARKER,),
+        ("Zoë",),
+    ]
     connection.close()
 
 
@@ -106,7 +112,10 @@ def test_retention_keeps_what_the_policy_says(tmp_path: Path):
     settings = settings_for(tmp_path, keep_daily=2, keep_weekly=2, keep_monthly=1)
     source = small_sqlite(tmp_path / "source.db")
     days = [5, 19, 12, 20, 21, 22]  # January 2026; the 5th, 12th and 19th are Mondays
-    made = {day: create_backup(settings, source, datetime(2026, 1, day, 3, 0, tzinfo=UTC)).backup_id for day in days}
+    made = {
+        day: create_backup(settings, source, datetime(2026, 1, day, 3, 0, tzinfo=UTC)).backup_id
+        for day in days
+    }
 
     removed = apply_retention(settings)
 

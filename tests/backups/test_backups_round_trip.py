@@ -82,7 +82,9 @@ def test_backup_drop_restore_gives_back_every_table_and_notices_a_later_change(a
         with Session(engine) as session:  # encrypted columns still open with the app's key
             names = sorted(c.name for c in session.scalars(select(Client)))
             assert names == ["Ana Conceição", "Bruno Sá"]
-            session.execute(text("UPDATE users SET name = 'Alterado depois' WHERE id = (SELECT min(id) FROM users)"))
+            session.execute(
+                text("UPDATE users SET name = 'Alterado depois' WHERE id = (SELECT min(id) FROM users)")
+            )
             session.execute(text("INSERT INTO alembic_version (version_num) VALUES ('extra')"))
             session.commit()
         engine.dispose()

@@ -46,8 +46,9 @@ def test_admin_page_lists_runs_with_verification_and_age_and_the_alert(client, d
     _run(db, "20261129-070000-bbbb", 29, verification="failed")
     login_as("admin")
     html = client.get("/admin/backups").get_data(as_text=True)
-    assert "Backup atrasado. Último backup concluído há 29 h (limite de 26 h)." == text_by_testid(
-        html, "backup-freshness"
+    assert (
+        text_by_testid(html, "backup-freshness")
+        == "Backup atrasado. Último backup concluído há 29 h (limite de 26 h)."
     )
     table = text_by_testid(html, "backups-table")
     assert "20261129-060000-aaaa 29/11/2026" in table and "30 h" in table and "Verificado" in table

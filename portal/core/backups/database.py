@@ -101,7 +101,10 @@ def sqlite_copy(url: str, target: Path) -> None:
 def check_client_version(connection: Connection, program: str = "pg_dump") -> None:
     """pg_dump refuses servers newer than itself: say so before starting."""
     server = int(connection.scalar(text("SHOW server_version_num")) or 0) // 10000
-    out = subprocess.run([program, "--version"], capture_output=True, text=True, check=True).stdout  # noqa: S603
+    try:
+        out = subprocess.run([program, "--version"], capture_output=True, text=True, check=True).stdout  # noqa: S603
+    except (OSError, subprocess.CalledProcessError):
+        raise DomainError(f"{program} não encontrado: instale o pacote postgresql-client.") from None
     match = re.search(r"(\d+)\.", out)
     client = int(match.group(1)) if match else 0
     if client < server:

@@ -15,6 +15,7 @@ import hashlib
 import io
 import os
 import secrets
+import shutil
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -67,6 +68,8 @@ def repositories(settings: BackupSettings) -> list[Restic]:
         raise DomainError(
             "Backups não configurados: defina ATHENAS_BACKUP_REPOSITORIES e ATHENAS_BACKUP_PASSWORD."
         )
+    if shutil.which(settings.restic_binary) is None:
+        raise DomainError("restic não encontrado: instale o pacote Debian restic (make install).")
     return [
         Restic(location, settings.password, settings.restic_binary, settings.cache_dir)
         for location in settings.repositories
