@@ -124,3 +124,56 @@ def test_retention_keeps_what_the_policy_says(tmp_path: Path):
     kept = {made[day] for day in (12, 21, 22)}
     assert removed[str(tmp_path / "repo")] == {made[day] for day in (5, 19, 20)}
     assert {info.backup_id for info in list_backups(settings)[0]} == kept
+
+
+def test_the_password_travels_in_the_environment_never_on_the_command_line(
+    tmp_path: Path, monkeypatch, caplog
+):
+    import subprocess
+
+    calls: list[tuple[list[str], dict[str, str] | None]] = []
+    real_run, real_popen = subprocess.run, subprocess.Popen
+
+    def spy_run(argv, *args, **kwargs):
+        calls.append((list(argv), kwargs.get("env")))
+        return real_run(argv, *args, **kwargs)
+
+    def spy_popen(argv, *args, **kwargs):
+        calls.append((list(argv), kwargs.get("env")))
+        return real_popen(argv, *args, **kwargs)
+
+    monkeypatch.setattr(subprocess, "run", spy_run)
+    monkeypatch.setattr(subprocess, "Popen", spy_popen)
+    caplog.set_level("DEBUG")
+    settings = settings_for(tmp_path)
+    outcome = create_backup(settings, small_sqlite(tmp_path / "source.db"), NOW)
+    verify_backup(settings, outcome.backup_id)
+
+    restic_calls = [(argv, env) for argv, env in calls if argv[0] == "restic"]
+    assert len(restic_calls) >= 5  # init check, init, 2 backups, snapshots, check, dumps
+    for argv, env in restic_calls:
+        assert PASSWORD not in " ".join(argv)
+        assert env is not None and env["RESTIC_PASSWORD"] == PASSWORD
+    assert PASSWORD not in caplog.text
+
+
+def test_the_scheduled_job_is_registered_and_backs_up_only_when_due(db):
+    from datetime import timedelta
+
+    from portal.core.backups import runs
+    from portal.core.backups.job import SCHEDULED_KIND
+    from portal.core.backups.models import BackupRun
+    from portal.core.jobs.registry import PERIODIC
+
+    assert any(entry.kind == SCHEDULED_KIND and entry.every_seconds == 3600 for entry in PERIODIC)
+    assert runs.backup_due(db, NOW)  # never backed up
+    db.add(
+        BackupRun(
+            backup_id="b1", repository="/r", snapshot_id="s", status="ok", message="", size_bytes=1,
+            tables=1, rows=1, created_at=NOW - timedelta(hours=22), finished_at=NOW,
+            verification="pending", verification_message="",
+        )
+    )  # fmt: skip
+    db.flush()
+    assert not runs.backup_due(db, NOW)
+    assert runs.backup_due(db, NOW + timedelta(hours=1))
