@@ -91,7 +91,10 @@ def list_cmd() -> None:
     "--subset", type=click.IntRange(0, 100), default=None, help="% dos dados lidos pelo restic check."
 )
 @click.option("--against", "against", default=None, help="DATABASE_URL de um banco restaurado a comparar.")
-def verify_cmd(backup_id: str | None, subset: int | None, against: str | None) -> None:
+@click.option(
+    "--scratch", default=None, help="DATABASE_URL de um banco vazio de rascunho: restaura nele e confere."
+)
+def verify_cmd(backup_id: str | None, subset: int | None, against: str | None, scratch: str | None) -> None:
     """Verifica os repositórios (restic check com leitura de uma amostra) e o backup ID
     (padrão: o mais recente) contra o manifesto."""
     settings = _settings()
@@ -102,6 +105,10 @@ def verify_cmd(backup_id: str | None, subset: int | None, against: str | None) -
         if against:
             manifest = load_manifest(settings, backup_id)
             problems += [f"banco {against.split('@')[-1]}: {p}" for p in verify_database(against, manifest)]
+        if scratch:
+            trial = restore_backup(settings, backup_id, scratch)
+            problems += [f"restauração de teste: {p}" for p in trial.problems]
+            click.echo(f"Restauração de teste: {trial.tables} tabela(s), {trial.rows} linha(s) conferidas.")
     except (DomainError, ResticError, ManifestError) as error:
         raise _fail(error) from None
     with unit_of_work(db.new_session) as session:

@@ -44,6 +44,11 @@ def test_create_list_verify_restore_from_the_command_line(app: Flask, tmp_path: 
         refused = runner.invoke(args=["backup", "restore", backup_id, "--into", app.config["DATABASE_URL"]])
         assert refused.exit_code == 1 and "O banco de destino não está vazio" in refused.output
 
+        with empty_database(tmp_path, "cli_scratch") as scratch:
+            trial = runner.invoke(args=["backup", "verify", backup_id, "--scratch", scratch])
+            assert trial.exit_code == 0, trial.output
+            assert "Restauração de teste: " in trial.output
+
         with empty_database(tmp_path, "cli_target") as target:
             restored = runner.invoke(args=["backup", "restore", backup_id, "--into", target])
             assert restored.exit_code == 0, restored.output
