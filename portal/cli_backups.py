@@ -10,17 +10,9 @@ from flask.cli import AppGroup
 
 from portal.core.backups import runs
 from portal.core.backups.manifest import ManifestError
+from portal.core.backups.recovery import load_manifest, restore_backup, verify_backup, verify_database
 from portal.core.backups.restic import ResticError
-from portal.core.backups.service import (
-    apply_retention,
-    create_backup,
-    latest_backup_id,
-    list_backups,
-    load_manifest,
-    restore_backup,
-    verify_backup,
-    verify_database,
-)
+from portal.core.backups.service import apply_retention, create_backup, latest_backup_id, list_backups
 from portal.core.backups.settings import BackupSettings, get_settings
 from portal.core.db import unit_of_work, utcnow
 from portal.core.errors import DomainError

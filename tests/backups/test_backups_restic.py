@@ -8,14 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from portal.core.backups.recovery import restore_backup, verify_backup
 from portal.core.backups.restic import Restic, ResticError
-from portal.core.backups.service import (
-    apply_retention,
-    create_backup,
-    list_backups,
-    restore_backup,
-    verify_backup,
-)
+from portal.core.backups.service import apply_retention, create_backup, list_backups
 from portal.core.errors import DomainError
 from tests.backups.helpers import MARKER, PASSWORD, settings_for, small_sqlite
 

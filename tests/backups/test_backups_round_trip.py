@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 
 from portal.clients.models import Client
 from portal.core.backups.manifest import table_sums
-from portal.core.backups.service import create_backup, restore_backup, verify_database
+from portal.core.backups.recovery import restore_backup, verify_database
+from portal.core.backups.service import create_backup
 from portal.core.migrations import alembic_config
 from tests import factories
 from tests.backups.helpers import settings_for

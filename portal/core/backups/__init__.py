@@ -5,7 +5,7 @@ manifest of row counts and checksums, to one or more encrypted repositories.
 - `restic`: the subprocess runner (password in the child's environment only).
 - `manifest`: per-table rows and checksums, same algorithm on SQLite and PostgreSQL.
 - `database`: SQLite online backup / pg_dump in an exported snapshot; restores.
-- `service`: create, list, verify, restore, retention. `runs`: the `backup_runs` records
+- `service`: create, list, retention; `recovery`: verify and restore. `runs`: the `backup_runs` records
   and `backup_freshness()` for the health dashboard. `job`: the scheduled job.
 """
 

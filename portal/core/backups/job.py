@@ -5,13 +5,13 @@ verifies it and applies the retention policy."""
 from __future__ import annotations
 
 from portal.core.backups import runs
+from portal.core.backups.recovery import verify_backup
 from portal.core.backups.restic import ResticError
 from portal.core.backups.service import (
     CreateOutcome,
     apply_retention,
     create_backup,
     new_backup_id,
-    verify_backup,
 )
 from portal.core.backups.settings import get_settings, mask_location
 from portal.core.db import utcnow

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 from portal.core import audit
 from portal.core.audit import SYSTEM, Actor
 from portal.core.backups.models import BackupRun, RunStatus, Verification
-from portal.core.backups.service import CreateOutcome, VerifyResult
+from portal.core.backups.recovery import VerifyResult
+from portal.core.backups.service import CreateOutcome
 from portal.core.db import utcnow
 
 MAX_AGE_HOURS = 26
