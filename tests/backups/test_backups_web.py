@@ -94,3 +94,17 @@ def test_back_up_now_runs_a_job_that_backs_up_verifies_and_lists_it(app, client,
     assert (run.status, run.verification, run.repository) == ("ok", "ok", temp_backups.repositories[0])
     html = client.get("/admin/backups").get_data(as_text=True)
     assert run.backup_id in html and "Verificado" in text_by_testid(html, "backups-table")
+
+
+def test_the_progress_partial_resends_only_the_times_not_their_labels(app, client, db, login_as):
+    # A long job (a backup) polls every second: labels sent out of band piled up on the page.
+    user = login_as("admin")
+    job = Job(kind="backups.create", params={}, actor_id=user.id, actor_label=user.email, status="running",
+              started_at=NOW)  # fmt: skip
+    db.add(job)
+    db.flush()
+    partial = client.get(f"/jobs/{job.id}/progress", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert f'id="job-finished-{job.id}"' in partial
+    assert "Início" not in partial and "Término" not in partial
+    page = client.get(f"/jobs/{job.id}").get_data(as_text=True)
+    assert page.count("Início") == 1 and page.count("Término") == 1
