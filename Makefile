@@ -20,11 +20,14 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP) system-deps
 
-# WeasyPrint needs Pango; tests read PDFs with pdftotext. Installed with apt when missing.
+# WeasyPrint needs Pango; tests read PDFs with pdftotext; backups run restic and, on
+# PostgreSQL, pg_dump/pg_restore. Installed with apt when missing.
 system-deps:
 	@missing=""; \
 	ldconfig -p | grep -q libpango-1.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
 	command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
+	command -v restic >/dev/null || missing="$$missing restic"; \
+	command -v pg_dump >/dev/null || missing="$$missing postgresql-client"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Instalando pacotes do sistema:$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \

@@ -51,11 +51,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 def _init_kernel(app: Flask) -> None:
     import portal.model_registry  # noqa: F401  (complete metadata before first use)
-    from portal.core import crypto, passwords
+    from portal.core import backups, crypto, passwords
     from portal.core.throttle import build_throttle
     from portal.people import sessions
 
     passwords.configure_hasher(cheap=app.config["ARGON2_CHEAP"])
+    backups.configure(backups.BackupSettings.from_config(app.config, config_module.INSTANCE_DIR))
     ring = crypto.KeyRing.from_string(app.config["DATA_KEY"], index_secret=app.config["INDEX_SECRET"])
     app.extensions["athenas.keyring"] = ring
     crypto.configure_keyring(ring)
@@ -163,6 +164,7 @@ JOB_KIND_MODULES = [
     "portal.insights.workbook_job",
     "portal.web.reports.recurring_job",
     "portal.proposals.retention_runs",
+    "portal.core.backups.job",
 ]
 
 # Modules that register import hub kinds (`register_kind`); `bank-report` comes with

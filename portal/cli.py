@@ -15,6 +15,7 @@ from alembic import command
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
+from portal.cli_backups import backup_group
 from portal.cli_commissions import commissions_group, statement_verify_cmd
 from portal.config import PROJECT_ROOT
 from portal.core.audit import SYSTEM, Actor, verify_chain
@@ -162,6 +163,9 @@ def serve(host: str, port: int, with_sandbox: bool) -> None:
     sandbox = _start_sandbox(port) if with_sandbox else None
     if with_sandbox:
         _demo_banks_follow_sandbox()
+    from portal.core.backups import get_settings
+
+    click.echo(get_settings().describe())
     if current_app.config["JOBS_RUNNER"] == "inprocess":
         from portal.embedded import start_scheduler
 
@@ -491,6 +495,7 @@ def _import_options(
 def register_cli(app: Flask) -> None:
     for cmd in (
         db_group,
+        backup_group,
         commissions_group,
         statement_verify_cmd,
         seed_demo,

@@ -73,6 +73,13 @@ def from_environment(env: dict[str, str] | None = None) -> dict[str, Any]:
         "JOBS_MAX_RUNTIME_SECONDS": _int(env.get("ATHENAS_JOBS_MAX_RUNTIME_SECONDS"), 7200),
         "JOBS_VISIBILITY_TIMEOUT_SECONDS": _int(env.get("ATHENAS_JOBS_VISIBILITY_TIMEOUT_SECONDS"), 10800),
         "JOBS_BROKER_TIMEOUT_SECONDS": 1.0,
+        # restic repositories (comma-separated) and their password: environment only.
+        "BACKUP_REPOSITORIES": env.get("ATHENAS_BACKUP_REPOSITORIES", ""),
+        "BACKUP_PASSWORD": env.get("ATHENAS_BACKUP_PASSWORD", ""),
+        "BACKUP_KEEP_DAILY": _int(env.get("ATHENAS_BACKUP_KEEP_DAILY"), 7),
+        "BACKUP_KEEP_WEEKLY": _int(env.get("ATHENAS_BACKUP_KEEP_WEEKLY"), 4),
+        "BACKUP_KEEP_MONTHLY": _int(env.get("ATHENAS_BACKUP_KEEP_MONTHLY"), 12),
+        "BACKUP_CHECK_SUBSET_PERCENT": _int(env.get("ATHENAS_BACKUP_CHECK_SUBSET_PERCENT"), 5),
         "SANDBOX_BANK_URL": env.get("ATHENAS_SANDBOX_BANK_URL", ""),
         "TESTING": False,
     }

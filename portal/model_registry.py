@@ -10,6 +10,7 @@ import portal.commissions.reconciliation.models
 import portal.commissions.reports.models
 import portal.commissions.statements.models
 import portal.core.audit
+import portal.core.backups.models
 import portal.core.effective
 import portal.core.imports.models
 import portal.core.jobs.models

@@ -2,7 +2,7 @@
 recurring export definitions
 
 Revision ID: 0021_reports
-Revises: 0019_bank_call_log
+Revises: 0020_backups
 Created: 2026-11-30 23:14:31.867209
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0021_reports"
-down_revision = "0019_bank_call_log"
+down_revision = "0020_backups"
 branch_labels = None
 depends_on = None
 

@@ -24,6 +24,7 @@ from portal.banks.models import Bank
 from portal.banks.resilience import CircuitBreaker
 from portal.banks.state import StateStore
 from portal.banks.sync import pollable_banks
+from portal.core.backups.runs import backup_freshness
 from portal.core.jobs.models import Job, JobStatus
 
 log = logging.getLogger("portal.insights")
@@ -282,3 +283,10 @@ def _jobs_check(context: HealthContext) -> HealthCheck:
             "Tarefas em segundo plano", WARNING, f"{total} falha(s) nas últimas 24 horas.", link
         )
     return HealthCheck("Tarefas em segundo plano", OK, "Nenhuma falha nas últimas 24 horas.", link)
+
+
+@register_check("Backups")
+def _backups_check(context: HealthContext) -> HealthCheck:
+    """A missed backup is an alert: the last successful one is older than the limit."""
+    state, detail = backup_freshness(context.session, context.now)
+    return HealthCheck("Backups", OK if state == "ok" else FAILURE, detail, context.links.get("backups"))

@@ -44,6 +44,7 @@ class Permission(StrEnum):
     JOBS_DEMO = "jobs.demo"  # start the demo job (the people who run and watch imports and jobs)
     BANKS_MANAGE = "admin.banks"  # bank settings and company credentials
     PARAMETERS_MANAGE = "admin.parameters"  # effective-dated regulatory parameters
+    BACKUPS_MANAGE = "admin.backups"  # backup list, "back up now" (issue 12)
     BANK_LOOKUP = "sales.bank_lookup"  # margin lookups and simulations at banks
     PROPOSAL_SUBMIT = "sales.proposal_submit"  # submit (digitar) proposals to banks
     PEOPLE_VIEW = "people.view"  # collaborators and org tree, scoped (read-only)
@@ -81,6 +82,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.JOBS_DEMO,
             Permission.BANKS_MANAGE,
             Permission.PARAMETERS_MANAGE,
+            Permission.BACKUPS_MANAGE,
             Permission.PEOPLE_VIEW,
             Permission.PEOPLE_MANAGE,
         }

@@ -75,6 +75,7 @@ def test_add_business_days_skips_weekends_and_holidays():
     assert add_business_days(date(2026, 4, 2), 3) == date(2026, 4, 8)
     assert add_business_days(date(2026, 4, 2), 0) == date(2026, 4, 2)
 
+
 def test_national_holidays_of_2026():
     days = holidays(2026)
     assert date(2026, 4, 3) in days  # Sexta-feira da Paixão (Easter 05/04 − 2)

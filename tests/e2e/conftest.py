@@ -110,6 +110,8 @@ def server_env(tmp_path_factory: pytest.TempPathFactory, sandbox_url: str) -> It
         ATHENAS_SECRET_KEY="e2e-secret-key-only-for-browser-tests",
         ATHENAS_JOBS_RUNNER="inprocess",
         ATHENAS_SANDBOX_BANK_URL=sandbox_url,
+        ATHENAS_BACKUP_REPOSITORIES=str(base / "backups"),  # never the project's instance/backups
+        ATHENAS_BACKUP_PASSWORD="e2e-backup-password-only-for-browser-tests",
         PYTHONUNBUFFERED="1",
     )
     if not production_shape.enabled():

@@ -12,6 +12,7 @@ from portal.banks.call_log import record_call
 from portal.banks.resilience import CircuitBreaker
 from portal.banks.state import MemoryStore
 from portal.banks.types import Capability
+from portal.core.backups.models import BackupRun
 from portal.core.jobs.models import Job
 from portal.insights import health
 from tests import factories
@@ -121,3 +122,33 @@ def test_the_jobs_check_warns_on_failures_of_the_last_day(db):
     checks = {c.name: c for c in health.run_checks(health.HealthContext(db, MemoryStore(), NOW))}
     assert checks["Tarefas em segundo plano"].status_label == "Atenção"
     assert checks["Tarefas em segundo plano"].detail == "1 falha(s) nas últimas 24 horas."
+
+
+def _backup(db, status: str, hours_ago: int) -> None:
+    at = NOW - timedelta(hours=hours_ago)
+    db.add(
+        BackupRun(
+            backup_id=f"b-{status}-{hours_ago}",
+            repository="/srv/backups",
+            status=status,
+            created_at=at,
+            finished_at=at,
+        )
+    )
+    db.flush()
+
+
+def test_a_missed_backup_is_an_alert_on_the_health_page(db):
+    def backups():
+        return {c.name: c for c in health.run_checks(health.HealthContext(db, MemoryStore(), NOW))}["Backups"]
+
+    assert (backups().status_label, backups().detail) == ("Falha", "Nenhum backup concluído até agora.")
+    _backup(db, "failed", 2)  # a failed run does not count
+    assert backups().status_label == "Falha"
+    _backup(db, "ok", 30)
+    assert (backups().status_label, backups().detail) == (
+        "Falha",
+        "Último backup concluído há 30 h (limite de 26 h).",
+    )
+    _backup(db, "ok", 5)
+    assert (backups().status_label, backups().detail) == ("OK", "Último backup concluído há 5 h.")

@@ -7,6 +7,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 from portal.web.admin import (  # noqa: E402,F401
     audit_views,
+    backups_views,
     banks_views,
     effective_views,
     health_views,

@@ -46,6 +46,7 @@ def health_checks() -> list[health.HealthCheck]:
         links={
             "status_poll": url_for("admin.health_calls", kind="status_poll", window=_window()),
             "failed_jobs": url_for("jobs.index", status="failed"),
+            "backups": url_for("admin.backups"),
         },
     )
     return health.run_checks(context)

@@ -63,7 +63,12 @@ CASES: dict[str, tuple[str, str, str, dict[str, str] | None]] = {
     "jobs.export": ("agent", "GET", "/jobs/export.csv", None),
     "reports.export": ("finance", "GET", "/reports/export.csv", None),
     "operations.home_export": ("operations", "GET", "/operations/home/export.csv", None),
-    "operations.overdue_pendencies_export": ("operations", "GET", "/operations/pendencies/overdue/export.xlsx", None),
+    "operations.overdue_pendencies_export": (
+        "operations",
+        "GET",
+        "/operations/pendencies/overdue/export.xlsx",
+        None,
+    ),
     "finance.home_export": ("finance", "GET", "/finance/home/export.csv", None),
     "admin.health_export": ("admin", "GET", "/admin/health/export.csv", None),
     "admin.health_calls_export": ("admin", "GET", "/admin/health/calls/export.xlsx", None),
