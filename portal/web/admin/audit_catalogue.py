@@ -7,6 +7,7 @@ from __future__ import annotations
 
 ACTION_PHRASES: dict[str, str] = {
     "audit.chain_verified": "Verificou a integridade do log de auditoria",
+    "backup.created": "Fez backup dos dados",
     "bank.lookup": "Consultou a margem no banco",
     "bank.sandbox_followed": "Acompanhou proposta no banco de demonstração",
     "bank.simulation": "Simulou no banco",

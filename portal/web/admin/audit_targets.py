@@ -22,6 +22,7 @@ NOUNS: dict[str, str] = {
     "account": "Conta",
     "address": "Endereço IP",
     "audit_log": "Log de auditoria",
+    "backup": "Backup",
     "bank": "Banco",
     "breaker": "Disjuntor do banco",
     "client": "Cliente",
