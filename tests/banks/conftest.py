@@ -70,7 +70,7 @@ def sandbox() -> Iterator[Sandbox]:
         stderr=subprocess.PIPE,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 15
+    deadline = time.monotonic() + 60  # a loaded CI machine can take long to boot Python
     try:
         while True:
             if process.poll() is not None:
@@ -78,7 +78,7 @@ def sandbox() -> Iterator[Sandbox]:
             try:
                 if requests.get(f"{url}/_sandbox/health", timeout=0.5).ok:
                     break
-            except requests.ConnectionError:
+            except requests.RequestException:  # not listening yet, or too busy to answer
                 pass
             if time.monotonic() > deadline:
                 raise RuntimeError("sandbox bank did not start")
