@@ -14,13 +14,11 @@ from decimal import Decimal
 from typing import Any, overload
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-
 from portal.core.spreadsheets.common import StrPath
+
+# Control characters XLSX cannot hold (the same pattern as openpyxl's
+# ILLEGAL_CHARACTERS_RE; openpyxl itself is imported only when a workbook is written).
+ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 
 MONEY_FORMAT = '"R$" #,##0.00'
 DATE_FORMAT = "dd/mm/yyyy"
@@ -95,7 +93,7 @@ def _sheet_title(title: str) -> str:
     return cleaned or "Dados"
 
 
-def _xlsx_value(ws: Any, value: Any, number_format: str | None) -> Any:
+def _xlsx_value(ws: Any, cell_type: Any, value: Any, number_format: str | None) -> Any:
     if value is None:
         return None
     if isinstance(value, bool):
@@ -103,7 +101,7 @@ def _xlsx_value(ws: Any, value: Any, number_format: str | None) -> Any:
     if isinstance(value, str):
         text = ILLEGAL_CHARACTERS_RE.sub("", value)
         if text.startswith("="):  # keep as literal text, never a formula
-            cell = WriteOnlyCell(ws, value=text)
+            cell = cell_type(ws, value=text)
             cell.data_type = "s"
             return cell
         return text
@@ -125,7 +123,7 @@ def _xlsx_value(ws: Any, value: Any, number_format: str | None) -> Any:
     fmt = number_format or fmt
     if fmt is None:
         return value
-    cell = WriteOnlyCell(ws, value=value)
+    cell = cell_type(ws, value=value)
     cell.number_format = fmt
     return cell
 
@@ -137,6 +135,11 @@ def _write_workbook(
     sheet_title: str,
     formats: Mapping[str, str] | None,
 ) -> None:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(_sheet_title(sheet_title))
     ws.freeze_panes = "A2"
@@ -154,7 +157,7 @@ def _write_workbook(
     for row in rows:
         ws.append(
             [
-                _xlsx_value(ws, value, column_formats[i] if i < width else None)
+                _xlsx_value(ws, WriteOnlyCell, value, column_formats[i] if i < width else None)
                 for i, value in enumerate(row)
             ]
         )
