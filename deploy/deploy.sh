@@ -296,8 +296,10 @@ fi
 # Migrations from the new release, before the switch (loading the app for the command is
 # also the check that the release imports at all: nothing changes when it does not).
 log "migrações (flask db upgrade)"
-(cd "$rel" && PYTHONPATH="$rel" "$rel/venv/bin/flask" --app wsgi db upgrade) \
-  || die "a release $id não carrega ou as migrações falharam; a release anterior continua no ar"
+if ! (cd "$rel" && PYTHONPATH="$rel" "$rel/venv/bin/flask" --app wsgi db upgrade); then
+  touch "$rel/FAILED"
+  die "a release $id não carrega ou as migrações falharam; a release anterior continua no ar"
+fi
 # Bytecode now, not in the first requests of each worker.
 "$rel/venv/bin/python" -m compileall -q -x '/(venv|instance)/' "$rel/portal" "$rel/wsgi.py" >/dev/null || true
 
