@@ -56,9 +56,9 @@ def _build(source: Path, out: Path, version: str) -> Path:
     return Path(done.stdout.strip().splitlines()[-1])
 
 
-def _failing_source(tmp: Path) -> Path:
-    """A copy of the code whose /healthz always answers 503 (a release that boots but is broken)."""
-    source = tmp / "broken-source"
+def _patched_source(tmp: Path, name: str, path: str, old: str, new: str) -> Path:
+    """A copy of the code with one change (a release that is broken in some way)."""
+    source = tmp / name
     for item in RELEASE_ITEMS:
         src = PROJECT_ROOT / item
         if src.is_dir():
@@ -66,13 +66,23 @@ def _failing_source(tmp: Path) -> Path:
         else:
             source.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, source / item)
-    health = source / "portal" / "web" / "api" / "health.py"
-    text = health.read_text(encoding="utf-8")
-    healthy = 'return jsonify(status="ok", database="ok", release=release())'
-    assert healthy in text
-    broken = 'return Response(\'{"status": "erro"}\', status=503, mimetype="application/json")'
-    health.write_text(text.replace(healthy, broken), encoding="utf-8")
+    text = (source / path).read_text(encoding="utf-8")
+    assert old in text
+    (source / path).write_text(text.replace(old, new), encoding="utf-8")
     return source
+
+
+def _unhealthy_source(tmp: Path) -> Path:
+    """Boots and serves, but its /healthz always answers 503."""
+    healthy = 'return jsonify(status="ok", database="ok", release=release())'
+    broken = 'return Response(\'{"status": "erro"}\', status=503, mimetype="application/json")'
+    return _patched_source(tmp, "unhealthy", "portal/web/api/health.py", healthy, broken)
+
+
+def _unloadable_source(tmp: Path) -> Path:
+    """Does not even import (so its migrations cannot run)."""
+    broken = "app = create_app(undefined_name)"
+    return _patched_source(tmp, "unloadable", "wsgi.py", "app = create_app()", broken)
 
 
 class Target:
@@ -151,7 +161,8 @@ def site(tmp_path_factory):
     releases = {
         "r1": _build(PROJECT_ROOT, builds, "r1"),
         "r2": _build(PROJECT_ROOT, builds, "r2"),
-        "r3": _build(_failing_source(tmp), builds, "r3-broken"),
+        "r3": _build(_unhealthy_source(tmp), builds, "r3-unhealthy"),
+        "r4": _build(_unloadable_source(tmp), builds, "r4-unloadable"),
     }
     try:
         yield target, releases
@@ -223,3 +234,17 @@ def test_release_failing_its_health_check_is_rolled_back_and_the_old_one_keeps_s
         assert (answer.status_code, answer.json()["release"]) == (200, good)
     assert target.release_of_process(target.pid("worker")) == good
     assert target.release_of_process(target.pid("beat")) == good
+
+
+def test_release_that_does_not_load_changes_nothing(site):
+    target, releases = site
+    good = target.current().removeprefix("releases/")
+    master = target.pid("gunicorn")
+
+    fourth = target.deploy("--release", str(releases["r4"]), "--health-timeout", "60")
+
+    assert fourth.returncode == 1
+    assert "não carrega ou as migrações falharam" in fourth.stderr
+    assert "recarga suave" not in fourth.stderr  # nothing was switched or reloaded
+    assert target.current() == f"releases/{good}" and target.pid("gunicorn") == master
+    assert requests.get(target.url, timeout=30).json()["release"] == good
