@@ -67,9 +67,11 @@ find "$root" -name '*.pyc' -delete
 if [ "$wheels" = 1 ]; then
   # Wheels of the project and all its runtime dependencies at the pinned versions; the
   # project's own wheel is dropped (the release runs from its files, next to templates/).
+  # (Built from the staged copy, so setuptools' build/ never lands in the source tree.)
   "$python" -m pip wheel --quiet --disable-pip-version-check \
-    -c "$source_dir/constraints.txt" --wheel-dir "$root/wheels" "$source_dir"
-  rm -f "$root"/wheels/athenas-*.whl
+    -c "$root/constraints.txt" --wheel-dir "$stage/wheels" "$root"
+  rm -rf "$root/build" "$root"/*.egg-info "$stage"/wheels/athenas-*.whl
+  mv "$stage/wheels" "$root/wheels"
   "$python" - "$root/wheels" > "$root/requirements.txt" <<'PY'
 import pathlib, sys
 for wheel in sorted(pathlib.Path(sys.argv[1]).glob("*.whl")):
