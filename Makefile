@@ -11,7 +11,7 @@ SANDBOX_PORT ?= 8099
 ATHENAS_SANDBOX_BANK_URL ?= http://127.0.0.1:$(SANDBOX_PORT)
 export PORT ATHENAS_SANDBOX_BANK_URL
 
-.PHONY: run worker test test-sqlite test-postgres test-browser test-browser-prod lint install system-deps browser-deps seed clean
+.PHONY: run worker test test-sqlite test-postgres test-browser test-browser-prod lint install system-deps browser-deps seed clean release deploy
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -83,6 +83,16 @@ test-browser-prod: install
 	else echo "TEST_DATABASE_URL/REDIS_URL não definidas: fluxos no formato de produção não executados."; fi
 
 test: test-sqlite test-postgres test-browser test-browser-prod
+
+# A release tarball in dist/: the application files plus the wheels of its pinned dependencies.
+release:
+	deploy/build-release.sh
+
+# Build a release and deploy it (Jenkins' Deploy stage, branch main): DEPLOY_TARGET is
+# usuario@servidor:/srv/athenas or a local directory; DEPLOY_OPTIONS go to deploy/deploy.sh.
+deploy:
+	@test -n "$$DEPLOY_TARGET" || { echo "Defina DEPLOY_TARGET (usuario@servidor:/srv/athenas ou um diretório)."; exit 1; }
+	eval "deploy/ship.sh \"$$DEPLOY_TARGET\" $$DEPLOY_OPTIONS"
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache

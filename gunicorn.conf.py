@@ -17,6 +17,8 @@ server, or add servers behind the load balancer (no state lives in a process).
 
 import multiprocessing
 import os
+import sys
+import traceback
 
 bind = os.environ.get("GUNICORN_BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
 workers = int(os.environ.get("GUNICORN_WORKERS", str(max(2, multiprocessing.cpu_count()))))
@@ -33,11 +35,31 @@ forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1"
 
 
 def on_starting(server: object) -> None:
-    """Refuse to start production while a user still has the demo TOTP secret."""
-    from portal import create_app, refuse_demo_mfa_in_production
+    """Refuse to start production while a user still has the demo TOTP secret.
 
-    app = create_app()
-    try:
-        refuse_demo_mfa_in_production(app)
-    finally:
-        app.extensions["athenas.db"]["engine"].dispose()
+    The check runs in a forked child: the master itself never imports the portal, so the
+    workers a graceful reload (HUP) forks import the release `current` points to now, not
+    modules the master kept from the release it started with (deploy/deploy.sh relies on it).
+    """
+    pid = os.fork()
+    if pid == 0:  # child: check, report, exit without running the master's exit handlers
+        code = 0
+        try:
+            from portal import create_app, refuse_demo_mfa_in_production
+
+            app = create_app()
+            try:
+                refuse_demo_mfa_in_production(app)
+            finally:
+                app.extensions["athenas.db"]["engine"].dispose()
+        except RuntimeError as exc:
+            sys.stderr.write(f"{exc}\n")
+            code = 1
+        except BaseException:
+            traceback.print_exc()
+            code = 2
+        sys.stderr.flush()
+        os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError("Verificação de partida falhou (mensagem acima); o servidor não foi iniciado.")

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
-from alembic import command
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
@@ -49,6 +48,8 @@ def db_group() -> None:
 @click.argument("revision", default="head")
 def db_upgrade(revision: str) -> None:
     """Aplica as migrações até REVISION (padrão: head)."""
+    from alembic import command
+
     _ensure_sqlite_dir(_url())
     command.upgrade(alembic_config(_url()), revision)
 
@@ -57,6 +58,8 @@ def db_upgrade(revision: str) -> None:
 @click.argument("revision")
 def db_downgrade(revision: str) -> None:
     """Desfaz migrações até REVISION."""
+    from alembic import command
+
     command.downgrade(alembic_config(_url()), revision)
 
 
@@ -65,11 +68,16 @@ def db_downgrade(revision: str) -> None:
 @click.option("--rev-id", default=None)
 def db_revision(message: str, rev_id: str | None) -> None:
     """Gera uma migração comparando modelos e banco (revise antes de commitar)."""
+    from alembic import command
+
     command.revision(alembic_config(_url()), message=message, autogenerate=True, rev_id=rev_id)
 
 
 @db_group.command("heads")
 def db_heads() -> None:
+    """Mostra a(s) revisão(ões) mais recente(s) das migrações."""
+    from alembic import command
+
     command.heads(alembic_config(_url()))
 
 

@@ -68,7 +68,10 @@ def test_jenkinsfile_stages_call_existing_make_targets():
     jenkinsfile = (PROJECT_ROOT / "Jenkinsfile").read_text()
     makefile = (PROJECT_ROOT / "Makefile").read_text()
     stages = re.findall(r"stage\('([^']+)'\)", jenkinsfile)
-    assert stages == ["Setup", "Lint", "Tests on SQLite", "Tests on PostgreSQL", "Browser tests"]
+    assert stages == ["Setup", "Lint", "Tests on SQLite", "Tests on PostgreSQL", "Browser tests", "Deploy"]
+    # the deploy runs after every test stage, on main only, to the target given as a parameter
+    deploy = jenkinsfile[jenkinsfile.index("stage('Deploy')") :]
+    assert "branch 'main'" in deploy and "name: 'DEPLOY_TARGET'" in jenkinsfile
     targets = set(re.findall(r"^([a-z][\w-]*):", makefile, flags=re.M))
     called = {t for line in re.findall(r"sh 'make ([^']+)'", jenkinsfile) for t in line.split()}
     assert called and called <= targets, called - targets

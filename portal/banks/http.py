@@ -25,15 +25,15 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
-
-import requests
-from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
+from typing import TYPE_CHECKING, Any
 
 from portal.banks.errors import BankTimeout, BankUnavailable, MalformedResponse
 from portal.banks.resilience import CircuitBreaker, TokenCache, unavailable_message
 from portal.banks.state import StateStore
 from portal.banks.types import BankSettings, Capability
+
+if TYPE_CHECKING:  # requests is imported when the first bank is called, not at start-up
+    import requests
 
 __all__ = ["BankAnswer", "BankHttp", "TokenCache", "mask_path"]
 
@@ -77,6 +77,8 @@ class _Failure(Exception):
 
 def _reached_bank(exc: requests.exceptions.ConnectionError) -> bool:
     """False when the connection was never established (nothing was sent)."""
+    from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
+
     reason = getattr(exc.args[0], "reason", None) if exc.args else None
     return not isinstance(reason, NewConnectionError | ConnectTimeoutError)
 
@@ -95,7 +97,11 @@ class BankHttp:
     ) -> None:
         self.settings = settings
         self.store = store
-        self.session = session or requests.Session()
+        if session is None:
+            import requests
+
+            session = requests.Session()
+        self.session = session
         self.session.headers.setdefault("User-Agent", "Athenas/0.1 (+correspondente)")
         self.session.headers["Accept"] = "application/json"
         self.tokens = TokenCache(store)
@@ -193,6 +199,8 @@ class BankHttp:
         form: Mapping[str, Any] | None,
         headers: Mapping[str, str],
     ) -> BankAnswer:
+        import requests  # loaded once the first bank is called (sys.modules afterwards)
+
         bank, name = self.settings.code, self.settings.name
         url = self.settings.base_url.rstrip("/") + path
         connect_s, read_s = self.settings.connect_timeout, self.settings.read_timeout

@@ -12,9 +12,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, ClassVar, Protocol, runtime_checkable
-
-import requests
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
 
 from portal.banks.convert import malformed
 from portal.banks.errors import BankError, UnsupportedCapability
@@ -33,6 +31,9 @@ from portal.banks.types import (
     SubmissionResult,
 )
 from portal.banks.webhooks import verify_webhook
+
+if TYPE_CHECKING:
+    import requests
 
 CAPABILITY_LABELS = {
     Capability.BENEFIT_QUERY: "consulta de margem",

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-
-import requests
+from typing import TYPE_CHECKING
 
 from portal.banks.adapters.bradesco import BradescoConnector
 from portal.banks.adapters.c6 import C6Connector
@@ -15,6 +14,9 @@ from portal.banks.errors import BankError
 from portal.banks.protocol import BaseConnector, Connector
 from portal.banks.state import StateStore
 from portal.banks.types import BankSettings, OperatorCredentials
+
+if TYPE_CHECKING:
+    import requests
 
 ADAPTERS: dict[str, type[BaseConnector]] = {
     "facta": FactaConnector,

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import random
 import re
+from functools import cache
 
 __all__ = [
     "VALID_DDDS",
@@ -132,16 +133,14 @@ def mask_cpf(value: str | int | None) -> str:
     return f"***.{digits[3:6]}.{digits[6:9]}-**"
 
 
+@cache
 def _chunk_tables(weights: tuple[int, ...]) -> list[list[int]]:
-    """Weighted digit sums of every 3-digit chunk at each position (speeds generation)."""
+    """Weighted digit sums of every 3-digit chunk at each position (speeds generation);
+    built on first use, not at import (every process imports this module, few generate)."""
     return [
         [sum(int(c) * w for c, w in zip(f"{n:03d}", weights[i : i + 3], strict=True)) for n in range(1000)]
         for i in range(0, len(weights), 3)
     ]
-
-
-_CPF_CHUNKS_1 = _chunk_tables(_CPF_WEIGHTS_1)
-_CPF_CHUNKS_2 = _chunk_tables(_CPF_WEIGHTS_2[:-1])
 
 
 def generate_cpf(rng: random.Random | None = None) -> str:
@@ -152,7 +151,7 @@ def generate_cpf(rng: random.Random | None = None) -> str:
         base = rng.randrange(1_000_000_000)
     high, rest = divmod(base, 1_000_000)
     mid, low = divmod(rest, 1000)
-    t1, t2 = _CPF_CHUNKS_1, _CPF_CHUNKS_2
+    t1, t2 = _chunk_tables(_CPF_WEIGHTS_1), _chunk_tables(_CPF_WEIGHTS_2[:-1])
     first = (t1[0][high] + t1[1][mid] + t1[2][low]) * 10 % 11 % 10
     second = (t2[0][high] + t2[1][mid] + t2[2][low] + first * 2) * 10 % 11 % 10
     return f"{base:09d}{first}{second}"
@@ -209,10 +208,6 @@ def mask_cnpj(value: str | int | None) -> str:
     return f"**.{chars[2:5]}.{chars[5:8]}/{chars[8:12]}-**"
 
 
-_CNPJ_CHUNKS_1 = _chunk_tables(_CNPJ_WEIGHTS_1)
-_CNPJ_CHUNKS_2 = _chunk_tables(_CNPJ_WEIGHTS_2[:-1])
-
-
 def generate_cnpj(rng: random.Random | None = None, *, branch: int = 1) -> str:
     """A random valid numeric CNPJ (digits only); ``branch`` is the ``/0001`` part."""
     if not 0 < branch < 10_000:
@@ -222,9 +217,10 @@ def generate_cnpj(rng: random.Random | None = None, *, branch: int = 1) -> str:
     while root % 11_111_111 == 0:  # 00000000, 11111111, ... 99999999
         root = rng.randrange(100_000_000)
     chunks = (root // 100_000, root // 100 % 1000, root % 100 * 10 + branch // 1000, branch % 1000)
-    rest = sum(table[c] for table, c in zip(_CNPJ_CHUNKS_1, chunks, strict=True)) % 11
+    tables_1, tables_2 = _chunk_tables(_CNPJ_WEIGHTS_1), _chunk_tables(_CNPJ_WEIGHTS_2[:-1])
+    rest = sum(table[c] for table, c in zip(tables_1, chunks, strict=True)) % 11
     first = 0 if rest < 2 else 11 - rest
-    total = sum(table[c] for table, c in zip(_CNPJ_CHUNKS_2, chunks, strict=True)) + first * 2
+    total = sum(table[c] for table, c in zip(tables_2, chunks, strict=True)) + first * 2
     rest = total % 11
     second = 0 if rest < 2 else 11 - rest
     return f"{root:08d}{branch:04d}{first}{second}"

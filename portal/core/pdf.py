@@ -4,33 +4,43 @@ Templates are rendered by the web layer; this module only turns the resulting HT
 into PDF bytes. Resources (CSS, images, fonts) are fetched only from ``data:`` URIs or
 from below ``base_url``, so user-supplied HTML can never make the server read arbitrary
 local files or call other hosts.
+
+WeasyPrint is imported on the first render, not at import: loading it (Pango through
+cffi, fontTools, its default stylesheets) costs about a second that every command, worker
+boot and test process would otherwise pay.
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from weasyprint import HTML, URLFetcher
-
 __all__ = ["render_pdf"]
 
 
-class _ScopedFetcher(URLFetcher):
-    """URL fetcher limited to ``data:`` URIs and URLs under one base URL."""
+@lru_cache(maxsize=1)
+def _fetcher_class() -> type:
+    """The scoped fetcher, built on WeasyPrint's on first use."""
+    from weasyprint import URLFetcher
 
-    def __init__(self, base_url: str | None) -> None:
-        super().__init__(timeout=10, allow_redirects=False)
-        self._prefix = _directory_of(base_url) if base_url else ""
+    class ScopedFetcher(URLFetcher):
+        """URL fetcher limited to ``data:`` URIs and URLs under one base URL."""
 
-    def fetch(self, url: str, headers: Any = None) -> Any:
-        allowed = url.startswith("data:") or (
-            bool(self._prefix) and url.startswith(self._prefix) and "/../" not in url
-        )
-        if not allowed:
-            raise ValueError(f"Recurso externo bloqueado no PDF: {url[:100]}")
-        return super().fetch(url, headers)
+        def __init__(self, base_url: str | None) -> None:
+            super().__init__(timeout=10, allow_redirects=False)
+            self._prefix = _directory_of(base_url) if base_url else ""
+
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            allowed = url.startswith("data:") or (
+                bool(self._prefix) and url.startswith(self._prefix) and "/../" not in url
+            )
+            if not allowed:
+                raise ValueError(f"Recurso externo bloqueado no PDF: {url[:100]}")
+            return super().fetch(url, headers)
+
+    return ScopedFetcher
 
 
 def render_pdf(html: str, base_url: str | None = None) -> bytes:
@@ -39,9 +49,12 @@ def render_pdf(html: str, base_url: str | None = None) -> bytes:
     ``base_url`` resolves relative links (e.g. the static folder as a ``file://`` URL or
     a directory path); resources outside it are skipped.
     """
-    fetcher = _ScopedFetcher(_as_url(base_url))
+    from weasyprint import HTML
+
+    fetcher = _fetcher_class()(_as_url(base_url))
     document = HTML(string=html, base_url=base_url, url_fetcher=fetcher)
-    return document.write_pdf()
+    pdf: bytes = document.write_pdf()
+    return pdf
 
 
 def _directory_of(url: str) -> str:

@@ -1,6 +1,8 @@
 """Demo data for `make run` and `flask seed-demo`: idempotent steps run in order.
 
-Later domains append their own steps to `STEPS`; each step must be safe to run twice.
+Later domains add their own steps to `steps()`; each step must be safe to run twice.
+The step modules are imported when seeding, not with this package: `portal.demo.jobs`
+registers a job kind at start-up and must not drag the whole demo (and what it imports) in.
 """
 
 from __future__ import annotations
@@ -11,8 +13,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.core.audit import SYSTEM
-from portal.demo.banks import seed_banks, seed_parameters, seed_sandbox_clients, seed_status_mappings
-from portal.demo.people import seed_collaborators
 from portal.people import mfa, services
 from portal.people.models import User
 
@@ -46,14 +46,42 @@ def enrol_demo_mfa(session: Session, totp_secret: str) -> None:
             mfa.enrol_with_secret(session, user, totp_secret)
 
 
-# Steps after the users (seed() runs seed_users first, with the demo TOTP secret).
-# The banks come before the people: operator codes are checked against the bank registry.
-STEPS: list[Callable[[Session], None]] = [
-    seed_parameters,
-    seed_banks,
-    seed_collaborators,
-    seed_status_mappings,
-]
+def steps() -> list[Callable[[Session], None]]:
+    """The steps after the users, in order (seed() runs seed_users first, with the demo
+    TOTP secret). The banks come before the people: operator codes are checked against the
+    bank registry."""
+    from portal.demo.banks import seed_banks, seed_parameters, seed_sandbox_clients, seed_status_mappings
+    from portal.demo.clients import seed_clients
+    from portal.demo.commissions import seed_commissions
+    from portal.demo.people import seed_collaborators
+    from portal.demo.proposals import seed_proposals
+    from portal.demo.reconciliation import seed_received
+    from portal.demo.reports import seed_reports
+    from portal.demo.statements import seed_statements
+
+    return [
+        seed_parameters,
+        seed_banks,
+        seed_collaborators,
+        seed_status_mappings,
+        # Clients (issue #4): ~500 with benefit links and consents, owned by agent
+        # collaborators (creates a minimal demo team when none exists).
+        seed_clients,
+        seed_sandbox_clients,
+        # Operations pipeline (issue #6): ~3,000 proposals of the demo clients, with history,
+        # pendencies, bank status mappings and SLA limits.
+        seed_proposals,
+        # Commissions (issue #10): tables, plans, overrides and ledger history from the paid
+        # demo proposals (two closed periods, one open, a few clawbacks).
+        seed_commissions,
+        # Statements (issue #11): drafts of the closed periods; the demo agent's approved with PDFs.
+        seed_statements,
+        # Bank reports (issue #11): each demo bank's commission report of the closed periods,
+        # imported through the import hub (Facta's latest with deliberate divergences).
+        seed_reports,
+        # Reconciliation (issue #11): money received from the demo banks for the closed periods.
+        seed_received,
+    ]
 
 
 def seed(session: Session, only_if_empty: bool = False, totp_secret: str | None = None) -> bool:
@@ -62,43 +90,7 @@ def seed(session: Session, only_if_empty: bool = False, totp_secret: str | None 
         return False
     seed_users(session, totp_secret)
     session.flush()
-    for step in STEPS:
+    for step in steps():
         step(session)
         session.flush()
     return True
-
-
-# Clients (issue #4): ~500 with benefit links and consents, owned by agent collaborators
-# (creates a minimal demo team when none exists). Appended last, after the people steps.
-from portal.demo.clients import seed_clients  # noqa: E402
-
-STEPS.append(seed_clients)
-STEPS.append(seed_sandbox_clients)
-
-# Operations pipeline (issue #6): ~3,000 proposals of the demo clients, with history,
-# pendencies, bank status mappings and SLA limits. After the clients step.
-from portal.demo.proposals import seed_proposals  # noqa: E402
-
-STEPS.append(seed_proposals)
-
-# Commissions (issue #10): tables, plans, overrides and ledger history from the paid demo
-# proposals (two closed periods, one open, a few clawbacks). After the proposals step.
-from portal.demo.commissions import seed_commissions  # noqa: E402
-
-STEPS.append(seed_commissions)
-
-# Statements (issue #11): drafts of the closed periods; the demo agent's approved with PDFs.
-from portal.demo.statements import seed_statements  # noqa: E402
-
-STEPS.append(seed_statements)
-
-# Bank reports (issue #11): each demo bank's commission report of the closed periods,
-# imported through the import hub (Facta's latest with deliberate divergences).
-from portal.demo.reports import seed_reports  # noqa: E402
-
-STEPS.append(seed_reports)
-
-# Reconciliation (issue #11): money received from the demo banks for the closed periods.
-from portal.demo.reconciliation import seed_received  # noqa: E402
-
-STEPS.append(seed_received)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -25,6 +24,8 @@ NAME_MAX = 120
 
 def normalize_email(raw: str) -> str:
     """Lower-cased, syntax-checked e-mail (no DNS lookup)."""
+    from email_validator import EmailNotValidError, validate_email  # compiles many regexes: on first use
+
     value = (raw or "").strip()
     if len(value) > 254:
         raise DomainError("O e-mail deve ter no máximo 254 caracteres.", field="email")

@@ -46,19 +46,20 @@ def test_render_pdf_produces_a_real_pdf_with_portuguese_text(tmp_path):
 def test_resources_outside_base_url_are_not_fetched(tmp_path):
     fetched = []
 
-    from portal.core import pdf as pdf_module
+    # WeasyPrint's own fetcher (the portal's scoped one delegates to it once a URL passes).
+    from weasyprint import URLFetcher
 
-    original = pdf_module.URLFetcher.fetch
+    original = URLFetcher.fetch
 
     def spy(self, url, headers=None):
         fetched.append(url)
         return original(self, url, headers)
 
-    pdf_module.URLFetcher.fetch = spy
+    URLFetcher.fetch = spy
     try:
         (tmp_path / "estilo.css").write_text("h1 { color: red }", encoding="utf-8")
         render_pdf(HTML, base_url=str(tmp_path))
     finally:
-        pdf_module.URLFetcher.fetch = original
+        URLFetcher.fetch = original
     assert any(url.endswith("/estilo.css") for url in fetched)
     assert not any("hostname" in url for url in fetched)

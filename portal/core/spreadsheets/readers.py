@@ -23,8 +23,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-from openpyxl import load_workbook
-
 from portal.core.errors import DomainError
 from portal.core.money import parse_decimal_br
 from portal.core.spreadsheets.common import StrPath
@@ -215,6 +213,8 @@ def _cell_text(value: Any) -> str:
 
 
 def _xlsx_sheets(data: bytes) -> Iterator[list[_RawRow]]:
+    from openpyxl import load_workbook  # imported here: loading it costs every process ~0.2 s
+
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for broken files
@@ -261,6 +261,8 @@ def iter_rows(source: StrPath) -> Iterator[_RawRow]:
 
 
 def _xlsx_stream(path: Path) -> Iterator[_RawRow]:
+    from openpyxl import load_workbook  # imported here: loading it costs every process ~0.2 s
+
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for broken files

@@ -14,13 +14,11 @@ from decimal import Decimal
 from typing import Any, overload
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-
 from portal.core.spreadsheets.common import StrPath
+
+# Control characters XLSX cannot hold (the same pattern as openpyxl's
+# ILLEGAL_CHARACTERS_RE; openpyxl itself is imported only when a workbook is written).
+ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 
 MONEY_FORMAT = '"R$" #,##0.00'
 DATE_FORMAT = "dd/mm/yyyy"
@@ -95,7 +93,7 @@ def _sheet_title(title: str) -> str:
     return cleaned or "Dados"
 
 
-def _xlsx_value(ws: Any, value: Any, number_format: str | None) -> Any:
+def _xlsx_value(ws: Any, cell_type: Any, value: Any, number_format: str | None) -> Any:
     if value is None:
         return None
     if isinstance(value, bool):
@@ -103,7 +101,7 @@ def _xlsx_value(ws: Any, value: Any, number_format: str | None) -> Any:
     if isinstance(value, str):
         text = ILLEGAL_CHARACTERS_RE.sub("", value)
         if text.startswith("="):  # keep as literal text, never a formula
-            cell = WriteOnlyCell(ws, value=text)
+            cell = cell_type(ws, value=text)
             cell.data_type = "s"
             return cell
         return text
@@ -125,7 +123,7 @@ def _xlsx_value(ws: Any, value: Any, number_format: str | None) -> Any:
     fmt = number_format or fmt
     if fmt is None:
         return value
-    cell = WriteOnlyCell(ws, value=value)
+    cell = cell_type(ws, value=value)
     cell.number_format = fmt
     return cell
 
@@ -133,11 +131,16 @@ def _xlsx_value(ws: Any, value: Any, number_format: str | None) -> Any:
 def xlsx_cell(ws: Any, value: Any, number_format: str | None = None) -> Any:
     """One value for a write-only sheet, typed like `write_xlsx` does (``Decimal`` →
     money, dates → ``dd/mm/aaaa``); text is always text, never a formula."""
-    return _xlsx_value(ws, value, number_format)
+    from openpyxl.cell import WriteOnlyCell
+
+    return _xlsx_value(ws, WriteOnlyCell, value, number_format)
 
 
 def formula_cell(ws: Any, formula: str, number_format: str | None = None, *, bold: bool = True) -> Any:
     """A real formula (``=SUM(C2:C4)``) written by the code itself, never from user text."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
     if not formula.startswith("="):
         raise ValueError("a formula starts with '='")
     cell = WriteOnlyCell(ws, value=formula)
@@ -150,6 +153,9 @@ def formula_cell(ws: Any, formula: str, number_format: str | None = None, *, bol
 
 def bold_cell(ws: Any, value: Any) -> Any:
     """A bold text cell (headers, total labels); illegal characters removed, never a formula."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
     cell = WriteOnlyCell(ws, value=ILLEGAL_CHARACTERS_RE.sub("", str(value)))
     cell.data_type = "s"
     cell.font = Font(bold=True)
@@ -163,6 +169,11 @@ def _write_workbook(
     sheet_title: str,
     formats: Mapping[str, str] | None,
 ) -> None:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(_sheet_title(sheet_title))
     ws.freeze_panes = "A2"
@@ -179,7 +190,10 @@ def _write_workbook(
     width = len(column_formats)
     for row in rows:
         ws.append(
-            [_xlsx_value(ws, value, column_formats[i] if i < width else None) for i, value in enumerate(row)]
+            [
+                _xlsx_value(ws, WriteOnlyCell, value, column_formats[i] if i < width else None)
+                for i, value in enumerate(row)
+            ]
         )
     wb.save(target)
 

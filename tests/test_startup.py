@@ -1,0 +1,36 @@
+"""A command that does nothing stays quiet and light: no log lines, no heavy library loaded.
+
+Start-up time itself is measured by bench/startup.py (never asserted here); what this
+guards is the cause of the slow start-up it fixed: WeasyPrint, Alembic, openpyxl and
+friends loaded (and WeasyPrint logging its stylesheets) by every process at import.
+"""
+
+import subprocess
+import sys
+
+from portal.config import PROJECT_ROOT
+
+HEAVY = ("weasyprint", "alembic", "openpyxl", "fontTools", "requests", "email_validator")
+
+
+def test_flask_help_prints_the_commands_and_not_a_single_log_line():
+    done = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "--help"],
+        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "seed-demo" in done.stdout and "db" in done.stdout
+    assert done.stderr == ""
+
+
+def test_building_the_app_loads_no_pdf_spreadsheet_or_migration_library():
+    probe = (
+        "import sys, wsgi; "
+        f"print(','.join(sorted(m for m in {HEAVY!r} if m in sys.modules)))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == ""
+    assert done.stderr == ""
