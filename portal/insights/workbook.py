@@ -14,9 +14,8 @@ import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
-from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
 from sqlalchemy.orm import Session
 
 from portal.core.spreadsheets.writers import (
@@ -27,6 +26,9 @@ from portal.core.spreadsheets.writers import (
     xlsx_cell,
 )
 from portal.insights import workbook_data as data
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 SHEETS = ("Produção", "Comissões", "Conciliação", "Rankings", "Pagamentos")
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -52,6 +54,8 @@ class SheetSpec:
 
 
 def _write_sheet(wb: Workbook, spec: SheetSpec) -> None:
+    from openpyxl.utils import get_column_letter  # openpyxl loads only when a workbook is written
+
     ws = wb.create_sheet(spec.title)
     ws.freeze_panes = "A2"
     for index, header in enumerate(spec.headers, start=1):
@@ -154,6 +158,8 @@ def build_workbook(
 ) -> bytes:
     """The monthly workbook of `period` as XLSX bytes; `progress(done, total, message)`
     is called after each sheet."""
+    from openpyxl import Workbook
+
     wb = Workbook(write_only=True)
     specs = sheets(session, period, as_of)
     for done, spec in enumerate(specs, start=1):
