@@ -165,13 +165,23 @@ def recon_received() -> Response:
     return received_page()
 
 
-@bp.route("/reconciliation/<kind>/export.<fmt>")
 @require(*VIEW)
 def recon_export(kind: str, fmt: str) -> Response:
+    """One grid's rows; each grid has its own endpoint (`finance.recon_<kind>_export`),
+    so a recurring report names the grid by its endpoint alone."""
     if kind not in EXPORTS:
         abort(404)
     grid, name = _grid(kind)
     return export_response(fmt, name, grid.headers, grid.rows, "Conciliação")
+
+
+for _kind in EXPORTS:
+    bp.add_url_rule(
+        f"/reconciliation/{_kind}/export.<fmt>",
+        endpoint=f"recon_{_kind}_export",
+        view_func=recon_export,
+        defaults={"kind": _kind},
+    )
 
 
 @bp.route("/reconciliation/contract/<bank>/<path:contract>")

@@ -15,6 +15,7 @@ import re
 import weakref
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Flask, g, request
 from sqlalchemy.orm import Session
@@ -26,7 +27,7 @@ from portal.extensions import db
 from portal.insights import reports
 from portal.insights.report_models import RecurringReport, ReportKind
 from portal.people.models import User
-from portal.web.reports.lists import RECURRING_LISTS
+from portal.web.reports.lists import FORMAT_IN_QUERY, RECURRING_LISTS
 
 log = logging.getLogger("portal.reports")
 
@@ -68,7 +69,11 @@ def run_export_as(app: Flask, owner_id: int, list_kind: str, query: str, fmt: st
     """The file the export button of `list_kind` gives `owner` with these filters, now."""
     if list_kind not in RECURRING_LISTS:
         raise ExportRefused("Lista sem exportação recorrente.")
-    path = app.url_map.bind("localhost").build(list_kind, {"fmt": fmt})
+    if list_kind in FORMAT_IN_QUERY:
+        path = app.url_map.bind("localhost").build(list_kind)
+        query = "&".join(q for q in (query, urlencode({FORMAT_IN_QUERY[list_kind]: fmt})) if q)
+    else:
+        path = app.url_map.bind("localhost").build(list_kind, {"fmt": fmt})
     with app.app_context(), app.test_request_context(path, query_string=query, method="GET"):
         owner = db.session.get(User, owner_id)
         if owner is None or not owner.active:

@@ -138,7 +138,10 @@ def _may_run(list_kind: str) -> bool:
     policy = policy_of(view) if view is not None else None
     if not policy or list_kind not in RECURRING_LISTS:
         return False
-    return all(current_user.can(p) for p in policy if isinstance(p, Permission))
+    needed = [p for p in policy if isinstance(p, Permission)]
+    if policy[0] == "any":  # `require_any`: one of them is enough, as for the view itself
+        return any(current_user.can(p) for p in needed)
+    return all(current_user.can(p) for p in needed)
 
 
 def _new_page(

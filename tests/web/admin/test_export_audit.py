@@ -48,7 +48,11 @@ CASES: dict[str, tuple[str, str, str, dict[str, str] | None]] = {
         "/finance/statements/payouts/export-full",
         {"reason": "Envio do lote de março ao banco"},
     ),
-    "finance.recon_export": ("finance", "GET", "/finance/reconciliation/exposure/export.xlsx", None),
+    "finance.recon_rollup_export": ("finance", "GET", "/finance/reconciliation/rollup/export.csv", None),
+    "finance.recon_items_export": ("finance", "GET", "/finance/reconciliation/items/export.csv", None),
+    "finance.recon_aging_export": ("finance", "GET", "/finance/reconciliation/aging/export.xlsx", None),
+    "finance.recon_exposure_export": ("finance", "GET", "/finance/reconciliation/exposure/export.xlsx", None),
+    "finance.recon_received_export": ("finance", "GET", "/finance/reconciliation/received/export.csv", None),
     "finance.recon_contract": ("finance", "GET", "/finance/reconciliation/contract/facta/C-1?fmt=csv", None),
     "finance.table_export": ("finance", "GET", "/finance/tables/{version_id}/export.xlsx", None),
     "finance.no_table_export": ("finance", "GET", "/finance/no-table/export.csv", None),
@@ -73,6 +77,7 @@ CASES: dict[str, tuple[str, str, str, dict[str, str] | None]] = {
     "admin.health_export": ("admin", "GET", "/admin/health/export.csv", None),
     "admin.health_calls_export": ("admin", "GET", "/admin/health/calls/export.xlsx", None),
     "sales.statements_export": ("agent", "GET", "/sales/statements/export.csv", None),
+    "admin.backups_export": ("admin", "GET", "/admin/backups/export.csv", None),
 }
 
 
