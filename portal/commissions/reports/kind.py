@@ -4,9 +4,10 @@ Amount: one signed column (VLRAF-style "Valor"), or a CREDITO and a DEBITO colum
 debit is stored negative). The line's kind follows the sign; its component comes from
 the bank's description of the entry ("COMISSAO FLAT", "DIFERIDO PARC 3", "ESTORNO"...),
 unless a component column is mapped. Rows are stored in bulk (COPY on PostgreSQL,
-multi-row INSERT elsewhere). On PostgreSQL the batch is copied into a temporary table
-and moved with INSERT ... ON CONFLICT DO NOTHING (the database drops natural keys already
-present); elsewhere the keys present are looked up first (one query per 900 keys).
+multi-row INSERT elsewhere). On PostgreSQL a batch is copied straight in (no lookup);
+a batch meeting a natural key already stored is copied into a temporary table instead and
+moved with INSERT ... ON CONFLICT DO NOTHING. Elsewhere the keys present are looked up
+first (one query per 900 keys).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from portal.core.spreadsheets import normalize_header
 
 NAME = "bank-report"
 LOOKUP_CHUNK = 900  # natural keys per IN (...) query
+UNIQUE_VIOLATION = "23505"  # PostgreSQL's SQLSTATE
 
 FIELDS = (
     Field(
@@ -217,6 +219,7 @@ _CREATE_STAGING = (
     f"CREATE TEMPORARY TABLE IF NOT EXISTS {_STAGING} ON COMMIT DROP AS "  # noqa: S608
     f"SELECT {_COLUMN_LIST} FROM bank_report_lines WITH NO DATA"
 )
+_COPY_DIRECT = f"COPY bank_report_lines ({_COLUMN_LIST}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
 _COPY_STAGING = f"COPY {_STAGING} ({_COLUMN_LIST}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
 _MOVE_STAGING = (
     f"WITH stored AS (INSERT INTO bank_report_lines ({_COLUMN_LIST}) "  # noqa: S608
@@ -228,9 +231,10 @@ _MOVE_STAGING = (
 
 
 def _copy_new(session: Session, import_id: int, rows: list[Record]) -> list[str]:
-    """PostgreSQL: COPY the rows into a temporary table (no index, dropped at commit), then
-    move them with INSERT ... ON CONFLICT DO NOTHING: the unique index is probed once per
-    row, by the insert itself. Returns the natural keys that were already stored."""
+    """PostgreSQL: COPY the rows straight into the table (the usual case: new lines, no
+    lookup first) inside a savepoint. When a natural key is already there the savepoint is
+    rolled back and the batch goes through a temporary table (no index, dropped at commit)
+    moved with INSERT ... ON CONFLICT DO NOTHING. Returns the natural keys already stored."""
     buffer = io.StringIO()
     write = csv.writer(buffer).writerow
     for row in rows:
@@ -252,6 +256,18 @@ def _copy_new(session: Session, import_id: int, rows: list[Record]) -> list[str]
     buffer.seek(0)
     cursor = session.connection().connection.cursor()
     try:
+        cursor.execute("SAVEPOINT bank_report_batch")
+        try:
+            cursor.copy_expert(_COPY_DIRECT, buffer)
+        except Exception as error:
+            if getattr(error, "pgcode", None) != UNIQUE_VIOLATION:
+                raise
+            cursor.execute("ROLLBACK TO SAVEPOINT bank_report_batch")
+        else:
+            cursor.execute("RELEASE SAVEPOINT bank_report_batch")
+            return []
+        cursor.execute("RELEASE SAVEPOINT bank_report_batch")
+        buffer.seek(0)
         cursor.execute(_CREATE_STAGING)
         cursor.execute(f"TRUNCATE {_STAGING}")
         cursor.copy_expert(_COPY_STAGING, buffer)
