@@ -135,7 +135,7 @@ def _refuse_uncalculated(path: Path, members: list[str]) -> None:
                 tail = b""
                 while chunk := handle.read(1 << 20):
                     window = tail + chunk
-                    if _FORMULA_WITHOUT_VALUE.search(window):
+                    if b"<f" in window and _FORMULA_WITHOUT_VALUE.search(window):
                         raise DomainError(UNCALCULATED, field="file")
                     tail = window[-256:]
 
