@@ -106,7 +106,7 @@ def is_total_row(cells: Sequence[Any]) -> bool:
     for cell in cells[:3]:
         if isinstance(cell, str) and cell.strip():
             first = cell.lstrip()[0]
-            if first.isascii() and first not in "tTsS":
+            if first.isascii() and first.isalnum() and first not in "tTsS":
                 return False  # cheap answer for the usual line (a contract number, a name)
             label = normalize_header(cell)
             return label.startswith(_TOTAL_WORDS)
