@@ -35,7 +35,7 @@ from portal.web.statement_pdf import statement_html
 
 KIND = "commissions.statements.approve_period"
 CHUNK_KIND = "commissions.statements.approve_chunk"
-CHUNKS_PER_WORKER = 4  # more chunks than workers: a slow chunk does not hold the others up
+CHUNKS_PER_WORKER = 8  # many more chunks than workers: at the end no worker waits long on another
 WAIT_SECONDS = 0.5
 T = TypeVar("T")
 Step = Callable[[Callable[[], T]], T]
