@@ -59,7 +59,8 @@ def sweep_inbox(ctx: JobContext) -> JobResult:
     outcome = inbox.sweep(ctx.session, ctx.actor, ctx.storage_dir, step=ctx.step)
     return JobResult(
         message=(
-            f"{outcome.imported} importado(s), {outcome.held} em quarentena, {outcome.refused} recusado(s)."
+            f"{outcome.imported} importado(s), {outcome.held} em quarentena, "
+            f"{outcome.refused} recusado(s)."
         ),
         summary={"Importados": outcome.imported, "Quarentena": outcome.held, "Recusados": outcome.refused},
         link="/finance/imports",
