@@ -126,6 +126,43 @@ def test_overlapping_file_skips_lines_already_reported(db, banks, tmp_path):
     assert len(_lines(db)) == 4
 
 
+def test_a_file_over_several_batches_keeps_every_problem_in_line_order(db, banks, tmp_path, monkeypatch):
+    """Batches of two lines: on PostgreSQL each is stored while the next is read."""
+    first = facta_csv(tmp_path / "a.csv")
+    earlier = _mapped(db, first)
+    service.execute(db, FINANCE, earlier, first)
+    monkeypatch.setattr(service, "BATCH_ROWS", 2)
+    rows = [
+        ["AF2001", "1,00", "", "100,00", "10/03/2026", "T", "COMISSAO FLAT"],  # line 2
+        ["AF2002", "1,00", "", "200,00", "10/03/2026", "T", "COMISSAO FLAT"],  # line 3
+        ["AF2009", "1,00", "", "dez reais", "10/03/2026", "T", "COMISSAO FLAT"],  # line 4
+        ["AF2001", "1,00", "", "100,00", "10/03/2026", "T", "COMISSAO FLAT"],  # line 5: as line 2
+        FACTA_ROWS[0],  # line 6: in the earlier import
+        ["AF2003", "1,00", "50,00", "", "11/03/2026", "T", "ESTORNO"],  # line 7
+        ["AF2003", "1,00", "50,00", "", "11/03/2026", "T", "ESTORNO"],  # line 8: as line 7
+        ["AF2004", "1,00", "", "10,00", "31/02/2026", "T", "COMISSAO FLAT"],  # line 9
+    ]
+    path = facta_csv(tmp_path / "b.csv", rows=rows)
+    record = _prepare(db, path)
+    service.execute(db, FINANCE, record, path)
+    assert (record.rows_total, record.imported, record.skipped, record.errors) == (8, 3, 3, 2)
+    assert record.problems == [
+        [4, "error", "Crédito inválido: “dez reais” não é um valor em reais."],
+        [5, "skipped", "Lançamento repetido no arquivo."],
+        [6, "skipped", f"Lançamento já importado (importação nº {earlier.id})."],
+        [8, "skipped", "Lançamento repetido (igual ao da linha 7)."],
+        [9, "error", "Data inválida: “31/02/2026” (use dd/mm/aaaa)."],
+    ]
+    mine = db.scalars(select(BankReportLine).where(BankReportLine.import_id == record.id))
+    assert sorted((line.contract, line.amount) for line in mine) == [
+        ("AF2001", Decimal("100.00")),
+        ("AF2002", Decimal("200.00")),
+        ("AF2003", Decimal("-50.00")),
+    ]
+    assert service.revert(db, FINANCE, record) == 3
+    assert len(_lines(db)) == 3
+
+
 def test_row_errors_are_reported_with_line_and_reason_and_the_rest_imported(db, banks, tmp_path):
     rows = [
         FACTA_ROWS[0],

@@ -4,12 +4,16 @@ Amount: one signed column (VLRAF-style "Valor"), or a CREDITO and a DEBITO colum
 debit is stored negative). The line's kind follows the sign; its component comes from
 the bank's description of the entry ("COMISSAO FLAT", "DIFERIDO PARC 3", "ESTORNO"...),
 unless a component column is mapped. Rows are stored in bulk (COPY on PostgreSQL,
-multi-row INSERT elsewhere) after dropping natural keys already present.
+multi-row INSERT elsewhere). On PostgreSQL a batch is copied straight in (no lookup);
+a batch meeting a natural key already stored is copied into a temporary table instead and
+moved with INSERT ... ON CONFLICT DO NOTHING. Elsewhere the keys present are looked up
+first (one query per 900 keys).
 """
 
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 from collections.abc import Sequence
@@ -27,6 +31,7 @@ from portal.core.spreadsheets import normalize_header
 
 NAME = "bank-report"
 LOOKUP_CHUNK = 900  # natural keys per IN (...) query
+UNIQUE_VIOLATION = "23505"  # PostgreSQL's SQLSTATE
 
 FIELDS = (
     Field(
@@ -85,8 +90,10 @@ _COMPONENT_WORDS = (
 _COMPONENTS = {"flat", "diferido", "bonus", "fixo", "estorno", "outro"}
 
 
+@functools.lru_cache(maxsize=4096)
 def component_of(description: str) -> str:
-    """The component a bank's entry description names ("ESTORNO COMISSAO" → estorno)."""
+    """The component a bank's entry description names ("ESTORNO COMISSAO" → estorno);
+    remembered, since a report repeats a handful of descriptions on every line."""
     words = normalize_header(description)
     if words in _COMPONENTS:
         return words
@@ -171,20 +178,25 @@ def persist(
             continue
         first_line[key] = line
         fresh.append(record)
-    existing = _existing(session, bank, list(first_line))
-    rows = []
-    for record in fresh:
-        owner = existing.get(record["natural_key"])
-        if owner is None:
-            rows.append({**record, "import_id": import_id})
-        elif owner == import_id:
-            skipped.append((first_line[record["natural_key"]], "Lançamento repetido no arquivo."))
-        else:
-            skipped.append(
-                (first_line[record["natural_key"]], f"Lançamento já importado (importação nº {owner}).")
-            )
-    if rows:
-        _insert(session, rows)
+    if not fresh:
+        return skipped
+    if session.get_bind().dialect.name == "postgresql":
+        taken = _copy_new(session, import_id, fresh)  # COPY + INSERT ... ON CONFLICT DO NOTHING
+        owners = _existing(session, bank, taken) if taken else {}
+    else:
+        owners = _existing(session, bank, list(first_line))
+        taken = [key for key in first_line if key in owners]
+        rows = [{**r, "import_id": import_id} for r in fresh if r["natural_key"] not in owners]
+        if rows:
+            session.execute(insert(BankReportLine), rows)
+    for key in sorted(taken, key=first_line.__getitem__):
+        owner = owners[key]
+        reason = (
+            "Lançamento repetido no arquivo."
+            if owner == import_id
+            else f"Lançamento já importado (importação nº {owner})."
+        )
+        skipped.append((first_line[key], reason))
     return skipped
 
 
@@ -200,36 +212,67 @@ _COLUMNS = (
     "amount",
     "natural_key",
 )
+_STAGING = "bank_report_staging"
+_COLUMN_LIST = ", ".join(_COLUMNS)
+# Fixed statements (no user input): the staging table, filled by COPY, moved in one INSERT.
+_CREATE_STAGING = (
+    f"CREATE TEMPORARY TABLE IF NOT EXISTS {_STAGING} ON COMMIT DROP AS "  # noqa: S608
+    f"SELECT {_COLUMN_LIST} FROM bank_report_lines WITH NO DATA"
+)
+_COPY_DIRECT = f"COPY bank_report_lines ({_COLUMN_LIST}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
+_COPY_STAGING = f"COPY {_STAGING} ({_COLUMN_LIST}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
+_MOVE_STAGING = (
+    f"WITH stored AS (INSERT INTO bank_report_lines ({_COLUMN_LIST}) "  # noqa: S608
+    f"SELECT {_COLUMN_LIST} FROM {_STAGING} "
+    "ON CONFLICT ON CONSTRAINT uq_bank_report_lines_key DO NOTHING RETURNING natural_key) "
+    f"SELECT s.natural_key FROM {_STAGING} s "
+    "WHERE NOT EXISTS (SELECT 1 FROM stored WHERE stored.natural_key = s.natural_key)"
+)
 
 
-def _insert(session: Session, rows: list[Record]) -> None:
-    connection = session.connection()
-    if connection.dialect.name != "postgresql":
-        session.execute(insert(BankReportLine), rows)
-        return
+def _copy_new(session: Session, import_id: int, rows: list[Record]) -> list[str]:
+    """PostgreSQL: COPY the rows straight into the table (the usual case: new lines, no
+    lookup first) inside a savepoint. When a natural key is already there the savepoint is
+    rolled back and the batch goes through a temporary table (no index, dropped at commit)
+    moved with INSERT ... ON CONFLICT DO NOTHING. Returns the natural keys already stored."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    write = csv.writer(buffer).writerow
     for row in rows:
-        writer.writerow(
-            [
-                row["import_id"],
+        installment = row["installment"]
+        write(
+            (
+                import_id,
                 row["bank_code"],
                 row["contract"],
                 row["operator_code"] or r"\N",
                 row["kind"],
                 row["component"],
-                r"\N" if row["installment"] is None else row["installment"],
+                r"\N" if installment is None else installment,
                 row["line_date"].isoformat(),
                 int(row["amount"] * 100),
                 row["natural_key"],
-            ]
+            )
         )
     buffer.seek(0)
-    cursor = connection.connection.cursor()
+    cursor = session.connection().connection.cursor()
     try:
-        cursor.copy_expert(
-            f"COPY bank_report_lines ({', '.join(_COLUMNS)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer
-        )
+        cursor.execute("SAVEPOINT bank_report_batch")
+        try:
+            cursor.copy_expert(_COPY_DIRECT, buffer)
+        except Exception as error:
+            if getattr(error, "pgcode", None) != UNIQUE_VIOLATION:
+                raise
+            cursor.execute("ROLLBACK TO SAVEPOINT bank_report_batch")
+        else:
+            cursor.execute("RELEASE SAVEPOINT bank_report_batch")
+            return []
+        cursor.execute("RELEASE SAVEPOINT bank_report_batch")
+        buffer.seek(0)
+        cursor.execute(_CREATE_STAGING)
+        cursor.execute(f"TRUNCATE {_STAGING}")
+        cursor.copy_expert(_COPY_STAGING, buffer)
+        cursor.execute(_MOVE_STAGING)
+        return [key for (key,) in cursor.fetchall()]
     finally:
         cursor.close()
 
@@ -248,6 +291,7 @@ KIND = register_kind(
         persist=persist,
         revert=revert,
         check_mapping=check_mapping,
+        bulk=True,
         preview_columns=(
             ("contract", "Contrato"),
             ("line_date", "Data"),

@@ -7,6 +7,7 @@ streams the rest, yielding each line's record or the reason it cannot be used.
 from __future__ import annotations
 
 import itertools
+import operator
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -134,15 +135,23 @@ def records(
     blank lines and total lines are left out."""
     positions = {normalize_header(h): i for i, h in enumerate(analysis.headers)}
     columns = [(key, positions[normalize_header(h)]) for key, h in mapping.items() if h]
+    keys = [key for key, _ in columns]
+    indexes = [i for _, i in columns]
+    needed = max(indexes, default=-1) + 1
+    pick = operator.itemgetter(*indexes) if len(indexes) > 1 else None
     convert = kind.convert
+    header_line = analysis.header_line
     for number, cells in source.rows(analysis.sheet):
-        if number <= analysis.header_line:
+        if number <= header_line:
             continue
-        width = len(cells)
-        values = {key: (cells[i] if i < width else None) for key, i in columns}
-        if all(v is None or v == "" for v in values.values()) or is_total_row(cells):
+        if pick is not None and len(cells) >= needed:
+            picked = pick(cells)
+        else:
+            width = len(cells)
+            picked = tuple(cells[i] if i < width else None for i in indexes)
+        if picked.count(None) + picked.count("") == len(picked) or is_total_row(cells):
             continue
         try:
-            yield number, convert(values, bank_code), None
+            yield number, convert(dict(zip(keys, picked, strict=True)), bank_code), None
         except RowError as error:
             yield number, None, error.message

@@ -98,10 +98,16 @@ def differences(layout_header: Sequence[str], header: Sequence[str]) -> dict[str
     return {"missing": missing, "added": added, "moved": moved}
 
 
+_TOTAL_WORDS = ("total", "totais", "soma", "subtotal", "sub total")
+
+
 def is_total_row(cells: Sequence[Any]) -> bool:
     """A "Total"/"Soma" line a bank adds at the bottom (or per group)."""
     for cell in cells[:3]:
         if isinstance(cell, str) and cell.strip():
+            first = cell.lstrip()[0]
+            if first.isascii() and first.isalnum() and first not in "tTsS":
+                return False  # cheap answer for the usual line (a contract number, a name)
             label = normalize_header(cell)
-            return label.startswith(("total", "totais", "soma", "subtotal", "sub total"))
+            return label.startswith(_TOTAL_WORDS)
     return False

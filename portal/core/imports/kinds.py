@@ -52,6 +52,9 @@ class Kind:
     #: rows per `persist` call (and per progress report); kinds that run a domain service
     #: per row use small batches so the progress bar moves
     batch_rows: int = 5000
+    #: True: `persist` stores in bulk (COPY / multi-row INSERT) and touches nothing but the
+    #: session, so on PostgreSQL a batch is stored while the next is read
+    bulk: bool = False
 
     def field(self, key: str) -> Field:
         return next(f for f in self.fields if f.key == key)

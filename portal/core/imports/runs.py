@@ -15,6 +15,7 @@ from portal.core.audit import Actor
 from portal.core.imports import service, storage
 from portal.core.imports.models import DataImport
 from portal.core.imports.service import Report
+from portal.core.imports.sources import open_source
 
 
 def file_sha256(path: str | os.PathLike[str]) -> str:
@@ -40,7 +41,9 @@ def import_path(
     options: dict[str, Any] | None = None,
 ) -> DataImport:
     """Prepare and, when a saved layout matches, run at once. A file held back
-    (quarantine, no layout yet) keeps an encrypted copy so a person can map it later."""
+    (quarantine, no layout yet) keeps an encrypted copy so a person can map it later.
+    The file is opened once: the header scan and the run share what was read."""
+    opened = open_source(path)
     record = service.prepare(
         session,
         actor,
@@ -53,9 +56,10 @@ def import_path(
         sheet=sheet,
         layout_name=layout_name,
         options=options,
+        opened=opened,
     )
     if record.status == "ready":
-        return service.execute(session, actor, record, path, report)
+        return service.execute(session, actor, record, path, report, opened=opened)
     record.storage_name = storage.keep(Path(path).read_bytes(), storage_dir)
     session.flush()
     return record

@@ -26,7 +26,8 @@ from portal.core.imports import engine
 from portal.core.imports.headers import field_aliases
 from portal.core.imports.kinds import Kind, Record, get_kind
 from portal.core.imports.models import DataImport, ImportLayout
-from portal.core.imports.sources import open_source
+from portal.core.imports.sources import Source, open_source
+from portal.core.imports.writer import BatchWriter
 
 BATCH_ROWS = 5000
 MAX_PROBLEMS = 5000  # problems kept on the record (the counters hold the true totals)
@@ -96,12 +97,14 @@ def prepare(
     layout_name: str | None = None,
     storage_name: str | None = None,
     options: dict[str, Any] | None = None,
+    opened: Source | None = None,
 ) -> DataImport:
     """Read the file's top and record the import: "ready" (a saved layout matches),
-    "quarantined" (the bank's header changed: differences recorded) or "mapping"."""
+    "quarantined" (the bank's header changed: differences recorded) or "mapping".
+    `opened`: the file already opened (`open_source(path)`), reused by `execute`."""
     spec = get_kind(kind)
     refuse_duplicate(session, kind, bank_code, sha256)
-    opened = open_source(path)
+    opened = opened or open_source(path)
     layouts = saved_layouts(session, kind, bank_code, layout_name)
     analysis = engine.analyse(spec, opened, sheet, layouts)
     record = DataImport(
@@ -226,10 +229,11 @@ def _analysis(record: DataImport) -> engine.Analysis:
 
 
 def _rows(
-    record: DataImport, path: str | os.PathLike[str]
+    record: DataImport, path: str | os.PathLike[str], opened: Source | None = None
 ) -> Iterator[tuple[int, Record | None, str | None]]:
     spec = get_kind(record.kind)
-    return engine.records(spec, open_source(path), _analysis(record), dict(record.mapping), record.bank_code)
+    source = opened or open_source(path)
+    return engine.records(spec, source, _analysis(record), dict(record.mapping), record.bank_code)
 
 
 @dataclass
@@ -272,11 +276,14 @@ def execute(
     record: DataImport,
     path: str | os.PathLike[str],
     report: Report | None = None,
+    *,
+    opened: Source | None = None,
 ) -> DataImport:
     """Store every valid row (bulk, in batches), counting imported / skipped / errors.
     Runs in the caller's transaction: a failure stores nothing of the file. A whole-file
     kind (a commission table) with any bad row stores nothing and ends "failed", its
-    problems listed line by line."""
+    problems listed line by line. On PostgreSQL a kind that stores in bulk (`Kind.bulk`)
+    has a batch stored while the next is read (`writer.BatchWriter`)."""
     if record.status not in ("ready", "queued"):
         raise DomainError("Esta importação não está pronta para rodar.")
     refuse_duplicate_other(session, record)
@@ -285,36 +292,49 @@ def execute(
     counts = {"rows": 0, "imported": 0, "skipped": 0, "errors": 0}
     credits, debits = Decimal("0"), Decimal("0")
     batch: list[tuple[int, Record]] = []
+    errors: list[list[Any]] = []  # row errors read since the last batch was sent
 
-    def note(line: int, what: str, reason: str) -> None:
-        counts["errors" if what == "error" else "skipped"] += 1
-        if len(problems) < MAX_PROBLEMS:
-            problems.append([line, what, reason])
-
-    def flush_batch() -> None:
-        refused = spec.persist(session, record.id, record.bank_code, batch)
-        for item in refused:
-            note(item[0], item[2] if len(item) > 2 else "skipped", item[1])
-        counts["imported"] += len(batch) - len(refused)
-        batch.clear()
-        if report is not None:
+    def stored(batch_errors: list[Any], size: int, refused: list[tuple[Any, ...]]) -> None:
+        for problem in batch_errors:
+            if len(problems) < MAX_PROBLEMS:
+                problems.append(problem)
+        for item in refused:  # (line, reason) or (line, reason, "error" | "skipped")
+            what = item[2] if len(item) > 2 else "skipped"
+            counts["errors" if what == "error" else "skipped"] += 1
+            if len(problems) < MAX_PROBLEMS:
+                problems.append([item[0], what, item[1]])
+        counts["imported"] += size - len(refused)
+        if report is not None and size:
             report(counts["rows"], None, f"{counts['rows']} linhas lidas")
 
-    for line, row, error in _rows(record, path):
-        counts["rows"] += 1
-        if row is None:
-            note(line, "error", error or "")
-            continue
-        amount = row.get(spec.amount_key) if spec.amount_key else None
-        if amount is not None:
-            credits, debits = (credits + amount, debits) if amount > 0 else (credits, debits + amount)
-        batch.append((line, row))
-        if len(batch) >= min(BATCH_ROWS, spec.batch_rows) and not spec.whole_file:
-            flush_batch()
+    def persist(rows: list[tuple[int, Record]]) -> list[tuple[Any, ...]]:
+        return spec.persist(session, record.id, record.bank_code, rows)
+
+    batch_rows = min(BATCH_ROWS, spec.batch_rows)
+    with BatchWriter(session, persist, stored, concurrent=spec.bulk) as writer:
+        for line, row, error in _rows(record, path, opened):
+            counts["rows"] += 1
+            if row is None:
+                counts["errors"] += 1
+                if len(problems) + len(errors) < MAX_PROBLEMS:
+                    errors.append([line, "error", error or ""])
+                continue
+            amount = row.get(spec.amount_key) if spec.amount_key else None
+            if amount is not None:
+                if amount > 0:
+                    credits += amount
+                else:
+                    debits += amount
+            batch.append((line, row))
+            if len(batch) >= batch_rows and not spec.whole_file:
+                writer.send(batch, errors)
+                batch, errors = [], []
+        if spec.whole_file and counts["errors"]:
+            batch = []  # all or nothing: a bad row stores none of the file
+        writer.send(batch, errors)
+        writer.close()
     if counts["rows"] == 0:
         raise DomainError("A planilha não tem linhas de dados.", field="file")
-    if batch and not (spec.whole_file and counts["errors"]):
-        flush_batch()
     record.rows_total, record.imported = counts["rows"], counts["imported"]
     record.skipped, record.errors = counts["skipped"], counts["errors"]
     record.problems = problems

@@ -1,11 +1,13 @@
 """Open an import file and stream its rows: XLSX (python-calamine), CSV (`;`, `,`, tab or
 `|`; UTF-8 or Latin-1) and HTML saved as `.xls`. The format comes from the bytes.
 
-Memory does not grow with the file: XLSX rows come from calamine's row iterator, CSV
-from the existing streaming reader. Formulas: the cached values Excel saved are read;
-a workbook whose formulas were never calculated (no cached value) is refused, because
-what the bank meant cannot be known. A password-protected XLSX is an OLE container
-holding an `EncryptedPackage`; it is named as such rather than as an unknown format.
+Memory does not grow with the file for CSV (the existing streaming reader); an XLSX
+sheet is loaded whole by calamine (its compact cell store, not Python objects) and kept
+on the `Source`, so the header scan and the import that follows read the file once.
+Formulas: the cached values Excel saved are read; a workbook whose formulas were never
+calculated (no cached value) is refused, because what the bank meant cannot be known.
+A password-protected XLSX is an OLE container holding an `EncryptedPackage`; it is named
+as such rather than as an unknown format.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import os
 import re
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -53,12 +55,15 @@ class Source:
     path: Path
     format: str
     sheets: tuple[str, ...]
+    _loaded: dict[int, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def rows(self, sheet: str | None = None) -> Iterator[RawRow]:
         """Every row of `sheet` (default: the first), blank ones included."""
         index = self.sheet_index(sheet)
         if self.format == "xlsx":
-            return _xlsx_rows(self.path, index)
+            if index not in self._loaded:
+                self._loaded[index] = _xlsx_sheet(self.path, index)
+            return _xlsx_rows(self._loaded[index])
         if self.format == "html":
             return iter(_html(self.path)[index])
         return csv_stream(self.path, file_encoding(self.path))
@@ -130,24 +135,33 @@ def _refuse_uncalculated(path: Path, members: list[str]) -> None:
                 tail = b""
                 while chunk := handle.read(1 << 20):
                     window = tail + chunk
-                    if _FORMULA_WITHOUT_VALUE.search(window):
+                    if b"<f" in window and _FORMULA_WITHOUT_VALUE.search(window):
                         raise DomainError(UNCALCULATED, field="file")
                     tail = window[-256:]
 
 
-def _xlsx_rows(path: Path, index: int) -> Iterator[RawRow]:
+def _xlsx_sheet(path: Path, index: int) -> Any:
+    """The sheet as calamine loads it (whole, in its own memory), the workbook closed."""
     try:
         workbook = CalamineWorkbook.from_path(str(path))
-        sheet = workbook.get_sheet_by_index(index)
-        rows = sheet.iter_rows()
     except CalamineError as exc:
         raise DomainError("Planilha .xlsx inválida ou corrompida.", field="file") from exc
     try:
-        # calamine starts at the first used row: keep line numbers as Excel shows them.
-        first = sheet.start[0] + 1 if sheet.start else 1
-        yield from enumerate(rows, start=first)
+        return workbook.get_sheet_by_index(index)
+    except CalamineError as exc:
+        raise DomainError("Planilha .xlsx inválida ou corrompida.", field="file") from exc
     finally:
         workbook.close()
+
+
+def _xlsx_rows(sheet: Any) -> Iterator[RawRow]:
+    # calamine starts at the first used row: keep line numbers as Excel shows them.
+    first = sheet.start[0] + 1 if sheet.start else 1
+    try:
+        rows = sheet.iter_rows()
+    except CalamineError as exc:
+        raise DomainError("Planilha .xlsx inválida ou corrompida.", field="file") from exc
+    return enumerate(rows, start=first)
 
 
 def _html(path: Path) -> list[list[RawRow]]:

@@ -72,7 +72,10 @@ def money(value: Any, label: str) -> Decimal:
 
 
 def optional_money(value: Any, label: str) -> Decimal | None:
-    return None if text(value) == "" else money(value, label)
+    """`None` for a blank cell (empty or only spaces), else `money`."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return money(value, label)
 
 
 def serial_date(serial: float) -> date:

@@ -192,6 +192,15 @@ class JobContext:
         commit it; `fn` must be safe to run again (it is, after a lock, on a clean slate)."""
         return run_short_transaction(self.session, fn)
 
+    def run_here(self, job_id: int) -> bool:
+        """Run queued job `job_id` in this process now, unless a worker has already taken
+        it: the claim (queued → running) is atomic, so the job runs once wherever it is
+        delivered. Lets a job share its work out as jobs and do whatever is left itself.
+        The caller's session must hold no open write transaction. True when run here."""
+        from portal.core.jobs.execution import run_job  # execution imports this module
+
+        return run_job(self._env, job_id, self._board).status is not None
+
     def cancelled(self) -> bool:
         """True once the owner asked to cancel (checked in the database, at most twice a second)."""
         if self._cancel_seen:

@@ -16,6 +16,8 @@ from portal.commissions.statements import service
 from portal.commissions.statements.models import Statement
 from portal.core.audit import AuditEntry
 from portal.core.jobs.models import Job
+from portal.web.statement_job import CHUNK_KIND
+from portal.web.statement_job import KIND as APPROVE_KIND
 from tests import factories
 from tests.commissions.helpers import FINANCE
 
@@ -31,7 +33,7 @@ def _approve_all(client, post, manual_runner, db):
     response = post("/finance/statements/approve-period", {"period": "2026-03"}, page="/finance/statements")
     assert response.status_code == 303
     manual_runner.run_all()
-    job = db.scalar(select(Job).order_by(Job.id.desc()))
+    job = db.scalar(select(Job).where(Job.kind == APPROVE_KIND).order_by(Job.id.desc()))
     assert job.status == "done", job.error
     return job
 
@@ -54,6 +56,18 @@ def test_finance_approves_the_period_as_a_job_and_gets_one_zip(
     assert f'data-testid="statement-{ana.id}"' in listing
     verify_page = client.get(f"/finance/statements/verify?hash={ana.content_hash}").get_data(as_text=True)
     assert f"Extrato nº {ana.id}" in verify_page and "Confere com o razão" in verify_page
+
+
+def test_the_period_job_shares_the_statements_out_as_chunk_jobs_and_approves_each_once(
+    client, db, drafts, finance_user, post, manual_runner
+):
+    job = _approve_all(client, post, manual_runner, db)
+    chunks = list(db.scalars(select(Job).where(Job.kind == CHUNK_KIND).order_by(Job.id)))
+    assert [(c.status, c.params["parent_id"]) for c in chunks] == [("done", job.id), ("done", job.id)]
+    approvals = select(AuditEntry.target).where(AuditEntry.action == "commission_statement.approved")
+    approved = db.scalars(approvals)
+    assert sorted(approved) == sorted(f"commission_statement:{s.id}" for s in drafts.values())
+    assert job.result["message"].startswith("2 extrato(s) do período 2026-03 aprovado(s)")
 
 
 def test_agent_sees_own_statements_only_and_others_get_404(app, client, db, drafts, fin, sign_in, tmp_path):
