@@ -154,7 +154,6 @@ def _init_domain_hooks() -> None:
 JOB_KIND_MODULES = [
     "portal.demo.jobs",
     "portal.proposals.bank_sync",
-    "portal.proposals.import_job",
     "portal.commissions.recalc",
     "portal.commissions.calc_job",
     "portal.web.statement_job",

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from portal.core.audit import Actor
 from portal.core.imports import service, storage
 from portal.core.imports.models import DataImport
-from portal.core.imports.service import Report
+from portal.core.imports.service import Report, Step
 
 
 def file_sha256(path: str | os.PathLike[str]) -> str:
@@ -67,12 +67,13 @@ def run_kept(
     record: DataImport,
     storage_dir: str | os.PathLike[str],
     report: Report | None = None,
+    step: Step[Any] | None = None,
 ) -> DataImport:
-    """Run a prepared import from its kept copy (the page's job)."""
+    """Run a prepared import from its kept copy (the page's job, which commits in `step`s)."""
     if not record.storage_name:
         raise ValueError("import without a kept file")
     with storage.opened(storage_dir, record.storage_name) as path:
-        return service.execute(session, actor, record, path, report)
+        return service.execute(session, actor, record, path, report, step)
 
 
 def prepare_upload(
