@@ -85,7 +85,7 @@ def proposals_import() -> Response:
         from portal.web.finance.import_views import receive_upload  # the hub owns the upload
 
         return receive_upload(default_kind=PROPOSALS_KIND)
-    return redirect(url_for("finance.import_new", kind=PROPOSALS_KIND), 302)  # type: ignore[return-value]
+    return redirect(url_for("finance.import_new", kind=PROPOSALS_KIND), 302)
 
 
 @bp.route("/proposals/imports/<int:import_id>")
