@@ -18,6 +18,7 @@ from portal.core.imports.models import DataImport
 from portal.core.jobs import Job
 from portal.proposals import import_kind
 from portal.proposals.models import Proposal
+from portal.proposals.pipeline_models import ProposalImport
 from tests import factories
 from tests.conftest import csrf_token_from
 from tests.page_text import text_by_testid
@@ -231,3 +232,25 @@ def test_the_job_commits_as_it_goes_and_a_crash_keeps_what_it_committed(
     assert client.post(detail + "/revert", data={"csrf_token": token, "confirm": "sim"}).status_code == 303
     imported = set(db.scalars(select(Proposal.bank_proposal_number).where(Proposal.origin == "import")))
     assert imported == {numbers[2]}
+
+
+def test_a_report_from_before_the_hub_still_opens(client, db, org, sign_in):
+    """Old jobs link to /operations/proposals/imports/<id>: the legacy table stays readable."""
+    proposal = factories.proposal(db, org.client)
+    legacy = ProposalImport(
+        sha256="c" * 64, filename="antiga.xlsx", storage_name="abc123", rows_total=2, accepted=1, refused=1,
+        report=[
+            {"row": 2, "ok": True, "message": "Importada", "proposal_id": proposal.id},
+            {"row": 3, "ok": False, "message": "Banco desconhecido: “BMG”."},
+        ],
+    )  # fmt: skip
+    db.add(legacy)
+    db.flush()
+    sign_in(org.operations_user)
+    page = client.get(f"/operations/proposals/imports/{legacy.id}").get_data(as_text=True)
+    assert text_by_testid(page, "import-summary").startswith(
+        "2 linha(s): 1 importada(s), 1 recusada(s). Arquivo recebido em"
+    )
+    report = text_by_testid(page, "import-report")
+    assert f"2Importada Proposta nº {proposal.id}" in report  # cells side by side
+    assert "3Recusada Banco desconhecido: “BMG”." in report
