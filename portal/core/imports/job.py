@@ -64,15 +64,20 @@ def _mark_failed(ctx: JobContext, import_id: int, message: str | None) -> None:
     def mark() -> None:
         failed = ctx.session.get_one(DataImport, import_id)
         failed.status = "failed"
-        failed.message = (
-            message
-            if message is not None
-            else (
+        if message is None:
+            text = (
                 f"Importação interrompida por uma falha: {failed.imported} linha(s) já importada(s) "
                 "ficaram. Envie o arquivo de novo para continuar (as já importadas são ignoradas) "
                 "ou desfaça esta importação."
             )
-        )[:300]
+        elif failed.imported:  # refused after some batches were committed
+            text = (
+                f"{failed.imported} linha(s) já importada(s) ficaram; {message} Envie o arquivo "
+                "corrigido (as já importadas são ignoradas) ou desfaça esta importação."
+            )
+        else:
+            text = message
+        failed.message = text[:300]
 
     ctx.step(mark)
 

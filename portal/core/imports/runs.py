@@ -1,6 +1,7 @@
-"""Whole runs of an import from a file on disk (CLI and inbox) or from the kept copy
-(the background job started by the page). One transaction each: a failure leaves
-nothing of the file behind."""
+"""Whole runs of an import from a file on disk (CLI and inbox: one transaction, a
+failure leaves nothing of the file behind) or from the kept copy (the background job
+started by the page, which commits row-by-row kinds batch by batch: see
+`service.execute`)."""
 
 from __future__ import annotations
 

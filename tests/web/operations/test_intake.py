@@ -13,6 +13,8 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from portal.core.documents import format_cpf, generate_cpf
+from portal.core.errors import DomainError
+from portal.core.imports import records as import_records
 from portal.core.imports import service
 from portal.core.imports.models import DataImport
 from portal.core.jobs import Job
@@ -254,3 +256,34 @@ def test_a_report_from_before_the_hub_still_opens(client, db, org, sign_in):
     report = text_by_testid(page, "import-report")
     assert f"2Importada Proposta nº {proposal.id}" in report  # cells side by side
     assert "3Recusada Banco desconhecido: “BMG”." in report
+
+
+def test_a_file_refused_half_way_says_how_many_rows_stayed(client, db, org, sign_in, runner, monkeypatch):
+    sign_in(org.operations_user)
+    data = _three_rows(db, org, 9300)
+    calls = {"n": 0}
+    original = import_records.link
+
+    def refuse_the_third_row(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise DomainError("Falha simulada na leitura.")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(service, "BATCH_ROWS", 1)
+    monkeypatch.setattr(import_records, "link", refuse_the_third_row)
+    detail = _send(client, data).headers["Location"]
+    run = _run(client, detail)
+    runner.run_all()
+    assert "Importação recusada: Falha simulada na leitura." in client.get(run.headers["Location"]).get_data(
+        as_text=True
+    )
+    record = db.scalar(select(DataImport))
+    db.refresh(record)
+    assert (record.status, record.imported) == ("failed", 2)
+    assert record.message == (
+        "2 linha(s) já importada(s) ficaram; Falha simulada na leitura. Envie o arquivo corrigido "
+        "(as já importadas são ignoradas) ou desfaça esta importação."
+    )
+    page = client.get(detail).get_data(as_text=True)
+    assert text_by_testid(page, "import-message") == record.message and "Desfazer" in page
