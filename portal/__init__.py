@@ -160,7 +160,6 @@ JOB_KIND_MODULES = [
     "portal.demo.jobs",
     "portal.banks.call_log_job",
     "portal.proposals.bank_sync",
-    "portal.proposals.import_job",
     "portal.commissions.recalc",
     "portal.commissions.calc_job",
     "portal.web.statement_job",

@@ -291,6 +291,8 @@ def encrypted_file_sources() -> list[EncryptedFiles]:
     """Every table column that references files written with `KeyRing.encrypt_bytes`."""
     from portal.clients.consents import EVIDENCE_FILES as CONSENT_EVIDENCE
     from portal.commissions.statements.files import PDF_FILES as STATEMENT_PDFS
+    from portal.core.imports import storage as import_storage
+    from portal.core.imports.models import DataImport
     from portal.core.rotation import EncryptedFiles
     from portal.insights.reports import REPORT_FILES
     from portal.people.certifications import EVIDENCE_FILES as CERTIFICATION_EVIDENCE
@@ -300,7 +302,20 @@ def encrypted_file_sources() -> list[EncryptedFiles]:
     # Imported spreadsheets: `importing.keep_file` writes imports/<name>, the name as
     # associated data.
     imports = EncryptedFiles(ProposalImport.__table__.c.storage_name, locate=lambda name: f"imports/{name}")  # type: ignore[arg-type]
-    return [DOCUMENT_FILES, imports, CONSENT_EVIDENCE, CERTIFICATION_EVIDENCE, STATEMENT_PDFS, REPORT_FILES]
+    # The import hub's kept files (`portal.core.imports.storage`): data-imports/<name>.
+    hub_imports = EncryptedFiles(
+        DataImport.__table__.c.storage_name,  # type: ignore[arg-type]
+        locate=lambda name: f"{import_storage.FOLDER}/{name}",
+    )
+    return [
+        DOCUMENT_FILES,
+        imports,
+        hub_imports,
+        CONSENT_EVIDENCE,
+        CERTIFICATION_EVIDENCE,
+        STATEMENT_PDFS,
+        REPORT_FILES,
+    ]
 
 
 @click.command("rotate-data-key")

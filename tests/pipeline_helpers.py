@@ -127,3 +127,20 @@ def xlsx(headers: list[str], rows: list[list[object]]) -> bytes:
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
+
+
+def hub_import(db, user, data: bytes, filename: str, folder):
+    """Import a proposals spreadsheet through the import hub as `user` (the rows are
+    matched within `user`'s scope), as the command line does: prepared and run at once."""
+    from pathlib import Path
+
+    from portal.core.audit import Actor
+    from portal.core.imports import runs
+
+    path = Path(folder) / "upload" / filename
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return runs.import_path(
+        db, Actor(id=user.id, label=user.email), path, kind="proposals", bank_code="",
+        source="upload", storage_dir=Path(folder) / "storage",
+    )  # fmt: skip

@@ -1,7 +1,7 @@
 """The "proposals" import kind: the operations spreadsheet of proposals made outside the
 portal, through the import hub (column mapping, layouts, preview, job, "desfazer").
 
-Each row goes through the same rules as the form (`importing.register_manual`): the client
+Each row goes through the same rules as the form (`manual.register_manual`): the client
 is found by CPF within the importing user's scope, the bank by code, name or alias, and
 the bank status through the mapping table. A row's natural key is the bank and its
 proposal number (or, without a number, the whole row): a row another import already
@@ -26,7 +26,7 @@ from portal.core.errors import Conflict, DomainError
 from portal.core.imports import records, values
 from portal.core.imports.kinds import Field, Kind, Record, register_kind
 from portal.people.models import User
-from portal.proposals.importing import COLUMNS, ManualProposal, bank_code_of, product_of, register_manual
+from portal.proposals.manual import COLUMNS, ManualProposal, bank_code_of, product_of, register_manual
 from portal.proposals.models import EventSource, Origin, Proposal, ProposalEvent
 
 NAME = "proposals"

@@ -17,6 +17,8 @@ from portal.clients.models import Consent
 from portal.core import crypto
 from portal.core.audit import SYSTEM, AuditEntry
 from portal.core.crypto import KeyRing
+from portal.core.imports import storage as import_storage
+from portal.core.imports.models import DataImport
 from portal.people import certifications
 from portal.people.certifications import EvidenceUpload
 from portal.proposals import documents, importing
@@ -150,3 +152,23 @@ def test_a_damaged_file_stops_the_rotation_with_its_name(app, db, new_ring):
     assert "Rotação interrompida" in result.output and consent.evidence_path in result.output
     assert "adulterado" in result.output
     assert db.scalar(select(AuditEntry).where(AuditEntry.action == "crypto.data_key_rotated")) is None
+
+
+def test_the_import_hubs_kept_files_rotate_too(app, db, new_ring):
+    storage = Path(app.config["STORAGE_DIR"])
+    name = import_storage.keep(SPREADSHEET, storage)
+    db.add(
+        DataImport(
+            kind="proposals", bank_code="", status="ready", filename="propostas.xlsx",
+            sha256="b" * 64, storage_name=name,
+        )
+    )  # fmt: skip
+    db.flush()
+    crypto.configure_keyring(new_ring)
+    result = app.test_cli_runner().invoke(args=["rotate-data-key"])
+    assert result.exit_code == 0, result.output
+    assert re.search(r"arquivos data_imports\.storage_name\s+1 arquivo\(s\) recifrado", result.output)
+    assert KeyRing.key_id_of_bytes((storage / "data-imports" / name).read_bytes()) == "k2027"
+    crypto.configure_keyring(_only_current(new_ring))
+    with import_storage.opened(storage, name) as path:
+        assert path.read_bytes() == SPREADSHEET

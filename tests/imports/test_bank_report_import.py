@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -106,7 +107,8 @@ def test_same_file_again_changes_nothing_and_says_when_it_came_in(db, banks, tmp
     path = facta_csv(tmp_path / "facta.csv")
     record = _mapped(db, path)
     service.execute(db, FINANCE, record, path)
-    when = record.created_at.astimezone().strftime("%d/%m/%Y")
+    # the day in São Paulo (the machine's own zone may already be the next day)
+    when = record.created_at.astimezone(ZoneInfo("America/Sao_Paulo")).strftime("%d/%m/%Y")
     with pytest.raises(DomainError, match=rf"Arquivo já importado em {when} \(importação nº {record.id}\)"):
         _prepare(db, path)
     assert len(_lines(db)) == 3

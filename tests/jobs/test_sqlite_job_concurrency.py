@@ -17,15 +17,18 @@ from portal.banks.types import Capability, StatusUpdate
 from portal.core.audit import Actor, AuditEntry
 from portal.core.db import unit_of_work
 from portal.core.documents import generate_cpf
+from portal.core.imports import job as import_job
+from portal.core.imports import runs
+from portal.core.imports import service as import_service
+from portal.core.imports.models import DataImport
 from portal.core.jobs import Job, JobContext, JobStatus, enqueue
 from portal.core.migrations import alembic_config
 from portal.demo.jobs import DEMO_KIND
 from portal.extensions import db
 from portal.people.models import User
-from portal.proposals import bank_sync, import_job, importing
+from portal.proposals import bank_sync
 from portal.proposals.mapping import set_mapping
 from portal.proposals.models import Proposal
-from portal.proposals.pipeline_models import ProposalImport
 from portal.proposals.statuses import Status
 from tests import factories
 from tests.conftest import BACKEND, form_post
@@ -79,20 +82,30 @@ def _enqueue(app, kind: str, starter_id: int, **params) -> int:
         return job.id
 
 
+def _prepared_import(app, data: bytes, operations_id: int) -> int:
+    """The proposals spreadsheet as the hub's upload leaves it: kept, analysed, ready."""
+    with app.app_context(), unit_of_work(db.new_session) as session:
+        user = session.get(User, operations_id)
+        record = runs.prepare_upload(
+            session, Actor(id=user.id, label=user.email), data, "p.xlsx", kind="proposals",
+            bank_code="", storage_dir=app.config["STORAGE_DIR"],
+        )  # fmt: skip
+        assert record.status == "ready"
+        return record.id
+
+
 def test_a_three_row_import_imports_three_while_people_sign_in(sqlite_app, people, monkeypatch):
     (operations_id, email), cpfs = people
     rows = [[cpf, "Facta", "novo", "INSS", 84, "1.000,00", f"AF-{n}"] for n, cpf in enumerate(cpfs)]
-    data = xlsx(HEADERS, rows)
-    stored = importing.keep_file(data, sqlite_app.config["STORAGE_DIR"])
+    import_id = _prepared_import(sqlite_app, xlsx(HEADERS, rows), operations_id)
     logins: list[int] = []
-    # Someone signs in after the job has read (before its first write) and between its
-    # steps (one row per step here), exactly where a long transaction used to break.
-    original_read = import_job.read_kept_file
+    # Someone signs in after the job has read its import (before its first write) and
+    # between its steps (one row per step here), exactly where a long transaction broke.
+    original_run = runs.run_kept
 
-    def read_then_someone_signs_in(*args):
-        content = original_read(*args)
+    def read_then_someone_signs_in(*args, **kwargs):
         logins.append(_sign_in(sqlite_app, email))
-        return content
+        return original_run(*args, **kwargs)
 
     original_report = JobContext.report
 
@@ -101,23 +114,23 @@ def test_a_three_row_import_imports_three_while_people_sign_in(sqlite_app, peopl
         if done:
             logins.append(_sign_in(sqlite_app, email))
 
-    monkeypatch.setattr(import_job, "read_kept_file", read_then_someone_signs_in)
+    monkeypatch.setattr(runs, "run_kept", read_then_someone_signs_in)
     monkeypatch.setattr(JobContext, "report", report_then_someone_signs_in)
-    monkeypatch.setattr(importing, "BATCH_ROWS", 1, raising=False)
-    params = {"stored": stored, "filename": "p.xlsx", "user_id": operations_id}
-    job_id = _enqueue(sqlite_app, import_job.IMPORT_KIND, operations_id, **params)
+    monkeypatch.setattr(import_service, "BATCH_ROWS", 1)
+    job_id = _enqueue(sqlite_app, import_job.RUN_KIND, operations_id, import_id=import_id)
 
     sqlite_app.extensions["athenas.jobs"].runner.run_all()
 
     with sqlite_app.app_context(), unit_of_work(db.new_session) as session:
         job = session.get(Job, job_id)
         assert (job.status, job.error) == (JobStatus.DONE, None)
-        record = session.scalar(select(ProposalImport))
-        assert (record.rows_total, record.accepted, record.refused) == (3, 3, 0)
+        record = session.get(DataImport, import_id)
+        assert (record.status, record.rows_total, record.imported, record.errors) == ("done", 3, 3, 0)
         assert session.scalar(select(func.count()).select_from(Proposal)) == 3
         signed_in = session.scalar(
             select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "login.succeeded")
         )
+    # one before the first write, one after each of the three rows, one at the end
     assert logins == [302, 302, 302, 302, 302]
     assert signed_in == 5
 

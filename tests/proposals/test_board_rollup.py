@@ -17,7 +17,6 @@ from portal.core.audit import Actor
 from portal.core.db import utcnow
 from portal.proposals import operations, rollup, sla
 from portal.proposals.board import build_board, rollup_statement, uses_rollup
-from portal.proposals.importing import import_proposals
 from portal.proposals.listing import ProposalFilters
 from portal.proposals.mapping import apply_bank_status, set_mapping
 from portal.proposals.models import Proposal
@@ -25,7 +24,7 @@ from portal.proposals.pipeline_models import ProposalStatusRollup
 from portal.proposals.services import change_status
 from portal.proposals.statuses import Status, allowed_next, needs_reason
 from tests import factories
-from tests.pipeline_helpers import count_queries, xlsx
+from tests.pipeline_helpers import count_queries, hub_import, xlsx
 
 OPS = Actor(id=None, label="operador@teste")
 BANKS = ["facta", "c6", "daycoval"]
@@ -136,8 +135,8 @@ def test_import_keeps_the_rollup_in_step(db, org, storage):
         [cpf, "Facta", "novo", "INSS", 84, "2500,50", "R2", "DESCONHECIDO"],
         [cpf, "Facta", "novo", "INSS", 999, "1000,00", "R3", ""],  # refused row
     ]
-    record, _ = import_proposals(db, OPS, org.operations_user, xlsx(headers, rows), "lote.xlsx", storage)
-    assert record.accepted == 2
+    record = hub_import(db, org.operations_user, xlsx(headers, rows), "lote.xlsx", storage)
+    assert (record.imported, record.errors) == (2, 1)
     assert_in_step(db)
 
 

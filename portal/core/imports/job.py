@@ -15,29 +15,25 @@ INBOX_EVERY_SECONDS = 300
 
 @job_kind(RUN_KIND, label="Importar arquivo", max_attempts=1)
 def run_import(ctx: JobContext, import_id: int) -> JobResult:
-    """The whole file in the job's transaction (committed when the body returns)."""
+    """Row-by-row kinds commit batch by batch (`ctx.step`); an all-or-nothing kind
+    (a commission table) in the job's transaction. A crash half-way marks the import
+    failed, saying how many rows stayed: sending the file again skips them."""
     record = ctx.session.get(DataImport, import_id)
     if record is None:
         raise RuntimeError("importação não encontrada")
-    if record.status == "queued":
-        record.status = "ready"
     ctx.report(0, None, "Lendo o arquivo…")
     try:
-        runs.run_kept(ctx.session, ctx.actor, record, ctx.storage_dir, ctx.report)
+        record = runs.run_kept(ctx.session, ctx.actor, record, ctx.storage_dir, ctx.report, ctx.step)
     except DomainError as error:
-        ctx.session.rollback()
-        message = error.message
-
-        def mark_failed() -> None:
-            failed = ctx.session.get_one(DataImport, import_id)
-            failed.status, failed.message = "failed", message[:300]
-
-        ctx.step(mark_failed)
+        _mark_failed(ctx, import_id, error.message)
         return JobResult(
-            message=f"Importação recusada: {message}",
+            message=f"Importação recusada: {error.message}",
             link=f"/finance/imports/{import_id}",
             link_label="Ver a importação",
         )
+    except Exception:
+        _mark_failed(ctx, import_id, None)
+        raise
     if record.status == "failed":  # an all-or-nothing file with bad lines: nothing stored
         return JobResult(
             message=f"Importação recusada: {record.message}",
@@ -61,13 +57,37 @@ def run_import(ctx: JobContext, import_id: int) -> JobResult:
     )
 
 
+def _mark_failed(ctx: JobContext, import_id: int, message: str | None) -> None:
+    """`message` None: an unexpected failure; the rows committed before it are counted."""
+    ctx.session.rollback()
+
+    def mark() -> None:
+        failed = ctx.session.get_one(DataImport, import_id)
+        failed.status = "failed"
+        if message is None:
+            text = (
+                f"Importação interrompida por uma falha: {failed.imported} linha(s) já importada(s) "
+                "ficaram. Envie o arquivo de novo para continuar (as já importadas são ignoradas) "
+                "ou desfaça esta importação."
+            )
+        elif failed.imported:  # refused after some batches were committed
+            text = (
+                f"{failed.imported} linha(s) já importada(s) ficaram; {message} Envie o arquivo "
+                "corrigido (as já importadas são ignoradas) ou desfaça esta importação."
+            )
+        else:
+            text = message
+        failed.message = text[:300]
+
+    ctx.step(mark)
+
+
 @job_kind(INBOX_KIND, label="Varrer caixas de entrada de arquivos dos bancos", max_attempts=1)
 def sweep_inbox(ctx: JobContext) -> JobResult:
     outcome = inbox.sweep(ctx.session, ctx.actor, ctx.storage_dir, step=ctx.step)
     return JobResult(
         message=(
-            f"{outcome.imported} importado(s), {outcome.held} em quarentena, "
-            f"{outcome.refused} recusado(s)."
+            f"{outcome.imported} importado(s), {outcome.held} em quarentena, {outcome.refused} recusado(s)."
         ),
         summary={"Importados": outcome.imported, "Quarentena": outcome.held, "Recusados": outcome.refused},
         link="/finance/imports",

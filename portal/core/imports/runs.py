@@ -1,6 +1,7 @@
-"""Whole runs of an import from a file on disk (CLI and inbox) or from the kept copy
-(the background job started by the page). One transaction each: a failure leaves
-nothing of the file behind."""
+"""Whole runs of an import from a file on disk (CLI and inbox: one transaction, a
+failure leaves nothing of the file behind) or from the kept copy (the background job
+started by the page, which commits row-by-row kinds batch by batch: see
+`service.execute`)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session
 from portal.core.audit import Actor
 from portal.core.imports import service, storage
 from portal.core.imports.models import DataImport
-from portal.core.imports.service import Report
+from portal.core.imports.service import Report, Step
 from portal.core.imports.sources import open_source
 
 
@@ -71,12 +72,13 @@ def run_kept(
     record: DataImport,
     storage_dir: str | os.PathLike[str],
     report: Report | None = None,
+    step: Step[Any] | None = None,
 ) -> DataImport:
-    """Run a prepared import from its kept copy (the page's job)."""
+    """Run a prepared import from its kept copy (the page's job, which commits in `step`s)."""
     if not record.storage_name:
         raise ValueError("import without a kept file")
     with storage.opened(storage_dir, record.storage_name) as path:
-        return service.execute(session, actor, record, path, report)
+        return service.execute(session, actor, record, path, report, step)
 
 
 def prepare_upload(

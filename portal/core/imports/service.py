@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -33,6 +33,13 @@ BATCH_ROWS = 5000
 MAX_PROBLEMS = 5000  # problems kept on the record (the counters hold the true totals)
 PREVIEW_ROWS = 20
 Report = Callable[[int, int | None, str], None]
+T = TypeVar("T")
+#: runs a unit of work and commits it (a job's `ctx.step`); by default it just runs it
+Step = Callable[[Callable[[], T]], T]
+
+
+def _run_now(fn: Callable[[], T]) -> T:
+    return fn()
 
 
 def saved_layouts(
@@ -276,14 +283,21 @@ def execute(
     record: DataImport,
     path: str | os.PathLike[str],
     report: Report | None = None,
+    step: Step[Any] | None = None,
     *,
     opened: Source | None = None,
 ) -> DataImport:
     """Store every valid row (bulk, in batches), counting imported / skipped / errors.
-    Runs in the caller's transaction: a failure stores nothing of the file. A whole-file
-    kind (a commission table) with any bad row stores nothing and ends "failed", its
-    problems listed line by line. On PostgreSQL a kind that stores in bulk (`Kind.bulk`)
-    has a batch stored while the next is read (`writer.BatchWriter`)."""
+    A whole-file kind (a commission table) with any bad row stores nothing and ends
+    "failed", its problems listed line by line.
+
+    Without `step` it all runs in the caller's transaction: a failure stores nothing of the
+    file, and on PostgreSQL a kind that stores in bulk (`Kind.bulk`) has a batch stored
+    while the next is read (`writer.BatchWriter`). A job passes its `ctx.step`: each batch
+    of a row-by-row kind (and the counters so far) is committed in a short transaction of
+    its own, so a long file never holds the database (SQLite has one writer) and the rows
+    already stored survive a crash; the job then marks the import failed, and sending the
+    file again skips them."""
     if record.status not in ("ready", "queued"):
         raise DomainError("Esta importação não está pronta para rodar.")
     refuse_duplicate_other(session, record)
@@ -293,6 +307,8 @@ def execute(
     credits, debits = Decimal("0"), Decimal("0")
     batch: list[tuple[int, Record]] = []
     errors: list[list[Any]] = []  # row errors read since the last batch was sent
+    run = _run_now if spec.whole_file or step is None else step
+    in_steps = run is not _run_now
 
     def stored(batch_errors: list[Any], size: int, refused: list[tuple[Any, ...]]) -> None:
         for problem in batch_errors:
@@ -308,10 +324,19 @@ def execute(
             report(counts["rows"], None, f"{counts['rows']} linhas lidas")
 
     def persist(rows: list[tuple[int, Record]]) -> list[tuple[Any, ...]]:
-        return spec.persist(session, record.id, record.bank_code, rows)
+        def store() -> list[tuple[Any, ...]]:
+            refused = spec.persist(session, record.id, record.bank_code, rows)
+            if in_steps:  # the progress so far, committed with the batch
+                current = session.get_one(DataImport, record.id)
+                current.rows_total = counts["rows"]
+                current.imported = counts["imported"] + len(rows) - len(refused)
+                session.flush()
+            return refused
+
+        return run(store)
 
     batch_rows = min(BATCH_ROWS, spec.batch_rows)
-    with BatchWriter(session, persist, stored, concurrent=spec.bulk) as writer:
+    with BatchWriter(session, persist, stored, concurrent=spec.bulk and not in_steps) as writer:
         for line, row, error in _rows(record, path, opened):
             counts["rows"] += 1
             if row is None:
@@ -335,22 +360,30 @@ def execute(
         writer.close()
     if counts["rows"] == 0:
         raise DomainError("A planilha não tem linhas de dados.", field="file")
-    record.rows_total, record.imported = counts["rows"], counts["imported"]
-    record.skipped, record.errors = counts["skipped"], counts["errors"]
-    record.problems = problems
-    record.totals = {"credits": str(credits), "debits": str(debits)}
-    record.status, record.finished_at = "done", utcnow()
-    if spec.whole_file and counts["errors"]:
-        record.status, record.imported = "failed", 0
-        record.message = f"{counts['errors']} linha(s) com erro: nada foi importado. Corrija e envie de novo."
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        "imports.done" if record.status == "done" else "imports.refused",
-        f"data_import:{record.id}",
-        {"kind": record.kind, "bank": record.bank_code, "sha256": record.sha256, **counts},
-    )
+
+    def finish() -> DataImport:
+        done = session.get_one(DataImport, record.id)
+        done.rows_total, done.imported = counts["rows"], counts["imported"]
+        done.skipped, done.errors = counts["skipped"], counts["errors"]
+        done.problems = problems
+        done.totals = {"credits": str(credits), "debits": str(debits)}
+        done.status, done.finished_at = "done", utcnow()
+        if spec.whole_file and counts["errors"]:
+            done.status, done.imported = "failed", 0
+            done.message = (
+                f"{counts['errors']} linha(s) com erro: nada foi importado. Corrija e envie de novo."
+            )
+        session.flush()
+        audit.record(
+            session,
+            actor,
+            "imports.done" if done.status == "done" else "imports.refused",
+            f"data_import:{done.id}",
+            {"kind": done.kind, "bank": done.bank_code, "sha256": done.sha256, **counts},
+        )
+        return done
+
+    record = run(finish)
     if report is not None:
         report(counts["rows"], counts["rows"], "Importação concluída")
     return record
@@ -363,8 +396,10 @@ def refuse_duplicate_other(session: Session, record: DataImport) -> None:
 
 
 def revert(session: Session, actor: Actor, record: DataImport) -> int:
-    """Undo a whole import: its rows are deleted (audited) and the file may come in again."""
-    if record.status != "done":
+    """Undo a whole import: its rows are deleted (audited) and the file may come in again.
+    An import a crash interrupted after committing some rows can be undone too."""
+    interrupted = record.status == "failed" and record.imported > 0
+    if record.status != "done" and not interrupted:
         raise DomainError("Só uma importação concluída pode ser desfeita.")
     deleted = get_kind(record.kind).revert(session, record.id)
     record.status, record.reverted_at, record.reverted_by_id = "reverted", utcnow(), actor.id

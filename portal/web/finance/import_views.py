@@ -120,15 +120,23 @@ def imports_list() -> Response:
 @bp.route("/imports/new", methods=["GET", "POST"])
 @require_any(*import_access.ANY_MANAGE)
 def import_new() -> Response:
+    """The upload page; `?kind=` preselects the kind."""
+    return receive_upload()
+
+
+def receive_upload(default_kind: str = "") -> Response:
+    """The upload (the hub's page, and the old proposals import address, which sends no
+    kind: `default_kind`). Every file passes the upload gate (real XLSX/CSV or an .xls
+    saved as HTML, size limit) before anything is kept."""
     form = ConfirmForm()
     banks, kinds = bank_choices(), import_access.kinds_for(manage=True)
     if not kinds:
         raise Forbidden("Você não tem acesso às importações.")
     owners = import_options.owner_choices()
-    chosen = request.values.get("kind", "")
+    chosen = request.values.get("kind") or default_kind
     error = None
     if request.method == "POST":
-        kind, bank = request.form.get("kind", ""), request.form.get("bank_code", "")
+        kind, bank = request.form.get("kind") or default_kind, request.form.get("bank_code", "")
         try:
             if not form.validate_on_submit():
                 raise DomainError("Formulário expirado: recarregue a página e envie de novo.")

@@ -118,10 +118,6 @@ class ManualProposalForm(FlaskForm):
     submitted_on = DateField("Data da digitação", validators=[Optional()])
 
 
-class ImportForm(FlaskForm):
-    file = FileField("Planilha (XLSX ou CSV)")
-
-
 def type_choices() -> list[SelectChoice]:
     """Active pendency types for the pendency form."""
     from portal.extensions import db

@@ -1,11 +1,12 @@
-"""Proposals that do not come through a bank API: manual registration and spreadsheet
-import (a background job with a progress bar, then a row-by-row report)."""
+"""Proposals that do not come through a bank API: manual registration here; spreadsheets
+go through the import hub (`/finance/imports`, kind "proposals"), which the old import
+address forwards to."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import current_app, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -13,27 +14,15 @@ from portal.core.errors import DomainError, NotFound
 from portal.core.money import parse_brl, parse_decimal_br
 from portal.extensions import db
 from portal.people.permissions import Permission
-from portal.proposals import importing
-from portal.proposals.import_job import IMPORT_KIND
-from portal.proposals.importing import (
-    COLUMNS,
-    ManualProposal,
-    find_import,
-    keep_file,
-    read_spreadsheet,
-    register_manual,
-)
+from portal.proposals.import_kind import NAME as PROPOSALS_KIND
+from portal.proposals.manual import ManualProposal, register_manual
 from portal.proposals.pipeline_models import ProposalImport
 from portal.web.access import current_actor, require
 from portal.web.bank_names import registered_banks
 from portal.web.forms import attach_error
-from portal.web.htmx import hx_redirect, is_htmx, render
-from portal.web.jobs.helpers import start_job
+from portal.web.htmx import render
 from portal.web.operations import bp
-from portal.web.operations.pipeline_common import read_upload
-from portal.web.operations.pipeline_forms import ImportForm, ManualProposalForm
-
-IMPORT_MAX_BYTES = 20 * 1024 * 1024
+from portal.web.operations.pipeline_forms import ManualProposalForm
 
 
 def _amount(field, required: bool = False, rate: bool = False) -> Decimal | None:
@@ -89,39 +78,21 @@ def proposal_new() -> Response:
 @bp.route("/proposals/import", methods=["GET", "POST"])
 @require(Permission.PIPELINE_MANAGE)
 def proposals_import() -> Response:
-    form = ImportForm()
-    error = None
-    if request.method == "POST" and form.validate_on_submit():
-        try:
-            data, filename = read_upload(request.files.get("file"), IMPORT_MAX_BYTES)
-            previous = find_import(db.session, data)
-            if previous is not None and importing.is_complete(previous):
-                flash("Este arquivo já foi importado antes: nada foi alterado.", "info")
-                target = url_for("operations.import_report", import_id=previous.id)
-                return hx_redirect(target) if is_htmx() else redirect(target, 303)
-            read_spreadsheet(data, filename)
-        except DomainError as failure:
-            error = attach_error(form, failure)
-        else:
-            storage_dir = current_app.config["STORAGE_DIR"]
-            stored = keep_file(data, storage_dir)
-            try:
-                job = start_job(IMPORT_KIND, stored=stored, filename=filename[-120:], user_id=current_user.id)
-            except BaseException:  # no job will ever read it: keep no copy of the CPFs
-                importing.discard_kept_file(db.session, stored, storage_dir)
-                raise
-            target = url_for("jobs.detail", job_id=job.id)
-            return hx_redirect(target) if is_htmx() else redirect(target, 303)
-    status = 422 if request.method == "POST" else 200
-    recent = importing.recent_imports(db.session)
-    return render(
-        "operations/import.html", status=status, form=form, error=error, columns=COLUMNS, recent=recent
-    )
+    """The old address of the proposals spreadsheet import, kept for bookmarks and scripts:
+    a page visit goes to the import hub's upload with "Planilha de propostas" chosen, and
+    a file sent here is received exactly as the hub receives it (kind "proposals")."""
+    if request.method == "POST":
+        from portal.web.finance.import_views import receive_upload  # the hub owns the upload
+
+        return receive_upload(default_kind=PROPOSALS_KIND)
+    return redirect(url_for("finance.import_new", kind=PROPOSALS_KIND), 302)
 
 
 @bp.route("/proposals/imports/<int:import_id>")
 @require(Permission.PIPELINE_MANAGE)
 def import_report(import_id: int) -> Response:
+    """The row report of a spreadsheet imported before the import hub (read only: the
+    links of those old jobs keep working)."""
     record = db.session.get(ProposalImport, import_id)
     if record is None:
         raise NotFound("Importação não encontrada.")

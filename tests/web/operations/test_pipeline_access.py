@@ -13,10 +13,13 @@ EXPECTED = {
     "/operations/sla": {"operations", "manager"},
     "/operations/pendency-types": {"operations", "manager"},
     "/operations/proposals/new": {"operations"},
-    "/operations/proposals/import": {"operations"},
     "/sales/proposals": {"agent", "supervisor", "manager"},
     "/sales/proposals/export.csv": {"agent", "supervisor", "manager"},
     "/sales/pendencies": {"agent", "supervisor", "manager"},
+}
+# Old addresses kept for bookmarks: the allowed roles are sent on (302), the rest refused.
+FORWARDED = {
+    "/operations/proposals/import": ({"operations"}, "/finance/imports/new?kind=proposals"),
 }
 
 
@@ -26,6 +29,12 @@ def test_pipeline_role_matrix(client, login_as, role):
     for path, allowed in EXPECTED.items():
         status = client.get(path).status_code
         assert status == (200 if role in allowed else 403), (role, path, status)
+    for path, (allowed, target) in FORWARDED.items():
+        response = client.get(path)
+        if role in allowed:
+            assert (response.status_code, response.headers["Location"]) == (302, target), (role, path)
+        else:
+            assert response.status_code == 403, (role, path, response.status_code)
 
 
 @pytest.mark.parametrize(("role", "shown"), [("operations", "Esteira"), ("agent", "Propostas")])

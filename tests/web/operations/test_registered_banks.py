@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import re
 
-from portal.core.audit import SYSTEM
 from portal.core.documents import format_cpf
-from portal.proposals.importing import import_proposals
 from tests import factories
 from tests.conftest import form_post
-from tests.pipeline_helpers import xlsx
+from tests.pipeline_helpers import hub_import, xlsx
 
 REGISTERED = {"facta", "daycoval", "c6", "master", "bradesco"}  # tests/pipeline_helpers.py
 
@@ -60,6 +58,6 @@ def test_import_refuses_a_bank_that_is_not_registered(db, org, tmp_path):
     cpf = format_cpf(org.client.cpf)
     headers = ["CPF do cliente", "Banco", "Produto", "Convênio", "Prazo", "Valor bruto"]
     rows = [[cpf, "C6 Consig", "novo", "INSS", 84, "1000,00"], [cpf, "BMG", "novo", "INSS", 84, "1000,00"]]
-    record, _ = import_proposals(db, SYSTEM, org.operations_user, xlsx(headers, rows), "p.xlsx", tmp_path)
-    messages = {entry["row"]: entry["message"] for entry in record.report}
-    assert messages == {2: "Importada", 3: "Banco desconhecido: “BMG”."}
+    record = hub_import(db, org.operations_user, xlsx(headers, rows), "p.xlsx", tmp_path)
+    assert (record.status, record.imported, record.errors) == ("done", 1, 1)
+    assert record.problems == [[3, "error", "Banco desconhecido: “BMG”."]]

@@ -1,5 +1,6 @@
 """Every upload route (consent evidence, certification evidence, proposal documents,
-spreadsheet imports) goes through the one gate: hostile files are refused with the
+spreadsheet imports through the import hub, at its address and at the old proposals
+import address) goes through the one gate: hostile files are refused with the
 reason in Portuguese and nothing is stored; downloads of personal data are no-store."""
 
 from __future__ import annotations
@@ -11,10 +12,12 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.clients.models import Consent
+from portal.core.imports.models import DataImport
 from portal.people.models import Certification
-from portal.proposals.pipeline_models import ProposalDocument, ProposalImport
+from portal.proposals.pipeline_models import ProposalDocument
+from portal.web.finance import import_views
 from tests import factories
-from tests.conftest import csrf_token_from, sign_in
+from tests.conftest import CSRF_META, csrf_token_from, sign_in
 from tests.pipeline_helpers import minimal_pdf, png
 from tests.upload_samples import HOSTILE
 
@@ -79,23 +82,78 @@ def test_every_upload_route_refuses_hostile_files_and_stores_nothing(app, client
     assert db.scalar(select(func.count()).select_from(model)) == 0
 
 
-@pytest.mark.parametrize(
-    ("data", "name", "words"),
-    [
-        (b"<html><table><tr><td>CPF do cliente</td></tr></table></html>", "p.xls", "Envie uma planilha"),
-        (minimal_pdf(), "planilha.csv", "Envie uma planilha"),
-        (png() + b"CPF do cliente;Banco\n", "planilha.csv", "Envie uma planilha"),
-    ],
+_OLE_WITH_PASSWORD = (  # what Excel writes when a password is set
+    b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504 + "EncryptedPackage".encode("utf-16-le")
 )
-def test_the_import_route_accepts_only_real_spreadsheets(app, client, db, org, runner, data, name, words):
+SPREADSHEET_REFUSALS = [
+    (minimal_pdf(), "planilha.csv", "Envie uma planilha"),
+    (png() + b"CPF do cliente;Banco\n", "planilha.csv", "Envie uma planilha"),
+    (
+        b"<html><table><tr><td>CPF do cliente</td></tr></table><script>alert(1)</script></html>",
+        "p.xls",
+        "Envie uma planilha",
+    ),
+    (_OLE_WITH_PASSWORD + b"\x00" * 600, "protegida.xlsx", "Planilha protegida por senha"),
+    (b"", "vazia.csv", "O arquivo está vazio."),
+]
+IMPORT_ADDRESSES = {
+    "old address": ("/operations/proposals/import", {}),
+    "hub": ("/finance/imports/new", {"kind": "proposals"}),
+}
+
+
+@pytest.mark.parametrize("address", sorted(IMPORT_ADDRESSES))
+@pytest.mark.parametrize(("data", "name", "words"), SPREADSHEET_REFUSALS)
+def test_the_proposals_import_accepts_only_real_spreadsheets(
+    app, client, db, org, runner, address, data, name, words
+):
     _sign_in_for(client, db, org, "ops")
+    path, fields = IMPORT_ADDRESSES[address]
     before = _files(app)
-    response = _post_file(
-        client, "/operations/proposals/import", "/operations/proposals/import", "file", data, name
-    )
+    response = _post_file(client, "/finance/imports/new", path, "file", data, name, **fields)
     assert response.status_code == 422 and words in response.get_data(as_text=True)
     assert runner.dispatched == [] and _files(app) == before
-    assert db.scalar(select(func.count()).select_from(ProposalImport)) == 0
+    assert db.scalar(select(func.count()).select_from(DataImport)) == 0
+
+
+@pytest.mark.parametrize("address", sorted(IMPORT_ADDRESSES))
+def test_the_proposals_import_refuses_a_file_over_the_size_limit(
+    app, client, db, org, runner, monkeypatch, address
+):
+    monkeypatch.setattr(import_views, "MAX_BYTES", 1024 * 1024)
+    _sign_in_for(client, db, org, "ops")
+    path, fields = IMPORT_ADDRESSES[address]
+    big = b"CPF do cliente;Banco\n" + b"12345678909;Facta\n" * 70_000  # about 1.3 MB
+    before = _files(app)
+    response = _post_file(client, "/finance/imports/new", path, "file", big, "grande.csv", **fields)
+    assert response.status_code == 422
+    assert "Arquivo muito grande: o limite por documento é 1 MB." in response.get_data(as_text=True)
+    assert runner.dispatched == [] and _files(app) == before
+    assert db.scalar(select(func.count()).select_from(DataImport)) == 0
+
+
+@pytest.mark.parametrize("role", ["agent", "supervisor", "finance", "manager", "admin"])
+def test_only_operations_imports_proposals(app, client, db, org, runner, role):
+    sign_in(client, db, factories.user(db, role=role))
+    body = b"CPF do cliente;Banco;Produto;Conv\xc3\xaanio;Prazo;Valor bruto\n1;Facta;novo;INSS;84;1,00\n"
+    assert client.get("/operations/proposals/import").status_code == 403
+    home = client.get("/", follow_redirects=True).get_data(as_text=True)
+    token = CSRF_META.search(home).group(1)  # the page each role lands on
+    old = client.post(
+        "/operations/proposals/import",
+        data={"csrf_token": token, "file": (io.BytesIO(body), "p.csv")},
+        content_type="multipart/form-data",
+    )
+    assert old.status_code == 403
+    hub = client.post(
+        "/finance/imports/new",
+        data={"csrf_token": token, "kind": "proposals", "file": (io.BytesIO(body), "p.csv")},
+        content_type="multipart/form-data",
+    )
+    assert hub.status_code in (403, 422)  # no import at all, or not this kind
+    if hub.status_code == 422:
+        assert "Escolha o tipo de importação." in hub.get_data(as_text=True)
+    assert runner.dispatched == [] and db.scalar(select(func.count()).select_from(DataImport)) == 0
 
 
 def test_downloads_of_personal_data_are_never_stored_by_the_browser(app, client, db, org):
