@@ -10,6 +10,4 @@ import portal.commissions.statements.models
 import portal.core.audit
 import portal.core.imports.models
 import portal.core.jobs.models
-import portal.people.models
-import portal.proposals.models
-import portal.proposals.pipeline_models  # noqa: F401
+import portal.insights.models  # noqa: F401

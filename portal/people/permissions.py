@@ -52,6 +52,7 @@ class Permission(StrEnum):
     PIPELINE_MANAGE = "pipeline.manage"  # move proposals, pendencies, documents, mappings, SLA, imports
     COMMISSIONS_VIEW = "commissions.view"  # finance commission pages: tables, plans, ledger, periods
     COMMISSIONS_MANAGE = "commissions.manage"  # import/approve tables, plans, manual entries, close
+    DASHBOARDS = "dashboards.view"  # manager/supervisor dashboards (figures scoped by people.scope)
 
 
 _EVERYONE = {Permission.ACCOUNT}
@@ -127,6 +128,13 @@ ROLE_PERMISSIONS = {
 # them (reason + audit, like the client full export).
 ROLE_PERMISSIONS = {
     role: perms | ({Permission.PII_EXPORT} if role == Role.FINANCE else set())
+    for role, perms in ROLE_PERMISSIONS.items()
+}
+
+# Dashboards (issue #12): managers see the company (or their units), supervisors their
+# team, admins everything; agents have their own home page instead.
+ROLE_PERMISSIONS = {
+    role: perms | ({Permission.DASHBOARDS} if role in (Role.SUPERVISOR, Role.MANAGER, Role.ADMIN) else set())
     for role, perms in ROLE_PERMISSIONS.items()
 }
 

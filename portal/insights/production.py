@@ -1,0 +1,259 @@
+"""Production figures from the production rollups: per day, month, bank, product,
+agreement, store and team; conversion and cancellation rates; store and agent rankings.
+
+Each function is one grouped SELECT over rollup rows (never over proposals): the day
+table reads the period's days, the others its months.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from sqlalchemy import Integer, func, select
+from sqlalchemy.orm import Session
+
+from portal.core.db import money_sum
+from portal.insights.filters import (
+    Cell,
+    Chart,
+    Filters,
+    Link,
+    Scope,
+    Table,
+    dimension_conditions,
+    month_first,
+    month_last,
+)
+from portal.insights.models import AgentMonth, ProductionDay, ProductionMonth
+from portal.proposals.listing import BUCKETS
+
+ZERO = Decimal("0.00")
+HEADERS = [
+    "Propostas",
+    "Valor bruto",
+    "Valor líquido",
+    "Pagas",
+    "Bruto pago",
+    "Conversão (pagas/digitadas)",
+    "Cancelamento",
+]
+
+
+@dataclass
+class Figures:
+    """Per bucket: [proposals, gross, net]."""
+
+    by_bucket: dict[str, list]
+
+    @classmethod
+    def empty(cls) -> Figures:
+        return cls({b: [0, ZERO, ZERO] for b in BUCKETS})
+
+    def add(self, bucket: str, n: int, gross: Decimal, net: Decimal) -> None:
+        entry = self.by_bucket.setdefault(bucket, [0, ZERO, ZERO])
+        entry[0] += n
+        entry[1] += gross
+        entry[2] += net
+
+    def total(self, index: int) -> Any:
+        return sum((v[index] for v in self.by_bucket.values()), 0 if index == 0 else ZERO)
+
+    def bucket(self, name: str, index: int) -> Any:
+        return self.by_bucket.get(name, [0, ZERO, ZERO])[index]
+
+
+def rate(part: int, whole: int) -> Decimal:
+    """part / whole as a percentage with two places (0 when nothing was submitted)."""
+    if not whole:
+        return ZERO
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+def grouped(session: Session, filters: Filters, scope: Scope, dimension: str | None) -> dict[Any, Figures]:
+    """dimension value (or "" for the total) → figures, from the day rollup for "day" and
+    the month rollup otherwise."""
+    model: Any = ProductionDay if dimension == "day" else ProductionMonth
+    where = dimension_conditions(model, filters, scope)
+    if model is ProductionDay:
+        where += [model.day >= filters.first_day, model.day <= filters.last_day]
+    else:
+        where += [model.month >= filters.month_from, model.month <= filters.month_to]
+    column = getattr(model, dimension) if dimension else None
+    keys = [column] if column is not None else []
+    stmt = (
+        select(
+            *keys,
+            model.bucket,
+            func.sum(model.proposals).cast(Integer),
+            money_sum(model.gross_amount),
+            money_sum(model.net_amount),
+        )
+        .where(*where)
+        .group_by(*keys, model.bucket)
+    )
+    out: dict[Any, Figures] = {}
+    for row in session.execute(stmt):
+        key = row[0] if keys else ""
+        if isinstance(key, str) and dimension == "day":
+            key = date.fromisoformat(key)
+        out.setdefault(key, Figures.empty()).add(row[-4], row[-3] or 0, row[-2], row[-1])
+    return out
+
+
+def figure_row(label: str, figures: Figures, params: dict[str, str]) -> list[Cell]:
+    total = figures.total(0)
+    paid = figures.bucket("paid", 0)
+    cancelled = figures.bucket("cancelled", 0)
+    return [
+        Cell(label),
+        Cell(total, "int", Link.to("proposals", params)),
+        Cell(figures.total(1), "money", Link.to("proposals", params)),
+        Cell(figures.total(2), "money", Link.to("proposals", params)),
+        Cell(paid, "int", Link.to("proposals", {**params, "bucket": "paid"})),
+        Cell(figures.bucket("paid", 1), "money", Link.to("proposals", {**params, "bucket": "paid"})),
+        Cell(rate(paid, total), "percent"),
+        Cell(rate(cancelled, total), "percent", Link.to("proposals", {**params, "bucket": "cancelled"})),
+    ]
+
+
+def _day_label(day: date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+def _month_label(month: str) -> str:
+    return f"{month[5:7]}/{month[:4]}"
+
+
+def production_table(
+    session: Session,
+    filters: Filters,
+    scope: Scope,
+    dimension: str,
+    title: str,
+    labels: Callable[[Any], str] | None = None,
+) -> Table:
+    """One production table (and its chart) per dimension value."""
+    data = grouped(session, filters, scope, dimension)
+    table = Table(f"producao-{dimension}", title, [_DIM_HEADERS[dimension], *HEADERS])
+    if dimension in ("day", "month"):
+        table.chart = Chart("line", (1, 4))
+        keys = sorted(data)
+    else:
+        table.chart = Chart("bar", (2, 5))
+        keys = sorted(data, key=lambda k: (-data[k].total(1), str(k)))
+    for key in keys:
+        table.rows.append(
+            figure_row(_label(dimension, key, labels), data[key], _params(filters, dimension, key))
+        )
+    return table
+
+
+_DIM_HEADERS = {
+    "day": "Dia",
+    "month": "Mês",
+    "bank_code": "Banco",
+    "product": "Produto",
+    "agreement": "Convênio",
+    "store_id": "Loja",
+    "team_id": "Equipe",
+}
+_DIM_PARAMS = {
+    "bank_code": "bank",
+    "product": "product",
+    "agreement": "agreement",
+    "store_id": "store",
+    "team_id": "team",
+}
+
+
+def _label(dimension: str, key: Any, labels: Callable[[Any], str] | None) -> str:
+    if dimension == "day":
+        return _day_label(key)
+    if dimension == "month":
+        return _month_label(key)
+    if dimension in ("store_id", "team_id") and not key:
+        return "Sem loja" if dimension == "store_id" else "Sem equipe"
+    return labels(key) if labels else str(key)
+
+
+def _params(filters: Filters, dimension: str, key: Any) -> dict[str, str]:
+    if dimension == "day":
+        return filters.proposal_params(**{"from": key.isoformat(), "to": key.isoformat()})
+    if dimension == "month":
+        return filters.proposal_params(
+            **{"from": month_first(key).isoformat(), "to": month_last(key).isoformat()}
+        )
+    if dimension in ("store_id", "team_id") and not key:
+        return filters.proposal_params()  # the list has no "no store" filter: the whole selection
+    return filters.proposal_params(**{_DIM_PARAMS[dimension]: key})
+
+
+def totals(session: Session, filters: Filters, scope: Scope) -> Figures:
+    return grouped(session, filters, scope, None).get("", Figures.empty())
+
+
+def agent_ranking(
+    session: Session, filters: Filters, scope: Scope, names: Callable[[int], str], limit: int = 20
+) -> Table:
+    """Agents by paid gross amount in the period (store and team filters apply)."""
+    where = scope.condition(AgentMonth) + [
+        AgentMonth.month >= filters.month_from,
+        AgentMonth.month <= filters.month_to,
+        AgentMonth.bucket == "paid",
+    ]
+    if filters.store_id:
+        where.append(AgentMonth.store_id == filters.store_id)
+    if filters.team_id:
+        where.append(AgentMonth.team_id == filters.team_id)
+    gross = money_sum(AgentMonth.gross_amount)
+    stmt = (
+        select(AgentMonth.agent_id, func.sum(AgentMonth.proposals).cast(Integer), gross)
+        .where(*where)
+        .group_by(AgentMonth.agent_id)
+        .having(func.sum(AgentMonth.proposals) > 0)
+        .order_by(gross.desc(), AgentMonth.agent_id)
+        .limit(limit)
+    )
+    table = Table(
+        "ranking-corretores",
+        "Ranking de corretores (pagas no período)",
+        ["Corretor", "Posição", "Pagas", "Bruto pago"],
+    )
+    table.chart = Chart("bar", (3,))
+    base = {
+        k: v
+        for k, v in filters.proposal_params(bucket="paid").items()
+        if k in ("from", "to", "store", "team", "bucket")
+    }
+    for position, (agent_id, n, amount) in enumerate(session.execute(stmt), start=1):
+        params = {**base, "agent": str(agent_id)}
+        table.rows.append(
+            [
+                Cell(names(agent_id)),
+                Cell(f"{position}º"),
+                Cell(n, "int", Link.to("proposals", params)),
+                Cell(amount, "money", Link.to("proposals", params)),
+            ]
+        )
+    if filters.bank or filters.product or filters.agreement:
+        table.note = (
+            "O ranking de corretores considera período, loja e equipe; "
+            "banco, produto e convênio não se aplicam."
+        )
+    return table
+
+
+def agent_paid_gross(session: Session, month: str, agent_ids: list[int]) -> dict[int, Decimal]:
+    """agent → paid gross amount of the proposals submitted in `month` (targets)."""
+    if not agent_ids:
+        return {}
+    stmt = (
+        select(AgentMonth.agent_id, money_sum(AgentMonth.gross_amount))
+        .where(AgentMonth.month == month, AgentMonth.bucket == "paid", AgentMonth.agent_id.in_(agent_ids))
+        .group_by(AgentMonth.agent_id)
+    )
+    return dict(session.execute(stmt).tuples().all())
