@@ -102,3 +102,9 @@ STEPS.append(seed_reports)
 from portal.demo.reconciliation import seed_received  # noqa: E402
 
 STEPS.append(seed_received)
+
+# Dashboards (issue #12): the steps above write proposals with bulk inserts, which skip
+# the rollups' flush listener; recompute the dashboards' rollups once, last.
+from portal.demo.insights import rebuild_insights  # noqa: E402
+
+STEPS.append(rebuild_insights)
