@@ -64,8 +64,8 @@ def test_demo_dashboard_equals_raw_sql(app, db):
     with app.app_context():
         seed(db)
     db.flush()
-    first, last = _sql(db, f"SELECT min({LOCAL_MONTH_PG}), max({LOCAL_MONTH_PG}) FROM proposals",
-                       f"SELECT min({LOCAL_MONTH_LITE}), max({LOCAL_MONTH_LITE}) FROM proposals")[0]  # fmt: skip
+    span = "SELECT min({m}), max({m}) FROM proposals"
+    first, last = _sql(db, span.format(m=LOCAL_MONTH_PG), span.format(m=LOCAL_MONTH_LITE))[0]
     first = max(first, add_months(last, -35))
     today = date(int(last[:4]), int(last[5:7]), 15)
     manager = db.scalar(select(User).where(User.email == "gerente@demo.athenas"))
@@ -103,17 +103,12 @@ def test_demo_dashboard_equals_raw_sql(app, db):
     assert shown_gains == raw_gains and any(v[0] for v in raw_gains.values())
 
     month = today.isoformat()[:7]
-    forecast = dict(
-        _sql(
-            db,
-            "SELECT posting_period, sum(amount) FROM commission_ledger WHERE payee = 'empresa' AND kind = 'diferido'"
-            " AND posting_period > :now AND posting_period <= :end GROUP BY posting_period",
-            "SELECT posting_period, sum(amount) FROM commission_ledger WHERE payee = 'empresa' AND kind = 'diferido'"
-            " AND posting_period > :now AND posting_period <= :end GROUP BY posting_period",
-            now=month,
-            end=add_months(month, 24),
-        )
+    deferred = (
+        "SELECT posting_period, sum(amount) FROM commission_ledger"
+        " WHERE payee = 'empresa' AND kind = 'diferido'"
+        " AND posting_period > :now AND posting_period <= :end GROUP BY posting_period"
     )
+    forecast = dict(_sql(db, deferred, deferred, now=month, end=add_months(month, 24)))
     shown_forecast = {
         f"{r[0].value[3:]}-{r[0].value[:2]}": r[1].value for r in _table(tables, "previsao-diferido").rows
     }
@@ -122,12 +117,11 @@ def test_demo_dashboard_equals_raw_sql(app, db):
     }
 
     supervisor = db.scalar(select(User).where(User.email == "supervisor@demo.athenas"))
-    team = _sql(
-        db,
-        "SELECT m.org_unit_id FROM org_memberships m JOIN collaborators c ON c.id = m.collaborator_id WHERE c.user_id = :u",
-        "SELECT m.org_unit_id FROM org_memberships m JOIN collaborators c ON c.id = m.collaborator_id WHERE c.user_id = :u",
-        u=supervisor.id,
-    )[0][0]
+    units = (
+        "SELECT m.org_unit_id FROM org_memberships m"
+        " JOIN collaborators c ON c.id = m.collaborator_id WHERE c.user_id = :u"
+    )
+    team = _sql(db, units, units, u=supervisor.id)[0][0]
     scoped = dashboard.build(_context(db, supervisor, filters, today))
     raw_team = _production_by_bank(db, first, last, f"AND (team_id = {int(team)} OR store_id = {int(team)})")
     shown_team = {
