@@ -7,13 +7,13 @@ table they download, from the same function the page uses)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from portal.commissions.models import CommissionPlan
 from portal.insights import finance, production
@@ -42,6 +42,7 @@ class Context:
     bank_names: dict[str, str]
     sla_limits: dict[str, int]
     unit_names: dict[int, str]
+    cache: dict = field(default_factory=dict)  # reads shared by several tables of one page
 
     @property
     def current_month(self) -> str:
@@ -87,9 +88,11 @@ def unit_choices(session: Session, user: User, kind: str, today: date) -> list[t
 
 def summary_table(ctx: Context) -> Table:
     """The key numbers of the period: production, rates, gains and losses, exposure."""
-    figures = production.totals(ctx.session, ctx.filters, ctx.scope)
-    g = finance.total_gains(ctx.session, ctx.filters, ctx.scope)
-    exposure = finance.future_deferred_total(ctx.session, ctx.filters, ctx.scope, ctx.current_month)
+    figures = production.totals(ctx.session, ctx.filters, ctx.scope, ctx.cache)
+    g = finance.total_gains(ctx.session, ctx.filters, ctx.scope, ctx.cache)
+    exposure = finance.future_deferred_total(
+        ctx.session, ctx.filters, ctx.scope, ctx.current_month, ctx.cache
+    )
     params = ctx.filters.proposal_params()
     total, paid = figures.total(0), figures.bucket("paid", 0)
     ledger = {
@@ -144,7 +147,7 @@ def summary_table(ctx: Context) -> Table:
 
 
 def store_ranking(ctx: Context) -> Table:
-    data = production.grouped(ctx.session, ctx.filters, ctx.scope, "store_id")
+    data = production.grouped(ctx.session, ctx.filters, ctx.scope, "store_id", ctx.cache)
     ranked = sorted(data, key=lambda s: (-data[s].bucket("paid", 1), s))
     table = Table(
         "ranking-lojas",
@@ -168,16 +171,25 @@ def store_ranking(ctx: Context) -> Table:
 
 
 def agent_names(session: Session) -> Callable[[int], str]:
+    """A name lookup that loads the names it is first asked for in one query per call
+    site: `names.load(ids)` first, then `names(id)`."""
     cache: dict[int, str] = {}
 
     def name(agent_id: int) -> str:
         if agent_id not in cache:
-            cache[agent_id] = (
-                session.scalar(select(Collaborator.name).where(Collaborator.id == agent_id))
-                or f"Nº {agent_id}"
-            )
-        return cache[agent_id]
+            load([agent_id])
+        return cache.get(agent_id) or f"Nº {agent_id}"
 
+    def load(ids) -> None:
+        wanted = sorted(set(ids) - set(cache))
+        if wanted:
+            cache.update(
+                session.execute(select(Collaborator.id, Collaborator.name).where(Collaborator.id.in_(wanted)))
+                .tuples()
+                .all()
+            )
+
+    name.load = load  # type: ignore[attr-defined]
     return name
 
 
@@ -186,10 +198,14 @@ def targets_table(ctx: Context) -> Table:
     how far the paid production of that month (proposals submitted in it) has gone."""
     month = ctx.filters.month_to
     on = min(ctx.filters.last_day, ctx.today)
-    stmt = select(CommissionPlan).where(
-        CommissionPlan.collaborator_id.is_not(None),
-        CommissionPlan.valid_from <= on,
-        or_(CommissionPlan.valid_to.is_(None), CommissionPlan.valid_to >= on),
+    stmt = (
+        select(CommissionPlan)
+        .options(selectinload(CommissionPlan.tiers))
+        .where(
+            CommissionPlan.collaborator_id.is_not(None),
+            CommissionPlan.valid_from <= on,
+            or_(CommissionPlan.valid_to.is_(None), CommissionPlan.valid_to >= on),
+        )
     )
     visible = visible_collaborator_ids(ctx.session, ctx.user)
     if visible is not None:
@@ -202,6 +218,7 @@ def targets_table(ctx: Context) -> Table:
     agent_ids = sorted({p.collaborator_id for p in plans if p.collaborator_id})
     produced = production.agent_paid_gross(ctx.session, month, agent_ids)
     names = agent_names(ctx.session)
+    names.load(agent_ids)  # type: ignore[attr-defined]
     table = Table(
         "metas",
         f"Metas e progresso ({month[5:7]}/{month[:4]})",
@@ -261,46 +278,36 @@ def sla_table(ctx: Context) -> Table:
 
 
 def _builders(ctx: Context) -> dict[str, Callable[[], Table]]:
-    f, s, session = ctx.filters, ctx.scope, ctx.session
+    f, s, session, cache = ctx.filters, ctx.scope, ctx.session, ctx.cache
+
+    def produced(
+        dimension: str, title: str, labels: Callable[[Any], str] | None = None
+    ) -> Callable[[], Table]:
+        return lambda: production.production_table(session, f, s, dimension, title, labels, cache)
+
+    def gained(dimension: str, title: str, labels: Callable[[Any], str], received: bool = False):
+        return lambda: finance.gains_table(session, f, s, dimension, title, labels, received, cache)
+
     return {
         "resumo": lambda: summary_table(ctx),
-        "producao-day": lambda: production.production_table(session, f, s, "day", "Produção por dia"),
-        "producao-month": lambda: production.production_table(session, f, s, "month", "Produção por mês"),
-        "producao-bank_code": lambda: production.production_table(
-            session, f, s, "bank_code", "Produção por banco", ctx.bank
+        "producao-day": produced("day", "Produção por dia"),
+        "producao-month": produced("month", "Produção por mês"),
+        "producao-bank_code": produced("bank_code", "Produção por banco", ctx.bank),
+        "producao-product": produced("product", "Produção por produto", ctx.product),
+        "producao-agreement": produced("agreement", "Produção por convênio"),
+        "producao-store_id": produced("store_id", "Produção por loja", ctx.unit),
+        "producao-team_id": produced("team_id", "Produção por equipe", ctx.unit),
+        # Money received is per bank only: shown company-wide, without finer filters.
+        "ganhos-bank_code": gained(
+            "bank_code", "Ganhos e perdas por banco", ctx.bank, s.units is None and not f.dimension_filtered
         ),
-        "producao-product": lambda: production.production_table(
-            session, f, s, "product", "Produção por produto", ctx.product
-        ),
-        "producao-agreement": lambda: production.production_table(
-            session, f, s, "agreement", "Produção por convênio"
-        ),
-        "producao-store_id": lambda: production.production_table(
-            session, f, s, "store_id", "Produção por loja", ctx.unit
-        ),
-        "producao-team_id": lambda: production.production_table(
-            session, f, s, "team_id", "Produção por equipe", ctx.unit
-        ),
-        "ganhos-bank_code": lambda: finance.gains_table(
-            session,
-            f,
-            s,
-            "bank_code",
-            "Ganhos e perdas por banco",
-            ctx.bank,
-            with_received=s.units is None and not f.dimension_filtered,
-        ),  # fmt: skip
-        "ganhos-product": lambda: finance.gains_table(
-            session, f, s, "product", "Ganhos e perdas por produto", ctx.product
-        ),
-        "ganhos-store_id": lambda: finance.gains_table(
-            session, f, s, "store_id", "Ganhos e perdas por loja", ctx.unit
-        ),
+        "ganhos-product": gained("product", "Ganhos e perdas por produto", ctx.product),
+        "ganhos-store_id": gained("store_id", "Ganhos e perdas por loja", ctx.unit),
         "ranking-lojas": lambda: store_ranking(ctx),
         "ranking-corretores": lambda: production.agent_ranking(session, f, s, agent_names(session)),
         "metas": lambda: targets_table(ctx),
-        "previsao-diferido": lambda: finance.forecast_table(session, f, s, ctx.current_month),
-        "exposicao-banco": lambda: finance.exposure_table(session, f, s, ctx.current_month, ctx.bank),
+        "previsao-diferido": lambda: finance.forecast_table(session, f, s, ctx.current_month, cache),
+        "exposicao-banco": lambda: finance.exposure_table(session, f, s, ctx.current_month, ctx.bank, cache),
         "sla": lambda: sla_table(ctx),
     }
 

@@ -46,22 +46,30 @@ class Gains:
             self.commission += amount
 
 
-def gains(session: Session, filters: Filters, scope: Scope, dimension: str | None) -> dict[Any, Gains]:
-    """dimension value (or "") → gains over the period's posting periods."""
-    where = dimension_conditions(LedgerMonth, filters, scope) + [
-        LedgerMonth.month >= filters.month_from,
-        LedgerMonth.month <= filters.month_to,
-    ]
-    keys = [getattr(LedgerMonth, dimension)] if dimension else []
-    stmt = (
-        select(*keys, LedgerMonth.side, LedgerMonth.kind, money_sum(LedgerMonth.amount))
-        .where(*where)
-        .group_by(*keys, LedgerMonth.side, LedgerMonth.kind)
-    )
+GAIN_DIMENSIONS = ("bank_code", "product", "store_id")
+
+
+def gains(
+    session: Session, filters: Filters, scope: Scope, dimension: str | None, cache: dict | None = None
+) -> dict[Any, Gains]:
+    """dimension value (or "") → gains over the period's posting periods, added up from
+    ONE grouped read of the ledger rollup (kept in `cache` for the page's other tables)."""
+    key = ("ledger-cube", filters, scope.units is None)
+    rows = cache.get(key) if cache is not None else None
+    if rows is None:
+        where = dimension_conditions(LedgerMonth, filters, scope) + [
+            LedgerMonth.month >= filters.month_from,
+            LedgerMonth.month <= filters.month_to,
+        ]
+        dims = [getattr(LedgerMonth, d) for d in GAIN_DIMENSIONS] + [LedgerMonth.side, LedgerMonth.kind]
+        stmt = select(*dims, money_sum(LedgerMonth.amount)).where(*where).group_by(*dims)
+        rows = [tuple(r) for r in session.execute(stmt)]
+        if cache is not None:
+            cache[key] = rows
+    index = GAIN_DIMENSIONS.index(dimension) if dimension else None
     out: dict[Any, Gains] = {}
-    for row in session.execute(stmt):
-        key = row[0] if keys else ""
-        out.setdefault(key, Gains()).add(row[-3], row[-2], row[-1])
+    for row in rows:
+        out.setdefault(row[index] if index is not None else "", Gains()).add(row[-3], row[-2], row[-1])
     return out
 
 
@@ -92,8 +100,9 @@ def gains_table(
     title: str,
     labels: Callable[[Any], str],
     with_received: bool = False,
+    cache: dict | None = None,
 ) -> Table:
-    data = gains(session, filters, scope, dimension)
+    data = gains(session, filters, scope, dimension, cache)
     header = {"bank_code": "Banco", "product": "Produto", "store_id": "Loja"}[dimension]
     received = received_by_bank(session, filters) if with_received else {}
     headers = [header, *GAIN_HEADERS] + (["Recebido do banco"] if with_received else [])
@@ -124,26 +133,47 @@ def gains_table(
 
 
 def deferred_schedule(
-    session: Session, filters: Filters, scope: Scope, first: str, last: str | None, by_bank: bool
+    session: Session,
+    filters: Filters,
+    scope: Scope,
+    first: str,
+    last: str | None,
+    by_bank: bool,
+    cache: dict | None = None,
 ) -> dict[Any, Decimal]:
-    """Company deferred commission posted for months first..last, per month or per bank."""
-    key = LedgerMonth.bank_code if by_bank else LedgerMonth.month
-    where = dimension_conditions(LedgerMonth, filters, scope) + [
-        LedgerMonth.side == COMPANY_SIDE,
-        LedgerMonth.kind == DEFERRED,
-        LedgerMonth.month >= first,
-    ]
-    if last:
-        where.append(LedgerMonth.month <= last)
-    stmt = select(key, money_sum(LedgerMonth.amount)).where(*where).group_by(key)
-    return dict(session.execute(stmt).tuples().all())
+    """Company deferred commission posted for months first..last, per month or per bank
+    (one read per (month, bank) of every month from `first` on, kept in `cache`)."""
+    key = ("deferred", filters, scope.units is None, first)
+    rows = cache.get(key) if cache is not None else None
+    if rows is None:
+        where = dimension_conditions(LedgerMonth, filters, scope) + [
+            LedgerMonth.side == COMPANY_SIDE,
+            LedgerMonth.kind == DEFERRED,
+            LedgerMonth.month >= first,
+        ]
+        stmt = (
+            select(LedgerMonth.month, LedgerMonth.bank_code, money_sum(LedgerMonth.amount))
+            .where(*where)
+            .group_by(LedgerMonth.month, LedgerMonth.bank_code)
+        )
+        rows = [tuple(r) for r in session.execute(stmt)]
+        if cache is not None:
+            cache[key] = rows
+    out: dict[Any, Decimal] = {}
+    for month, bank, amount in rows:
+        if last is None or month <= last:
+            k = bank if by_bank else month
+            out[k] = out.get(k, ZERO) + amount
+    return out
 
 
-def forecast_table(session: Session, filters: Filters, scope: Scope, current_month: str) -> Table:
+def forecast_table(
+    session: Session, filters: Filters, scope: Scope, current_month: str, cache: dict | None = None
+) -> Table:
     """The next 24 months of deferred commission the ledger has scheduled (filters other
     than the period apply)."""
     first, last = add_months(current_month, 1), add_months(current_month, FORECAST_MONTHS)
-    data = deferred_schedule(session, filters, scope, first, last, by_bank=False)
+    data = deferred_schedule(session, filters, scope, first, last, by_bank=False, cache=cache)
     table = Table(
         "previsao-diferido",
         "Previsão de caixa: comissão diferida dos próximos 24 meses",
@@ -170,10 +200,17 @@ def forecast_table(session: Session, filters: Filters, scope: Scope, current_mon
 
 
 def exposure_table(
-    session: Session, filters: Filters, scope: Scope, current_month: str, labels: Callable[[Any], str]
+    session: Session,
+    filters: Filters,
+    scope: Scope,
+    current_month: str,
+    labels: Callable[[Any], str],
+    cache: dict | None = None,
 ) -> Table:
     """Deferred commission still to come from each bank (every month after the current)."""
-    data = deferred_schedule(session, filters, scope, add_months(current_month, 1), None, by_bank=True)
+    data = deferred_schedule(
+        session, filters, scope, add_months(current_month, 1), None, by_bank=True, cache=cache
+    )
     table = Table(
         "exposicao-banco",
         "Exposição por banco (diferido a receber)",
@@ -186,12 +223,12 @@ def exposure_table(
     return table
 
 
-def total_gains(session: Session, filters: Filters, scope: Scope) -> Gains:
-    return gains(session, filters, scope, None).get("", Gains())
+def total_gains(session: Session, filters: Filters, scope: Scope, cache: dict | None = None) -> Gains:
+    return gains(session, filters, scope, None, cache).get("", Gains())
 
 
-def future_deferred_total(session: Session, filters: Filters, scope: Scope, current_month: str) -> Decimal:
-    return sum(
-        deferred_schedule(session, filters, scope, add_months(current_month, 1), None, by_bank=True).values(),
-        ZERO,
-    )
+def future_deferred_total(
+    session: Session, filters: Filters, scope: Scope, current_month: str, cache: dict | None = None
+) -> Decimal:
+    first = add_months(current_month, 1)
+    return sum(deferred_schedule(session, filters, scope, first, None, True, cache).values(), ZERO)

@@ -73,31 +73,60 @@ def rate(part: int, whole: int) -> Decimal:
     return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
-def grouped(session: Session, filters: Filters, scope: Scope, dimension: str | None) -> dict[Any, Figures]:
-    """dimension value (or "" for the total) → figures, from the day rollup for "day" and
-    the month rollup otherwise."""
+DIMENSIONS = ("bank_code", "product", "agreement", "store_id", "team_id")
+
+
+def _sums(model: Any) -> tuple:
+    return (
+        model.bucket,
+        func.sum(model.proposals).cast(Integer),
+        money_sum(model.gross_amount),
+        money_sum(model.net_amount),
+    )
+
+
+def cube(session: Session, filters: Filters, scope: Scope, cache: dict | None = None) -> list[tuple]:
+    """The period's month rollup summed per (bank, product, agreement, store, team,
+    bucket): ONE query whose rows every per-dimension table and the totals add up in
+    Python (kept in `cache` for the page's other tables)."""
+    key = ("production-cube", filters, scope.units is None)
+    if cache is not None and key in cache:
+        return cache[key]
+    model = ProductionMonth
+    where = dimension_conditions(model, filters, scope)
+    where += [model.month >= filters.month_from, model.month <= filters.month_to]
+    dims = [getattr(model, d) for d in DIMENSIONS]
+    rows = [
+        tuple(r)
+        for r in session.execute(select(*dims, *_sums(model)).where(*where).group_by(*dims, model.bucket))
+    ]
+    if cache is not None:
+        cache[key] = rows
+    return rows
+
+
+def grouped(
+    session: Session, filters: Filters, scope: Scope, dimension: str | None, cache: dict | None = None
+) -> dict[Any, Figures]:
+    """dimension value (or "" for the total) → figures: per day and per month from their
+    rollups, per other dimension from the period's cube."""
+    out: dict[Any, Figures] = {}
+    if dimension is None or dimension in DIMENSIONS:
+        index = DIMENSIONS.index(dimension) if dimension else None
+        for row in cube(session, filters, scope, cache):
+            key = row[index] if index is not None else ""
+            out.setdefault(key, Figures.empty()).add(row[-4], row[-3] or 0, row[-2], row[-1])
+        return out
     model: Any = ProductionDay if dimension == "day" else ProductionMonth
     where = dimension_conditions(model, filters, scope)
     if model is ProductionDay:
         where += [model.day >= filters.first_day, model.day <= filters.last_day]
     else:
         where += [model.month >= filters.month_from, model.month <= filters.month_to]
-    column = getattr(model, dimension) if dimension else None
-    keys = [column] if column is not None else []
-    stmt = (
-        select(
-            *keys,
-            model.bucket,
-            func.sum(model.proposals).cast(Integer),
-            money_sum(model.gross_amount),
-            money_sum(model.net_amount),
-        )
-        .where(*where)
-        .group_by(*keys, model.bucket)
-    )
-    out: dict[Any, Figures] = {}
-    for row in session.execute(stmt):
-        key = row[0] if keys else ""
+    column = getattr(model, dimension)
+    for result in session.execute(select(column, *_sums(model)).where(*where).group_by(column, model.bucket)):
+        row = tuple(result)
+        key = row[0]
         if isinstance(key, str) and dimension == "day":
             key = date.fromisoformat(key)
         out.setdefault(key, Figures.empty()).add(row[-4], row[-3] or 0, row[-2], row[-1])
@@ -135,9 +164,10 @@ def production_table(
     dimension: str,
     title: str,
     labels: Callable[[Any], str] | None = None,
+    cache: dict | None = None,
 ) -> Table:
     """One production table (and its chart) per dimension value."""
-    data = grouped(session, filters, scope, dimension)
+    data = grouped(session, filters, scope, dimension, cache)
     table = Table(f"producao-{dimension}", title, [_DIM_HEADERS[dimension], *HEADERS])
     if dimension in ("day", "month"):
         table.chart = Chart("line", (1, 4))
@@ -192,8 +222,8 @@ def _params(filters: Filters, dimension: str, key: Any) -> dict[str, str]:
     return filters.proposal_params(**{_DIM_PARAMS[dimension]: key})
 
 
-def totals(session: Session, filters: Filters, scope: Scope) -> Figures:
-    return grouped(session, filters, scope, None).get("", Figures.empty())
+def totals(session: Session, filters: Filters, scope: Scope, cache: dict | None = None) -> Figures:
+    return grouped(session, filters, scope, None, cache).get("", Figures.empty())
 
 
 def agent_ranking(
@@ -229,7 +259,10 @@ def agent_ranking(
         for k, v in filters.proposal_params(bucket="paid").items()
         if k in ("from", "to", "store", "team", "bucket")
     }
-    for position, (agent_id, n, amount) in enumerate(session.execute(stmt), start=1):
+    ranked = session.execute(stmt).all()
+    if hasattr(names, "load"):
+        names.load([agent_id for agent_id, _n, _amount in ranked])
+    for position, (agent_id, n, amount) in enumerate(ranked, start=1):
         params = {**base, "agent": str(agent_id)}
         table.rows.append(
             [

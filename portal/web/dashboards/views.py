@@ -8,6 +8,7 @@ import json
 import re
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import abort, request, url_for
 from flask_login import current_user
@@ -82,15 +83,27 @@ def _context() -> dashboard.Context:
     )
 
 
-def link_url(link: Link | None) -> str | None:
-    """The URL of the list behind a figure, if the user may open it."""
-    if link is None:
-        return None
-    for endpoint, permission in LIST_ENDPOINTS.get(link.target, ()):
-        if current_user.can(permission):
-            params: dict[str, Any] = dict(link.params)
-            return url_for(endpoint, **params)
-    return None
+def list_paths() -> dict[str, str]:
+    """target → path of the list the user may open (the first their role allows)."""
+    paths = {}
+    for target, choices in LIST_ENDPOINTS.items():
+        for endpoint, permission in choices:
+            if current_user.can(permission):
+                paths[target] = url_for(endpoint)
+                break
+    return paths
+
+
+def link_maker(paths: dict[str, str]):
+    """link → URL of the list behind a figure (None when the user may not open it); the
+    paths are resolved once per page, not once per cell."""
+
+    def link_url(link: Link | None) -> str | None:
+        if link is None or link.target not in paths:
+            return None
+        return f"{paths[link.target]}?{urlencode(link.params)}" if link.params else paths[link.target]
+
+    return link_url
 
 
 def cell_text(cell: Cell) -> str:
@@ -139,7 +152,7 @@ def _page(block: str | None = "dashboard") -> Response:
         stores=dashboard.unit_choices(db.session, current_user, "store", today),
         teams=dashboard.unit_choices(db.session, current_user, "team", today),
         query=ctx.filters.query_params(),
-        link_url=link_url,
+        link_url=link_maker(list_paths()),
         cell_text=cell_text,
         chart_json=chart_json,
     )
