@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -74,6 +74,13 @@ def rate(part: int, whole: int) -> Decimal:
 
 
 DIMENSIONS = ("bank_code", "product", "agreement", "store_id", "team_id")
+DAILY_DAYS = 92  # the day table shows the period's last three months at most
+
+
+def daily_from(filters: Filters) -> date:
+    """First day of the day table: the period's first day, or DAILY_DAYS before its end."""
+    return max(filters.first_day, filters.last_day - timedelta(days=DAILY_DAYS - 1))
+
 
 
 def _sums(model: Any) -> tuple:
@@ -120,7 +127,7 @@ def grouped(
     model: Any = ProductionDay if dimension == "day" else ProductionMonth
     where = dimension_conditions(model, filters, scope)
     if model is ProductionDay:
-        where += [model.day >= filters.first_day, model.day <= filters.last_day]
+        where += [model.day >= daily_from(filters), model.day <= filters.last_day]
     else:
         where += [model.month >= filters.month_from, model.month <= filters.month_to]
     column = getattr(model, dimension)
@@ -172,6 +179,8 @@ def production_table(
     if dimension in ("day", "month"):
         table.chart = Chart("line", (1, 4))
         keys = sorted(data)
+        if dimension == "day" and daily_from(filters) > filters.first_day:
+            table.note = f"Últimos {DAILY_DAYS} dias do período; o período inteiro está na tabela por mês."
     else:
         table.chart = Chart("bar", (2, 5))
         keys = sorted(data, key=lambda k: (-data[k].total(1), str(k)))

@@ -17,6 +17,7 @@ def _open_and_filter(page, live_server: str, heading: str, shot: str) -> None:
     from playwright.sync_api import expect
 
     page.set_viewport_size({"width": 1440, "height": 1000})
+    page.wait_for_selector("[data-testid=main-menu]")  # signed in (after the MFA step)
     page.click("[data-testid=main-menu] >> text=Painéis")
     page.wait_for_url(f"{live_server}/dashboards/")
     expect(page.locator("h1")).to_have_text(heading)

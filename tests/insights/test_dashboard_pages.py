@@ -83,6 +83,7 @@ def test_supervisor_sees_only_the_team(client, db, march):
 
 def test_agents_have_no_dashboard(client, db, march):
     sign_in(client, db, march.agent_user)
+    assert "Painéis" not in menu_html(client.get("/sales/").get_data(as_text=True))
     assert client.get("/dashboards/").status_code == 403
     assert client.get("/dashboards/export/resumo.csv").status_code == 403
 
@@ -119,3 +120,16 @@ def test_a_figure_links_to_the_list_of_what_it_counts(client, db, march):
     listed = client.get(paid_link).get_data(as_text=True)
     ids = set(re.findall(r'href="/operations/proposals/(\d+)"', listed))
     assert len(ids) == 1
+
+
+def test_the_menu_offers_the_dashboard_to_managers_and_supervisors_only(client, db, march):
+    sign_in(client, db, march.manager_user)
+    home = client.get("/dashboards/gestao")
+    assert home.status_code == 200
+    assert 'href="/dashboards/">Painéis</a>' in menu_html(home.get_data(as_text=True))
+
+
+def menu_html(page: str) -> str:
+    """The main menu's markup (links and labels)."""
+    start = page.index('data-testid="main-menu"')
+    return page[start : page.index("</ul>", start)]

@@ -158,8 +158,8 @@ def _page(block: str | None = "dashboard") -> Response:
     )
 
 
+@bp.route("/gestao")  # the manager's name for it; url_for gives "/" (the rule added first)
 @bp.route("/")
-@bp.route("/gestao")
 @require(Permission.DASHBOARDS)
 def index() -> Response:
     return _page()
