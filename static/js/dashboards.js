@@ -1,5 +1,5 @@
 // Dashboard charts: each <canvas data-chart="{json}"> becomes a Chart.js chart (the
-// numbers of the table under it); drawn again after an HTMX filter swap. No inline scripts.
+// numbers of the table under it); new canvases are drawn after HTMX swaps. No inline scripts.
 (function () {
   "use strict";
   var brl = new Intl.NumberFormat("pt-BR", { style: "currency", currency: "BRL" });
@@ -11,11 +11,10 @@
       return;
     }
     root.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
-      var spec = JSON.parse(canvas.getAttribute("data-chart"));
-      var previous = window.Chart.getChart(canvas);
-      if (previous) {
-        previous.destroy();
+      if (window.Chart.getChart(canvas)) {
+        return; // drawn already (swaps bring new canvases)
       }
+      var spec = JSON.parse(canvas.getAttribute("data-chart"));
       new window.Chart(canvas, {
         type: spec.type,
         data: {
@@ -43,5 +42,6 @@
     });
   }
   document.addEventListener("DOMContentLoaded", function () { draw(document); });
-  document.addEventListener("htmx:afterSettle", function (event) { draw(event.target); });
+  // After any swap (filters, the SLA panel loading with outerHTML), draw the new canvases.
+  document.addEventListener("htmx:afterSettle", function () { draw(document); });
 })();

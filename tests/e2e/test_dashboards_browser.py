@@ -13,7 +13,9 @@ pytestmark = [pytest.mark.e2e]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 
 
-def _open_and_filter(page, live_server: str, heading: str, shot: str) -> None:
+def _open_and_filter(page, live_server: str, heading: str, shot: str) -> str:
+    """Open the dashboard from the menu, change the period and the bank; returns the
+    filtered dashboard's query string."""
     from playwright.sync_api import expect
 
     page.set_viewport_size({"width": 1440, "height": 1000})
@@ -52,10 +54,12 @@ def _open_and_filter(page, live_server: str, heading: str, shot: str) -> None:
     )
     page.screenshot(path=str(ARTIFACTS / f"{shot}-facta.png"), full_page=True)
 
+    query = page.url.split("?", 1)[1]
     # A figure opens the list it counts.
     page.locator("[data-testid=resumo-0] a").click()
     page.wait_for_load_state()
     assert "/proposals" in page.url and "bank=facta" in page.url
+    return query
 
 
 def test_manager_opens_the_dashboard_and_filters_by_bank(page, login, live_server):
@@ -65,6 +69,6 @@ def test_manager_opens_the_dashboard_and_filters_by_bank(page, login, live_serve
 
 def test_supervisor_opens_the_team_dashboard_and_filters_by_bank(page, login, live_server):
     login("supervisor@demo.athenas")
-    _open_and_filter(page, live_server, "Painel da equipe", "painel-supervisor")
-    stores = page.context.request.get("/dashboards/export/producao-team_id.csv?de=2024-01").text()
+    query = _open_and_filter(page, live_server, "Painel da equipe", "painel-supervisor")
+    stores = page.context.request.get(f"/dashboards/export/producao-team_id.csv?{query}").text()
     assert "Equipe Sé" in stores and "Equipe Liberdade" not in stores and "Equipe Cambuí" not in stores

@@ -133,3 +133,23 @@ def menu_html(page: str) -> str:
     """The main menu's markup (links and labels)."""
     start = page.index('data-testid="main-menu"')
     return page[start : page.index("</ul>", start)]
+
+
+def test_the_sla_panel_loads_after_the_page_with_the_stuck_proposals(client, db, march):
+    from sqlalchemy import select
+
+    from portal.proposals.models import Proposal
+    from portal.proposals.pipeline_models import SlaLimit
+
+    limit = db.get(SlaLimit, "submitted") or SlaLimit(status="submitted")
+    limit.hours = 24
+    db.add(limit)
+    stuck = db.scalar(select(Proposal).where(Proposal.bank_code == "c6"))
+    stuck.status_changed_at = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)  # 10 days before NOW
+    db.flush()
+    sign_in(client, db, march.manager_user)
+    page = client.get("/dashboards/").get_data(as_text=True)
+    assert 'hx-get="/dashboards/sla' in page and 'data-testid="table-sla"' not in page
+    panel = client.get("/dashboards/sla", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert text_by_testid(panel, "sla-0") == "Digitada 1 24"
+    assert 'href="/operations/proposals?sla=1&amp;status=submitted"' in panel

@@ -136,6 +136,15 @@ def chart_json(table: Table) -> str | None:
     return json.dumps({"type": table.chart.type, "labels": labels, "datasets": datasets})
 
 
+def _helpers(ctx: dashboard.Context) -> dict[str, Any]:
+    return {
+        "query": ctx.filters.query_params(),
+        "link_url": link_maker(list_paths()),
+        "cell_text": cell_text,
+        "chart_json": chart_json,
+    }
+
+
 def _page(block: str | None = "dashboard") -> Response:
     ctx = _context()
     tables = dashboard.build(ctx)
@@ -151,10 +160,7 @@ def _page(block: str | None = "dashboard") -> Response:
         agreements=AGREEMENTS,
         stores=dashboard.unit_choices(db.session, current_user, "store", today),
         teams=dashboard.unit_choices(db.session, current_user, "team", today),
-        query=ctx.filters.query_params(),
-        link_url=link_maker(list_paths()),
-        cell_text=cell_text,
-        chart_json=chart_json,
+        **_helpers(ctx),
     )
 
 
@@ -163,6 +169,16 @@ def _page(block: str | None = "dashboard") -> Response:
 @require(Permission.DASHBOARDS)
 def index() -> Response:
     return _page()
+
+
+@bp.route("/sla")
+@require(Permission.DASHBOARDS)
+def sla_panel() -> Response:
+    """The SLA table, loaded by the page after itself (HTMX `load`): it reads the
+    pipeline with the clock (the board's figures), not a rollup."""
+    ctx = _context()
+    table = dashboard.table(ctx, "sla")
+    return render("dashboards/_table.html", table=table, **_helpers(ctx))
 
 
 @bp.route("/export/<slug>.<fmt>")
