@@ -12,7 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import literal, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from portal.commissions.models import CommissionPlan
@@ -42,6 +42,7 @@ class Context:
     bank_names: dict[str, str]
     sla_limits: dict[str, int]
     unit_names: dict[int, str]
+    unit_choices: dict[str, list[tuple[int, str]]]  # kind → the units the filters offer
     cache: dict = field(default_factory=dict)  # reads shared by several tables of one page
 
     @property
@@ -69,21 +70,23 @@ def context(
     now: datetime,
     today: date,
     bank_names: dict[str, str],
-    sla_limits: dict[str, int],
+    sla_limits: dict[str, int] | None = None,
 ) -> Context:
-    """A dashboard context for `user` (scope and names loaded once)."""
-    units = dict(session.execute(select(OrgUnit.id, OrgUnit.name)).tuples().all())
+    """A dashboard context for `user` (scope and unit names loaded once; the SLA limits
+    only by the panel that needs them)."""
     scope = Scope.of(session, user, today)
-    return Context(session, user, filters, scope, today, now, bank_names, sla_limits, units)
-
-
-def unit_choices(session: Session, user: User, kind: str, today: date) -> list[tuple[int, str]]:
-    """Stores or teams the filters offer: the user's units (and below), or all."""
-    stmt = select(OrgUnit.id, OrgUnit.name).where(OrgUnit.kind == kind).order_by(OrgUnit.name).limit(500)
-    scope = Scope.of(session, user, today)
+    names = select(OrgUnit.id, OrgUnit.name, OrgUnit.kind)
+    visible = select(OrgUnit.id, literal(True))
     if scope.units is not None:
-        stmt = stmt.where(OrgUnit.id.in_(scope.units))
-    return [(i, n) for i, n in session.execute(stmt)]
+        visible = visible.where(OrgUnit.id.in_(scope.units))
+    mine = dict(session.execute(visible).tuples().all())
+    units: dict[int, str] = {}
+    choices: dict[str, list[tuple[int, str]]] = {}
+    for unit_id, name, kind in session.execute(names.order_by(OrgUnit.name)):
+        units[unit_id] = name
+        if unit_id in mine:
+            choices.setdefault(kind, []).append((unit_id, name))
+    return Context(session, user, filters, scope, today, now, bank_names, sla_limits or {}, units, choices)
 
 
 def summary_table(ctx: Context) -> Table:

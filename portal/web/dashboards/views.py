@@ -68,7 +68,7 @@ def filters_from(args: Any, current: str) -> Filters:
     )
 
 
-def _context() -> dashboard.Context:
+def _context(with_sla: bool = False) -> dashboard.Context:
     now = utcnow()
     today = now.astimezone(LOCAL_TZ).date()
     filters = filters_from(request.args, today.isoformat()[:7])
@@ -79,7 +79,7 @@ def _context() -> dashboard.Context:
         now=now,
         today=today,
         bank_names=registered_banks(),
-        sla_limits=sla.limits(db.session),
+        sla_limits=sla.limits(db.session) if with_sla else None,
     )
 
 
@@ -148,7 +148,6 @@ def _helpers(ctx: dashboard.Context) -> dict[str, Any]:
 def _page(block: str | None = "dashboard") -> Response:
     ctx = _context()
     tables = dashboard.build(ctx)
-    today = ctx.today
     return render(
         "dashboards/index.html",
         block=block,
@@ -158,8 +157,8 @@ def _page(block: str | None = "dashboard") -> Response:
         banks=registered_banks(),
         products=PRODUCT_LABELS,
         agreements=AGREEMENTS,
-        stores=dashboard.unit_choices(db.session, current_user, "store", today),
-        teams=dashboard.unit_choices(db.session, current_user, "team", today),
+        stores=ctx.unit_choices.get("store", [])[:500],
+        teams=ctx.unit_choices.get("team", [])[:500],
         **_helpers(ctx),
     )
 
@@ -176,7 +175,7 @@ def index() -> Response:
 def sla_panel() -> Response:
     """The SLA table, loaded by the page after itself (HTMX `load`): it reads the
     pipeline with the clock (the board's figures), not a rollup."""
-    ctx = _context()
+    ctx = _context(with_sla=True)
     table = dashboard.table(ctx, "sla")
     return render("dashboards/_table.html", table=table, **_helpers(ctx))
 
@@ -187,7 +186,7 @@ def export(slug: str, fmt: str) -> Response:
     """One table as CSV or XLSX: its headers and the exact values it shows."""
     if fmt not in ("csv", "xlsx"):
         abort(404)
-    table = dashboard.table(_context(), slug)
+    table = dashboard.table(_context(with_sla=slug in dashboard.DEFERRED_SLUGS), slug)
     if table is None:
         abort(404)
     rows = [[_export_value(cell) for cell in row] for row in table.rows]
