@@ -4,6 +4,7 @@ tests/e2e/artifacts/ (gitignored) for people to look at."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,16 @@ import pytest
 pytestmark = [pytest.mark.e2e]
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+ALL_DRAWN = "[...document.querySelectorAll('canvas[data-chart]')].every(c => Chart.getChart(c))"
+
+
+def _until(page, script: str, seconds: float = 10) -> None:
+    """Poll `script` with page.evaluate (wait_for_function evaluates strings in the page,
+    which the CSP forbids)."""
+    deadline = time.monotonic() + seconds
+    while not page.evaluate(script):
+        assert time.monotonic() < deadline, f"não aconteceu: {script}"
+        time.sleep(0.1)
 
 
 def _open_and_filter(page, live_server: str, heading: str, shot: str) -> str:
@@ -26,7 +37,8 @@ def _open_and_filter(page, live_server: str, heading: str, shot: str) -> str:
     summary = page.locator("[data-testid=resumo-0]")
     expect(summary).to_contain_text("Propostas digitadas")
     # Charts are drawn (Chart.js attached to the canvases) from the tables' numbers.
-    page.wait_for_function("document.querySelectorAll('canvas[data-chart]').length > 0")
+    _until(page, "document.querySelectorAll('canvas[data-chart]').length > 0")
+    _until(page, ALL_DRAWN)
     drawn = page.evaluate(
         "[...document.querySelectorAll('canvas[data-chart]')].filter(c => Chart.getChart(c)).length"
     )
