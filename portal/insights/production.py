@@ -82,7 +82,6 @@ def daily_from(filters: Filters) -> date:
     return max(filters.first_day, filters.last_day - timedelta(days=DAILY_DAYS - 1))
 
 
-
 def _sums(model: Any) -> tuple:
     return (
         model.bucket,
