@@ -20,6 +20,7 @@ from sqlalchemy import func, select, text  # noqa: E402
 
 from portal import create_app  # noqa: E402
 from portal.extensions import db  # noqa: E402
+from portal.people import sessions  # noqa: E402
 from portal.people.models import User  # noqa: E402
 from portal.people.permissions import Permission  # noqa: E402
 from portal.web.access import require  # noqa: E402
@@ -51,9 +52,13 @@ def login(app, email: str):
             session.add(user)
             session.commit()
         user_id = user.get_id()
+        # The server-side session record a real login opens (load_user checks it).
+        token = sessions.registry().open(session, user.id, "127.0.0.1", "bench")
+        session.commit()
         session.close()
     client = app.test_client()
     with client.session_transaction() as s:
+        s["sid"] = token
         s["_user_id"] = user_id
         s["_fresh"] = True
         s["last_seen"] = int(time.time())

@@ -38,18 +38,20 @@ from portal.core.db import RATE_SCALE  # noqa: E402
 from portal.core.migrations import alembic_config  # noqa: E402
 from portal.demo.proposals import (  # noqa: E402
     AGREEMENT_OF,
-    AGREEMENTS,
     BANK_OF_STATUS,
     PREFIX,
     PRODUCTS,
     seed_pipeline_settings,  # noqa: E402
 )
 from portal.extensions import db  # noqa: E402
+from portal.proposals.listing import AGREEMENTS as LISTED_AGREEMENTS  # noqa: E402
 from portal.proposals.models import Proposal  # noqa: E402
 from portal.proposals.rollup import rebuild_rollup  # noqa: E402
 from portal.proposals.statuses import Status  # noqa: E402
 
 S = Status
+# Payroll agreements of the loan products (CLT and FGTS come with their own products).
+AGREEMENTS = [a for a in LISTED_AGREEMENTS if a not in set(AGREEMENT_OF.values())]
 # A mature portfolio: most proposals are finished; the open part is what operations works.
 WEIGHTS = [
     (S.SUBMITTED, 3),

@@ -150,9 +150,11 @@ def refuse_demo_mfa_in_production(app: Flask) -> None:
 def _init_domain_hooks() -> None:
     """Listeners of lower layers' events (idempotent): commissions post a proposal's lines
     when it is paid and its clawback when it ends early, in the move's transaction."""
+    from portal import insights
     from portal.commissions import posting
 
     posting.register()
+    insights.register()
 
 
 # Modules that register job kinds (`@job_kind`); later issues append theirs.
@@ -239,14 +241,26 @@ class LazyBuilderRule(Rule):
 
 def _register_web(app: Flask) -> None:
     app.url_map.converters["int"] = BoundedIntConverter
-    from portal.web import admin, api, auth, bank_store, finance, jobs, operations, people, reports, sales
+    from portal.web import (
+        admin,
+        api,
+        auth,
+        bank_store,
+        dashboards,
+        finance,
+        jobs,
+        operations,
+        people,
+        reports,
+        sales,
+    )
     from portal.web.errors import register_error_handlers
     from portal.web.filters import register_filters
     from portal.web.input_guard import register_input_guard
     from portal.web.navigation import register_navigation
     from portal.web.security import register_security_hooks
 
-    for module in (auth, api, sales, operations, finance, admin, people, jobs):
+    for module in (auth, api, sales, operations, finance, admin, people, jobs, dashboards):
         app.register_blueprint(module.bp)
     reports.init_app(app)
     people.register_cert_warnings(app)

@@ -384,6 +384,25 @@ def rebuild_proposal_rollup() -> None:
     click.echo(f"Contagens da esteira recalculadas ({rows} linha(s) no resumo).")
 
 
+@click.group("insights", cls=AppGroup, help="Painéis: resumos que os painéis leem.")
+def insights_group() -> None:
+    pass
+
+
+@insights_group.command("rebuild")
+@with_appcontext
+def insights_rebuild() -> None:
+    """Recalcula os resumos dos painéis a partir das propostas e do razão (após cargas em massa)."""
+    from portal.insights.rebuild import rebuild_all
+
+    with unit_of_work(db.new_session) as session:
+        done = rebuild_all(session)
+    click.echo(
+        f"Resumos dos painéis recalculados: {done.days} linha(s) por dia, {done.months} por mês, "
+        f"{done.agents} por corretor e {done.ledger} do razão."
+    )
+
+
 @click.command("import-file")
 @with_appcontext
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
@@ -529,6 +548,7 @@ def register_cli(app: Flask) -> None:
         flag_inactive_clients_cmd,
         sandbox_bank,
         rebuild_proposal_rollup,
+        insights_group,
         import_file,
     ):
         app.cli.add_command(cmd)

@@ -14,6 +14,7 @@ import portal.core.backups.models
 import portal.core.effective
 import portal.core.imports.models
 import portal.core.jobs.models
+import portal.insights.models
 import portal.insights.report_models
 import portal.people.models
 import portal.proposals.models

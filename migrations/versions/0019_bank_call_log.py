@@ -2,7 +2,7 @@
 read by the admin's system-health page for latency and error rate per bank
 
 Revision ID: 0019_bank_call_log
-Revises: 0016_import_hub_kinds
+Revises: 0018_insights_rollups
 Created: 2026-11-30 23:30:00
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0019_bank_call_log"
-down_revision = "0016_import_hub_kinds"
+down_revision = "0018_insights_rollups"
 branch_labels = None
 depends_on = None
 

@@ -9,7 +9,7 @@ closed one.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -35,6 +35,23 @@ from portal.core.db import money_sum, utcnow
 COMPUTED_SOURCES = (EntrySource.ENGINE.value, EntrySource.RECALC.value, EntrySource.IMPORT.value)
 Key = tuple[str, str, str, str, str]
 COPY_FROM = 1000  # rows from which COPY beats an INSERT (a recalculation, not one proposal)
+
+# Listeners of appended rows, for the layers above (insights keeps its ledger rollup with
+# them): `listener(session, rows)` runs after the rows are inserted, in the same transaction.
+AppendListener = Callable[[Session, Sequence[dict[str, Any]]], None]
+_append_listeners: list[AppendListener] = []
+
+
+def on_append(listener: AppendListener) -> AppendListener:
+    """Register `listener(session, rows)` once; `append` calls it after every insert."""
+    if listener not in _append_listeners:
+        _append_listeners.append(listener)
+    return listener
+
+
+def _notify(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    for listener in list(_append_listeners):
+        listener(session, rows)
 
 
 def new_batch_id() -> str:
@@ -176,10 +193,11 @@ def append(session: Session, rows: Sequence[dict[str, Any]], chunk: int = 5000, 
         ensure_periods(session, {r["posting_period"] for r in rows})
     if len(rows) >= COPY_FROM and bulk.can_copy(session):
         bulk.copy_rows(session, LedgerEntry.__table__, rows)  # type: ignore[arg-type]
-        return len(rows)
-    for start in range(0, len(rows), chunk):
-        # Core insert on the table: one multi-row INSERT per page, no RETURNING of ids.
-        session.execute(insert(LedgerEntry.__table__), list(rows[start : start + chunk]))  # type: ignore[arg-type]
+    else:
+        for start in range(0, len(rows), chunk):
+            # Core insert on the table: one multi-row INSERT per page, no RETURNING of ids.
+            session.execute(insert(LedgerEntry.__table__), list(rows[start : start + chunk]))  # type: ignore[arg-type]
+    _notify(session, rows)
     return len(rows)
 
 

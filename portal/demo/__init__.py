@@ -53,6 +53,7 @@ def steps() -> list[Callable[[Session], None]]:
     from portal.demo.banks import seed_banks, seed_parameters, seed_sandbox_clients, seed_status_mappings
     from portal.demo.clients import seed_clients
     from portal.demo.commissions import seed_commissions
+    from portal.demo.insights import rebuild_insights
     from portal.demo.people import seed_collaborators
     from portal.demo.proposals import seed_proposals
     from portal.demo.reconciliation import seed_received
@@ -81,6 +82,9 @@ def steps() -> list[Callable[[Session], None]]:
         seed_reports,
         # Reconciliation (issue #11): money received from the demo banks for the closed periods.
         seed_received,
+        # Dashboards (issue #12): the steps above write proposals with bulk inserts, which
+        # skip the rollups' flush listener; recompute the dashboards' rollups once, last.
+        rebuild_insights,
     ]
 
 

@@ -54,6 +54,7 @@ class Permission(StrEnum):
     COMMISSIONS_VIEW = "commissions.view"  # finance commission pages: tables, plans, ledger, periods
     COMMISSIONS_MANAGE = "commissions.manage"  # import/approve tables, plans, manual entries, close
     REPORTS_COMPANY = "reports.company"  # the monthly workbook on the Relatórios page (generate, download)
+    DASHBOARDS = "dashboards.view"  # manager/supervisor dashboards (figures scoped by people.scope)
 
 
 _EVERYONE = {Permission.ACCOUNT}
@@ -141,13 +142,20 @@ ROLE_PERMISSIONS = {
     for role, perms in ROLE_PERMISSIONS.items()
 }
 
+# Dashboards (issue #12): managers see the company (or their units), supervisors their
+# team, admins everything; agents have their own home page instead.
+ROLE_PERMISSIONS = {
+    role: perms | ({Permission.DASHBOARDS} if role in (Role.SUPERVISOR, Role.MANAGER, Role.ADMIN) else set())
+    for role, perms in ROLE_PERMISSIONS.items()
+}
+
 # Where each role lands after login, in order of preference.
 HOME_AREA: dict[Role, str] = {
     Role.AGENT: "sales",
     Role.SUPERVISOR: "sales",
     Role.OPERATIONS: "operations",
     Role.FINANCE: "finance",
-    Role.MANAGER: "sales",
+    Role.MANAGER: "dashboards",
     Role.ADMIN: "admin",
 }
 

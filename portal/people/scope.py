@@ -61,6 +61,24 @@ def visible_collaborator_ids(session: Session, user: User, on: date | None = Non
     return select(union(own, reports, in_my_units).subquery().c[0])
 
 
+def visible_unit_ids(session: Session, user: User, on: date | None = None) -> Select | None:
+    """The same rule in org-unit form, for records kept per store/team (the dashboards'
+    rollups): a SELECT of the unit ids whose records the user sees (their units and every
+    unit below), or None when the user sees everyone. An agent has no unit-wide view."""
+    role = Role(user.role)
+    if role in UNSCOPED_ROLES:
+        return None
+    if role == Role.AGENT:
+        return select(OrgUnit.id).where(literal(False))
+    on = on or date.today()
+    my_units = select(Membership.org_unit_id).where(
+        Membership.collaborator_id.in_(_own_collaborator(user)), active_on(on)
+    )
+    if role == Role.MANAGER and session.scalar(select(literal(1)).where(my_units.exists())) is None:
+        return None  # a company-wide manager
+    return _units_below(my_units)
+
+
 def can_see_collaborator(session: Session, user: User, collaborator_id: int, on: date | None = None) -> bool:
     visible = visible_collaborator_ids(session, user, on)
     if visible is None:

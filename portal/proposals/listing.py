@@ -18,9 +18,26 @@ from portal.people.models import Collaborator, OrgUnit, User
 from portal.people.scope import visible_collaborator_ids
 from portal.proposals.models import Proposal
 from portal.proposals.sla import breached_condition
+from portal.proposals.statuses import AFTER_SALE, Status
 
 PER_PAGE = 50
 LOCAL_TZ = ZoneInfo("America/Sao_Paulo")
+# Status groups the dashboards count by; "open" is every status in none of them. Paid
+# includes what ended after payment (settled early, refinanced or ported away, ...).
+CLOSED_BUCKETS: dict[str, frozenset[str]] = {
+    "paid": frozenset({Status.PAID.value} | {s.value for s in AFTER_SALE}),
+    "cancelled": frozenset({Status.CANCELLED.value}),
+    "refused": frozenset({Status.REFUSED.value}),
+}
+OPEN_BUCKET = "open"
+BUCKETS = (OPEN_BUCKET, *CLOSED_BUCKETS)
+
+
+def bucket_of(status: str) -> str:
+    for name, statuses in CLOSED_BUCKETS.items():
+        if status in statuses:
+            return name
+    return OPEN_BUCKET
 AGREEMENTS = ["INSS", "SIAPE", "GOV-SP", "GOV-AC", "PREF-SAO PAULO", "FORCAS ARMADAS", "CLT", "FGTS"]
 
 
@@ -34,6 +51,8 @@ class ProposalFilters:
     status: str = ""
     agent_id: int | None = None
     store_id: int | None = None
+    team_id: int | None = None
+    bucket: str = ""  # a group of statuses the dashboards count (BUCKETS)
     date_from: date | None = None
     date_to: date | None = None
     paid_from: date | None = None
@@ -76,6 +95,12 @@ def conditions(
         result.append(Proposal.agent_id == filters.agent_id)
     if filters.store_id:
         result.append(Proposal.store_id == filters.store_id)
+    if filters.team_id:
+        result.append(Proposal.team_id == filters.team_id)
+    if filters.bucket == OPEN_BUCKET:
+        result.append(Proposal.status.not_in(sorted(set().union(*CLOSED_BUCKETS.values()))))
+    elif filters.bucket in CLOSED_BUCKETS:
+        result.append(Proposal.status.in_(sorted(CLOSED_BUCKETS[filters.bucket])))
     if filters.date_from:
         result.append(Proposal.submitted_at >= _local_midnight(filters.date_from))
     if filters.date_to:

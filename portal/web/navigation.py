@@ -22,6 +22,7 @@ MENU: list[tuple[str, str, Permission]] = [
     ("Propostas", "sales.my_proposals", Permission.SALES),
     ("Comissões", "sales.my_commissions", Permission.SALES),
     ("Extratos", "sales.statements", Permission.SALES),
+    ("Painéis", "dashboards.index", Permission.DASHBOARDS),
     ("Relatórios", "reports.index", Permission.ACCOUNT),
 ]
 

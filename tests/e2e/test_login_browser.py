@@ -18,7 +18,7 @@ CASES = [
         "/finance/",
         marks=pytest.mark.production_shape,
     ),
-    ("gerente@demo.athenas", "Gerente", ["Vendas", "Operações", "Financeiro"], "/sales/"),
+    ("gerente@demo.athenas", "Gerente", ["Painéis", "Vendas", "Operações", "Financeiro"], "/dashboards/"),
     ("admin@demo.athenas", "Administrador", ["Administração"], "/admin/"),
 ]
 ALL_AREAS = {"Vendas", "Operações", "Financeiro", "Administração"}

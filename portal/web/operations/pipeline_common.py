@@ -20,7 +20,7 @@ from portal.core.errors import DomainError, Forbidden
 from portal.core.ints import parse_int
 from portal.extensions import db
 from portal.proposals import documents, pendencies, sla
-from portal.proposals.listing import ProposalFilters, filtered_proposals, proposals_page
+from portal.proposals.listing import BUCKETS, ProposalFilters, filtered_proposals, proposals_page
 from portal.proposals.models import Origin, Product, Proposal
 from portal.proposals.queries import events_of, proposals_for
 from portal.proposals.statuses import LABELS, Status, allowed_next, needs_reason
@@ -58,6 +58,8 @@ def filters_from(args: Any) -> ProposalFilters:
         status=args.get("status", "") if args.get("status") in statuses else "",
         agent_id=_int("agent", args),
         store_id=_int("store", args),
+        team_id=_int("team", args),
+        bucket=args.get("bucket", "") if args.get("bucket") in BUCKETS else "",
         date_from=_date("from", args),
         date_to=_date("to", args),
         paid_from=_date("paid_from", args),

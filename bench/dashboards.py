@@ -1,0 +1,177 @@
+"""Benchmark the manager's dashboard through the app against the bare `SELECT 1` page,
+at the size the database has (300,000 then 3,000,000 proposals), and record how the
+dashboard's time grows with the data.
+
+    DATABASE_URL=postgresql+psycopg2://postgres@127.0.0.1:5432/athenas_bench \
+        .venv/bin/python bench/proposals_generate.py --count 300000
+    DATABASE_URL=... .venv/bin/python bench/dashboards.py --runs 30
+    DATABASE_URL=... .venv/bin/python bench/proposals_generate.py --count 2700000
+    DATABASE_URL=... .venv/bin/python bench/dashboards.py --runs 30
+
+Before measuring, the ledger is topped up to `--ledger-ratio` entries per proposal
+(10/3: 10,000,000 entries for 3,000,000 proposals) with one set-based INSERT … SELECT
+over the proposals that have none yet (company upfront, agent repasse, deferred
+installments in the next months), and the dashboards' rollups are rebuilt (the
+generators write with COPY/Core, past the rollups' listeners), then VACUUM ANALYZE.
+
+Measured, as a company-wide manager: the dashboard for the current month, for the last
+12 months, its HTMX filter swap (one bank) and the SLA panel the page loads after
+itself. Each size's row is kept in bench/results/dashboards.md; the growth line
+compares the smallest and largest sizes.
+Goals: dashboard ≤ 3 × the base page; from 300k to 3M proposals ≤ 1.2×.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+from pathlib import Path
+
+import pyotp
+from _common import BASELINE_PATH, build_app, database_facts, login, summary, write_results
+from pipeline_pages import measure
+from sqlalchemy import func, select, text
+
+from portal.commissions.models import LedgerEntry
+from portal.core.db import utcnow
+from portal.extensions import db
+from portal.insights.filters import add_months
+from portal.insights.rebuild import rebuild_all
+from portal.people.models import User
+from portal.proposals.models import Proposal
+
+RESULTS = Path(__file__).resolve().parent / "results" / "dashboards.md"
+BENCH_MANAGER = "bench-gerente@bench.athenas"
+ROW = re.compile(r"^\| ([\d.]+) \| ([\d.]+) \| ")
+
+# Per proposal without entries: upfront (company), repasse (agent), the first deferred
+# installment next month; every third proposal a second installment (≈ 3.33 per proposal).
+LEDGER_SQL = """
+INSERT INTO commission_ledger (batch_id, contract, proposal_id, bank_code, payee, collaborator_id,
+    org_unit_id, kind, source_kind, competence, posting_period, prior_period, base, percent, amount,
+    explanation, source, reason, author_id, author_label, table_version_id, table_row_id, created_at)
+SELECT 'bench', 'B' || p.id, p.id, p.bank_code, k.payee,
+    CASE WHEN k.payee = 'empresa' THEN NULL ELSE p.agent_id END,
+    NULL, k.kind, NULL, m.month, m.month, false, p.gross_amount, NULL, p.gross_amount * k.share / 1000,
+    'bench', 'recalc', NULL, NULL, 'bench', NULL, NULL, now()
+FROM proposals p
+CROSS JOIN (VALUES ('empresa', 'flat', 60, 0), ('agente@bench', 'repasse', 24, 0),
+                   ('empresa', 'diferido', 5, 1), ('empresa', 'diferido', 5, 2))
+    AS k(payee, kind, share, ahead)
+CROSS JOIN LATERAL (SELECT to_char(coalesce(p.submitted_at, p.created_at) + make_interval(months => k.ahead),
+                                   'YYYY-MM') AS month) AS m
+WHERE p.id > :after AND (k.ahead < 2 OR p.id % 3 = 0)
+"""
+
+
+def top_up_ledger(app) -> tuple[int, int]:
+    """Give the proposals without entries theirs (PostgreSQL), rebuild the rollups;
+    returns (proposals, ledger entries)."""
+    with app.app_context():
+        session = db.new_session()
+        after = session.scalar(select(func.coalesce(func.max(LedgerEntry.proposal_id), 0)))
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(text(LEDGER_SQL), {"after": after})
+        else:
+            print("SQLite: o razão não é gerado (só PostgreSQL); medindo com o que houver.")
+        done = rebuild_all(session)
+        manager = session.scalar(select(User).where(User.email == BENCH_MANAGER))
+        if manager is None:
+            manager = User(email=BENCH_MANAGER, name="Gerente Bench", role="manager")
+            session.add(manager)
+        if not manager.mfa_enabled:  # managers must have MFA; the bench client skips the form
+            manager.mfa_secret, manager.mfa_enabled_at = pyotp.random_base32(), utcnow()
+        session.commit()
+        proposals = session.scalar(select(func.count()).select_from(Proposal))
+        entries = session.scalar(select(func.count()).select_from(LedgerEntry))
+        dialect = session.get_bind().dialect.name
+        session.close()
+        print(f"rollups: {done}", flush=True)
+        if dialect == "postgresql":
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                for table in ("commission_ledger", "insights_production_day", "insights_production_month",
+                              "insights_agent_month", "insights_ledger_month"):  # fmt: skip
+                    conn.exec_driver_sql(f"VACUUM ANALYZE {table}")
+    return proposals, entries
+
+
+def _kept_rows(proposals: int) -> list[str]:
+    """This size's row replaces an earlier one of the same size; other sizes are kept."""
+    if not RESULTS.exists():
+        return []
+    rows = []
+    for line in RESULTS.read_text(encoding="utf-8").splitlines():
+        match = ROW.match(line)
+        if match and int(match.group(1).replace(".", "")) != proposals:
+            rows.append(line)
+    return rows
+
+
+def _n(value: int) -> str:
+    return f"{value:,}".replace(",", ".")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=30)
+    args = parser.parse_args()
+
+    app = build_app()
+    proposals, entries = top_up_ledger(app)
+    _total, dialect, version = database_facts(app, Proposal)
+    client = login(app, BENCH_MANAGER)
+    month = utcnow().date().isoformat()[:7]
+    scenarios = [
+        ("Painel gerencial, mês atual", "/dashboards/"),
+        ("Painel gerencial, últimos 12 meses", f"/dashboards/?de={add_months(month, -11)}&ate={month}"),
+        ("Filtro HTMX (um banco, mês atual)", "/dashboards/?bank=facta"),
+        ("Painel de SLA (carregado depois da página)", "/dashboards/sla"),
+    ]
+    base_timings, _ = measure(app, client, BASELINE_PATH, args.runs)
+    base = summary(base_timings)[0]
+    print(f"{'Página SELECT 1 (base)':<45} mediana {base:8.1f} ms")
+    medians = []
+    for name, path in scenarios:
+        timings, queries = measure(app, client, path, args.runs)
+        median, p95 = summary(timings)
+        medians.append((median, p95, queries))
+        ratio = median / base
+        print(f"{name:<45} mediana {median:8.1f} ms  p95 {p95:8.1f} ms  razão {ratio:6.2f}  SQL {queries}")
+    row = (
+        f"| {_n(proposals)} | {_n(entries)} | {dialect} | {base:.1f} | "
+        + " | ".join(f"{m:.1f} ({m / base:.2f}×)" for m, _p95, _q in medians)
+        + f" | {medians[0][2]} |"
+    )
+    rows = sorted([*_kept_rows(proposals), row], key=lambda r: int(ROW.match(r).group(1).replace(".", "")))
+    growth = ""
+    if len(rows) > 1:
+        first_ms = float(rows[0].split("|")[5].split()[0])
+        last_ms = float(rows[-1].split("|")[5].split()[0])
+        growth = (
+            "- Crescimento do painel (mês atual) da menor para a maior base:"
+            f" {last_ms / first_ms:.2f}× (meta ≤ 1,2×)."
+        )
+    lines = [
+        "# Benchmark dos painéis (gerente)",
+        "",
+        f"- Última execução: {dialect} ({str(version).split(',')[0]}), {platform.machine()} "
+        f"({os.cpu_count()} núcleos), Python {platform.python_version()}; {args.runs} medições por cenário"
+        " após 3 de aquecimento, pelo app inteiro (cliente de teste WSGI), gerente da empresa toda.",
+        "- Razão = mediana do cenário ÷ mediana da página base (um `SELECT 1` e o layout), mesma execução."
+        " Metas: painel ≤ 3× a base; de 300 mil para 3 milhões de propostas ≤ 1,2×.",
+        "",
+        "| Propostas | Lançamentos | Banco | Base (ms) | " + " | ".join(n for n, _ in scenarios) + " | SQL |",
+        "|---:|---:|---|---:|" + "---:|" * (len(scenarios) + 1),
+        *rows,
+        "",
+        growth,
+        "",
+        "Gerado por `bench/dashboards.py` (depois de `bench/proposals_generate.py`).",
+    ]
+    write_results(RESULTS, lines)
+
+
+if __name__ == "__main__":
+    main()

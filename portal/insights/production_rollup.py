@@ -1,0 +1,179 @@
+"""Production rollups kept in the same transaction as every proposal write.
+
+After each ORM flush, what changed on `Proposal` rows (created, moved, edited, deleted)
+becomes deltas per key of the three production tables (`insights.models`), applied as
+one upsert per table (`INSERT ... ON CONFLICT DO UPDATE SET n = n + excluded.n`, keys in
+order), exactly like the board's rollup (`portal.proposals.rollup`). Writers that use
+Core bulk inserts (demo data, benchmark generators) run `rebuild.rebuild_all` after.
+
+The day is the São Paulo calendar day of `submitted_at` (or `created_at` when a proposal
+was never submitted): the same day the proposals list filters on, so a figure's link
+lists exactly the proposals it counts. Brazil has had no daylight saving time since 2019;
+SQLite, which has no time zones, rebuilds with a fixed -3 h.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection, Table, event, inspect
+from sqlalchemy.orm import Session, UOWTransaction
+
+from portal.insights.models import AgentMonth, ProductionDay, ProductionMonth
+from portal.proposals.listing import BUCKETS, CLOSED_BUCKETS, OPEN_BUCKET, bucket_of
+from portal.proposals.models import Proposal
+
+LOCAL_TZ = ZoneInfo("America/Sao_Paulo")
+
+# Status buckets (defined with the proposals list's filter, so a figure's link lists
+# exactly what it counts).
+__all__ = ["BUCKETS", "CLOSED_BUCKETS", "OPEN_BUCKET", "bucket_of", "register"]
+BUCKET_LABELS = {"open": "Em andamento", "paid": "Pagas", "cancelled": "Canceladas", "refused": "Reprovadas"}
+
+TRACKED = (
+    "status",
+    "submitted_at",
+    "created_at",
+    "bank_code",
+    "product",
+    "agreement",
+    "store_id",
+    "team_id",
+    "agent_id",
+    "gross_amount",
+    "net_amount",
+)
+SUMS = ("proposals", "gross_amount", "net_amount")
+DAY_KEY = ("day", "bank_code", "product", "agreement", "store_id", "team_id", "bucket")
+MONTH_KEY = ("month", "bank_code", "product", "agreement", "store_id", "team_id", "bucket")
+AGENT_KEY = ("month", "agent_id", "store_id", "team_id", "bucket")
+
+Deltas = dict[tuple, list]
+UPSERT_CHUNK = 1000  # rows per statement (SQLite limits bound parameters)
+
+
+def local_day(moment: datetime | None) -> date:
+    moment = moment or datetime.now(UTC)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(LOCAL_TZ).date()
+
+
+def _keys(values: dict[str, Any]) -> tuple[tuple, tuple, tuple]:
+    day = local_day(values["submitted_at"] or values["created_at"])
+    month = day.isoformat()[:7]
+    bucket = bucket_of(values["status"])
+    dims = (
+        values["bank_code"],
+        values["product"],
+        values["agreement"],
+        values["store_id"] or 0,
+        values["team_id"] or 0,
+        bucket,
+    )
+    agent = (month, values["agent_id"], values["store_id"] or 0, values["team_id"] or 0, bucket)
+    return (day, *dims), (month, *dims), agent
+
+
+def _old_and_new(proposal: Proposal) -> tuple[dict[str, Any], dict[str, Any], bool]:
+    state = inspect(proposal)
+    old, new, changed = {}, {}, False
+    for name in TRACKED:
+        history = state.attrs[name].history
+        current = getattr(proposal, name)
+        new[name] = current
+        if history.deleted:
+            old[name] = history.deleted[0]
+            changed = changed or history.deleted[0] != current
+        else:
+            old[name] = history.unchanged[0] if history.unchanged else current
+    return old, new, changed
+
+
+def deltas_of(
+    new: Iterable[Any], dirty: Iterable[Any], deleted: Iterable[Any]
+) -> tuple[Deltas, Deltas, Deltas]:
+    """(day, month, agent) key → [proposals, gross, net] to add, from a session's changes."""
+    days: Deltas = {}
+    months: Deltas = {}
+    agents: Deltas = {}
+
+    def add(values: dict[str, Any], sign: int) -> None:
+        gross = sign * Decimal(values["gross_amount"] or 0)
+        net = sign * Decimal(values["net_amount"] or 0)
+        for table, key in zip((days, months, agents), _keys(values), strict=True):
+            entry = table.setdefault(key, [0, Decimal("0.00"), Decimal("0.00")])
+            entry[0] += sign
+            entry[1] += gross
+            entry[2] += net
+
+    for obj in new:
+        if isinstance(obj, Proposal):
+            add({name: getattr(obj, name) for name in TRACKED}, 1)
+    for obj in dirty:
+        if isinstance(obj, Proposal):
+            old, now, changed = _old_and_new(obj)
+            if changed:
+                add(old, -1)
+                add(now, 1)
+    for obj in deleted:
+        if isinstance(obj, Proposal):
+            add(_old_and_new(obj)[0], -1)
+    return tuple({k: v for k, v in d.items() if any(v)} for d in (days, months, agents))  # type: ignore[return-value]
+
+
+def upsert_deltas(
+    connection: Connection, table: Table, key: tuple[str, ...], sums: tuple[str, ...], deltas: Deltas
+) -> None:
+    """One upsert adding each delta to its row (created at zero when missing), keys in order."""
+    if not deltas:
+        return
+    dialect = connection.dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as upsert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as upsert  # type: ignore[assignment]
+    else:  # pragma: no cover - the two databases the portal supports
+        raise RuntimeError(f"insights: banco sem suporte a upsert: {dialect}")
+    rows = [
+        dict(zip(key, k, strict=True), **dict(zip(sums, v, strict=True)))
+        for k, v in sorted(deltas.items(), key=lambda item: tuple(str(part) for part in item[0]))
+    ]
+    for start in range(0, len(rows), UPSERT_CHUNK):
+        stmt = upsert(table).values(rows[start : start + UPSERT_CHUNK])
+        stmt = stmt.on_conflict_do_update(
+            index_elements=list(key), set_={name: table.c[name] + stmt.excluded[name] for name in sums}
+        )
+        connection.execute(stmt)
+
+
+def apply(connection: Connection, deltas: tuple[Deltas, Deltas, Deltas]) -> None:
+    days, months, agents = deltas
+    upsert_deltas(connection, ProductionDay.__table__, DAY_KEY, SUMS, days)  # type: ignore[arg-type]
+    upsert_deltas(connection, ProductionMonth.__table__, MONTH_KEY, SUMS, months)  # type: ignore[arg-type]
+    upsert_deltas(connection, AgentMonth.__table__, AGENT_KEY, SUMS, agents)  # type: ignore[arg-type]
+
+
+def _after_flush(session: Session, _flush: UOWTransaction) -> None:
+    deltas = deltas_of(session.new, session.dirty, session.deleted)
+    if any(deltas):
+        apply(session.connection(), deltas)
+
+
+def _keep_old_value(*_args: Any) -> None:
+    """No-op: `active_history` loads the old value before a set, so a change to an
+    expired attribute still knows which rollup row to take the proposal from."""
+
+
+def register() -> None:
+    """Listen to every session's flushes (idempotent; called by `create_app`)."""
+    if not event.contains(Session, "after_flush", _after_flush):
+        event.listen(Session, "after_flush", _after_flush)
+    for name in TRACKED:
+        attribute = getattr(Proposal, name)
+        if not event.contains(attribute, "set", _keep_old_value):
+            event.listen(attribute, "set", _keep_old_value, active_history=True)
