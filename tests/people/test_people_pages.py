@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import event, func, select
@@ -262,7 +263,8 @@ def test_secret_is_never_shown_after_saving(client, db, login_as):
     )
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "ana.login" in html and f"definida em {date.today():%d/%m/%Y}" in html
+    today_in_brazil = datetime.now(ZoneInfo("America/Sao_Paulo")).date()  # the page's calendar
+    assert "ana.login" in html and f"definida em {today_in_brazil:%d/%m/%Y}" in html
     assert "Segredo-Muito-Forte-9" not in html
     code = db.scalar(select(OperatorCode).where(OperatorCode.collaborator_id == person.id))
     assert code.secret == "Segredo-Muito-Forte-9"

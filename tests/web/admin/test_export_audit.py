@@ -66,6 +66,7 @@ CASES: dict[str, tuple[str, str, str, dict[str, str] | None]] = {
     "people.collaborators_export": ("admin", "GET", "/admin/collaborators/export.csv", None),
     "jobs.export": ("agent", "GET", "/jobs/export.csv", None),
     "reports.export": ("finance", "GET", "/reports/export.csv", None),
+    "dashboards.export": ("manager", "GET", "/dashboards/export/resumo.csv", None),
     "operations.home_export": ("operations", "GET", "/operations/home/export.csv", None),
     "operations.overdue_pendencies_export": (
         "operations",

@@ -21,6 +21,9 @@ NOT_RECURRING: dict[str, str] = {
     "finance.recon_contract": "um contrato",
     # A payment batch for one chosen period, in the bank's fixed CSV layout (no XLSX).
     "finance.payouts_export": "lote de pagamentos de um período",
+    # One table of a dashboard, chosen by its path: the monthly workbook on the Relatórios
+    # page is the recurring form of the dashboards.
+    "dashboards.export": "uma tabela do painel",
     # The Relatórios list itself: a recurring report would land on the page it lists.
     "reports.export": "a própria página de Relatórios",
 }
