@@ -52,24 +52,24 @@ GAIN_DIMENSIONS = ("bank_code", "product", "store_id")
 def gains(
     session: Session, filters: Filters, scope: Scope, dimension: str | None, cache: dict | None = None
 ) -> dict[Any, Gains]:
-    """dimension value (or "") → gains over the period's posting periods, added up from
-    ONE grouped read of the ledger rollup (kept in `cache` for the page's other tables)."""
-    key = ("ledger-cube", filters, scope.units is None)
+    """dimension value (or "") → gains over the period's posting periods: one read of
+    the ledger rollup grouped by that dimension, side and kind (a few rows per value,
+    however many rollup rows the period holds). Kept in `cache` per dimension."""
+    key = ("ledger", filters, scope.units is None, dimension)
     rows = cache.get(key) if cache is not None else None
     if rows is None:
         where = dimension_conditions(LedgerMonth, filters, scope) + [
             LedgerMonth.month >= filters.month_from,
             LedgerMonth.month <= filters.month_to,
         ]
-        dims = [getattr(LedgerMonth, d) for d in GAIN_DIMENSIONS] + [LedgerMonth.side, LedgerMonth.kind]
+        dims = ([getattr(LedgerMonth, dimension)] if dimension else []) + [LedgerMonth.side, LedgerMonth.kind]
         stmt = select(*dims, money_sum(LedgerMonth.amount)).where(*where).group_by(*dims)
         rows = [tuple(r) for r in session.execute(stmt)]
         if cache is not None:
             cache[key] = rows
-    index = GAIN_DIMENSIONS.index(dimension) if dimension else None
     out: dict[Any, Gains] = {}
     for row in rows:
-        out.setdefault(row[index] if index is not None else "", Gains()).add(row[-3], row[-2], row[-1])
+        out.setdefault(row[0] if dimension else "", Gains()).add(row[-3], row[-2], row[-1])
     return out
 
 
