@@ -75,16 +75,14 @@ def context(
     """A dashboard context for `user` (scope and unit names loaded once; the SLA limits
     only by the panel that needs them)."""
     scope = Scope.of(session, user, today)
-    names = select(OrgUnit.id, OrgUnit.name, OrgUnit.kind)
-    visible = select(OrgUnit.id, literal(True))
-    if scope.units is not None:
-        visible = visible.where(OrgUnit.id.in_(scope.units))
-    mine = dict(session.execute(visible).tuples().all())
+    # One read of the units: whether each one is the user's to filter by comes with it.
+    mine = literal(True) if scope.units is None else OrgUnit.id.in_(scope.units)
+    names = select(OrgUnit.id, OrgUnit.name, OrgUnit.kind, mine).order_by(OrgUnit.name)
     units: dict[int, str] = {}
     choices: dict[str, list[tuple[int, str]]] = {}
-    for unit_id, name, kind in session.execute(names.order_by(OrgUnit.name)):
+    for unit_id, name, kind, visible in session.execute(names):
         units[unit_id] = name
-        if unit_id in mine:
+        if visible:
             choices.setdefault(kind, []).append((unit_id, name))
     return Context(session, user, filters, scope, today, now, bank_names, sla_limits or {}, units, choices)
 

@@ -53,7 +53,9 @@ def _row(page: str, testid: str) -> str:
     return text_by_testid(page, testid)
 
 
-SECTION = re.compile(r'<section[^>]*hx-get="([^"]+)" hx-trigger="load" hx-swap="outerHTML">.*?</section>', re.S)
+SECTION = re.compile(
+    r'<section[^>]*hx-get="([^"]+)" hx-trigger="load" hx-swap="outerHTML">.*?</section>', re.S
+)
 
 
 def opened(client, url: str) -> str:
@@ -187,7 +189,9 @@ def test_the_page_shows_the_summary_and_loads_each_other_table_after_itself(clie
     body = section.get_data(as_text=True)
     assert section.status_code == 200 and "<html" not in body
     # Facta only: 1 000 (paid) + 2 000 (cancelled) gross, 900 + 1 800 net.
-    assert _row(body, "producao-product-0") == "Empréstimo novo 2 R$ 3.000,00 R$ 2.700,00 1 R$ 1.000,00 50,00% 50,00%"
+    assert _row(body, "producao-product-0") == (
+        "Empréstimo novo 2 R$ 3.000,00 R$ 2.700,00 1 R$ 1.000,00 50,00% 50,00%"
+    )
     assert 'data-testid="export-producao-product-csv"' in body
     assert client.get("/dashboards/resumo").status_code == 404  # the summary is the page
     assert client.get("/dashboards/nada").status_code == 404
