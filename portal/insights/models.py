@@ -7,6 +7,8 @@ ledger adds its delta to these rows in the same transaction (`production_rollup`
 - `insights_production_day` / `insights_production_month`: proposals counted and summed
   per submission day (São Paulo calendar, like the proposals list's date filter) or
   month × bank × product × agreement × store × team × status bucket;
+- `insights_production_day_bank`: the day rollup per day × bank × bucket only (the day
+  table company-wide, unfiltered or one bank);
 - `insights_agent_month`: the same per month × agent (rankings and targets);
 - `insights_ledger_month`: ledger amounts per posting period × bank × product ×
   agreement × store × team × side (company or internal) × kind.
@@ -47,6 +49,18 @@ class ProductionDay(_ProductionKey, _ProductionSums, Base):
     __tablename__ = "insights_production_day"
 
     day: Mapped[date] = mapped_column(Date, primary_key=True, sort_order=-1)
+
+
+class ProductionDayBank(_ProductionSums, Base):
+    """Proposals per submission day, bank and bucket: the day rollup at the grain the
+    dashboard's day table shows company-wide (unfiltered or one bank), a few rows a day
+    however many products, agreements, stores and teams the day's proposals spread over."""
+
+    __tablename__ = "insights_production_day_bank"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    bank_code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    bucket: Mapped[str] = mapped_column(String(10), primary_key=True)
 
 
 class ProductionMonth(_ProductionKey, _ProductionSums, Base):

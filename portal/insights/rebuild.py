@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Date, case, cast, delete, func, insert, literal, select
+from sqlalchemy import Date, case, cast, delete, func, insert, inspect, literal, select
 from sqlalchemy.orm import Session
 
 from portal.commissions.models import LedgerEntry
 from portal.commissions.types import COMPANY
 from portal.insights.ledger_rollup import COMPANY_SIDE, INTERNAL_SIDE
-from portal.insights.models import AgentMonth, LedgerMonth, ProductionDay, ProductionMonth
+from portal.insights.models import AgentMonth, LedgerMonth, ProductionDay, ProductionDayBank, ProductionMonth
 from portal.proposals.listing import CLOSED_BUCKETS, OPEN_BUCKET
 from portal.proposals.models import Proposal
 
@@ -66,14 +66,18 @@ def _count(session: Session, model) -> int:
 
 
 def rebuild_all(session: Session) -> Rebuilt:
-    """Empty and refill the four rollups; returns their row counts."""
+    """Empty and refill every rollup; returns the row counts of the four it reports."""
     session.flush()
     connection = session.connection()
     dialect = connection.dialect.name
     if dialect == "postgresql":
         connection.exec_driver_sql("LOCK TABLE proposals, commission_ledger IN SHARE MODE")
+    # Migration 0018 runs this before 0023 creates the day-bank table (which 0023 fills).
+    day_bank_table = inspect(connection).has_table(ProductionDayBank.__tablename__)
     for model in (ProductionDay, ProductionMonth, AgentMonth, LedgerMonth):
         connection.execute(delete(model))
+    if day_bank_table:
+        connection.execute(delete(ProductionDayBank))
     store = func.coalesce(Proposal.store_id, 0)
     team = func.coalesce(Proposal.team_id, 0)
     bucket = _bucket()
@@ -87,6 +91,19 @@ def rebuild_all(session: Session) -> Rebuilt:
             ["day", *names, *sums], select(day, *dims, *_sums()).group_by(day, *dims)
         )
     )
+    if day_bank_table:
+        day_bank = (ProductionDay.day, ProductionDay.bank_code, ProductionDay.bucket)
+        connection.execute(
+            insert(ProductionDayBank).from_select(
+                ["day", "bank_code", "bucket", *sums],
+                select(
+                    *day_bank,
+                    func.sum(ProductionDay.proposals),
+                    func.sum(ProductionDay.gross_amount),
+                    func.sum(ProductionDay.net_amount),
+                ).group_by(*day_bank),
+            )
+        )
     connection.execute(
         insert(ProductionMonth).from_select(
             ["month", *names, *sums], select(month, *dims, *_sums()).group_by(month, *dims)
