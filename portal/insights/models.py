@@ -7,8 +7,8 @@ ledger adds its delta to these rows in the same transaction (`production_rollup`
 - `insights_production_day` / `insights_production_month`: proposals counted and summed
   per submission day (São Paulo calendar, like the proposals list's date filter) or
   month × bank × product × agreement × store × team × status bucket;
-- `insights_production_day_bank`: the day rollup per day × bank × bucket only (the day
-  table company-wide, unfiltered or one bank);
+- `insights_production_day_bank` / `insights_production_month_bank`: the same per day
+  or month × bank × bucket only (the company-wide tables, unfiltered or one bank);
 - `insights_agent_month`: the same per month × agent (rankings and targets);
 - `insights_ledger_month`: ledger amounts per posting period × bank × product ×
   agreement × store × team × side (company or internal) × kind.
@@ -69,6 +69,17 @@ class ProductionMonth(_ProductionKey, _ProductionSums, Base):
     __tablename__ = "insights_production_month"
 
     month: Mapped[str] = mapped_column(String(7), primary_key=True, sort_order=-1)
+
+
+class ProductionMonthBank(_ProductionSums, Base):
+    """Proposals per submission month, bank and bucket: the month rollup at the grain of
+    the company-wide summary, month and bank tables (unfiltered or one bank)."""
+
+    __tablename__ = "insights_production_month_bank"
+
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    bank_code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    bucket: Mapped[str] = mapped_column(String(10), primary_key=True)
 
 
 class AgentMonth(_ProductionSums, Base):

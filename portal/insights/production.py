@@ -29,7 +29,13 @@ from portal.insights.filters import (
     month_first,
     month_last,
 )
-from portal.insights.models import AgentMonth, ProductionDay, ProductionDayBank, ProductionMonth
+from portal.insights.models import (
+    AgentMonth,
+    ProductionDay,
+    ProductionDayBank,
+    ProductionMonth,
+    ProductionMonthBank,
+)
 from portal.proposals.listing import BUCKETS
 
 ZERO = Decimal("0.00")
@@ -98,21 +104,26 @@ def grouped(
     """dimension value (or "" for the total) → figures. PostgreSQL groups by the one
     dimension the table shows (and the bucket), so a page reads a few rows per value
     however many rollup rows the period holds: per day from the day rollup (at most
-    DAILY_DAYS days; its day-bank form when no filter below the bank or scope applies),
-    every other dimension from the month rollup. When `cache` already
+    DAILY_DAYS days), every other dimension from the month rollup; company-wide with no
+    filter below the bank, the total, day, month and bank from their bank-grain forms. When `cache` already
     holds this read (another table of the same request), it is reused."""
     key = ("production", filters, scope.units is None, dimension)
     if cache is not None and key in cache:
         return cache[key]
     out: dict[Any, Figures] = {}
-    model: Any = ProductionDay if dimension == "day" else ProductionMonth
-    if model is ProductionDay and scope.units is None and not filters.dimension_filtered:
-        # Company-wide, unfiltered or one bank: the day-bank rollup has every figure.
-        model = ProductionDayBank
+    by_day = dimension == "day"
+    model: Any = ProductionDay if by_day else ProductionMonth
+    if (
+        dimension in (None, "day", "month", "bank_code")
+        and scope.units is None
+        and not filters.dimension_filtered
+    ):
+        # Company-wide, unfiltered or one bank: the bank-grain rollups have every figure.
+        model = ProductionDayBank if by_day else ProductionMonthBank
         where = [model.bank_code == filters.bank] if filters.bank else []
     else:
         where = dimension_conditions(model, filters, scope)
-    if model is not ProductionMonth:
+    if by_day:
         where += [model.day >= daily_from(filters), model.day <= filters.last_day]
     else:
         where += [model.month >= filters.month_from, model.month <= filters.month_to]

@@ -1,8 +1,8 @@
 """Production rollups kept in the same transaction as every proposal write.
 
 After each ORM flush, what changed on `Proposal` rows (created, moved, edited, deleted)
-becomes deltas per key of the production tables (`insights.models`; the day-bank one from the
-day deltas), applied as
+becomes deltas per key of the production tables (`insights.models`; the bank-grain ones from the
+day and month deltas), applied as
 one upsert per table (`INSERT ... ON CONFLICT DO UPDATE SET n = n + excluded.n`, keys in
 order), exactly like the board's rollup (`portal.proposals.rollup`). Writers that use
 Core bulk inserts (demo data, benchmark generators) run `rebuild.rebuild_all` after.
@@ -24,7 +24,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, Table, event, inspect
 from sqlalchemy.orm import Session, UOWTransaction
 
-from portal.insights.models import AgentMonth, ProductionDay, ProductionDayBank, ProductionMonth
+from portal.insights.models import (
+    AgentMonth,
+    ProductionDay,
+    ProductionDayBank,
+    ProductionMonth,
+    ProductionMonthBank,
+)
 from portal.proposals.listing import BUCKETS, CLOSED_BUCKETS, OPEN_BUCKET, bucket_of
 from portal.proposals.models import Proposal
 
@@ -53,6 +59,7 @@ DAY_KEY = ("day", "bank_code", "product", "agreement", "store_id", "team_id", "b
 MONTH_KEY = ("month", "bank_code", "product", "agreement", "store_id", "team_id", "bucket")
 AGENT_KEY = ("month", "agent_id", "store_id", "team_id", "bucket")
 DAY_BANK_KEY = ("day", "bank_code", "bucket")
+MONTH_BANK_KEY = ("month", "bank_code", "bucket")
 
 Deltas = dict[tuple, list]
 UPSERT_CHUNK = 1000  # rows per statement (SQLite limits bound parameters)
@@ -153,11 +160,11 @@ def upsert_deltas(
         connection.execute(stmt)
 
 
-def day_bank_deltas(days: Deltas) -> Deltas:
-    """The day deltas added up per (day, bank, bucket)."""
+def bank_deltas(deltas: Deltas) -> Deltas:
+    """Day or month deltas added up per (day or month, bank, bucket)."""
     out: Deltas = {}
-    for (day, bank, _product, _agreement, _store, _team, bucket), values in days.items():
-        entry = out.setdefault((day, bank, bucket), [0, Decimal("0.00"), Decimal("0.00")])
+    for (period, bank, _product, _agreement, _store, _team, bucket), values in deltas.items():
+        entry = out.setdefault((period, bank, bucket), [0, Decimal("0.00"), Decimal("0.00")])
         for index, value in enumerate(values):
             entry[index] += value
     return {k: v for k, v in out.items() if any(v)}
@@ -171,7 +178,14 @@ def apply(connection: Connection, deltas: tuple[Deltas, Deltas, Deltas]) -> None
         ProductionDayBank.__table__,  # type: ignore[arg-type]
         DAY_BANK_KEY,
         SUMS,
-        day_bank_deltas(days),
+        bank_deltas(days),
+    )
+    upsert_deltas(
+        connection,
+        ProductionMonthBank.__table__,  # type: ignore[arg-type]
+        MONTH_BANK_KEY,
+        SUMS,
+        bank_deltas(months),
     )
     upsert_deltas(connection, ProductionMonth.__table__, MONTH_KEY, SUMS, months)  # type: ignore[arg-type]
     upsert_deltas(connection, AgentMonth.__table__, AGENT_KEY, SUMS, agents)  # type: ignore[arg-type]

@@ -16,7 +16,14 @@ from sqlalchemy.orm import Session
 from portal.commissions.models import LedgerEntry
 from portal.commissions.types import COMPANY
 from portal.insights.ledger_rollup import COMPANY_SIDE, INTERNAL_SIDE
-from portal.insights.models import AgentMonth, LedgerMonth, ProductionDay, ProductionDayBank, ProductionMonth
+from portal.insights.models import (
+    AgentMonth,
+    LedgerMonth,
+    ProductionDay,
+    ProductionDayBank,
+    ProductionMonth,
+    ProductionMonthBank,
+)
 from portal.proposals.listing import CLOSED_BUCKETS, OPEN_BUCKET
 from portal.proposals.models import Proposal
 
@@ -72,12 +79,10 @@ def rebuild_all(session: Session) -> Rebuilt:
     dialect = connection.dialect.name
     if dialect == "postgresql":
         connection.exec_driver_sql("LOCK TABLE proposals, commission_ledger IN SHARE MODE")
-    # Migration 0018 runs this before 0023 creates the day-bank table (which 0023 fills).
-    day_bank_table = inspect(connection).has_table(ProductionDayBank.__tablename__)
+    # Migration 0018 runs this before 0023 creates the bank-grain tables (0023 fills them).
+    bank_tables = inspect(connection).has_table(ProductionDayBank.__tablename__)
     for model in (ProductionDay, ProductionMonth, AgentMonth, LedgerMonth):
         connection.execute(delete(model))
-    if day_bank_table:
-        connection.execute(delete(ProductionDayBank))
     store = func.coalesce(Proposal.store_id, 0)
     team = func.coalesce(Proposal.team_id, 0)
     bucket = _bucket()
@@ -91,24 +96,26 @@ def rebuild_all(session: Session) -> Rebuilt:
             ["day", *names, *sums], select(day, *dims, *_sums()).group_by(day, *dims)
         )
     )
-    if day_bank_table:
-        day_bank = (ProductionDay.day, ProductionDay.bank_code, ProductionDay.bucket)
-        connection.execute(
-            insert(ProductionDayBank).from_select(
-                ["day", "bank_code", "bucket", *sums],
-                select(
-                    *day_bank,
-                    func.sum(ProductionDay.proposals),
-                    func.sum(ProductionDay.gross_amount),
-                    func.sum(ProductionDay.net_amount),
-                ).group_by(*day_bank),
-            )
-        )
     connection.execute(
         insert(ProductionMonth).from_select(
             ["month", *names, *sums], select(month, *dims, *_sums()).group_by(month, *dims)
         )
     )
+    if bank_tables:
+        for fine, coarse, period in (
+            (ProductionDay, ProductionDayBank, "day"),
+            (ProductionMonth, ProductionMonthBank, "month"),
+        ):
+            connection.execute(delete(coarse))
+            key = (getattr(fine, period), fine.bank_code, fine.bucket)
+            connection.execute(
+                insert(coarse).from_select(
+                    [period, "bank_code", "bucket", *sums],
+                    select(
+                        *key, func.sum(fine.proposals), func.sum(fine.gross_amount), func.sum(fine.net_amount)
+                    ).group_by(*key),
+                )
+            )
     agent_dims = (month, Proposal.agent_id, store, team, bucket)
     connection.execute(
         insert(AgentMonth).from_select(

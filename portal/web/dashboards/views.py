@@ -99,10 +99,15 @@ def link_maker(paths: dict[str, str]):
     """link → URL of the list behind a figure (None when the user may not open it); the
     paths are resolved once per page, not once per cell."""
 
+    made: dict[Link, str] = {}  # one request's links: a row repeats its list in several cells
+
     def link_url(link: Link | None) -> str | None:
         if link is None or link.target not in paths:
             return None
-        return f"{paths[link.target]}?{urlencode(link.params)}" if link.params else paths[link.target]
+        if link not in made:
+            path = paths[link.target]
+            made[link] = f"{path}?{urlencode(link.params)}" if link.params else path
+        return made[link]
 
     return link_url
 
