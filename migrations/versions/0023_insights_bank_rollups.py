@@ -1,6 +1,6 @@
 """insights bank-grain rollups: production per submission day or month × bank × bucket,
-the grain the dashboard shows company-wide (kept with the other rollups, filled from the
-day and month rollups here)
+ledger per posting period × bank × side × kind, the grain the dashboard shows
+company-wide (kept with the other rollups, filled from the finer rollups here)
 
 Revision ID: 0023_insights_bank_rollups
 Revises: 0022_admin_console
@@ -38,8 +38,26 @@ def upgrade() -> None:
             f" SELECT {period}, bank_code, bucket, sum(proposals), sum(gross_amount), sum(net_amount)"
             f" FROM {fine} GROUP BY {period}, bank_code, bucket"
         )
+    op.create_table(
+        "insights_ledger_month_bank",
+        sa.Column("month", sa.String(length=7), nullable=False),
+        sa.Column("bank_code", sa.String(length=20), nullable=False),
+        sa.Column("side", sa.String(length=10), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("entries", sa.Integer(), nullable=False),
+        sa.Column("amount", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint(
+            "month", "bank_code", "side", "kind", name=op.f("pk_insights_ledger_month_bank")
+        ),
+    )
+    op.execute(
+        "INSERT INTO insights_ledger_month_bank (month, bank_code, side, kind, entries, amount)"
+        " SELECT month, bank_code, side, kind, sum(entries), sum(amount)"
+        " FROM insights_ledger_month GROUP BY month, bank_code, side, kind"
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("insights_ledger_month_bank")
     op.drop_table("insights_production_month_bank")
     op.drop_table("insights_production_day_bank")

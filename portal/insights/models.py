@@ -11,7 +11,8 @@ ledger adds its delta to these rows in the same transaction (`production_rollup`
   or month × bank × bucket only (the company-wide tables, unfiltered or one bank);
 - `insights_agent_month`: the same per month × agent (rankings and targets);
 - `insights_ledger_month`: ledger amounts per posting period × bank × product ×
-  agreement × store × team × side (company or internal) × kind.
+  agreement × store × team × side (company or internal) × kind, and
+  `insights_ledger_month_bank` the same per period × bank × side × kind only.
 
 Store and team are the proposal's (frozen at submission); 0 stands for "none" so the
 key stays a primary key on both databases.
@@ -107,6 +108,20 @@ class LedgerMonth(Base):
     store_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     team_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     side: Mapped[str] = mapped_column(String(10), primary_key=True)  # company | internal
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    entries: Mapped[int] = mapped_column(Integer, default=0)
+    amount: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
+
+
+class LedgerMonthBank(Base):
+    """Ledger amounts per posting period, bank, side and kind: the ledger rollup at the
+    grain of the company-wide summary and bank tables (unfiltered or one bank)."""
+
+    __tablename__ = "insights_ledger_month_bank"
+
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    bank_code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    side: Mapped[str] = mapped_column(String(10), primary_key=True)
     kind: Mapped[str] = mapped_column(String(20), primary_key=True)
     entries: Mapped[int] = mapped_column(Integer, default=0)
     amount: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))

@@ -19,6 +19,7 @@ from portal.insights.ledger_rollup import COMPANY_SIDE, INTERNAL_SIDE
 from portal.insights.models import (
     AgentMonth,
     LedgerMonth,
+    LedgerMonthBank,
     ProductionDay,
     ProductionDayBank,
     ProductionMonth,
@@ -154,6 +155,15 @@ def rebuild_all(session: Session) -> Rebuilt:
             .group_by(*ledger_dims),
         )
     )
+    if bank_tables:
+        connection.execute(delete(LedgerMonthBank))
+        key = (LedgerMonth.month, LedgerMonth.bank_code, LedgerMonth.side, LedgerMonth.kind)
+        connection.execute(
+            insert(LedgerMonthBank).from_select(
+                ["month", "bank_code", "side", "kind", "entries", "amount"],
+                select(*key, func.sum(LedgerMonth.entries), func.sum(LedgerMonth.amount)).group_by(*key),
+            )
+        )
     return Rebuilt(
         _count(session, ProductionDay),
         _count(session, ProductionMonth),

@@ -13,6 +13,7 @@ from portal.commissions.models import LedgerEntry
 from portal.insights.models import (
     AgentMonth,
     LedgerMonth,
+    LedgerMonthBank,
     ProductionDay,
     ProductionDayBank,
     ProductionMonth,
@@ -118,6 +119,26 @@ def assert_in_step(db) -> None:
         assert g == w, name
     assert stored_bank(db, ProductionDayBank, "day") == per_bank(want[0]), "dia × banco"
     assert stored_bank(db, ProductionMonthBank, "month") == per_bank(want[1]), "mês × banco"
+    assert stored_ledger_bank(db) == ledger_per_bank(want[3]), "razão × banco"
+
+
+def ledger_per_bank(rows: dict) -> dict:
+    """Ledger figures added up per (period, bank, side, kind)."""
+    sums: dict = defaultdict(lambda: [0, ZERO])
+    for (month, bank, _product, _agreement, _store, _team, side, kind), (n, amount) in rows.items():
+        entry = sums[(month, bank, side, kind)]
+        entry[0] += n
+        entry[1] += amount
+    return _nonzero({k: tuple(v) for k, v in sums.items()})
+
+
+def stored_ledger_bank(db) -> dict:
+    return _nonzero(
+        {
+            (r.month, r.bank_code, r.side, r.kind): (r.entries, r.amount)
+            for r in db.scalars(select(LedgerMonthBank))
+        }
+    )
 
 
 def per_bank(rows: dict) -> dict:
