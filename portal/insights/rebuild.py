@@ -157,11 +157,13 @@ def rebuild_all(session: Session) -> Rebuilt:
     )
     if bank_tables:
         connection.execute(delete(LedgerMonthBank))
-        key = (LedgerMonth.month, LedgerMonth.bank_code, LedgerMonth.side, LedgerMonth.kind)
+        ledger_key = (LedgerMonth.month, LedgerMonth.bank_code, LedgerMonth.side, LedgerMonth.kind)
         connection.execute(
             insert(LedgerMonthBank).from_select(
                 ["month", "bank_code", "side", "kind", "entries", "amount"],
-                select(*key, func.sum(LedgerMonth.entries), func.sum(LedgerMonth.amount)).group_by(*key),
+                select(*ledger_key, func.sum(LedgerMonth.entries), func.sum(LedgerMonth.amount)).group_by(
+                    *ledger_key
+                ),
             )
         )
     return Rebuilt(
