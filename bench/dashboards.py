@@ -96,7 +96,8 @@ def top_up_ledger(app) -> tuple[int, int]:
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 for table in ("commission_ledger", "insights_production_day", "insights_production_day_bank",
                               "insights_production_month", "insights_production_month_bank",
-                              "insights_agent_month", "insights_ledger_month"):  # fmt: skip
+                              "insights_agent_month", "insights_ledger_month",
+                              "insights_ledger_month_bank"):  # fmt: skip
                     conn.exec_driver_sql(f"VACUUM ANALYZE {table}")
     return proposals, entries
 
