@@ -193,5 +193,13 @@ def test_the_page_shows_the_summary_and_loads_each_other_table_after_itself(clie
         "Empréstimo novo 2 R$ 3.000,00 R$ 2.700,00 1 R$ 1.000,00 50,00% 50,00%"
     )
     assert 'data-testid="export-producao-product-csv"' in body
+    # Company-wide with only a bank filter, the day and month tables (and the summary) read
+    # the bank-grain rollups: the same hand-counted figures.
+    day = client.get("/dashboards/producao-day?de=2026-03&ate=2026-03&bank=facta").get_data(as_text=True)
+    assert _row(day, "producao-day-0") == "10/03/2026 2 R$ 3.000,00 R$ 2.700,00 1 R$ 1.000,00 50,00% 50,00%"
+    month = client.get("/dashboards/producao-month?de=2026-02&ate=2026-03").get_data(as_text=True)
+    # February: the one proposal of 7,00 gross keeps the factory's 9 500,00 net.
+    assert _row(month, "producao-month-0") == "02/2026 1 R$ 7,00 R$ 9.500,00 0 R$ 0,00 0,00% 0,00%"
+    assert _row(month, "producao-month-1") == "03/2026 3 R$ 3.500,00 R$ 3.150,00 1 R$ 1.000,00 33,33% 33,33%"
     assert client.get("/dashboards/resumo").status_code == 404  # the summary is the page
     assert client.get("/dashboards/nada").status_code == 404
