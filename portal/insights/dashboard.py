@@ -75,16 +75,14 @@ def context(
     """A dashboard context for `user` (scope and unit names loaded once; the SLA limits
     only by the panel that needs them)."""
     scope = Scope.of(session, user, today)
-    names = select(OrgUnit.id, OrgUnit.name, OrgUnit.kind)
-    visible = select(OrgUnit.id, literal(True))
-    if scope.units is not None:
-        visible = visible.where(OrgUnit.id.in_(scope.units))
-    mine = dict(session.execute(visible).tuples().all())
+    # One read of the units: whether each one is the user's to filter by comes with it.
+    mine = literal(True) if scope.units is None else OrgUnit.id.in_(scope.units)
+    names = select(OrgUnit.id, OrgUnit.name, OrgUnit.kind, mine).order_by(OrgUnit.name)
     units: dict[int, str] = {}
     choices: dict[str, list[tuple[int, str]]] = {}
-    for unit_id, name, kind in session.execute(names.order_by(OrgUnit.name)):
+    for unit_id, name, kind, visible in session.execute(names):
         units[unit_id] = name
-        if unit_id in mine:
+        if visible:
             choices.setdefault(kind, []).append((unit_id, name))
     return Context(session, user, filters, scope, today, now, bank_names, sla_limits or {}, units, choices)
 
@@ -315,22 +313,52 @@ def _builders(ctx: Context) -> dict[str, Callable[[], Table]]:
     }
 
 
-SLUGS = (
-    "resumo", "producao-day", "producao-month", "producao-bank_code", "producao-product",
+# The page itself shows the period's summary; every other table is a section the page
+# loads after itself, one small request each (HTMX), so the page costs the same however
+# many tables, rows and charts the sections hold. The SLA section reads the pipeline
+# with the clock (the board's figures), the others the rollups.
+PAGE_SLUGS = ("resumo",)
+SECTION_SLUGS = (
+    "producao-day", "producao-month", "producao-bank_code", "producao-product",
     "producao-agreement", "producao-store_id", "producao-team_id", "ganhos-bank_code",
     "ganhos-product", "ganhos-store_id", "ranking-lojas", "ranking-corretores", "metas",
-    "previsao-diferido", "exposicao-banco",
+    "previsao-diferido", "exposicao-banco", "sla",
 )  # fmt: skip
-# Tables the page loads after itself (they read the pipeline with the clock, not a rollup).
+SECTION_TITLES = {
+    "producao-day": "Produção por dia",
+    "producao-month": "Produção por mês",
+    "producao-bank_code": "Produção por banco",
+    "producao-product": "Produção por produto",
+    "producao-agreement": "Produção por convênio",
+    "producao-store_id": "Produção por loja",
+    "producao-team_id": "Produção por equipe",
+    "ganhos-bank_code": "Ganhos e perdas por banco",
+    "ganhos-product": "Ganhos e perdas por produto",
+    "ganhos-store_id": "Ganhos e perdas por loja",
+    "ranking-lojas": "Ranking de lojas",
+    "ranking-corretores": "Ranking de corretores",
+    "metas": "Metas e progresso",
+    "previsao-diferido": "Previsão de caixa: comissão diferida",
+    "exposicao-banco": "Exposição por banco",
+    "sla": "Propostas paradas além do SLA",
+}
+# Sections that need the SLA limits in their context.
 DEFERRED_SLUGS = ("sla",)
 
 
 def build(ctx: Context) -> list[Table]:
-    """The page's tables (without DEFERRED_SLUGS, which load after it)."""
+    """Every table but DEFERRED_SLUGS (the page's and its sections'), in page order."""
     builders = _builders(ctx)
-    return [builders[slug]() for slug in SLUGS]
+    return [builders[slug]() for slug in (*PAGE_SLUGS, *SECTION_SLUGS) if slug not in DEFERRED_SLUGS]
+
+
+def page_tables(ctx: Context) -> list[Table]:
+    """The tables the page itself shows (the sections load after it, each with `table`)."""
+    builders = _builders(ctx)
+    return [builders[slug]() for slug in PAGE_SLUGS]
 
 
 def table(ctx: Context, slug: str) -> Table | None:
+    """One table by slug (a section, or an export), or None for an unknown slug."""
     builder = _builders(ctx).get(slug)
     return builder() if builder else None

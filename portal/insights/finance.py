@@ -19,7 +19,7 @@ from portal.commissions.types import COMPANY, LineKind
 from portal.core.db import money_sum
 from portal.insights.filters import Cell, Chart, Filters, Link, Scope, Table, add_months, dimension_conditions
 from portal.insights.ledger_rollup import COMPANY_SIDE
-from portal.insights.models import LedgerMonth
+from portal.insights.models import LedgerMonth, LedgerMonthBank
 
 ZERO = Decimal("0.00")
 CLAWBACK = LineKind.CLAWBACK.value
@@ -49,27 +49,42 @@ class Gains:
 GAIN_DIMENSIONS = ("bank_code", "product", "store_id")
 
 
+def _model(filters: Filters, scope: Scope, dimension: str | None) -> Any:
+    """The ledger rollup to read: its bank-grain form company-wide, when neither the
+    table nor a filter goes below the bank (a few rows a month), else the full one."""
+    if dimension in (None, "bank_code") and scope.units is None and not filters.dimension_filtered:
+        return LedgerMonthBank
+    return LedgerMonth
+
+
+def _where(model: Any, filters: Filters, scope: Scope) -> list:
+    if model is LedgerMonthBank:
+        return [model.bank_code == filters.bank] if filters.bank else []
+    return dimension_conditions(model, filters, scope)
+
+
 def gains(
     session: Session, filters: Filters, scope: Scope, dimension: str | None, cache: dict | None = None
 ) -> dict[Any, Gains]:
-    """dimension value (or "") → gains over the period's posting periods, added up from
-    ONE grouped read of the ledger rollup (kept in `cache` for the page's other tables)."""
-    key = ("ledger-cube", filters, scope.units is None)
+    """dimension value (or "") → gains over the period's posting periods: one read of
+    the ledger rollup grouped by that dimension, side and kind (a few rows per value,
+    however many rollup rows the period holds). Kept in `cache` per dimension."""
+    key = ("ledger", filters, scope.units is None, dimension)
     rows = cache.get(key) if cache is not None else None
     if rows is None:
-        where = dimension_conditions(LedgerMonth, filters, scope) + [
-            LedgerMonth.month >= filters.month_from,
-            LedgerMonth.month <= filters.month_to,
+        model = _model(filters, scope, dimension)
+        where = _where(model, filters, scope) + [
+            model.month >= filters.month_from,
+            model.month <= filters.month_to,
         ]
-        dims = [getattr(LedgerMonth, d) for d in GAIN_DIMENSIONS] + [LedgerMonth.side, LedgerMonth.kind]
-        stmt = select(*dims, money_sum(LedgerMonth.amount)).where(*where).group_by(*dims)
+        dims = ([getattr(model, dimension)] if dimension else []) + [model.side, model.kind]
+        stmt = select(*dims, money_sum(model.amount)).where(*where).group_by(*dims)
         rows = [tuple(r) for r in session.execute(stmt)]
         if cache is not None:
             cache[key] = rows
-    index = GAIN_DIMENSIONS.index(dimension) if dimension else None
     out: dict[Any, Gains] = {}
     for row in rows:
-        out.setdefault(row[index] if index is not None else "", Gains()).add(row[-3], row[-2], row[-1])
+        out.setdefault(row[0] if dimension else "", Gains()).add(row[-3], row[-2], row[-1])
     return out
 
 
@@ -146,15 +161,16 @@ def deferred_schedule(
     key = ("deferred", filters, scope.units is None, first)
     rows = cache.get(key) if cache is not None else None
     if rows is None:
-        where = dimension_conditions(LedgerMonth, filters, scope) + [
-            LedgerMonth.side == COMPANY_SIDE,
-            LedgerMonth.kind == DEFERRED,
-            LedgerMonth.month >= first,
+        model = _model(filters, scope, "bank_code")
+        where = _where(model, filters, scope) + [
+            model.side == COMPANY_SIDE,
+            model.kind == DEFERRED,
+            model.month >= first,
         ]
         stmt = (
-            select(LedgerMonth.month, LedgerMonth.bank_code, money_sum(LedgerMonth.amount))
+            select(model.month, model.bank_code, money_sum(model.amount))
             .where(*where)
-            .group_by(LedgerMonth.month, LedgerMonth.bank_code)
+            .group_by(model.month, model.bank_code)
         )
         rows = [tuple(r) for r in session.execute(stmt)]
         if cache is not None:

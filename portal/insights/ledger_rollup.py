@@ -4,7 +4,8 @@
 recalculations, manual entries, reconciliation adjustments, period closes); it calls
 `on_rows` with the rows it inserted. Their amounts are summed per posting period ×
 bank × the proposal's product, agreement, store and team × side × kind and added to
-`insights_ledger_month` with one upsert. Entries without a proposal (targets, carried
+`insights_ledger_month` with one upsert (and per period × bank × side × kind to
+`insights_ledger_month_bank`). Entries without a proposal (targets, carried
 balances, adjustments) count with product/agreement "" and store/team 0.
 """
 
@@ -19,11 +20,12 @@ from sqlalchemy.orm import Session
 
 from portal.commissions import ledger
 from portal.commissions.types import COMPANY
-from portal.insights.models import LedgerMonth
+from portal.insights.models import LedgerMonth, LedgerMonthBank
 from portal.insights.production_rollup import Deltas, upsert_deltas
 from portal.proposals.models import Proposal
 
 KEY = ("month", "bank_code", "product", "agreement", "store_id", "team_id", "side", "kind")
+BANK_KEY = ("month", "bank_code", "side", "kind")
 SUMS = ("entries", "amount")
 COMPANY_SIDE = "company"
 INTERNAL_SIDE = "internal"
@@ -74,6 +76,17 @@ def on_rows(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     ids = {row["proposal_id"] for row in rows if row.get("proposal_id")}
     deltas = deltas_of(rows, proposal_dims(session, ids))
     upsert_deltas(session.connection(), LedgerMonth.__table__, KEY, SUMS, deltas)  # type: ignore[arg-type]
+    upsert_deltas(session.connection(), LedgerMonthBank.__table__, BANK_KEY, SUMS, bank_deltas(deltas))  # type: ignore[arg-type]
+
+
+def bank_deltas(deltas: Deltas) -> Deltas:
+    """The deltas added up per (period, bank, side, kind)."""
+    out: Deltas = {}
+    for (month, bank, _product, _agreement, _store, _team, side, kind), (n, amount) in deltas.items():
+        entry = out.setdefault((month, bank, side, kind), [0, Decimal("0.00")])
+        entry[0] += n
+        entry[1] += amount
+    return out
 
 
 def register() -> None:

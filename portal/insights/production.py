@@ -1,8 +1,9 @@
 """Production figures from the production rollups: per day, month, bank, product,
 agreement, store and team; conversion and cancellation rates; store and agent rankings.
 
-Each function is one grouped SELECT over rollup rows (never over proposals): the day
-table reads the period's days, the others its months.
+Each function is one grouped SELECT over rollup rows (never over proposals), grouped
+by PostgreSQL at the grain the table shows: the day table reads the period's days, the
+others its months.
 """
 
 from __future__ import annotations
@@ -28,7 +29,13 @@ from portal.insights.filters import (
     month_first,
     month_last,
 )
-from portal.insights.models import AgentMonth, ProductionDay, ProductionMonth
+from portal.insights.models import (
+    AgentMonth,
+    ProductionDay,
+    ProductionDayBank,
+    ProductionMonth,
+    ProductionMonthBank,
+)
 from portal.proposals.listing import BUCKETS
 
 ZERO = Decimal("0.00")
@@ -91,51 +98,45 @@ def _sums(model: Any) -> tuple:
     )
 
 
-def cube(session: Session, filters: Filters, scope: Scope, cache: dict | None = None) -> list[tuple]:
-    """The period's month rollup summed per (bank, product, agreement, store, team,
-    bucket): ONE query whose rows every per-dimension table and the totals add up in
-    Python (kept in `cache` for the page's other tables)."""
-    key = ("production-cube", filters, scope.units is None)
-    if cache is not None and key in cache:
-        return cache[key]
-    model = ProductionMonth
-    where = dimension_conditions(model, filters, scope)
-    where += [model.month >= filters.month_from, model.month <= filters.month_to]
-    dims = [getattr(model, d) for d in DIMENSIONS]
-    rows = [
-        tuple(r)
-        for r in session.execute(select(*dims, *_sums(model)).where(*where).group_by(*dims, model.bucket))
-    ]
-    if cache is not None:
-        cache[key] = rows
-    return rows
-
-
 def grouped(
     session: Session, filters: Filters, scope: Scope, dimension: str | None, cache: dict | None = None
 ) -> dict[Any, Figures]:
-    """dimension value (or "" for the total) → figures: per day and per month from their
-    rollups, per other dimension from the period's cube."""
+    """dimension value (or "" for the total) → figures. PostgreSQL groups by the one
+    dimension the table shows (and the bucket), so a page reads a few rows per value
+    however many rollup rows the period holds: per day from the day rollup (at most
+    DAILY_DAYS days), every other dimension from the month rollup; company-wide with no
+    filter below the bank, the total, day, month and bank from their bank-grain forms. When `cache` already
+    holds this read (another table of the same request), it is reused."""
+    key = ("production", filters, scope.units is None, dimension)
+    if cache is not None and key in cache:
+        return cache[key]
     out: dict[Any, Figures] = {}
-    if dimension is None or dimension in DIMENSIONS:
-        index = DIMENSIONS.index(dimension) if dimension else None
-        for row in cube(session, filters, scope, cache):
-            key = row[index] if index is not None else ""
-            out.setdefault(key, Figures.empty()).add(row[-4], row[-3] or 0, row[-2], row[-1])
-        return out
-    model: Any = ProductionDay if dimension == "day" else ProductionMonth
-    where = dimension_conditions(model, filters, scope)
-    if model is ProductionDay:
+    by_day = dimension == "day"
+    model: Any = ProductionDay if by_day else ProductionMonth
+    if (
+        dimension in (None, "day", "month", "bank_code")
+        and scope.units is None
+        and not filters.dimension_filtered
+    ):
+        # Company-wide, unfiltered or one bank: the bank-grain rollups have every figure.
+        model = ProductionDayBank if by_day else ProductionMonthBank
+        where = [model.bank_code == filters.bank] if filters.bank else []
+    else:
+        where = dimension_conditions(model, filters, scope)
+    if by_day:
         where += [model.day >= daily_from(filters), model.day <= filters.last_day]
     else:
         where += [model.month >= filters.month_from, model.month <= filters.month_to]
-    column = getattr(model, dimension)
-    for result in session.execute(select(column, *_sums(model)).where(*where).group_by(column, model.bucket)):
+    columns = [getattr(model, dimension)] if dimension else []
+    stmt = select(*columns, *_sums(model)).where(*where).group_by(*columns, model.bucket)
+    for result in session.execute(stmt):
         row = tuple(result)
-        key = row[0]
-        if isinstance(key, str) and dimension == "day":
-            key = date.fromisoformat(key)
-        out.setdefault(key, Figures.empty()).add(row[-4], row[-3] or 0, row[-2], row[-1])
+        value = row[0] if dimension else ""
+        if isinstance(value, str) and dimension == "day":
+            value = date.fromisoformat(value)
+        out.setdefault(value, Figures.empty()).add(row[-4], row[-3] or 0, row[-2], row[-1])
+    if cache is not None:
+        cache[("production", filters, scope.units is None, dimension)] = out
     return out
 
 

@@ -1,7 +1,8 @@
 """Production rollups kept in the same transaction as every proposal write.
 
 After each ORM flush, what changed on `Proposal` rows (created, moved, edited, deleted)
-becomes deltas per key of the three production tables (`insights.models`), applied as
+becomes deltas per key of the production tables (`insights.models`; the bank-grain ones from the
+day and month deltas), applied as
 one upsert per table (`INSERT ... ON CONFLICT DO UPDATE SET n = n + excluded.n`, keys in
 order), exactly like the board's rollup (`portal.proposals.rollup`). Writers that use
 Core bulk inserts (demo data, benchmark generators) run `rebuild.rebuild_all` after.
@@ -23,7 +24,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, Table, event, inspect
 from sqlalchemy.orm import Session, UOWTransaction
 
-from portal.insights.models import AgentMonth, ProductionDay, ProductionMonth
+from portal.insights.models import (
+    AgentMonth,
+    ProductionDay,
+    ProductionDayBank,
+    ProductionMonth,
+    ProductionMonthBank,
+)
 from portal.proposals.listing import BUCKETS, CLOSED_BUCKETS, OPEN_BUCKET, bucket_of
 from portal.proposals.models import Proposal
 
@@ -51,6 +58,8 @@ SUMS = ("proposals", "gross_amount", "net_amount")
 DAY_KEY = ("day", "bank_code", "product", "agreement", "store_id", "team_id", "bucket")
 MONTH_KEY = ("month", "bank_code", "product", "agreement", "store_id", "team_id", "bucket")
 AGENT_KEY = ("month", "agent_id", "store_id", "team_id", "bucket")
+DAY_BANK_KEY = ("day", "bank_code", "bucket")
+MONTH_BANK_KEY = ("month", "bank_code", "bucket")
 
 Deltas = dict[tuple, list]
 UPSERT_CHUNK = 1000  # rows per statement (SQLite limits bound parameters)
@@ -151,9 +160,33 @@ def upsert_deltas(
         connection.execute(stmt)
 
 
+def bank_deltas(deltas: Deltas) -> Deltas:
+    """Day or month deltas added up per (day or month, bank, bucket)."""
+    out: Deltas = {}
+    for (period, bank, _product, _agreement, _store, _team, bucket), values in deltas.items():
+        entry = out.setdefault((period, bank, bucket), [0, Decimal("0.00"), Decimal("0.00")])
+        for index, value in enumerate(values):
+            entry[index] += value
+    return {k: v for k, v in out.items() if any(v)}
+
+
 def apply(connection: Connection, deltas: tuple[Deltas, Deltas, Deltas]) -> None:
     days, months, agents = deltas
     upsert_deltas(connection, ProductionDay.__table__, DAY_KEY, SUMS, days)  # type: ignore[arg-type]
+    upsert_deltas(
+        connection,
+        ProductionDayBank.__table__,  # type: ignore[arg-type]
+        DAY_BANK_KEY,
+        SUMS,
+        bank_deltas(days),
+    )
+    upsert_deltas(
+        connection,
+        ProductionMonthBank.__table__,  # type: ignore[arg-type]
+        MONTH_BANK_KEY,
+        SUMS,
+        bank_deltas(months),
+    )
     upsert_deltas(connection, ProductionMonth.__table__, MONTH_KEY, SUMS, months)  # type: ignore[arg-type]
     upsert_deltas(connection, AgentMonth.__table__, AGENT_KEY, SUMS, agents)  # type: ignore[arg-type]
 

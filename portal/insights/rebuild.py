@@ -10,13 +10,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Date, case, cast, delete, func, insert, literal, select
+from sqlalchemy import Date, case, cast, delete, func, insert, inspect, literal, select
 from sqlalchemy.orm import Session
 
 from portal.commissions.models import LedgerEntry
 from portal.commissions.types import COMPANY
 from portal.insights.ledger_rollup import COMPANY_SIDE, INTERNAL_SIDE
-from portal.insights.models import AgentMonth, LedgerMonth, ProductionDay, ProductionMonth
+from portal.insights.models import (
+    AgentMonth,
+    LedgerMonth,
+    LedgerMonthBank,
+    ProductionDay,
+    ProductionDayBank,
+    ProductionMonth,
+    ProductionMonthBank,
+)
 from portal.proposals.listing import CLOSED_BUCKETS, OPEN_BUCKET
 from portal.proposals.models import Proposal
 
@@ -66,12 +74,14 @@ def _count(session: Session, model) -> int:
 
 
 def rebuild_all(session: Session) -> Rebuilt:
-    """Empty and refill the four rollups; returns their row counts."""
+    """Empty and refill every rollup; returns the row counts of the four it reports."""
     session.flush()
     connection = session.connection()
     dialect = connection.dialect.name
     if dialect == "postgresql":
         connection.exec_driver_sql("LOCK TABLE proposals, commission_ledger IN SHARE MODE")
+    # Migration 0018 runs this before 0023 creates the bank-grain tables (0023 fills them).
+    bank_tables = inspect(connection).has_table(ProductionDayBank.__tablename__)
     for model in (ProductionDay, ProductionMonth, AgentMonth, LedgerMonth):
         connection.execute(delete(model))
     store = func.coalesce(Proposal.store_id, 0)
@@ -92,6 +102,21 @@ def rebuild_all(session: Session) -> Rebuilt:
             ["month", *names, *sums], select(month, *dims, *_sums()).group_by(month, *dims)
         )
     )
+    if bank_tables:
+        for fine, coarse, period in (
+            (ProductionDay, ProductionDayBank, "day"),
+            (ProductionMonth, ProductionMonthBank, "month"),
+        ):
+            connection.execute(delete(coarse))
+            key = (getattr(fine, period), fine.bank_code, fine.bucket)
+            connection.execute(
+                insert(coarse).from_select(
+                    [period, "bank_code", "bucket", *sums],
+                    select(
+                        *key, func.sum(fine.proposals), func.sum(fine.gross_amount), func.sum(fine.net_amount)
+                    ).group_by(*key),
+                )
+            )
     agent_dims = (month, Proposal.agent_id, store, team, bucket)
     connection.execute(
         insert(AgentMonth).from_select(
@@ -130,6 +155,17 @@ def rebuild_all(session: Session) -> Rebuilt:
             .group_by(*ledger_dims),
         )
     )
+    if bank_tables:
+        connection.execute(delete(LedgerMonthBank))
+        ledger_key = (LedgerMonth.month, LedgerMonth.bank_code, LedgerMonth.side, LedgerMonth.kind)
+        connection.execute(
+            insert(LedgerMonthBank).from_select(
+                ["month", "bank_code", "side", "kind", "entries", "amount"],
+                select(*ledger_key, func.sum(LedgerMonth.entries), func.sum(LedgerMonth.amount)).group_by(
+                    *ledger_key
+                ),
+            )
+        )
     return Rebuilt(
         _count(session, ProductionDay),
         _count(session, ProductionMonth),

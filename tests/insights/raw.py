@@ -10,7 +10,15 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from portal.commissions.models import LedgerEntry
-from portal.insights.models import AgentMonth, LedgerMonth, ProductionDay, ProductionMonth
+from portal.insights.models import (
+    AgentMonth,
+    LedgerMonth,
+    LedgerMonthBank,
+    ProductionDay,
+    ProductionDayBank,
+    ProductionMonth,
+    ProductionMonthBank,
+)
 from portal.proposals.models import Proposal
 
 PAID = {"paid", "settled_early", "refinanced_away", "ported_out", "fraud", "death"}
@@ -109,3 +117,45 @@ def assert_in_step(db) -> None:
     got, want = stored(db), expected(db)
     for name, g, w in zip(("dia", "mês", "corretor", "razão"), got, want, strict=True):
         assert g == w, name
+    assert stored_bank(db, ProductionDayBank, "day") == per_bank(want[0]), "dia × banco"
+    assert stored_bank(db, ProductionMonthBank, "month") == per_bank(want[1]), "mês × banco"
+    assert stored_ledger_bank(db) == ledger_per_bank(want[3]), "razão × banco"
+
+
+def ledger_per_bank(rows: dict) -> dict:
+    """Ledger figures added up per (period, bank, side, kind)."""
+    sums: dict = defaultdict(lambda: [0, ZERO])
+    for (month, bank, _product, _agreement, _store, _team, side, kind), (n, amount) in rows.items():
+        entry = sums[(month, bank, side, kind)]
+        entry[0] += n
+        entry[1] += amount
+    return _nonzero({k: tuple(v) for k, v in sums.items()})
+
+
+def stored_ledger_bank(db) -> dict:
+    return _nonzero(
+        {
+            (r.month, r.bank_code, r.side, r.kind): (r.entries, r.amount)
+            for r in db.scalars(select(LedgerMonthBank))
+        }
+    )
+
+
+def per_bank(rows: dict) -> dict:
+    """Day or month figures added up per (day or month, bank, bucket)."""
+    sums: dict = defaultdict(lambda: [0, ZERO, ZERO])
+    for (period, bank, _product, _agreement, _store, _team, bucket_), (n, gross, net) in rows.items():
+        entry = sums[(period, bank, bucket_)]
+        entry[0] += n
+        entry[1] += gross
+        entry[2] += net
+    return _nonzero({k: tuple(v) for k, v in sums.items()})
+
+
+def stored_bank(db, model, period: str) -> dict:
+    return _nonzero(
+        {
+            (getattr(r, period), r.bank_code, r.bucket): (r.proposals, r.gross_amount, r.net_amount)
+            for r in db.scalars(select(model))
+        }
+    )

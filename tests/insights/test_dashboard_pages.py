@@ -53,9 +53,27 @@ def _row(page: str, testid: str) -> str:
     return text_by_testid(page, testid)
 
 
+SECTION = re.compile(
+    r'<section[^>]*hx-get="([^"]+)" hx-trigger="load" hx-swap="outerHTML">.*?</section>', re.S
+)
+
+
+def opened(client, url: str) -> str:
+    """The page as the browser ends up showing it: each section it loads after itself
+    (HTMX `load`, `outerHTML`) fetched and put in place of its placeholder."""
+    page = client.get(url).get_data(as_text=True)
+
+    def load(match: re.Match) -> str:
+        response = client.get(unescape(match.group(1)), headers={"HX-Request": "true"})
+        assert response.status_code == 200
+        return response.get_data(as_text=True)
+
+    return SECTION.sub(load, page)
+
+
 def test_manager_sees_the_company_in_pt_br(client, db, march):
     sign_in(client, db, march.manager_user)
-    page = client.get("/dashboards/?de=2026-03&ate=2026-03").get_data(as_text=True)
+    page = opened(client, "/dashboards/?de=2026-03&ate=2026-03")
     assert "Painel gerencial" in page
     assert _row(page, "resumo-0") == "Propostas digitadas 3"
     assert _row(page, "resumo-1") == "Valor bruto digitado R$ 3.500,00"
@@ -71,7 +89,7 @@ def test_manager_sees_the_company_in_pt_br(client, db, march):
 
 def test_supervisor_sees_only_the_team(client, db, march):
     sign_in(client, db, march.supervisor_user)
-    page = client.get("/dashboards/?de=2026-03&ate=2026-03").get_data(as_text=True)
+    page = opened(client, "/dashboards/?de=2026-03&ate=2026-03")
     assert "Painel da equipe" in page
     assert _row(page, "resumo-0") == "Propostas digitadas 2"
     assert _row(page, "resumo-1") == "Valor bruto digitado R$ 1.500,00"
@@ -113,7 +131,7 @@ def test_export_is_exactly_the_table_shown(client, db, march):
 
 def test_a_figure_links_to_the_list_of_what_it_counts(client, db, march):
     sign_in(client, db, march.manager_user)
-    page = client.get("/dashboards/?de=2026-03&ate=2026-03").get_data(as_text=True)
+    page = opened(client, "/dashboards/?de=2026-03&ate=2026-03")
     row = re.search(r'data-testid="producao-bank_code-0">(.*?)</tr>', page, re.S).group(1)
     paid_link = unescape(re.findall(r'href="([^"]+)"', row)[3])  # the "Pagas" cell
     assert paid_link.startswith("/operations/proposals?")
@@ -153,3 +171,35 @@ def test_the_sla_panel_loads_after_the_page_with_the_stuck_proposals(client, db,
     panel = client.get("/dashboards/sla", headers={"HX-Request": "true"}).get_data(as_text=True)
     assert text_by_testid(panel, "sla-0") == "Digitada 1 24"
     assert 'href="/operations/proposals?sla=1&amp;status=submitted"' in panel
+
+
+def test_the_page_shows_the_summary_and_loads_each_other_table_after_itself(client, db, march):
+    sign_in(client, db, march.manager_user)
+    page = client.get("/dashboards/?de=2026-03&ate=2026-03&bank=facta").get_data(as_text=True)
+    assert _row(page, "resumo-0") == "Propostas digitadas 2"
+    assert 'data-testid="producao-bank_code-0"' not in page
+    placeholders = re.findall(r'data-testid="table-([\w-]+)-loading" hx-get="([^"]+)"', page)
+    assert len(placeholders) == 16  # every table but the summary, the SLA one included
+    slugs = [slug for slug, _url in placeholders]
+    assert "producao-day" in slugs and "metas" in slugs and "sla" in slugs
+    for slug, url in placeholders:
+        assert unescape(url) == f"/dashboards/{slug}?de=2026-03&ate=2026-03&bank=facta"
+    # A section is the table with its figures (the page's filters apply) and its exports.
+    section = client.get("/dashboards/producao-product?de=2026-03&ate=2026-03&bank=facta")
+    body = section.get_data(as_text=True)
+    assert section.status_code == 200 and "<html" not in body
+    # Facta only: 1 000 (paid) + 2 000 (cancelled) gross, 900 + 1 800 net.
+    assert _row(body, "producao-product-0") == (
+        "Empréstimo novo 2 R$ 3.000,00 R$ 2.700,00 1 R$ 1.000,00 50,00% 50,00%"
+    )
+    assert 'data-testid="export-producao-product-csv"' in body
+    # Company-wide with only a bank filter, the day and month tables (and the summary) read
+    # the bank-grain rollups: the same hand-counted figures.
+    day = client.get("/dashboards/producao-day?de=2026-03&ate=2026-03&bank=facta").get_data(as_text=True)
+    assert _row(day, "producao-day-0") == "10/03/2026 2 R$ 3.000,00 R$ 2.700,00 1 R$ 1.000,00 50,00% 50,00%"
+    month = client.get("/dashboards/producao-month?de=2026-02&ate=2026-03").get_data(as_text=True)
+    # February: the one proposal of 7,00 gross keeps the factory's 9 500,00 net.
+    assert _row(month, "producao-month-0") == "02/2026 1 R$ 7,00 R$ 9.500,00 0 R$ 0,00 0,00% 0,00%"
+    assert _row(month, "producao-month-1") == "03/2026 3 R$ 3.500,00 R$ 3.150,00 1 R$ 1.000,00 33,33% 33,33%"
+    assert client.get("/dashboards/resumo").status_code == 404  # the summary is the page
+    assert client.get("/dashboards/nada").status_code == 404

@@ -1,5 +1,6 @@
 """Dashboard pages: one page for managers, supervisors and admins, its figures scoped by
-`people.scope` in the insights queries; HTMX filters re-render the figures block; each
+`people.scope` in the insights queries; the page shows the summary and loads every other
+table as its own section request (HTMX); HTMX filters re-render the figures block; each
 table exports exactly what it shows (CSV/XLSX)."""
 
 from __future__ import annotations
@@ -98,10 +99,15 @@ def link_maker(paths: dict[str, str]):
     """link → URL of the list behind a figure (None when the user may not open it); the
     paths are resolved once per page, not once per cell."""
 
+    made: dict[Link, str] = {}  # one request's links: a row repeats its list in several cells
+
     def link_url(link: Link | None) -> str | None:
         if link is None or link.target not in paths:
             return None
-        return f"{paths[link.target]}?{urlencode(link.params)}" if link.params else paths[link.target]
+        if link not in made:
+            path = paths[link.target]
+            made[link] = f"{path}?{urlencode(link.params)}" if link.params else path
+        return made[link]
 
     return link_url
 
@@ -147,11 +153,12 @@ def _helpers(ctx: dashboard.Context) -> dict[str, Any]:
 
 def _page(block: str | None = "dashboard") -> Response:
     ctx = _context()
-    tables = dashboard.build(ctx)
+    tables = dashboard.page_tables(ctx)
     return render(
         "dashboards/index.html",
         block=block,
         tables=tables,
+        sections=[(slug, dashboard.SECTION_TITLES[slug]) for slug in dashboard.SECTION_SLUGS],
         filters=ctx.filters,
         scoped=ctx.scope.units is not None,
         banks=registered_banks(),
@@ -170,13 +177,16 @@ def index() -> Response:
     return _page()
 
 
-@bp.route("/sla")
+@bp.route("/<slug>")  # after the fixed rules ("/gestao", "/export/…"), which win
 @require(Permission.DASHBOARDS)
-def sla_panel() -> Response:
-    """The SLA table, loaded by the page after itself (HTMX `load`): it reads the
-    pipeline with the clock (the board's figures), not a rollup."""
-    ctx = _context(with_sla=True)
-    table = dashboard.table(ctx, "sla")
+def section(slug: str) -> Response:
+    """One table of the page (its chart, rows and exports), loaded by the page after
+    itself (HTMX `load`) with the page's filters: each section is its own small request
+    ("/dashboards/sla" the SLA table, which reads the pipeline with the clock)."""
+    if slug not in dashboard.SECTION_SLUGS:
+        abort(404)
+    ctx = _context(with_sla=slug in dashboard.DEFERRED_SLUGS)
+    table = dashboard.table(ctx, slug)
     return render("dashboards/_table.html", table=table, **_helpers(ctx))
 
 
