@@ -44,7 +44,9 @@ def register_banks(db) -> None:
         factories.bank(db, code, name=name)
 
 
-def build_org(db) -> PipelineOrg:
+def two_store_org(db, **supervisor: object) -> dict[str, object]:
+    """Registered banks; a company with two stores of one team each; an agent in each team
+    (the first with a user) and the first team's supervisor (`supervisor`: user fields)."""
     register_banks(db)
     company = factories.org_unit(db, "company", "Empresa")
     store_a = factories.org_unit(db, "store", "Loja Centro", company)
@@ -52,17 +54,32 @@ def build_org(db) -> PipelineOrg:
     team_a = factories.org_unit(db, "team", "Equipe A", store_a)
     team_b = factories.org_unit(db, "team", "Equipe B", store_b)
     agent_user = factories.user(db, role="agent", name="Ana Corretora")
-    supervisor_user = factories.user(db, role="supervisor")
+    supervisor_user = factories.user(db, role="supervisor", **supervisor)
     factories.collaborator(db, supervisor_user, team_a, role_group="supervisor")
     agent = factories.collaborator(db, agent_user, team_a, name="Ana Corretora")
     other_agent = factories.collaborator(db, None, team_b, name="Bruno Vendedor")
+    return {
+        "store_a": store_a,
+        "store_b": store_b,
+        "team_a": team_a,
+        "team_b": team_b,
+        "agent_user": agent_user,
+        "agent": agent,
+        "other_agent": other_agent,
+        "supervisor_user": supervisor_user,
+    }
+
+
+def build_org(db) -> PipelineOrg:
+    org = two_store_org(db)
+    agent, other_agent = org["agent"], org["other_agent"]
     return PipelineOrg(
-        store_a=store_a,
-        store_b=store_b,
-        agent_user=agent_user,
+        store_a=org["store_a"],
+        store_b=org["store_b"],
+        agent_user=org["agent_user"],
         agent=agent,
         other_agent=other_agent,
-        supervisor_user=supervisor_user,
+        supervisor_user=org["supervisor_user"],
         operations_user=factories.user(db, role="operations"),
         client=factories.client(db, agent, name="Maria da Silva"),
         other_client=factories.client(db, other_agent, name="José Souza"),

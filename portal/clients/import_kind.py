@@ -23,12 +23,12 @@ from sqlalchemy.orm import Session
 from portal.clients.models import Client, ClientEvent, Provenance
 from portal.clients.queries import clients_for
 from portal.clients.services import ClientInput, assignable_owners, create_client
-from portal.core.audit import Actor
 from portal.core.crypto import get_keyring
 from portal.core.documents import mask_cpf
 from portal.core.errors import DomainError, FieldErrors
 from portal.core.imports import records, values
 from portal.core.imports.kinds import Field, Kind, Record, register_kind
+from portal.people.import_user import import_user
 from portal.people.models import Collaborator, User
 
 NAME = "clients"
@@ -63,14 +63,6 @@ def convert(cells: dict[str, Any], _bank: str) -> Record:
     row["cpf"] = cpf
     row["cpf_shown"] = mask_cpf(cpf)  # the preview never shows the whole CPF
     return row
-
-
-def _importer(session: Session, import_id: int) -> tuple[Actor, User]:
-    record = records.import_record(session, import_id)
-    user = session.get(User, record.created_by_id) if record.created_by_id else None
-    if user is None:
-        raise DomainError("Esta importação precisa de um usuário (na linha de comando: --user).")
-    return Actor(id=user.id, label=user.email), user
 
 
 def _owner(
@@ -112,7 +104,7 @@ def persist(
     session: Session, import_id: int, _bank: str, batch: Sequence[tuple[int, Record]]
 ) -> list[tuple[Any, ...]]:
     """Each row in a SAVEPOINT: created, skipped (CPF already registered) or refused."""
-    actor, user = _importer(session, import_id)
+    actor, user = import_user(session, import_id)
     record = records.import_record(session, import_id)
     default_owner = (record.options or {}).get("owner_id")
     refused: list[tuple[Any, ...]] = []
@@ -156,13 +148,7 @@ def persist(
 
 def revert(session: Session, import_id: int) -> int:
     """Delete the import's clients (and their timeline), unless one has moved on since."""
-    ids = records.entity_ids(session, import_id)
-    busy = records.referenced_by(session, "clients", ids, own=("client_events",))
-    if busy:
-        raise DomainError(
-            "Há clientes desta importação com registros posteriores "
-            f"({', '.join(busy)}): resolva-os antes de desfazer."
-        )
+    ids = records.revertible_ids(session, import_id, "clients", ("client_events",), "clientes")
     session.execute(delete(ClientEvent).where(ClientEvent.client_id.in_(ids)))
     deleted = session.execute(delete(Client).where(Client.id.in_(ids)))
     records.forget(session, import_id)

@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Table, event, inspect
+from sqlalchemy import Connection, Table, event
 from sqlalchemy.orm import Session, UOWTransaction
 
 from portal.insights.models import (
@@ -31,6 +31,7 @@ from portal.insights.models import (
     ProductionMonth,
     ProductionMonthBank,
 )
+from portal.proposals.flush_changes import changes, upsert_adding
 from portal.proposals.listing import BUCKETS, CLOSED_BUCKETS, OPEN_BUCKET, bucket_of
 from portal.proposals.models import Proposal
 
@@ -62,7 +63,6 @@ DAY_BANK_KEY = ("day", "bank_code", "bucket")
 MONTH_BANK_KEY = ("month", "bank_code", "bucket")
 
 Deltas = dict[tuple, list]
-UPSERT_CHUNK = 1000  # rows per statement (SQLite limits bound parameters)
 
 
 def local_day(moment: datetime | None) -> date:
@@ -88,21 +88,6 @@ def _keys(values: dict[str, Any]) -> tuple[tuple, tuple, tuple]:
     return (day, *dims), (month, *dims), agent
 
 
-def _old_and_new(proposal: Proposal) -> tuple[dict[str, Any], dict[str, Any], bool]:
-    state = inspect(proposal)
-    old, new, changed = {}, {}, False
-    for name in TRACKED:
-        history = state.attrs[name].history
-        current = getattr(proposal, name)
-        new[name] = current
-        if history.deleted:
-            old[name] = history.deleted[0]
-            changed = changed or history.deleted[0] != current
-        else:
-            old[name] = history.unchanged[0] if history.unchanged else current
-    return old, new, changed
-
-
 def deltas_of(
     new: Iterable[Any], dirty: Iterable[Any], deleted: Iterable[Any]
 ) -> tuple[Deltas, Deltas, Deltas]:
@@ -120,18 +105,8 @@ def deltas_of(
             entry[1] += gross
             entry[2] += net
 
-    for obj in new:
-        if isinstance(obj, Proposal):
-            add({name: getattr(obj, name) for name in TRACKED}, 1)
-    for obj in dirty:
-        if isinstance(obj, Proposal):
-            old, now, changed = _old_and_new(obj)
-            if changed:
-                add(old, -1)
-                add(now, 1)
-    for obj in deleted:
-        if isinstance(obj, Proposal):
-            add(_old_and_new(obj)[0], -1)
+    for values, sign in changes(new, dirty, deleted, TRACKED):
+        add(values, sign)
     return tuple({k: v for k, v in d.items() if any(v)} for d in (days, months, agents))  # type: ignore[return-value]
 
 
@@ -139,25 +114,11 @@ def upsert_deltas(
     connection: Connection, table: Table, key: tuple[str, ...], sums: tuple[str, ...], deltas: Deltas
 ) -> None:
     """One upsert adding each delta to its row (created at zero when missing), keys in order."""
-    if not deltas:
-        return
-    dialect = connection.dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as upsert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as upsert  # type: ignore[assignment]
-    else:  # pragma: no cover - the two databases the portal supports
-        raise RuntimeError(f"insights: banco sem suporte a upsert: {dialect}")
     rows = [
         dict(zip(key, k, strict=True), **dict(zip(sums, v, strict=True)))
         for k, v in sorted(deltas.items(), key=lambda item: tuple(str(part) for part in item[0]))
     ]
-    for start in range(0, len(rows), UPSERT_CHUNK):
-        stmt = upsert(table).values(rows[start : start + UPSERT_CHUNK])
-        stmt = stmt.on_conflict_do_update(
-            index_elements=list(key), set_={name: table.c[name] + stmt.excluded[name] for name in sums}
-        )
-        connection.execute(stmt)
+    upsert_adding(connection, table, key, sums, rows)
 
 
 def bank_deltas(deltas: Deltas) -> Deltas:

@@ -19,13 +19,12 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from portal.banks.queries import bank_names
-from portal.core.audit import Actor
 from portal.core.crypto import get_keyring
 from portal.core.documents import mask_cpf
 from portal.core.errors import Conflict, DomainError
 from portal.core.imports import records, values
 from portal.core.imports.kinds import Field, Kind, Record, register_kind
-from portal.people.models import User
+from portal.people.import_user import import_user
 from portal.proposals.manual import COLUMNS, ManualProposal, bank_code_of, product_of, register_manual
 from portal.proposals.models import EventSource, Origin, Proposal, ProposalEvent
 
@@ -73,15 +72,6 @@ def convert(cells: dict[str, Any], _bank: str) -> Record:
     }
 
 
-def importer(session: Session, import_id: int) -> tuple[Actor, User]:
-    """The user whose scope the rows are matched in (who sent the file, or `--user`)."""
-    record = records.import_record(session, import_id)
-    user = session.get(User, record.created_by_id) if record.created_by_id else None
-    if user is None:
-        raise DomainError("Esta importação precisa de um usuário (na linha de comando: --user).")
-    return Actor(id=user.id, label=user.email), user
-
-
 def natural_key(bank: str, row: Record) -> str:
     if row["number"]:
         return records.key_of(NAME, bank, row["number"])
@@ -95,7 +85,7 @@ def persist(
     session: Session, import_id: int, _bank: str, batch: Sequence[tuple[int, Record]]
 ) -> list[tuple[Any, ...]]:
     """Each row in a SAVEPOINT: created (and linked to the import), skipped or refused."""
-    actor, user = importer(session, import_id)
+    actor, user = import_user(session, import_id)
     record = records.import_record(session, import_id)
     banks = bank_names(session)
     refused: list[tuple[Any, ...]] = []
@@ -146,13 +136,7 @@ def persist(
 
 def revert(session: Session, import_id: int) -> int:
     """Delete the import's proposals (and their events), unless one has moved on since."""
-    ids = records.entity_ids(session, import_id)
-    busy = records.referenced_by(session, "proposals", ids, own=("proposal_events",))
-    if busy:
-        raise DomainError(
-            "Há propostas desta importação com registros posteriores "
-            f"({', '.join(busy)}): resolva-os antes de desfazer."
-        )
+    ids = records.revertible_ids(session, import_id, "proposals", ("proposal_events",), "propostas")
     session.execute(delete(ProposalEvent).where(ProposalEvent.proposal_id.in_(ids)))
     proposals = list(session.scalars(select(Proposal).where(Proposal.id.in_(ids))))
     for proposal in proposals:

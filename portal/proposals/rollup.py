@@ -23,9 +23,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Date, case, cast, delete, event, func, insert, inspect, literal, select
+from sqlalchemy import Connection, Date, case, cast, delete, event, func, insert, literal, select
 from sqlalchemy.orm import Session, UOWTransaction
 
+from portal.proposals.flush_changes import changes, upsert_adding
 from portal.proposals.models import Proposal
 from portal.proposals.pipeline_models import ProposalStatusRollup
 from portal.proposals.statuses import Status
@@ -59,21 +60,6 @@ def window_start(now: datetime) -> datetime:
 # ------------------------------------------------------------------ maintenance
 
 
-def _old_and_new(proposal: Proposal) -> tuple[dict[str, Any], dict[str, Any], bool]:
-    state = inspect(proposal)
-    old, new, changed = {}, {}, False
-    for name in TRACKED:
-        history = state.attrs[name].history
-        current = getattr(proposal, name)
-        new[name] = current
-        if history.deleted:
-            old[name] = history.deleted[0]
-            changed = changed or history.deleted[0] != current
-        else:
-            old[name] = history.unchanged[0] if history.unchanged else current
-    return old, new, changed
-
-
 def _share(values: dict[str, Any]) -> tuple[Key, Decimal, int]:
     key = (
         day_of(values["status"], values["status_changed_at"]),
@@ -95,18 +81,8 @@ def deltas_of(new: Iterable[Any], dirty: Iterable[Any], deleted: Iterable[Any]) 
         entry[1] += sign * gross
         entry[2] += sign * review
 
-    for obj in new:
-        if isinstance(obj, Proposal):
-            add({name: getattr(obj, name) for name in TRACKED}, 1)
-    for obj in dirty:
-        if isinstance(obj, Proposal):
-            old, now, changed = _old_and_new(obj)
-            if changed:
-                add(old, -1)
-                add(now, 1)
-    for obj in deleted:
-        if isinstance(obj, Proposal):
-            add(_old_and_new(obj)[0], -1)
+    for values, sign in changes(new, dirty, deleted, TRACKED):
+        add(values, sign)
     return {k: v for k, v in deltas.items() if any(v)}
 
 
@@ -115,22 +91,11 @@ def apply_deltas(connection: Connection, deltas: dict[Key, list]) -> None:
     order. Dialect-specific `on_conflict_do_update`: SQLite and PostgreSQL."""
     if not deltas:
         return
-    dialect = connection.dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as upsert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as upsert  # type: ignore[assignment]
-    else:  # pragma: no cover - the two databases the portal supports
-        raise RuntimeError(f"rollup: banco sem suporte a upsert: {dialect}")
     rows = [
         dict(zip(KEY, key, strict=True), proposals=n, gross_amount=gross, needs_review=review)
         for key, (n, gross, review) in sorted(deltas.items())
     ]
-    stmt = upsert(TABLE).values(rows)  # type: ignore[arg-type]
-    stmt = stmt.on_conflict_do_update(
-        index_elements=list(KEY), set_={name: TABLE.c[name] + stmt.excluded[name] for name in SUMS}
-    )
-    connection.execute(stmt)
+    upsert_adding(connection, TABLE, KEY, SUMS, rows)  # type: ignore[arg-type]
 
 
 @event.listens_for(Session, "after_flush")

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from portal.core.errors import DomainError
 from portal.core.imports.models import DataImport, ImportedRecord
 
 LOOKUP_CHUNK = 900
@@ -55,6 +56,19 @@ def forget(session: Session, import_id: int) -> None:
 
 def import_record(session: Session, import_id: int) -> DataImport:
     return session.get_one(DataImport, import_id)
+
+
+def revertible_ids(session: Session, import_id: int, table: str, own: Iterable[str], what: str) -> list[int]:
+    """The ids of the `table` records an import created, for "desfazer"; refused, naming the
+    tables, when any of them is referenced from outside `own` (`what`: "clientes", ...)."""
+    ids = entity_ids(session, import_id)
+    busy = referenced_by(session, table, ids, own=own)
+    if busy:
+        raise DomainError(
+            f"Há {what} desta importação com registros posteriores "
+            f"({', '.join(busy)}): resolva-os antes de desfazer."
+        )
+    return ids
 
 
 def referenced_by(session: Session, table: str, ids: list[int], own: Iterable[str] = ()) -> list[str]:

@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 from flask import flash, redirect, request, url_for
+from sqlalchemy import Select
 from werkzeug.wrappers import Response
 
 from portal.clients import lgpd
@@ -52,6 +55,33 @@ def _day(name: str) -> date:
     return value
 
 
+def _check_session() -> None:
+    if not ConfirmForm().validate_on_submit():
+        raise DomainError("Sessão expirada: recarregue a página.")
+
+
+def _list(template: str, query: Select, column: Any, **context: Any) -> Response:
+    """A keyset page of `query` (newest first) rendered in the list's results block."""
+    page = keyset_page(db.session, query, [column], request.args.get("after"), 50, True)
+    return render(template, block="results", page=page, form=ConfirmForm(formdata=None), **context)
+
+
+def _detail(template: str, item: Any, clock: Callable[[Any, date], Any]) -> Response:
+    now = today()
+    return render(template, item=item, clock=clock(item, now), today=now, form=ConfirmForm(formdata=None))
+
+
+def _record(action: Callable[[], object], done: str, back: str) -> Response:
+    """Run a register-on-the-record action; its DomainError becomes a flash, and back to the page."""
+    try:
+        action()
+    except DomainError as error:
+        flash(error.message, "danger")
+    else:
+        flash(done, "success")
+    return redirect(back, 303)
+
+
 # --- data-subject requests ----------------------------------------------------------------
 
 
@@ -59,19 +89,15 @@ def _day(name: str) -> date:
 @require(Permission.PRIVACY_MANAGE)
 def privacy_requests() -> Response:
     state, now = _state(REQUEST_STATES), today()
-    page = keyset_page(
-        db.session, lgpd.requests_query(state, now), [SubjectRequest.id], request.args.get("after"), 50, True
-    )
-    return render(
+    return _list(
         "admin/privacy/requests.html",
-        block="results",
-        page=page,
+        lgpd.requests_query(state, now),
+        SubjectRequest.id,
         state=state,
         states=REQUEST_STATES,
         kinds=RequestKind,
         clock=lambda r: lgpd.request_clock(r, now),
         today=now,
-        form=ConfirmForm(formdata=None),
         error=None,
     )
 
@@ -79,8 +105,7 @@ def privacy_requests() -> Response:
 @bp.route("/privacy/requests", methods=["POST"])
 @require(Permission.PRIVACY_MANAGE)
 def privacy_request_new() -> Response:
-    if not ConfirmForm().validate_on_submit():
-        raise DomainError("Sessão expirada: recarregue a página.")
+    _check_session()
     client_id = None
     raw_cpf = (request.form.get("cpf") or "").strip()
     try:
@@ -109,32 +134,21 @@ def privacy_request_new() -> Response:
 @bp.route("/privacy/requests/<int:request_id>")
 @require(Permission.PRIVACY_MANAGE)
 def privacy_request(request_id: int) -> Response:
-    item = lgpd.get_request(db.session, request_id)
-    now = today()
-    return render(
-        "admin/privacy/request.html",
-        item=item,
-        clock=lgpd.request_clock(item, now),
-        today=now,
-        form=ConfirmForm(formdata=None),
-    )
+    return _detail("admin/privacy/request.html", lgpd.get_request(db.session, request_id), lgpd.request_clock)
 
 
 @bp.route("/privacy/requests/<int:request_id>/answer", methods=["POST"])
 @require(Permission.PRIVACY_MANAGE)
 def privacy_request_answer(request_id: int) -> Response:
     item = lgpd.get_request(db.session, request_id)
-    if not ConfirmForm().validate_on_submit():
-        raise DomainError("Sessão expirada: recarregue a página.")
-    try:
-        lgpd.answer_request(
+    _check_session()
+    return _record(
+        lambda: lgpd.answer_request(
             db.session, current_actor(), item, _day("answered_on"), request.form.get("answer", ""), today()
-        )
-    except DomainError as error:
-        flash(error.message, "danger")
-    else:
-        flash("Resposta registrada.", "success")
-    return redirect(url_for("admin.privacy_request", request_id=item.id), 303)
+        ),
+        "Resposta registrada.",
+        url_for("admin.privacy_request", request_id=item.id),
+    )
 
 
 @bp.route("/privacy/requests/export.<fmt>")
@@ -165,32 +179,22 @@ def privacy_requests_export(fmt: str) -> Response:
 @require(Permission.PRIVACY_MANAGE)
 def privacy_incidents() -> Response:
     state, now = _state(INCIDENT_STATES), today()
-    page = keyset_page(
-        db.session,
-        lgpd.incidents_query(state, now),
-        [SecurityIncident.id],
-        request.args.get("after"),
-        50,
-        True,
-    )
-    return render(
+    return _list(
         "admin/privacy/incidents.html",
-        block="results",
-        page=page,
+        lgpd.incidents_query(state, now),
+        SecurityIncident.id,
         state=state,
         states=INCIDENT_STATES,
         severities=IncidentSeverity,
         clock=lambda i: lgpd.incident_clock(i, now),
         today=now,
-        form=ConfirmForm(formdata=None),
     )
 
 
 @bp.route("/privacy/incidents", methods=["POST"])
 @require(Permission.PRIVACY_MANAGE)
 def privacy_incident_new() -> Response:
-    if not ConfirmForm().validate_on_submit():
-        raise DomainError("Sessão expirada: recarregue a página.")
+    _check_session()
     raw_count = (request.form.get("subjects_affected") or "").strip()
     try:
         count = parse_int(raw_count, max_value=1_000_000_000)
@@ -217,14 +221,8 @@ def privacy_incident_new() -> Response:
 @bp.route("/privacy/incidents/<int:incident_id>")
 @require(Permission.PRIVACY_MANAGE)
 def privacy_incident(incident_id: int) -> Response:
-    item = lgpd.get_incident(db.session, incident_id)
-    now = today()
-    return render(
-        "admin/privacy/incident.html",
-        item=item,
-        clock=lgpd.incident_clock(item, now),
-        today=now,
-        form=ConfirmForm(formdata=None),
+    return _detail(
+        "admin/privacy/incident.html", lgpd.get_incident(db.session, incident_id), lgpd.incident_clock
     )
 
 
@@ -232,17 +230,14 @@ def privacy_incident(incident_id: int) -> Response:
 @require(Permission.PRIVACY_MANAGE)
 def privacy_incident_notify(incident_id: int) -> Response:
     item = lgpd.get_incident(db.session, incident_id)
-    if not ConfirmForm().validate_on_submit():
-        raise DomainError("Sessão expirada: recarregue a página.")
-    try:
-        lgpd.record_notification(
+    _check_session()
+    return _record(
+        lambda: lgpd.record_notification(
             db.session, current_actor(), item, request.form.get("whom", ""), _day("on"), today()
-        )
-    except DomainError as error:
-        flash(error.message, "danger")
-    else:
-        flash("Comunicação registrada.", "success")
-    return redirect(url_for("admin.privacy_incident", incident_id=item.id), 303)
+        ),
+        "Comunicação registrada.",
+        url_for("admin.privacy_incident", incident_id=item.id),
+    )
 
 
 @bp.route("/privacy/incidents/export.<fmt>")
