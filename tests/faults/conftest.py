@@ -228,3 +228,7 @@ def wait_until(check: Callable[[], bool], timeout: float, step: float = 0.1) -> 
             pytest.fail(f"condição não atendida em {timeout}s")
         time.sleep(step)
     return time.monotonic() - started
+
+
+# The sandbox bank process of the bank tests (session-wide, started on first use).
+from tests.banks.conftest import sandbox  # noqa: E402, F401
