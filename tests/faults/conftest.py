@@ -10,6 +10,7 @@ pass its tests are deselected (not skipped). On the PostgreSQL pass a missing `i
 from __future__ import annotations
 
 import glob
+import importlib
 import os
 import shutil
 import socket
@@ -194,14 +195,23 @@ def private_redis() -> Iterator[PrivateRedis]:
         server.cleanup()
 
 
+# Process-wide state that create_app (re)configures: put back after a fault test's own app,
+# so the rest of the run keeps the session app's registry, key ring and bank store.
+_PROCESS_WIDE = (
+    ("portal.people.sessions", "_registry"),
+    ("portal.core.crypto", "_current_ring"),
+    ("portal.banks.service", "_default_store"),
+    ("portal.core.backups.settings", "_settings"),
+    ("portal.core.passwords", "_hasher"),
+)
+
+
 @pytest.fixture
 def portal_on(tmp_path: Path) -> Iterator[Callable[..., Flask]]:
-    """Build a migrated portal app on a private server's database; the process-wide session
-    registry and key ring the app configures are put back afterwards for the rest of the run."""
-    from portal.core import crypto
-    from portal.people import sessions
-
-    saved_registry, saved_ring = sessions._registry, crypto._current_ring
+    """Build a migrated portal app on a private server's database; the process-wide state
+    the app configures is put back afterwards for the rest of the run."""
+    modules = [importlib.import_module(name) for name, _ in _PROCESS_WIDE]
+    saved = [getattr(module, attr) for module, (_, attr) in zip(modules, _PROCESS_WIDE, strict=True)]
     built: list[Flask] = []
 
     def _build(database_url: str, **overrides: object) -> Flask:
@@ -216,8 +226,8 @@ def portal_on(tmp_path: Path) -> Iterator[Callable[..., Flask]]:
     finally:
         for app in built:
             app.extensions["athenas.db"]["engine"].dispose()
-        sessions._registry = saved_registry
-        crypto._current_ring = saved_ring
+        for module, (_, attr), value in zip(modules, _PROCESS_WIDE, saved, strict=True):
+            setattr(module, attr, value)
 
 
 def wait_until(check: Callable[[], bool], timeout: float, step: float = 0.1) -> float:
@@ -232,3 +242,26 @@ def wait_until(check: Callable[[], bool], timeout: float, step: float = 0.1) -> 
 
 # The sandbox bank process of the bank tests (session-wide, started on first use).
 from tests.banks.conftest import sandbox  # noqa: E402, F401
+
+
+@pytest.fixture
+def closed_breaker(app: Flask) -> Iterator[Callable[[str], None]]:
+    """`closed_breaker(code)`: the bank's circuit starts closed and is closed again after
+    the test (the breaker lives in the process-wide store other bank tests use too)."""
+    from portal.banks.resilience import CircuitBreaker
+
+    codes: list[str] = []
+
+    def _reset(code: str) -> None:
+        store = app.extensions["athenas.bank_store"]
+        CircuitBreaker(store, code, code, threshold=1, cooldown_s=1).record_success()
+
+    def _close(code: str) -> None:
+        _reset(code)
+        codes.append(code)
+
+    try:
+        yield _close
+    finally:
+        for code in codes:
+            _reset(code)

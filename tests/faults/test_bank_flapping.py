@@ -32,7 +32,10 @@ def _outcome(html: str) -> str:
     return match.group(1)
 
 
-def test_flapping_bank_keeps_every_card_on_time_and_the_breaker_cycling(client, db, login_as, sandbox):
+def test_flapping_bank_keeps_every_card_on_time_and_the_breaker_cycling(
+    client, db, login_as, sandbox, closed_breaker
+):
+    closed_breaker(BANK)
     seller = make_seller(db, login_as)
     sandbox_banks(db, sandbox, breaker_threshold=THRESHOLD, breaker_cooldown_s=COOLDOWN_S)
     customer = factories.selling_client(db, seller.collaborator, CPF_MARGIN_OK)
