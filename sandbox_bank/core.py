@@ -61,6 +61,9 @@ class SandboxConfig:
     webhook_secret: str | None = None
     auto_advance_s: float = 0.0
     public_url: str = "http://127.0.0.1:8099"
+    # A whole-bank fault for every gated call, whatever the CPF (fault tests flap it):
+    # None (normal), "error" (HTTP 500) or "timeout" (held for `timeout_delay_s`).
+    fault_mode: str | None = None
 
 
 @dataclass
@@ -193,8 +196,10 @@ class SandboxState:
         self.stop.wait(seconds)
 
     def gate(self, cpf: str | None) -> Response | None:
-        """Apply transport behaviours (slow, timeout, 500, malformed) for a CPF."""
-        scenario = scenarios.scenario_for(cpf)
+        """Apply transport behaviours (slow, timeout, 500, malformed) for a CPF, or the
+        whole-bank `fault_mode` when one is set."""
+        scenario = {"error": "http_500", "timeout": "timeout"}.get(self.config.fault_mode or "")
+        scenario = scenario or scenarios.scenario_for(cpf)
         if scenario == "slow":
             self.wait(self.config.slow_delay_s)
         elif scenario == "timeout":
@@ -263,9 +268,7 @@ class SandboxState:
                 self.idempotency[(bank, key)] = number
             return proposal, True
 
-    def submit(
-        self, bank: str, cpf: str, key: str | None, data: dict[str, Any]
-    ) -> tuple[Proposal, bool]:
+    def submit(self, bank: str, cpf: str, key: str | None, data: dict[str, Any]) -> tuple[Proposal, bool]:
         """A submission from the portal: register it, then play the scenario that holds the
         answer past the client's timeout although the proposal was registered."""
         proposal, created = self.create_proposal(bank, cpf, key, data)
@@ -333,9 +336,7 @@ class SandboxState:
             target = url.replace("{bank}", proposal.bank)
         else:
             target = f"{url.rstrip('/')}/{proposal.bank}"
-        thread = threading.Thread(
-            target=self._deliver, args=(target, secret, body, proposal), daemon=True
-        )
+        thread = threading.Thread(target=self._deliver, args=(target, secret, body, proposal), daemon=True)
         thread.start()
 
     def _deliver(self, url: str, secret: str, body: bytes, proposal: Proposal) -> None:

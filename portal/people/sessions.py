@@ -12,23 +12,43 @@ Checking a session is one lookup by key; `last_seen_at` is rewritten at most onc
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
+from redis.exceptions import RedisError
 from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from portal.core.db import utcnow
+from portal.core.errors import ServiceUnavailable
 from portal.people.models import UserSession
 
 TOUCH_SECONDS = 300
 USER_AGENT_MAX = 255
+UNAVAILABLE = "Não foi possível verificar sua sessão agora. Tente novamente em instantes."
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _fail_closed(method: F) -> F:
+    """A session store that cannot answer (Redis restarting) refuses with a clear 503:
+    never lets a session through unchecked, never crashes with a 500."""
+
+    @functools.wraps(method)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(*args, **kwargs)
+        except RedisError as error:
+            raise ServiceUnavailable(UNAVAILABLE) from error
+
+    return guarded  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)
@@ -165,6 +185,7 @@ class RedisSessions:
         raw = self.redis.get(self._k(key))
         return json.loads(raw) if raw else None
 
+    @_fail_closed
     def open(self, db: Session, user_id: int, ip: str | None, user_agent: str | None) -> str:
         token = secrets.token_urlsafe(32)
         key, now = session_key(token), utcnow().timestamp()
@@ -173,6 +194,7 @@ class RedisSessions:
         self.redis.sadd(self._u(user_id), key)
         return token
 
+    @_fail_closed
     def check(self, db: Session, token: str, user_id: int) -> bool:
         key = session_key(token)
         value = self._load(key)
@@ -184,6 +206,7 @@ class RedisSessions:
             self.redis.set(self._k(key), json.dumps(value), ex=self.ttl)
         return True
 
+    @_fail_closed
     def revoke(self, db: Session, token: str) -> None:
         key = session_key(token)
         value = self._load(key)
@@ -191,6 +214,7 @@ class RedisSessions:
         if value is not None:
             self.redis.srem(self._u(value["u"]), key)
 
+    @_fail_closed
     def revoke_key(self, db: Session, user_id: int, key: str) -> bool:
         value = self._load(key)
         if value is None or value["u"] != user_id:
@@ -199,6 +223,7 @@ class RedisSessions:
         self.redis.srem(self._u(user_id), key)
         return True
 
+    @_fail_closed
     def revoke_user(self, db: Session, user_id: int, keep_token: str | None = None) -> int:
         keep = session_key(keep_token) if keep_token else None
         keys = [k.decode() if isinstance(k, bytes) else k for k in self.redis.smembers(self._u(user_id))]
@@ -208,6 +233,7 @@ class RedisSessions:
             self.redis.srem(self._u(user_id), *ended)
         return len(ended)
 
+    @_fail_closed
     def active(self, db: Session, user_id: int) -> list[SessionInfo]:
         found = []
         for raw_key in self.redis.smembers(self._u(user_id)):

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, make_response, render_template
+from flask import Flask, Response, g, make_response, render_template
+from flask_login import AnonymousUserMixin
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from portal.core.errors import Conflict, DomainError, Forbidden, NotFound, ServiceUnavailable
@@ -26,6 +28,29 @@ MESSAGES = {
     500: ("Erro interno", "Algo deu errado do nosso lado. A equipe foi avisada; tente novamente."),
     503: ("Serviço indisponível", "Um serviço necessário está fora do ar. Tente em instantes."),
 }
+
+DATABASE_DOWN = (
+    "O banco de dados está temporariamente indisponível. Nada foi gravado; tente novamente em instantes."
+)
+
+
+def _is_outage(error: BaseException) -> bool:
+    """True for a lost or refused database connection (the server restarting, a failover)."""
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return True
+    return isinstance(error, OperationalError)
+
+
+def _forget_failed_state(database_lost: bool = False) -> None:
+    """Roll back what the request began. If the database is lost (or loading the signed-in
+    user itself failed) the error page renders as a visitor's: the layout's menu must not
+    query the lost database again."""
+    try:
+        db.session.rollback()
+    except Exception:  # the connection is gone: nothing was committed, nothing to undo
+        log.warning("rollback failed after a database error", exc_info=True)
+    if database_lost or "_login_user" not in g:
+        g._login_user = AnonymousUserMixin()
 
 
 def error_response(status: int, detail: str | None = None) -> Response:
@@ -61,6 +86,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(ServiceUnavailable)
     def _unavailable(e: ServiceUnavailable) -> Response:
+        _forget_failed_state()
         return error_response(503, e.message)
 
     @app.errorhandler(DomainError)
@@ -73,9 +99,18 @@ def register_error_handlers(app: Flask) -> None:
         description = None if status in MESSAGES else e.description
         return error_response(status, description)
 
+    @app.errorhandler(DBAPIError)
+    def _database(e: DBAPIError) -> Response:
+        _forget_failed_state(database_lost=_is_outage(e))
+        if _is_outage(e):
+            log.warning("database unavailable: %s", e.orig)
+            return error_response(503, DATABASE_DOWN)
+        log.exception("unhandled database error")
+        return error_response(500)
+
     @app.errorhandler(Exception)
     def _unexpected(e: Exception) -> Response:
         log.exception("unhandled error")
         # The session may be mid-failure; the error page itself must still render.
-        db.session.rollback()
+        _forget_failed_state()
         return error_response(500)
