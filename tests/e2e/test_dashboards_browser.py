@@ -61,9 +61,7 @@ def _open_and_filter(page, live_server: str, heading: str, shot: str) -> str:
     rows = page.locator("[data-testid=table-producao-bank_code] tbody tr")
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("Facta")
-    page.wait_for_function(
-        "[...document.querySelectorAll('canvas[data-chart]')].every(c => Chart.getChart(c))"
-    )
+    _until(page, "[...document.querySelectorAll('canvas[data-chart]')].every(c => Chart.getChart(c))")
     page.screenshot(path=str(ARTIFACTS / f"{shot}-facta.png"), full_page=True)
 
     query = page.url.split("?", 1)[1]
