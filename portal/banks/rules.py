@@ -256,3 +256,9 @@ def rate_problem(
     if monthly_rate > cap:
         return f"Taxa acima do teto do INSS ({format_value(name, cap)})"
     return None
+
+
+def recent_versions(session: Session, limit: int = 50) -> list[RegulatoryParameter]:
+    """The latest regulatory parameter versions, newest start first (history pages)."""
+    stmt = select(RegulatoryParameter).order_by(RegulatoryParameter.valid_from.desc()).limit(limit)
+    return list(session.scalars(stmt))

@@ -160,3 +160,9 @@ def override_rates(session: Session) -> list[OverrideRate]:
     return list(
         session.scalars(select(OverrideRate).order_by(OverrideRate.level, OverrideRate.valid_from.desc()))
     )
+
+
+def recent_overrides(session: Session, limit: int = 50) -> list[OverrideRate]:
+    """The latest override rates, newest start first (history pages)."""
+    stmt = select(OverrideRate).order_by(OverrideRate.valid_from.desc()).limit(limit)
+    return list(session.scalars(stmt))

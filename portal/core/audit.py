@@ -225,3 +225,9 @@ def _refuse_audit_changes(session: Session, flush_context: Any, instances: Any) 
     for obj in list(session.dirty) + list(session.deleted):
         if isinstance(obj, AuditEntry) and (obj in session.deleted or session.is_modified(obj)):
             raise PermissionError("audit entries are append-only")
+
+
+def last_entry_of(session: Session, action: str) -> AuditEntry | None:
+    """The newest entry of `action` (e.g. the last chain verification), or None."""
+    stmt = select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id.desc()).limit(1)
+    return session.scalar(stmt)

@@ -188,3 +188,9 @@ def authenticate(session: Session, email: str, password: str, ip: str | None) ->
     session.flush()
     audit.record(session, Actor(id=user.id, label=user.email, ip=ip), "login.succeeded", f"user:{user.id}")
     return LoginResult(user, None)
+
+
+def user_ids_named(session: Session, text: str, limit: int = 500) -> tuple[int, ...]:
+    """Ids of the users whose name contains `text` (case-insensitive), for filters."""
+    stmt = select(User.id).where(User.name.ilike(f"%{text}%")).limit(limit)
+    return tuple(session.scalars(stmt))

@@ -8,18 +8,17 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from flask import Response, request
-from sqlalchemy import select
 
 from portal.core import audit, formats
 from portal.core.audit import AuditEntry, ChainReport, EntryFilter, filtered_entries, verify_chain
 from portal.core.pagination import keyset_page
 from portal.extensions import db
-from portal.people.models import User
+from portal.insights.audit_targets import NOUNS, actor_names, describe_targets
+from portal.people import services as user_services
 from portal.people.permissions import Permission
 from portal.web.access import current_actor, require
 from portal.web.admin import bp
 from portal.web.admin.audit_catalogue import ACTION_PHRASES, action_phrase
-from portal.web.admin.audit_targets import NOUNS, actor_names, describe_targets
 from portal.web.exports import export_response, iter_query
 from portal.web.htmx import render
 
@@ -58,8 +57,7 @@ def _form() -> dict[str, Any]:
 def _filter(form: dict[str, Any]) -> EntryFilter:
     actor_ids: tuple[int, ...] = ()
     if form["actor"]:
-        pattern = f"%{form['actor']}%"
-        actor_ids = tuple(db.session.scalars(select(User.id).where(User.name.ilike(pattern)).limit(500)))
+        actor_ids = user_services.user_ids_named(db.session, form["actor"])
     return EntryFilter(
         actor=form["actor"],
         actor_ids=actor_ids,
@@ -150,8 +148,7 @@ VERIFIED = "audit.chain_verified"
 
 
 def _last_verification() -> AuditEntry | None:
-    stmt = select(AuditEntry).where(AuditEntry.action == VERIFIED).order_by(AuditEntry.id.desc()).limit(1)
-    return db.session.scalar(stmt)
+    return audit.last_entry_of(db.session, VERIFIED)
 
 
 def _report_page(report: ChainReport, when: AuditEntry | None) -> Response:

@@ -6,10 +6,9 @@ overrides, commission tables with their clawback windows; admin: regulatory para
 from __future__ import annotations
 
 from flask import Response
-from sqlalchemy import select
 
-from portal.banks.models import RegulatoryParameter
-from portal.commissions.models import OverrideRate
+from portal.banks import rules as regulatory_rules
+from portal.commissions import plans
 from portal.commissions.reconciliation import rules as recon_rules
 from portal.extensions import db
 from portal.people.permissions import Permission
@@ -24,12 +23,8 @@ from portal.web.htmx import render
 @require(Permission.PARAMETERS_MANAGE)
 def effective_overview() -> Response:
     today = sla.local_today()
-    regulatory = db.session.scalars(
-        select(RegulatoryParameter).order_by(RegulatoryParameter.valid_from.desc()).limit(50)
-    ).all()
-    overrides = db.session.scalars(
-        select(OverrideRate).order_by(OverrideRate.valid_from.desc()).limit(50)
-    ).all()
+    regulatory = regulatory_rules.recent_versions(db.session)
+    overrides = plans.recent_overrides(db.session)
     return render(
         "admin/effective.html",
         today=today,
