@@ -23,13 +23,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from portal.commissions.statements import files, service
-from portal.commissions.statements.models import Statement, StatementState
+from portal.commissions.statements import files, queries, service
+from portal.commissions.statements.models import Statement
 from portal.core.audit import Actor
-from portal.core.jobs import Job, JobContext, JobResult, JobStatus, enqueue, job_kind
+from portal.core.jobs import JobContext, JobResult, enqueue, job_kind
+from portal.core.jobs.queries import any_unfinished, cancel_requested
 from portal.core.pdf import render_pdf
 from portal.web.statement_pdf import statement_html
 
@@ -88,20 +88,6 @@ def _finish(
     return True
 
 
-def drafts_between(session: Session, period: str, first: int, last: int) -> list[int]:
-    return list(
-        session.scalars(
-            select(Statement.id)
-            .where(
-                Statement.period == period,
-                Statement.state == StatementState.DRAFT.value,
-                Statement.id.between(first, last),
-            )
-            .order_by(Statement.id)
-        )
-    )
-
-
 def read(session: Session, fn: Callable[[], T]) -> T:
     """`fn()` (reads only), then the read transaction ends: no snapshot or lock is kept."""
     try:
@@ -110,21 +96,15 @@ def read(session: Session, fn: Callable[[], T]) -> T:
         session.commit()
 
 
-def _parent_cancelled(session: Session, parent_id: int | None) -> bool:
-    if parent_id is None:
-        return False
-    return bool(session.scalar(select(Job.cancel_requested).where(Job.id == parent_id)))
-
-
 @job_kind(CHUNK_KIND, label="Aprovar extratos (parte de um período)", max_attempts=1)
 def approve_chunk_job(
     ctx: JobContext, period: str, first_id: int, last_id: int, parent_id: int | None = None
 ) -> JobResult:
     """The drafts of `period` with ids first_id..last_id, each committed on its own."""
-    ids = read(ctx.session, lambda: drafts_between(ctx.session, period, first_id, last_id))
+    ids = read(ctx.session, lambda: queries.drafts_between(ctx.session, period, first_id, last_id))
     approved = 0
     for done, statement_id in enumerate(ids, start=1):
-        if read(ctx.session, lambda: _parent_cancelled(ctx.session, parent_id)):
+        if parent_id is not None and read(ctx.session, lambda: cancel_requested(ctx.session, parent_id)):
             break
         ctx.check_cancelled()
         approved += approve_one(ctx.session, ctx.step, ctx.actor, statement_id, ctx.storage_dir)
@@ -142,7 +122,7 @@ def approve_period_job(ctx: JobContext, period: str, workers: int = 2) -> JobRes
     def start() -> tuple[list[int], list[int]]:
         service.closed_period(session, period)
         service.generate_drafts(session, ctx.actor, period)
-        ids = drafts_between(session, period, 0, 2**31 - 1)
+        ids = queries.drafts_between(session, period, 0, 2**31 - 1)
         chunks = split(ids, max(1, workers) * CHUNKS_PER_WORKER)
         parent = ctx.job_id
         jobs = [
@@ -153,16 +133,20 @@ def approve_period_job(ctx: JobContext, period: str, workers: int = 2) -> JobRes
 
     ids, chunk_jobs = ctx.step(start)  # committed: the chunks go to the workers now
     total = len(ids)
+
+    def approved_so_far() -> int:
+        return read(session, lambda: queries.count_approved(session, ids))
+
     ctx.report(0, total, "Aprovando os extratos…")
     for chunk_id in chunk_jobs:  # those no worker has taken yet run here
         ctx.check_cancelled()
         ctx.run_here(chunk_id)
-        ctx.report(_approved(ctx, ids), total, "Aprovando os extratos…")
-    while read(session, lambda: _running(session, chunk_jobs)):
-        ctx.report(_approved(ctx, ids), total, "Aguardando as partes em outros processos…")
+        ctx.report(approved_so_far(), total, "Aprovando os extratos…")
+    while read(session, lambda: any_unfinished(session, chunk_jobs)):
+        ctx.report(approved_so_far(), total, "Aguardando as partes em outros processos…")
         ctx.check_cancelled()
         time.sleep(WAIT_SECONDS)
-    for statement_id in read(session, lambda: _still_draft(session, ids)):  # what a failed chunk left
+    for statement_id in read(session, lambda: queries.still_draft(session, ids)):  # what a failed chunk left
         ctx.check_cancelled()
         approve_one(session, ctx.step, ctx.actor, statement_id, ctx.storage_dir)
     ctx.report(total, total, "Montando o arquivo ZIP…")
@@ -177,43 +161,13 @@ def approve_period_job(ctx: JobContext, period: str, workers: int = 2) -> JobRes
     )
 
 
-def _approved(ctx: JobContext, ids: list[int]) -> int:
-    if not ids:
-        return 0
-    stmt = select(func.count()).where(Statement.id.in_(ids), Statement.state != StatementState.DRAFT.value)
-    return int(read(ctx.session, lambda: ctx.session.scalar(stmt)) or 0)
-
-
-def _running(session: Session, chunk_jobs: list[int]) -> bool:
-    if not chunk_jobs:
-        return False
-    unfinished = (JobStatus.QUEUED, JobStatus.RUNNING)
-    return bool(
-        session.scalar(select(func.count()).where(Job.id.in_(chunk_jobs), Job.status.in_(unfinished)))
-    )
-
-
-def _still_draft(session: Session, ids: list[int]) -> list[int]:
-    if not ids:
-        return []
-    return list(
-        session.scalars(
-            select(Statement.id)
-            .where(Statement.id.in_(ids), Statement.state == StatementState.DRAFT.value)
-            .order_by(Statement.id)
-        )
-    )
-
-
 def _zip(session: Session, ids: list[int], storage_dir: str | Path, target: Path) -> int:
     """Every approved statement of the run, its stored PDF as is (decrypted), in one ZIP."""
     count = 0
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
-            for statement in session.scalars(
-                select(Statement).where(Statement.id.in_(chunk)).order_by(Statement.id)
-            ):
+            for statement in queries.statements_by_ids(session, chunk):
                 if statement.is_draft or not statement.pdf_path:
                     continue
                 archive.writestr(files.download_name(statement), files.read_pdf(storage_dir, statement))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from portal.commissions.statements.models import Statement, StatementState
@@ -72,3 +72,43 @@ def stores(session: Session) -> list[str]:
         for s in session.scalars(select(Statement.store_name).distinct().order_by(Statement.store_name))
         if s
     ]
+
+
+def drafts_between(session: Session, period: str, first: int, last: int) -> list[int]:
+    """Ids of the drafts of `period` with ids first..last, in order (a period job's chunk)."""
+    stmt = (
+        select(Statement.id)
+        .where(
+            Statement.period == period,
+            Statement.state == StatementState.DRAFT.value,
+            Statement.id.between(first, last),
+        )
+        .order_by(Statement.id)
+    )
+    return list(session.scalars(stmt))
+
+
+def still_draft(session: Session, ids: list[int]) -> list[int]:
+    """Which of `ids` are still drafts, in order."""
+    if not ids:
+        return []
+    stmt = (
+        select(Statement.id)
+        .where(Statement.id.in_(ids), Statement.state == StatementState.DRAFT.value)
+        .order_by(Statement.id)
+    )
+    return list(session.scalars(stmt))
+
+
+def count_approved(session: Session, ids: list[int]) -> int:
+    """How many of `ids` are no longer drafts."""
+    if not ids:
+        return 0
+    stmt = select(func.count()).where(Statement.id.in_(ids), Statement.state != StatementState.DRAFT.value)
+    return int(session.scalar(stmt) or 0)
+
+
+def statements_by_ids(session: Session, ids: list[int]) -> list[Statement]:
+    """The statements of `ids`, in id order."""
+    return list(session.scalars(select(Statement).where(Statement.id.in_(ids)).order_by(Statement.id)))
+

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from portal.core.errors import NotFound
@@ -111,3 +111,18 @@ def progress_view(job: Job, live: LiveProgress | None = None) -> ProgressView:
         error=job.error if status == JobStatus.FAILED else None,
         cancel_requested=job.cancel_requested or bool(live and live.cancel_requested),
     )
+
+
+def cancel_requested(session: Session, job_id: int) -> bool:
+    """Whether someone asked job `job_id` to stop."""
+    return bool(session.scalar(select(Job.cancel_requested).where(Job.id == job_id)))
+
+
+def any_unfinished(session: Session, job_ids: list[int]) -> bool:
+    """Whether any of `job_ids` is still queued or running."""
+    if not job_ids:
+        return False
+    unfinished = (JobStatus.QUEUED, JobStatus.RUNNING)
+    stmt = select(func.count()).where(Job.id.in_(job_ids), Job.status.in_(unfinished))
+    return bool(session.scalar(stmt))
+
