@@ -119,3 +119,39 @@ def test_sweep_leaves_an_import_the_job_itself_settled(db, banks, tmp_path):
     assert sweep_stale(db, JobSettings()) == 1
     db.refresh(record)
     assert (record.status, record.imported, _lines(db)) == ("done", 3, 3)
+
+
+def test_sweep_fails_an_import_whose_job_never_started(db, banks, tmp_path):
+    path = facta_csv(tmp_path / "facta.csv")
+    record = service.prepare(
+        db,
+        FINANCE,
+        kind="bank-report",
+        bank_code="facta",
+        path=path,
+        filename=path.name,
+        sha256=runs.file_sha256(path),
+    )
+    service.save_layout(db, FINANCE, record, name="Facta", mapping=FACTA_MAPPING, aliases={})
+    long_ago = utcnow() - timedelta(days=2)
+    job = Job(
+        kind=import_job.RUN_KIND,
+        params={"import_id": record.id},
+        actor_id=None,
+        actor_label="sistema",
+        status=JobStatus.QUEUED,
+        progress_done=0,
+        progress_message="",
+        created_at=long_ago,
+    )
+    db.add(job)
+    db.flush()
+    record.status, record.job_id = "queued", job.id
+    db.flush()
+    assert sweep_stale(db, JobSettings()) == 1
+    db.refresh(record)
+    assert (record.status, record.imported) == ("failed", 0)
+    assert record.message == (
+        "Importação não iniciada: a fila de processamento não a executou a tempo. Nada foi "
+        "gravado; envie o arquivo de novo."
+    )

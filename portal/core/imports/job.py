@@ -21,6 +21,10 @@ ABANDONED_MESSAGE = (
     "Importação interrompida: o servidor que a executava parou. Nada desta importação ficou "
     "gravado; envie o arquivo de novo."
 )
+NOT_STARTED_MESSAGE = (
+    "Importação não iniciada: a fila de processamento não a executou a tempo. Nada foi "
+    "gravado; envie o arquivo de novo."
+)
 
 
 def settle_abandoned(session: Session, job: Job) -> None:
@@ -34,7 +38,8 @@ def settle_abandoned(session: Session, job: Job) -> None:
     deleted = get_kind(record.kind).revert(session, record.id)
     record.status, record.finished_at = "failed", utcnow()
     record.rows_total = record.imported = record.skipped = record.errors = 0
-    record.problems, record.message = [], ABANDONED_MESSAGE
+    started = job.started_at is not None
+    record.problems, record.message = [], ABANDONED_MESSAGE if started else NOT_STARTED_MESSAGE
     session.flush()
     owner = Actor(id=job.actor_id, label=job.actor_label) if job.actor_id is not None else SYSTEM
     audit.record(
