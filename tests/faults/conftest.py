@@ -128,9 +128,12 @@ class PrivatePostgres:
 
 
 class PrivateRedis:
-    """A redis-server without persistence: a restart loses everything it held."""
+    """A redis-server; without persistence (`persistent=False`) a restart loses everything
+    it held. A broker must be persistent (append-only file, fsync on every write), as in
+    production: the queued jobs then survive a restart."""
 
-    def __init__(self) -> None:
+    def __init__(self, persistent: bool = False) -> None:
+        self.persistent = persistent
         self.binary = shutil.which("redis-server")
         if not self.binary:
             pytest.fail("redis-server não encontrado: o teste de falhas exige o Redis instalado")
@@ -152,7 +155,9 @@ class PrivateRedis:
             "--save",
             "",
             "--appendonly",
-            "no",
+            "yes" if self.persistent else "no",
+            "--appendfsync",
+            "always",
             "--dir",
             str(self.root),
         ]
@@ -188,6 +193,17 @@ def private_postgres() -> Iterator[PrivatePostgres]:
 def private_redis() -> Iterator[PrivateRedis]:
     """A running redis-server of this test's own (stopped and removed afterwards)."""
     server = PrivateRedis()
+    try:
+        server.start()
+        yield server
+    finally:
+        server.cleanup()
+
+
+@pytest.fixture
+def private_broker() -> Iterator[PrivateRedis]:
+    """A running, persistent redis-server of this test's own: the Celery broker."""
+    server = PrivateRedis(persistent=True)
     try:
         server.start()
         yield server
@@ -242,6 +258,9 @@ def wait_until(check: Callable[[], bool], timeout: float, step: float = 0.1) -> 
 
 # The sandbox bank process of the bank tests (session-wide, started on first use).
 from tests.banks.conftest import sandbox  # noqa: E402, F401
+
+# A real Celery worker process on the private services (tests/faults/worker.py).
+from tests.faults.worker import celery_worker  # noqa: E402, F401
 
 
 @pytest.fixture

@@ -19,6 +19,11 @@ def test_celery_is_configured_for_at_least_once_delivery_without_double_runs(app
     assert conf.task_acks_late and conf.task_reject_on_worker_lost
     assert conf.worker_prefetch_multiplier == 1
     assert conf.broker_transport_options["visibility_timeout"] > conf.task_time_limit
+    # Redis restarted: the worker reconnects (at start-up too, forever) and lets the job
+    # it is running finish instead of cancelling it.
+    assert conf.broker_connection_retry_on_startup and conf.broker_connection_retry
+    assert conf.broker_connection_max_retries is None
+    assert conf.worker_cancel_long_running_tasks_on_connection_loss is False
     assert {RUN_TASK, SWEEP_TASK, PERIODIC_TASK} <= set(celery.tasks)
 
 

@@ -3,17 +3,55 @@ page) and sweep the per-bank inbox folders (scheduled)."""
 
 from __future__ import annotations
 
+from sqlalchemy.orm import Session
+
+from portal.core import audit
+from portal.core.audit import SYSTEM, Actor
+from portal.core.db import utcnow
 from portal.core.errors import DomainError
 from portal.core.imports import inbox, runs
+from portal.core.imports.kinds import get_kind
 from portal.core.imports.models import DataImport
-from portal.core.jobs import JobContext, JobResult, job_kind, periodic
+from portal.core.jobs import Job, JobContext, JobResult, job_kind, periodic
 
 RUN_KIND = "imports.run"
 INBOX_KIND = "imports.inbox"
 INBOX_EVERY_SECONDS = 300
+ABANDONED_MESSAGE = (
+    "Importação interrompida: o servidor que a executava parou. Nada desta importação ficou "
+    "gravado; envie o arquivo de novo."
+)
+NOT_STARTED_MESSAGE = (
+    "Importação não iniciada: a fila de processamento não a executou a tempo. Nada foi "
+    "gravado; envie o arquivo de novo."
+)
 
 
-@job_kind(RUN_KIND, label="Importar arquivo", max_attempts=1)
+def settle_abandoned(session: Session, job: Job) -> None:
+    """The worker died mid-import (killed, server lost): the stale sweep failed its job.
+    The batches it had committed are deleted and the import marked failed, so nothing of
+    the file stays half-applied and sending it again is one clean run."""
+    import_id = (job.params or {}).get("import_id")
+    record = session.get(DataImport, import_id) if import_id else None
+    if record is None or record.status != "queued":
+        return  # finished, or failed and settled by the job itself
+    deleted = get_kind(record.kind).revert(session, record.id)
+    record.status, record.finished_at = "failed", utcnow()
+    record.rows_total = record.imported = record.skipped = record.errors = 0
+    started = job.started_at is not None
+    record.problems, record.message = [], ABANDONED_MESSAGE if started else NOT_STARTED_MESSAGE
+    session.flush()
+    owner = Actor(id=job.actor_id, label=job.actor_label) if job.actor_id is not None else SYSTEM
+    audit.record(
+        session,
+        owner,
+        "imports.interrupted",
+        f"data_import:{record.id}",
+        {"kind": record.kind, "bank": record.bank_code, "deleted": deleted, "job": job.id},
+    )
+
+
+@job_kind(RUN_KIND, label="Importar arquivo", max_attempts=1, on_abandoned=settle_abandoned)
 def run_import(ctx: JobContext, import_id: int) -> JobResult:
     """Row-by-row kinds commit batch by batch (`ctx.step`); an all-or-nothing kind
     (a commission table) in the job's transaction. A crash half-way marks the import

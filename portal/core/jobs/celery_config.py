@@ -5,6 +5,11 @@ redelivered; the claim (queued → running) makes a redelivered task for a job t
 already started a no-op, and the stale sweep then marks that job failed.
 The Redis visibility timeout must exceed the longest job, or Redis would hand a
 still-running task to a second worker (the claim would skip it anyway).
+
+Redis down or restarted: the worker keeps retrying the broker (never gives up) and a
+job already running goes on to the end (not cancelled on connection loss: its work
+lives in PostgreSQL, and a redelivered copy claims nothing). Jobs still queued survive
+only if the broker Redis is persistent (appendonly yes): see README, production.
 """
 
 from __future__ import annotations
@@ -24,6 +29,9 @@ def celery_settings(broker_url: str, settings: JobSettings) -> dict[str, Any]:
     return {
         "broker_url": broker_url,
         "broker_connection_retry_on_startup": True,
+        "broker_connection_retry": True,
+        "broker_connection_max_retries": None,  # wait for Redis as long as it takes
+        "worker_cancel_long_running_tasks_on_connection_loss": False,
         "broker_connection_timeout": max(1.0, settings.broker_timeout_seconds),
         "broker_transport_options": {
             "visibility_timeout": settings.visibility_timeout_seconds,

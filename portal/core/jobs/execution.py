@@ -351,5 +351,31 @@ def sweep_stale(
                 .execution_options(synchronize_session=False)
             )
             log.warning("jobs marked failed (%s): %s", status, sorted(ids))
+    if stale or forgotten:
+        _settle_abandoned(session, stale | forgotten)
     session.flush()
     return len(stale) + len(forgotten)
+
+
+def _settle_abandoned(session: Session, ids: set[int]) -> None:
+    """Let each kind undo what its abandoned jobs committed in steps (an import's first
+    batches), in the sweep's transaction: a job failed here is never left half-applied.
+    A hook that fails is rolled back alone and logged; the job stays failed."""
+    failed = session.scalars(
+        select(Job)
+        .where(
+            Job.id.in_(ids),
+            Job.status == JobStatus.FAILED,
+            Job.error.in_((STALE_MESSAGE, NOT_STARTED_MESSAGE)),
+        )
+        .execution_options(populate_existing=True)
+    )
+    for job in list(failed):
+        kind = get_kind(job.kind)
+        if kind is None or kind.on_abandoned is None:
+            continue
+        try:
+            with session.begin_nested():
+                kind.on_abandoned(session, job)
+        except Exception:
+            log.exception("job %s (%s): undoing the abandoned job failed", job.id, job.kind)

@@ -8,9 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from portal.core.jobs.models import Job
 
 JobBody = Callable[..., Any]
+#: (session, job) → None: settles what a job left when its worker died (see `sweep_stale`)
+Abandoned = Callable[["Session", "Job"], None]
 
 
 @dataclass(frozen=True)
@@ -20,6 +27,9 @@ class JobKind:
     fn: JobBody
     max_attempts: int = 3  # transient failures are retried up to this many runs in total
     retry_backoff_seconds: float = 5.0  # doubled at every new attempt
+    #: run by the stale sweep, in its transaction, when it fails a job of this kind whose
+    #: worker died (or that never started): undoes what the body committed in steps
+    on_abandoned: Abandoned | None = None
 
 
 @dataclass(frozen=True)
@@ -36,7 +46,12 @@ PERIODIC: list[PeriodicJob] = []
 
 
 def job_kind(
-    name: str, *, label: str, max_attempts: int = 3, retry_backoff_seconds: float = 5.0
+    name: str,
+    *,
+    label: str,
+    max_attempts: int = 3,
+    retry_backoff_seconds: float = 5.0,
+    on_abandoned: Abandoned | None = None,
 ) -> Callable[[JobBody], JobBody]:
     """Register `fn` as the body of job kind `name`; `label` is shown to users (pt-BR)."""
     if max_attempts < 1:
@@ -48,7 +63,7 @@ def job_kind(
             qualified = f"{fn.__module__}.{fn.__qualname__}"
             if f"{existing.fn.__module__}.{existing.fn.__qualname__}" != qualified:
                 raise ValueError(f"job kind {name!r} registered twice")
-        _KINDS[name] = JobKind(name, label, fn, max_attempts, retry_backoff_seconds)
+        _KINDS[name] = JobKind(name, label, fn, max_attempts, retry_backoff_seconds, on_abandoned)
         return fn
 
     return decorator

@@ -49,6 +49,7 @@ ACTION_PHRASES: dict[str, str] = {
     "crypto.data_key_rotated": "Trocou a chave de criptografia dos dados",
     "effective_value.scheduled": "Agendou novo valor de parâmetro",
     "imports.done": "Concluiu importação de arquivo",
+    "imports.interrupted": "Teve importação interrompida (nada ficou gravado)",
     "imports.layout_saved": "Salvou layout de importação",
     "imports.quarantined": "Pôs importação em quarentena",
     "imports.refused": "Teve importação recusada",
