@@ -98,9 +98,7 @@ def _init_extensions(app: Flask) -> None:
         token = session.get("sid")
         if parse_int(raw_id) is None or parse_int(version) is None or not isinstance(token, str):
             return None
-        if not sessions.registry().check(db.session, token, int(raw_id)):
-            return None
-        user = db.session.get(User, int(raw_id))
+        user = sessions.registry().user_for(db.session, token, int(raw_id))
         if user is None or not user.active or user.auth_version != int(version):
             return None
         return user
