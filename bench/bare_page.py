@@ -125,16 +125,19 @@ def drive(port: int, path: str, headers: dict[str, str], marker: bytes, threads:
 
     def worker(index: int) -> None:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        mine, sent = latencies[index], dict(headers)
         barrier.wait()
-        mine = latencies[index]
         for _ in range(per_thread):
             started = time.perf_counter()
-            connection.request("GET", path, headers=headers)
+            connection.request("GET", path, headers=sent)
             response = connection.getresponse()
             body = response.read()
             mine.append(time.perf_counter() - started)
             if response.status != 200 or marker not in body:
                 failures.append(f"{response.status}: {body[:200]!r}")
+            renewed = response.getheader("Set-Cookie")
+            if renewed:  # keep the renewed session cookie, as a browser does
+                sent["Cookie"] = renewed.split(";", 1)[0]
         connection.close()
 
     pool = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
@@ -296,6 +299,7 @@ def session_cookie() -> str:
 
     app = build_app()
     client = login(app, BENCH_USER)
+    client.get("/")  # the first page settles the cookie (Flask-Login marks it not fresh)
     cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
     return f"{cookie.key}={cookie.value}"
 
