@@ -13,7 +13,7 @@ hooks) of where a portal request spends its time, and the SQL it sends.
 
     DATABASE_URL=postgresql+psycopg2://postgres@127.0.0.1:5432/bench_bare \
     REDIS_URL=redis://127.0.0.1:6379/10 .venv/bin/python bench/bare_page.py \
-        [--requests 3000] [--threads 8] [--rounds 3] [--profile 1000]
+        [--requests 3000] [--threads 8] [--rounds 3] [--profile 1000] [--compare /tmp/before]
 
 The database must be migrated (`flask --app wsgi db upgrade`). Writes
 bench/results/bare_page.md (the part above the hand-written notes).
@@ -88,14 +88,15 @@ def get(port: int, path: str, headers: dict[str, str]) -> tuple[int, bytes]:
         connection.close()
 
 
-def serve(spec: str, env: dict[str, str]) -> tuple[subprocess.Popen, int]:
-    """Gunicorn with the portal's settings serving `spec`; returns once it answers."""
+def serve(spec: str, env: dict[str, str], root: Path = ROOT) -> tuple[subprocess.Popen, int]:
+    """Gunicorn with the portal's settings (of checkout `root`) serving `spec`; returns
+    once it answers."""
     port = free_port()
-    env = {**env, "GUNICORN_BIND": f"127.0.0.1:{port}", "PYTHONPATH": str(ROOT)}
+    env = {**env, "GUNICORN_BIND": f"127.0.0.1:{port}", "PYTHONPATH": str(root)}
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     server = subprocess.Popen(
-        [gunicorn, "-c", "gunicorn.conf.py", "--pythonpath", str(ROOT / "bench"), spec],
-        cwd=ROOT,
+        [gunicorn, "-c", "gunicorn.conf.py", "--pythonpath", str(root / "bench"), spec],
+        cwd=root,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -311,6 +312,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--profile", type=int, default=1000)
     parser.add_argument("--skip-http", action="store_true")
+    parser.add_argument(
+        "--compare", type=Path, help="another checkout whose portal page runs alternately (the 'before')"
+    )
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgresql") or not os.environ.get("REDIS_URL"):
         sys.exit("Defina DATABASE_URL (PostgreSQL migrado) e REDIS_URL, como em produção.")
@@ -319,18 +323,21 @@ def main() -> None:
 
     env = dict(os.environ)
     cookie = session_cookie()
+    portal_page = (BASELINE_PATH, {"Cookie": cookie}, b'data-testid="main-menu"')
     apps = {
-        "minimal": ("bare_page:minimal_app()", MINIMAL_PATH, {}, b"<p>1</p>"),
-        "portal": ("bare_page:portal_app()", BASELINE_PATH, {"Cookie": cookie}, b'data-testid="main-menu"'),
+        "minimal": ("bare_page:minimal_app()", ROOT, MINIMAL_PATH, {}, b"<p>1</p>"),
+        "portal": ("bare_page:portal_app()", ROOT, *portal_page),
     }
+    if args.compare:
+        apps["before"] = ("bare_page:portal_app()", args.compare.resolve(), *portal_page)
     http_rows: dict[str, list[dict[str, float]]] = {name: [] for name in apps}
     if not args.skip_http:
-        servers = {name: serve(spec, env) for name, (spec, *_rest) in apps.items()}
+        servers = {name: serve(spec, env, root) for name, (spec, root, *_rest) in apps.items()}
         try:
-            for name, (_spec, path, headers, marker) in apps.items():  # warm both workers
+            for name, (_spec, _root, path, headers, marker) in apps.items():  # warm the workers
                 drive(servers[name][1], path, headers, marker, args.threads, 50 * args.threads)
-            for _ in range(args.rounds):  # alternate, so both see the same machine load
-                for name, (_spec, path, headers, marker) in apps.items():
+            for _ in range(args.rounds):  # alternate, so all see the same machine load
+                for name, (_spec, _root, path, headers, marker) in apps.items():
                     result = drive(servers[name][1], path, headers, marker, args.threads, args.requests)
                     http_rows[name].append(result)
                     print(name, {k: round(v, 2) for k, v in result.items()}, flush=True)
@@ -372,14 +379,22 @@ def write(args, http_rows, rows, portal_ms, minimal_ms, sql) -> None:
                 row.format(label, med(name, "rps"), med(name, "p50"), med(name, "p99"))
                 for name, label in (
                     ("minimal", "Flask mínimo + `SELECT 1`"),
+                    ("before", "portal, antes (`--compare`)"),
                     ("portal", "portal: página autenticada `SELECT 1` + layout"),
                 )
+                if http_rows.get(name)
             ),
             "",
             f"**Razão portal ÷ mínimo: {ratio_rps:.2f}× em custo por pedido "
             f"(pedidos/s do mínimo ÷ do portal); p50 {ratio_p50:.2f}×.**",
             "",
         ]
+        if http_rows.get("before"):
+            lines += [
+                f"Antes: razão {med('minimal', 'rps') / med('before', 'rps'):.2f}×; "
+                f"portal depois ÷ antes em pedidos/s: {med('portal', 'rps') / med('before', 'rps'):.2f}×.",
+                "",
+            ]
     total = sum(ms for _, ms in rows)
     lines += [
         f"## Dentro do processo (cliente de teste do Flask, {args.profile} pedidos)",
