@@ -5,6 +5,7 @@ guards is the cause of the slow start-up it fixed: WeasyPrint, Alembic, openpyxl
 friends loaded (and WeasyPrint logging its stylesheets) by every process at import.
 """
 
+import os
 import subprocess
 import sys
 
@@ -46,3 +47,13 @@ def test_building_the_app_keeps_the_garbage_collector_on_and_the_app_out_of_its_
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["True", "True"]
+
+
+def test_without_redis_configured_the_redis_client_library_is_not_loaded():
+    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
+    probe = "import sys, wsgi; print('redis' in sys.modules)"
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"
