@@ -9,7 +9,7 @@ the same machine load.
 
     .venv/bin/python bench/startup.py [--runs 7] [--compare /tmp/base]
 
-Writes bench/results/startup.md.
+Writes bench/results/startup.md (the part above the hand-written notes).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "startup.md"
 FLOOR = "import flask, flask_login, flask_wtf, sqlalchemy.orm"
+NOTES_MARK = "## Notas"
 
 
 def run_once(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float, str]:
@@ -73,7 +74,7 @@ def main() -> None:
     labels = {
         "before": "`flask --app wsgi --help`, antes",
         "after": "`flask --app wsgi --help`" + (", depois" if args.compare else ""),
-        "floor": f"piso: `python -c \"{FLOOR}\"`",
+        "floor": f'piso: `python -c "{FLOOR}"`',
     }
     rows = [
         f"| {labels[name]} | {median(name, 0):.2f} s | {median(name, 1):.2f} s | "
@@ -98,7 +99,9 @@ def main() -> None:
             "",
         ]
     )
-    RESULTS.write_text(text, encoding="utf-8")
+    previous = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
+    notes = previous[previous.index(NOTES_MARK) :] if NOTES_MARK in previous else ""
+    RESULTS.write_text(text + ("\n" + notes if notes else ""), encoding="utf-8")
     sys.stdout.write(text)
 
 

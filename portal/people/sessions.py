@@ -7,7 +7,8 @@ and `RedisSessions` (when REDIS_URL is configured). The app configures the one i
 start-up (`configure`), so the account services can revoke without knowing which.
 
 Checking a session is one lookup by key; `last_seen_at` is rewritten at most once per
-`TOUCH_SECONDS`, so ordinary page views stay reads.
+`TOUCH_SECONDS`, so ordinary page views stay reads. `user_for` checks the session and
+loads its user together (one query with the database store).
 """
 
 from __future__ import annotations
@@ -16,19 +17,19 @@ import functools
 import hashlib
 import json
 import secrets
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
-from redis.exceptions import RedisError
 from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from portal.core.db import utcnow
 from portal.core.errors import ServiceUnavailable
-from portal.people.models import UserSession
+from portal.people.models import User, UserSession
 
 TOUCH_SECONDS = 300
 USER_AGENT_MAX = 255
@@ -45,10 +46,19 @@ def _fail_closed(method: F) -> F:
     def guarded(*args: Any, **kwargs: Any) -> Any:
         try:
             return method(*args, **kwargs)
-        except RedisError as error:
-            raise ServiceUnavailable(UNAVAILABLE) from error
+        except Exception as error:
+            if _is_redis_error(error):
+                raise ServiceUnavailable(UNAVAILABLE) from error
+            raise
 
     return guarded  # type: ignore[return-value]
+
+
+def _is_redis_error(error: Exception) -> bool:
+    # Not imported at the top: the redis package costs every process a tenth of a second,
+    # and it can only have raised if a Redis client (hence the package) is loaded.
+    exceptions = sys.modules.get("redis.exceptions")
+    return exceptions is not None and isinstance(error, exceptions.RedisError)
 
 
 @dataclass(frozen=True)
@@ -71,6 +81,10 @@ class SessionRegistry(Protocol):
 
     def check(self, db: Session, token: str, user_id: int) -> bool:
         """True when the token's session is open, belongs to `user_id` and is not idle."""
+
+    def user_for(self, db: Session, token: str, user_id: int) -> User | None:
+        """The user `user_id` when the token's session passes `check`, else None (the
+        caller still checks the user's own state: active, auth version)."""
 
     def revoke(self, db: Session, token: str) -> None:
         """End one session by its token (logout)."""
@@ -110,10 +124,22 @@ class DatabaseSessions:
 
     def check(self, db: Session, token: str, user_id: int) -> bool:
         record = db.get(UserSession, session_key(token))
+        return record is not None and record.user_id == user_id and self._still_open(db, record)
+
+    def user_for(self, db: Session, token: str, user_id: int) -> User | None:
+        # The session and its user in one round trip: this runs before every signed-in page.
+        row = db.execute(
+            select(User, UserSession)
+            .join(UserSession, UserSession.user_id == User.id)
+            .where(UserSession.id == session_key(token), User.id == user_id)
+        ).first()
+        if row is None or not self._still_open(db, row[1]):
+            return None
+        return row[0]
+
+    def _still_open(self, db: Session, record: UserSession) -> bool:
         now = self.clock()
-        if record is None or record.user_id != user_id or record.revoked_at is not None:
-            return False
-        if record.last_seen_at < now - self.idle:
+        if record.revoked_at is not None or record.last_seen_at < now - self.idle:
             return False
         if (now - record.last_seen_at).total_seconds() >= TOUCH_SECONDS:
             self._touch(db, record.id, now)
@@ -205,6 +231,10 @@ class RedisSessions:
             value["s"] = now
             self.redis.set(self._k(key), json.dumps(value), ex=self.ttl)
         return True
+
+    def user_for(self, db: Session, token: str, user_id: int) -> User | None:
+        # Redis and the database are two servers: two round trips, the session first.
+        return db.get(User, user_id) if self.check(db, token, user_id) else None
 
     @_fail_closed
     def revoke(self, db: Session, token: str) -> None:

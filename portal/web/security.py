@@ -28,6 +28,11 @@ CSP = "; ".join(
     ]
 )
 
+# `last_seen` in the cookie moves in steps of this many seconds: rewriting it on every page
+# would re-sign and resend the session cookie on every response. An idle session may thus
+# end up to one step early, never late.
+LAST_SEEN_STEP = 60
+
 # Endpoints a user with a temporary password may still reach.
 _PASSWORD_CHANGE_ALLOWED = {"auth.change_password", "auth.logout", "static", "api.healthz"}
 # Endpoints a user of an MFA role may reach before enrolling.
@@ -87,7 +92,8 @@ def _enforce_idle_timeout() -> Response | None:
         session["expired"] = True
         target = url_for("auth.login")
         return hx_redirect(target) if is_htmx() else redirect(target)
-    session["last_seen"] = now
+    if last_seen is None or now - int(last_seen) >= LAST_SEEN_STEP:
+        session["last_seen"] = now
     return None
 
 
