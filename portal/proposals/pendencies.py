@@ -229,6 +229,23 @@ def pendencies_of(session: Session, proposal: Proposal) -> list[Pendency]:
     )
 
 
+def pendencies_and_types(session: Session, proposal: Proposal) -> tuple[list[Pendency], list[PendencyType]]:
+    """The proposal page's pendencies (ordered as `pendencies_of`) and the active types its
+    form offers (by name), in one query: every type, outer-joined to this proposal's
+    pendencies (the catalogue is short; a pendency's type is then already loaded)."""
+    rows = session.execute(
+        select(PendencyType, Pendency)
+        .outerjoin(Pendency, (Pendency.type_id == PendencyType.id) & (Pendency.proposal_id == proposal.id))
+        .options(joinedload(Pendency.resolved_by))
+        .order_by(PendencyType.name, Pendency.id)
+    ).all()
+    kinds = list(dict.fromkeys(kind for kind, _ in rows))
+    found = [pendency for _, pendency in rows if pendency is not None]
+    # Open first, by due date (none last), then resolved; the id keeps ties stable.
+    found.sort(key=lambda p: (p.resolved_at is not None, p.due_on is None, p.due_on or date.min, p.id))
+    return found, [kind for kind in kinds if kind.active]
+
+
 def _open_agent_filter(session: Session, user: User, stmt: Select) -> Select:
     stmt = stmt.join(Proposal, Proposal.id == Pendency.proposal_id).where(
         Pendency.resolved_at.is_(None), Pendency.owner_kind == PendencyOwner.AGENT.value

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, and_, false, or_, select
+from sqlalchemy import ColumnElement, String, and_, cast, false, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from portal.core import audit, effective
@@ -59,10 +59,14 @@ def limits(session: Session, on: date | None = None) -> dict[str, int]:
     """status → hours in force on `on` (today by default), only for statuses with a limit.
 
     The undated `SlaLimit` rows are the base; versions scheduled on /operations/sla
-    (`portal.core.effective`, key "sla_hours") replace them from their start date on."""
-    current = {row.status: row.hours for row in session.scalars(select(SlaLimit))}
-    for status, hours in effective.values_on(session, KEY, on or local_today()).items():
-        current[status] = int(hours) if hours is not None else 0
+    (`portal.core.effective`, key "sla_hours") replace them from their start date on.
+    Both are read in one statement (every pipeline page needs the limits)."""
+    base = select(SlaLimit.status, cast(SlaLimit.hours, String), literal(0))
+    dated = effective.in_force_select(KEY, on or local_today()).add_columns(literal(1))
+    current: dict[str, int] = {}
+    # Base rows first, so a version in force replaces its status's base value.
+    for status, hours, _ in sorted(session.execute(union_all(base, dated)), key=lambda row: row[2]):
+        current[status] = int(Decimal(hours)) if hours is not None else 0
     return {status: hours for status, hours in current.items() if hours}
 
 

@@ -165,11 +165,13 @@ def detail_context(proposal: Proposal) -> dict[str, Any]:
     """Everything the proposal page shows, in a fixed number of queries."""
     limits = sla.limits(db.session)
     events = events_of(db.session, proposal)
+    found, kinds = pendencies.pendencies_and_types(db.session, proposal)
     return {
         "proposal": proposal,
         "events": events,
         "stays": sla.time_in_each_status(events, limits),
-        "pendencies": pendencies.pendencies_of(db.session, proposal),
+        "pendencies": found,
+        "pendency_types": kinds,  # active ones, for the form opening a pendency
         "can_resolve": pendencies.can_resolve,
         "documents": documents.documents_of(db.session, proposal),
         "limits": limits,

@@ -110,7 +110,8 @@ def proposal_detail(proposal_id: int) -> Response:
 
 def _detail(proposal: Proposal, status: int = 200, error: str | None = None, **forms) -> Response:
     pendency_form = forms.pop("pendency_form", None) or PendencyForm()
-    pendency_form.type_id.choices = type_choices()
+    context = detail_context(proposal)
+    pendency_form.type_id.choices = type_choices(context["pendency_types"])
     return render(
         "operations/proposal_detail.html",
         status=status,
@@ -121,7 +122,7 @@ def _detail(proposal: Proposal, status: int = 200, error: str | None = None, **f
         upload_form=forms.pop("upload_form", None) or UploadForm(),
         confirm_form=ConfirmForm(),
         can_manage=current_user.can(Permission.PIPELINE_MANAGE),
-        **detail_context(proposal),
+        **context,
         **template_helpers(),
     )
 
