@@ -27,6 +27,19 @@ def get_proposal_for(session: Session, user: User, proposal_id: int) -> Proposal
     return proposal
 
 
+def with_events(session: Session, stmt: Select) -> tuple[Proposal, list[ProposalEvent]] | None:
+    """The one proposal `stmt` selects and its history (oldest first) in the same query:
+    the proposal outer-joined to its events (the proposal page reads both)."""
+    rows = session.execute(
+        stmt.add_columns(ProposalEvent)
+        .outerjoin(ProposalEvent, ProposalEvent.proposal_id == Proposal.id)
+        .order_by(ProposalEvent.id)
+    ).all()
+    if not rows:
+        return None
+    return rows[0][0], [event for _, event in rows if event is not None]
+
+
 def events_of(session: Session, proposal: Proposal) -> list[ProposalEvent]:
     return list(
         session.scalars(

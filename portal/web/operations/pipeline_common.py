@@ -16,13 +16,13 @@ from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
-from portal.core.errors import DomainError, Forbidden
+from portal.core.errors import DomainError, Forbidden, NotFound
 from portal.core.ints import parse_int
 from portal.extensions import db
 from portal.proposals import documents, pendencies, sla
 from portal.proposals.listing import BUCKETS, ProposalFilters, filtered_proposals, proposals_page
-from portal.proposals.models import Origin, Product, Proposal
-from portal.proposals.queries import events_of, proposals_for
+from portal.proposals.models import Origin, Product, Proposal, ProposalEvent
+from portal.proposals.queries import events_of, proposals_for, with_events
 from portal.proposals.statuses import LABELS, Status, allowed_next, needs_reason
 from portal.web.access import current_actor
 from portal.web.bank_names import bank_label, registered_banks
@@ -142,9 +142,9 @@ def export_proposals(fmt: str, filename: str) -> Response:
     return export_response(fmt, filename, EXPORT_HEADERS, rows, "Propostas")
 
 
-def load_proposal(proposal_id: int) -> Proposal:
-    """The proposal if the signed-in user may see it (404 otherwise), names loaded."""
-    proposal = db.session.scalar(
+def _scoped_proposal(proposal_id: int) -> Select:
+    """The proposal if the signed-in user may see it, with the names its pages show."""
+    return (
         proposals_for(db.session, current_user)
         .where(Proposal.id == proposal_id)
         .options(
@@ -154,17 +154,30 @@ def load_proposal(proposal_id: int) -> Proposal:
             joinedload(Proposal.team),
         )
     )
-    if proposal is None:
-        from portal.core.errors import NotFound
 
+
+def load_proposal(proposal_id: int) -> Proposal:
+    """The proposal if the signed-in user may see it (404 otherwise), names loaded."""
+    proposal = db.session.scalar(_scoped_proposal(proposal_id))
+    if proposal is None:
         raise NotFound("Proposta não encontrada.")
     return proposal
 
 
-def detail_context(proposal: Proposal) -> dict[str, Any]:
-    """Everything the proposal page shows, in a fixed number of queries."""
+def load_proposal_with_events(proposal_id: int) -> tuple[Proposal, list[ProposalEvent]]:
+    """As `load_proposal`, with its history read in the same query (the proposal page)."""
+    found = with_events(db.session, _scoped_proposal(proposal_id))
+    if found is None:
+        raise NotFound("Proposta não encontrada.")
+    return found
+
+
+def detail_context(proposal: Proposal, events: list[ProposalEvent] | None = None) -> dict[str, Any]:
+    """Everything the proposal page shows, in a fixed number of queries (`events` when
+    already read with the proposal)."""
     limits = sla.limits(db.session)
-    events = events_of(db.session, proposal)
+    if events is None:
+        events = events_of(db.session, proposal)
     found, kinds = pendencies.pendencies_and_types(db.session, proposal)
     return {
         "proposal": proposal,
@@ -185,6 +198,7 @@ def template_helpers() -> dict[str, Any]:
     return {
         "bank_label": bank_label,
         "status_label": lambda value: LABELS[Status(value)] if value else "",
+        "product_label": lambda value: Product(value).label,
         "needs_reason": lambda status: needs_reason(Status(status)),
         "allowed_next": lambda p: allowed_next(Status(p.status), p.product),
         "origin_label": lambda value: Origin(value).label,

@@ -17,7 +17,7 @@ from portal.people.permissions import Permission
 from portal.proposals import operations, sla
 from portal.proposals.board import build_board
 from portal.proposals.listing import AGREEMENTS, agents_and_stores, filtered_proposals
-from portal.proposals.models import PRODUCT_LABELS, Proposal
+from portal.proposals.models import PRODUCT_LABELS, Proposal, ProposalEvent
 from portal.proposals.statuses import LABELS, Status, needs_reason
 from portal.web.access import current_actor, require
 from portal.web.bank_names import registered_banks
@@ -29,6 +29,7 @@ from portal.web.operations.pipeline_common import (
     export_proposals,
     filters_from,
     load_proposal,
+    load_proposal_with_events,
     render_proposals_list,
     template_helpers,
 )
@@ -105,12 +106,19 @@ def proposals_export(fmt: str) -> Response:
 @bp.route("/proposals/<int:proposal_id>")
 @require(*VIEW)
 def proposal_detail(proposal_id: int) -> Response:
-    return _detail(load_proposal(proposal_id))
+    proposal, events = load_proposal_with_events(proposal_id)
+    return _detail(proposal, events=events)
 
 
-def _detail(proposal: Proposal, status: int = 200, error: str | None = None, **forms) -> Response:
+def _detail(
+    proposal: Proposal,
+    status: int = 200,
+    error: str | None = None,
+    events: list[ProposalEvent] | None = None,
+    **forms,
+) -> Response:
     pendency_form = forms.pop("pendency_form", None) or PendencyForm()
-    context = detail_context(proposal)
+    context = detail_context(proposal, events)
     pendency_form.type_id.choices = type_choices(context["pendency_types"])
     return render(
         "operations/proposal_detail.html",
