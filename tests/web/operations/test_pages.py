@@ -63,7 +63,13 @@ def _bulk(db, org, n):
 
 
 @pytest.mark.parametrize(
-    "path", ["/operations/board", "/operations/proposals", "/operations/proposals?needs_review=1"]
+    "path",
+    [
+        "/operations/board",
+        "/operations/proposals",
+        "/operations/proposals?needs_review=1",
+        "/operations/proposals?bank=facta&status=submitted&sla=1",
+    ],
 )
 def test_pages_use_a_constant_number_of_queries(client, db, org, sign_in, app, path):
     sign_in(org.operations_user)
@@ -82,6 +88,7 @@ def test_proposal_page_queries_do_not_grow_with_history(client, db, org, sign_in
     from portal.core.audit import Actor
     from portal.proposals import pendencies
     from portal.proposals.documents import store_document
+    from portal.proposals.operations import move
     from portal.proposals.pendencies import NewPendency
     from tests.pipeline_helpers import minimal_pdf
 
@@ -98,10 +105,17 @@ def test_proposal_page_queries_do_not_grow_with_history(client, db, org, sign_in
     for i in range(8):
         pendencies.open_pendency(db, ops, proposal, NewPendency(kind.id, "operations", f"p{i}"))
         store_document(db, ops, proposal, minimal_pdf(f"doc {i}"), f"d{i}.pdf", storage_root)
+        pendencies.save_type(db, ops, f"Tipo novo {i}")
+    move(db, ops, proposal, "waiting_signature")
+    move(db, ops, proposal, "pending", reason="Selfie ilegível")
     with count_queries(app.extensions["athenas.db"]["engine"]) as many:
         html = client.get(path).get_data(as_text=True)
     assert len(many) == len(few)
     assert "d7.pdf" in html and "Pendência aberta" in html and "Maria da Silva" in html
+    assert "Selfie ilegível" in html and "Tipo novo 7" in html  # timeline and the form's types
+    # The user, the proposal with its history, SLA limits, pendencies with the types, documents
+    # and the banks (plus the test's SAVEPOINT pair and the session record).
+    assert len([s for s in many if "SAVEPOINT" not in s]) <= 7, many
 
 
 def test_proposal_page_shows_data_timeline_and_actions(client, db, org, sign_in):
