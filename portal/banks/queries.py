@@ -30,8 +30,11 @@ def bank_names(session: Session) -> dict[str, str]:
     return {code: name for code, name, _ in bank_registry(session)}
 
 
+_REGISTRY = select(Bank.code, Bank.name, Bank.under_liquidation).order_by(Bank.name)  # built once
+
+
 def bank_registry(session: Session) -> list[tuple[str, str, bool]]:
     """(code, name, under liquidation) of every registered bank, by name, in one query that
     reads no credentials (pages showing names and the liquidation warning share it)."""
-    rows = session.execute(select(Bank.code, Bank.name, Bank.under_liquidation).order_by(Bank.name))
+    rows = session.execute(_REGISTRY)
     return [(code, name, bool(liquidation)) for code, name, liquidation in rows]

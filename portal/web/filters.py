@@ -32,7 +32,8 @@ def brl(value: Decimal | int | None) -> str:
     """Money kept on one line with its "R$" (class `money`: white-space nowrap)."""
     if value is None:
         return ""
-    return Markup('<span class="money">{}</span>').format(escape(formats.money(Decimal(value))))
+    # `%` escapes the text like `.format`, at about half the cost (50 amounts on a list page).
+    return Markup('<span class="money">%s</span>') % formats.money(Decimal(value))
 
 
 def when_br(value: str | date | datetime | None) -> str:

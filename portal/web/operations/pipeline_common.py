@@ -16,9 +16,11 @@ from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
+from portal.clients.models import Client
 from portal.core.errors import DomainError, Forbidden, NotFound
 from portal.core.ints import parse_int
 from portal.extensions import db
+from portal.people.models import Collaborator, OrgUnit
 from portal.proposals import documents, pendencies, sla
 from portal.proposals.listing import BUCKETS, ProposalFilters, filtered_proposals, proposals_page
 from portal.proposals.models import Origin, Product, Proposal, ProposalEvent
@@ -142,23 +144,30 @@ def export_proposals(fmt: str, filename: str) -> Response:
     return export_response(fmt, filename, EXPORT_HEADERS, rows, "Propostas")
 
 
-def _scoped_proposal(proposal_id: int) -> Select:
+NAMES = (
+    joinedload(Proposal.client),
+    joinedload(Proposal.agent),
+    joinedload(Proposal.store),
+    joinedload(Proposal.team),
+)
+# The proposal page shows only these of the related rows (the client's other encrypted
+# fields are then neither read nor decrypted, once per history row).
+PAGE_NAMES = (
+    joinedload(Proposal.client).load_only(Client.id, Client.name, Client.cpf),
+    joinedload(Proposal.agent).load_only(Collaborator.id, Collaborator.name),
+    joinedload(Proposal.store).load_only(OrgUnit.id, OrgUnit.name),
+    joinedload(Proposal.team).load_only(OrgUnit.id, OrgUnit.name),
+)
+
+
+def _scoped_proposal(proposal_id: int, names: tuple[Any, ...]) -> Select:
     """The proposal if the signed-in user may see it, with the names its pages show."""
-    return (
-        proposals_for(db.session, current_user)
-        .where(Proposal.id == proposal_id)
-        .options(
-            joinedload(Proposal.client),
-            joinedload(Proposal.agent),
-            joinedload(Proposal.store),
-            joinedload(Proposal.team),
-        )
-    )
+    return proposals_for(db.session, current_user).where(Proposal.id == proposal_id).options(*names)
 
 
 def load_proposal(proposal_id: int) -> Proposal:
     """The proposal if the signed-in user may see it (404 otherwise), names loaded."""
-    proposal = db.session.scalar(_scoped_proposal(proposal_id))
+    proposal = db.session.scalar(_scoped_proposal(proposal_id, NAMES))
     if proposal is None:
         raise NotFound("Proposta não encontrada.")
     return proposal
@@ -166,7 +175,7 @@ def load_proposal(proposal_id: int) -> Proposal:
 
 def load_proposal_with_events(proposal_id: int) -> tuple[Proposal, list[ProposalEvent]]:
     """As `load_proposal`, with its history read in the same query (the proposal page)."""
-    found = with_events(db.session, _scoped_proposal(proposal_id))
+    found = with_events(db.session, _scoped_proposal(proposal_id, PAGE_NAMES))
     if found is None:
         raise NotFound("Proposta não encontrada.")
     return found

@@ -32,6 +32,7 @@ def test_list_filters_and_export_exactly_the_filtered_rows(client, db, org, sign
     sign_in(org.operations_user)
     html = client.get("/operations/proposals?bank=facta").get_data(as_text=True)
     assert all(f'data-testid="row-{p.id}"' in html for p in facta) and "José Souza" not in html
+    assert all(f'<a href="/operations/proposals/{p.id}">{p.id}</a>' in html for p in facta)
     assert 'class="sla-breached"' in html
     response = client.get("/operations/proposals/export.xlsx?bank=facta&sla=1")
     assert response.status_code == 200
