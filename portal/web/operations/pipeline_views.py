@@ -38,7 +38,6 @@ from portal.web.operations.pipeline_forms import (
     ConfirmForm,
     MoveForm,
     PendencyForm,
-    ResolveForm,
     UploadForm,
     type_choices,
 )
@@ -90,7 +89,6 @@ def board() -> Response:
 def proposals() -> Response:
     return render_proposals_list(
         "operations/proposals.html",
-        bulk_form=MoveForm(),
         owner_choices=OWNER_CHOICES,
         can_manage=current_user.can(Permission.PIPELINE_MANAGE),
         **_choices(),
@@ -115,20 +113,21 @@ def _detail(
     status: int = 200,
     error: str | None = None,
     events: list[ProposalEvent] | None = None,
-    **forms,
+    pendency_form: PendencyForm | None = None,
+    upload_form: UploadForm | None = None,
 ) -> Response:
-    pendency_form = forms.pop("pendency_form", None) or PendencyForm()
+    """The proposal page; a refused pendency or upload comes back with its form's errors.
+    The move, resolve and confirm forms are written out in the templates (a CSRF token
+    each), so no form object is built for them."""
+    pendency_form = pendency_form or PendencyForm()
     context = detail_context(proposal, events)
     pendency_form.type_id.choices = type_choices(context["pendency_types"])
     return render(
         "operations/proposal_detail.html",
         status=status,
         error=error,
-        move_form=forms.pop("move_form", None) or MoveForm(),
         pendency_form=pendency_form,
-        resolve_form=ResolveForm(),
-        upload_form=forms.pop("upload_form", None) or UploadForm(),
-        confirm_form=ConfirmForm(),
+        upload_form=upload_form or UploadForm(),
         can_manage=current_user.can(Permission.PIPELINE_MANAGE),
         **context,
         **template_helpers(),

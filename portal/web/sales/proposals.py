@@ -26,7 +26,7 @@ from portal.web.operations.pipeline_common import (
     template_helpers,
     upload_response,
 )
-from portal.web.operations.pipeline_forms import ResolveForm, UploadForm
+from portal.web.operations.pipeline_forms import UploadForm
 from portal.web.sales import bp
 
 VIEW = (Permission.SALES, Permission.PROPOSALS_VIEW)
@@ -51,7 +51,6 @@ def _detail(proposal, status: int = 200, error: str | None = None, upload_form=N
         "sales/proposal_detail.html",
         status=status,
         error=error,
-        resolve_form=ResolveForm(),
         upload_form=upload_form or UploadForm(),
         **detail_context(proposal, events),
         **template_helpers(),
