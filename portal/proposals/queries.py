@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, select
-from sqlalchemy.orm import Session
+from functools import cache
 
+from sqlalchemy import Select, bindparam, select
+from sqlalchemy.orm import Session, joinedload
+
+from portal.clients.models import Client
 from portal.core.errors import NotFound
-from portal.people.models import User
+from portal.people.models import Collaborator, OrgUnit, User
 from portal.people.scope import visible_collaborator_ids
 from portal.proposals.models import Proposal, ProposalEvent
 
@@ -27,14 +30,35 @@ def get_proposal_for(session: Session, user: User, proposal_id: int) -> Proposal
     return proposal
 
 
-def with_events(session: Session, stmt: Select) -> tuple[Proposal, list[ProposalEvent]] | None:
-    """The one proposal `stmt` selects and its history (oldest first) in the same query:
-    the proposal outer-joined to its events (the proposal page reads both)."""
-    rows = session.execute(
-        stmt.add_columns(ProposalEvent)
+@cache
+def _page_statement() -> Select:
+    """The proposal bound as `proposal_id`, outer-joined to its events (oldest first), with
+    only the related names and CPF its page shows: built once, each page binds the id."""
+    return (
+        select(Proposal, ProposalEvent)
         .outerjoin(ProposalEvent, ProposalEvent.proposal_id == Proposal.id)
+        .where(Proposal.id == bindparam("proposal_id"))
+        .options(
+            joinedload(Proposal.client).load_only(Client.id, Client.name, Client.cpf),
+            joinedload(Proposal.agent).load_only(Collaborator.id, Collaborator.name),
+            joinedload(Proposal.store).load_only(OrgUnit.id, OrgUnit.name),
+            joinedload(Proposal.team).load_only(OrgUnit.id, OrgUnit.name),
+        )
         .order_by(ProposalEvent.id)
-    ).all()
+    )
+
+
+def proposal_with_events(
+    session: Session, user: User, proposal_id: int
+) -> tuple[Proposal, list[ProposalEvent]] | None:
+    """The proposal page's read: the proposal if `user` may see it (the scoping rule of
+    `proposals_for`) and its history, in one query; None when not found or not visible.
+    The client's other (encrypted) fields are neither read nor decrypted, per event row."""
+    stmt = _page_statement()
+    visible = visible_collaborator_ids(session, user)
+    if visible is not None:
+        stmt = stmt.where(Proposal.agent_id.in_(visible))
+    rows = session.execute(stmt, {"proposal_id": proposal_id}).all()
     if not rows:
         return None
     return rows[0][0], [event for _, event in rows if event is not None]

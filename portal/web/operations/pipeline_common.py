@@ -16,15 +16,13 @@ from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
-from portal.clients.models import Client
 from portal.core.errors import DomainError, Forbidden, NotFound
 from portal.core.ints import parse_int
 from portal.extensions import db
-from portal.people.models import Collaborator, OrgUnit
 from portal.proposals import documents, pendencies, sla
 from portal.proposals.listing import BUCKETS, ProposalFilters, filtered_proposals, proposals_page
 from portal.proposals.models import Origin, Product, Proposal, ProposalEvent
-from portal.proposals.queries import events_of, proposals_for, with_events
+from portal.proposals.queries import events_of, proposal_with_events, proposals_for
 from portal.proposals.statuses import LABELS, Status, allowed_next, needs_reason
 from portal.web.access import current_actor
 from portal.web.bank_names import bank_label, registered_banks
@@ -144,30 +142,23 @@ def export_proposals(fmt: str, filename: str) -> Response:
     return export_response(fmt, filename, EXPORT_HEADERS, rows, "Propostas")
 
 
-NAMES = (
-    joinedload(Proposal.client),
-    joinedload(Proposal.agent),
-    joinedload(Proposal.store),
-    joinedload(Proposal.team),
-)
-# The proposal page shows only these of the related rows (the client's other encrypted
-# fields are then neither read nor decrypted, once per history row).
-PAGE_NAMES = (
-    joinedload(Proposal.client).load_only(Client.id, Client.name, Client.cpf),
-    joinedload(Proposal.agent).load_only(Collaborator.id, Collaborator.name),
-    joinedload(Proposal.store).load_only(OrgUnit.id, OrgUnit.name),
-    joinedload(Proposal.team).load_only(OrgUnit.id, OrgUnit.name),
-)
-
-
-def _scoped_proposal(proposal_id: int, names: tuple[Any, ...]) -> Select:
+def _scoped_proposal(proposal_id: int) -> Select:
     """The proposal if the signed-in user may see it, with the names its pages show."""
-    return proposals_for(db.session, current_user).where(Proposal.id == proposal_id).options(*names)
+    return (
+        proposals_for(db.session, current_user)
+        .where(Proposal.id == proposal_id)
+        .options(
+            joinedload(Proposal.client),
+            joinedload(Proposal.agent),
+            joinedload(Proposal.store),
+            joinedload(Proposal.team),
+        )
+    )
 
 
 def load_proposal(proposal_id: int) -> Proposal:
     """The proposal if the signed-in user may see it (404 otherwise), names loaded."""
-    proposal = db.session.scalar(_scoped_proposal(proposal_id, NAMES))
+    proposal = db.session.scalar(_scoped_proposal(proposal_id))
     if proposal is None:
         raise NotFound("Proposta não encontrada.")
     return proposal
@@ -175,7 +166,7 @@ def load_proposal(proposal_id: int) -> Proposal:
 
 def load_proposal_with_events(proposal_id: int) -> tuple[Proposal, list[ProposalEvent]]:
     """As `load_proposal`, with its history read in the same query (the proposal page)."""
-    found = with_events(db.session, _scoped_proposal(proposal_id, PAGE_NAMES))
+    found = proposal_with_events(db.session, current_user, proposal_id)
     if found is None:
         raise NotFound("Proposta não encontrada.")
     return found
