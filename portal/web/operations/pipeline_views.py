@@ -87,11 +87,12 @@ def board() -> Response:
 @bp.route("/proposals")
 @require(*VIEW)
 def proposals() -> Response:
+    # An HTMX filter change or next page renders only the results: no filter choices to read.
     return render_proposals_list(
         "operations/proposals.html",
         owner_choices=OWNER_CHOICES,
         can_manage=current_user.can(Permission.PIPELINE_MANAGE),
-        **_choices(),
+        **({} if is_htmx() else _choices()),
     )
 
 

@@ -63,6 +63,18 @@ def _bulk(db, org, n):
             apply_bank_status(db, SYSTEM, proposal, f"STATUS ESTRANHO {i}")
 
 
+def test_results_fragment_reads_no_filter_choices(client, db, org, sign_in, app):
+    made = factories.proposal(db, org.client)
+    sign_in(org.operations_user)
+    path = "/operations/proposals?bank=facta"
+    page = client.get(path).get_data(as_text=True)
+    assert f'<option value="{org.agent.id}">' in page  # the full page offers the agent filter
+    with count_queries(app.extensions["athenas.db"]["engine"]) as fragment:
+        html = client.get(path, headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert f'data-testid="row-{made.id}"' in html and "<select" not in html
+    assert not [s for s in fragment if "collaborators.name" in s and "proposals" not in s]
+
+
 @pytest.mark.parametrize(
     "path",
     [
