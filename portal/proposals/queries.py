@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session, joinedload
 
+from portal.banks.models import Bank
 from portal.clients.models import Client
 from portal.core.errors import NotFound
 from portal.people.models import Collaborator, OrgUnit, User
@@ -30,13 +32,25 @@ def get_proposal_for(session: Session, user: User, proposal_id: int) -> Proposal
     return proposal
 
 
+@dataclass(frozen=True)
+class ProposalPage:
+    """What the proposal page reads in its one query about the proposal."""
+
+    proposal: Proposal
+    events: list[ProposalEvent]  # oldest first
+    bank_name: str  # the registered name; the code in capitals for a bank since removed
+    bank_in_liquidation: bool
+
+
 @cache
 def _page_statement() -> Select:
-    """The proposal bound as `proposal_id`, outer-joined to its events (oldest first), with
-    only the related names and CPF its page shows: built once, each page binds the id."""
+    """The proposal bound as `proposal_id`, outer-joined to its events (oldest first) and to
+    its bank's name and liquidation flag, with only the related names and CPF its page
+    shows: built once, each page binds the id."""
     return (
-        select(Proposal, ProposalEvent)
+        select(Proposal, ProposalEvent, Bank.name, Bank.under_liquidation)
         .outerjoin(ProposalEvent, ProposalEvent.proposal_id == Proposal.id)
+        .outerjoin(Bank, Bank.code == Proposal.bank_code)
         .where(Proposal.id == bindparam("proposal_id"))
         .options(
             joinedload(Proposal.client).load_only(Client.id, Client.name, Client.cpf),
@@ -48,12 +62,10 @@ def _page_statement() -> Select:
     )
 
 
-def proposal_with_events(
-    session: Session, user: User, proposal_id: int
-) -> tuple[Proposal, list[ProposalEvent]] | None:
+def proposal_page(session: Session, user: User, proposal_id: int) -> ProposalPage | None:
     """The proposal page's read: the proposal if `user` may see it (the scoping rule of
-    `proposals_for`) and its history, in one query; None when not found or not visible.
-    The client's other (encrypted) fields are neither read nor decrypted, per event row."""
+    `proposals_for`), its history and its bank, in one query; None when not found or not
+    visible. The client's other (encrypted) fields are neither read nor decrypted."""
     stmt = _page_statement()
     visible = visible_collaborator_ids(session, user)
     if visible is not None:
@@ -61,7 +73,13 @@ def proposal_with_events(
     rows = session.execute(stmt, {"proposal_id": proposal_id}).all()
     if not rows:
         return None
-    return rows[0][0], [event for _, event in rows if event is not None]
+    proposal, _, bank_name, liquidation = rows[0]
+    return ProposalPage(
+        proposal,
+        [event for _, event, _, _ in rows if event is not None],
+        bank_name or proposal.bank_code.upper(),
+        bool(liquidation),
+    )
 
 
 def events_of(session: Session, proposal: Proposal) -> list[ProposalEvent]:

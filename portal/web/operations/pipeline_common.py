@@ -21,11 +21,11 @@ from portal.core.ints import parse_int
 from portal.extensions import db
 from portal.proposals import documents, pendencies, sla
 from portal.proposals.listing import BUCKETS, ProposalFilters, filtered_proposals, proposals_page
-from portal.proposals.models import Origin, Product, Proposal, ProposalEvent
-from portal.proposals.queries import events_of, proposal_with_events, proposals_for
+from portal.proposals.models import Origin, Product, Proposal
+from portal.proposals.queries import ProposalPage, events_of, proposal_page, proposals_for
 from portal.proposals.statuses import LABELS, Status, allowed_next, needs_reason
 from portal.web.access import current_actor
-from portal.web.bank_names import bank_label, registered_banks
+from portal.web.bank_names import bank_label, banks_under_liquidation, registered_banks
 from portal.web.errors import error_response
 from portal.web.exports import export_response, iter_query
 from portal.web.htmx import render
@@ -164,25 +164,33 @@ def load_proposal(proposal_id: int) -> Proposal:
     return proposal
 
 
-def load_proposal_with_events(proposal_id: int) -> tuple[Proposal, list[ProposalEvent]]:
-    """As `load_proposal`, with its history read in the same query (the proposal page)."""
-    found = proposal_with_events(db.session, current_user, proposal_id)
+def load_proposal_page(proposal_id: int) -> ProposalPage:
+    """As `load_proposal`, with its history and bank read in the same query (the page)."""
+    found = proposal_page(db.session, current_user, proposal_id)
     if found is None:
         raise NotFound("Proposta não encontrada.")
     return found
 
 
-def detail_context(proposal: Proposal, events: list[ProposalEvent] | None = None) -> dict[str, Any]:
-    """Everything the proposal page shows, in a fixed number of queries (`events` when
-    already read with the proposal)."""
+def detail_context(proposal: Proposal, page: ProposalPage | None = None) -> dict[str, Any]:
+    """Everything the proposal page shows, in a fixed number of queries (`page` when the
+    history and bank were read with the proposal; read here otherwise, e.g. when a refused
+    form shows the page again)."""
     limits = sla.limits(db.session)
-    if events is None:
-        events = events_of(db.session, proposal)
+    if page is None:
+        page = ProposalPage(
+            proposal,
+            events_of(db.session, proposal),
+            bank_label(proposal.bank_code),
+            proposal.bank_code in banks_under_liquidation(),
+        )
     found, kinds = pendencies.pendencies_and_types(db.session, proposal)
     return {
         "proposal": proposal,
-        "events": events,
-        "stays": sla.time_in_each_status(events, limits),
+        "events": page.events,
+        "bank_name": page.bank_name,
+        "bank_in_liquidation": page.bank_in_liquidation,
+        "stays": sla.time_in_each_status(page.events, limits),
         "pendencies": found,
         "pendency_types": kinds,  # active ones, for the form opening a pendency
         "can_resolve": pendencies.can_resolve,

@@ -17,7 +17,8 @@ from portal.people.permissions import Permission
 from portal.proposals import operations, sla
 from portal.proposals.board import build_board
 from portal.proposals.listing import AGREEMENTS, agents_and_stores, filtered_proposals
-from portal.proposals.models import PRODUCT_LABELS, Proposal, ProposalEvent
+from portal.proposals.models import PRODUCT_LABELS, Proposal
+from portal.proposals.queries import ProposalPage
 from portal.proposals.statuses import LABELS, Status, needs_reason
 from portal.web.access import current_actor, require
 from portal.web.bank_names import registered_banks
@@ -29,7 +30,7 @@ from portal.web.operations.pipeline_common import (
     export_proposals,
     filters_from,
     load_proposal,
-    load_proposal_with_events,
+    load_proposal_page,
     render_proposals_list,
     template_helpers,
 )
@@ -105,15 +106,15 @@ def proposals_export(fmt: str) -> Response:
 @bp.route("/proposals/<int:proposal_id>")
 @require(*VIEW)
 def proposal_detail(proposal_id: int) -> Response:
-    proposal, events = load_proposal_with_events(proposal_id)
-    return _detail(proposal, events=events)
+    page = load_proposal_page(proposal_id)
+    return _detail(page.proposal, page=page)
 
 
 def _detail(
     proposal: Proposal,
     status: int = 200,
     error: str | None = None,
-    events: list[ProposalEvent] | None = None,
+    page: ProposalPage | None = None,
     pendency_form: PendencyForm | None = None,
     upload_form: UploadForm | None = None,
 ) -> Response:
@@ -121,7 +122,7 @@ def _detail(
     The move, resolve and confirm forms are written out in the templates (a CSRF token
     each), so no form object is built for them."""
     pendency_form = pendency_form or PendencyForm()
-    context = detail_context(proposal, events)
+    context = detail_context(proposal, page)
     pendency_form.type_id.choices = type_choices(context["pendency_types"])
     return render(
         "operations/proposal_detail.html",

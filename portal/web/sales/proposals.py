@@ -20,7 +20,7 @@ from portal.web.operations.pipeline_common import (
     download_document,
     export_proposals,
     load_proposal,
-    load_proposal_with_events,
+    load_proposal_page,
     render_proposals_list,
     resolve_pendency_response,
     template_helpers,
@@ -46,13 +46,13 @@ def my_proposals_export(fmt: str) -> Response:
     return export_proposals(fmt, "minhas-propostas")
 
 
-def _detail(proposal, status: int = 200, error: str | None = None, upload_form=None, events=None) -> Response:
+def _detail(proposal, status: int = 200, error: str | None = None, upload_form=None, page=None) -> Response:
     return render(
         "sales/proposal_detail.html",
         status=status,
         error=error,
         upload_form=upload_form or UploadForm(),
-        **detail_context(proposal, events),
+        **detail_context(proposal, page),
         **template_helpers(),
     )
 
@@ -60,8 +60,8 @@ def _detail(proposal, status: int = 200, error: str | None = None, upload_form=N
 @bp.route("/proposals/<int:proposal_id>")
 @require(*VIEW)
 def my_proposal(proposal_id: int) -> Response:
-    proposal, events = load_proposal_with_events(proposal_id)
-    return _detail(proposal, events=events)
+    page = load_proposal_page(proposal_id)
+    return _detail(page.proposal, page=page)
 
 
 @bp.route("/proposals/<int:proposal_id>/pendencies/<int:pendency_id>/resolve", methods=["POST"])
