@@ -202,11 +202,16 @@ def detail_context(proposal: Proposal, page: ProposalPage | None = None) -> dict
     }
 
 
+STATUS_TEXT: dict[str | None, str] = {None: "", "": "", **{s.value: label for s, label in LABELS.items()}}
+PRODUCT_TEXT = {p.value: p.label for p in Product}
+
+
 def template_helpers() -> dict[str, Any]:
     return {
         "bank_label": bank_label,
-        "status_label": lambda value: LABELS[Status(value)] if value else "",
-        "product_label": lambda value: Product(value).label,
+        # Plain dict lookups: list pages call these for every row.
+        "status_label": STATUS_TEXT.get,
+        "product_label": PRODUCT_TEXT.get,
         "needs_reason": lambda status: needs_reason(Status(status)),
         "allowed_next": lambda p: allowed_next(Status(p.status), p.product),
         "origin_label": lambda value: Origin(value).label,
