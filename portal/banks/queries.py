@@ -27,5 +27,14 @@ def parameters_query(name: str = "") -> Select:
 def bank_names(session: Session) -> dict[str, str]:
     """Every registered bank, code → name, by name: the only banks filters, forms, operator
     codes and imports offer (a disabled bank stays: its old proposals are still filtered)."""
-    rows = session.execute(select(Bank.code, Bank.name).order_by(Bank.name))
-    return {code: name for code, name in rows}  # noqa: C416 - a Result is not a mapping
+    return {code: name for code, name, _ in bank_registry(session)}
+
+
+_REGISTRY = select(Bank.code, Bank.name, Bank.under_liquidation).order_by(Bank.name)  # built once
+
+
+def bank_registry(session: Session) -> list[tuple[str, str, bool]]:
+    """(code, name, under liquidation) of every registered bank, by name, in one query that
+    reads no credentials (pages showing names and the liquidation warning share it)."""
+    rows = session.execute(_REGISTRY)
+    return [(code, name, bool(liquidation)) for code, name, liquidation in rows]

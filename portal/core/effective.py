@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import Date, Index, Integer, String, or_, select
+from sqlalchemy import BindParameter, Date, Index, Integer, Select, String, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from portal.core import audit
@@ -68,7 +68,7 @@ def _text(value: Decimal | None) -> str | None:
         raise DomainError("Valor inválido.", field="value") from None
 
 
-def _in_force(on: date):
+def _in_force(on: date | BindParameter[date]):
     return (EffectiveValue.valid_from <= on) & or_(
         EffectiveValue.valid_to.is_(None), EffectiveValue.valid_to > on
     )
@@ -78,6 +78,13 @@ def values_on(session: Session, key: str, on: date) -> dict[str, Decimal | None]
     """scope -> value in force on `on`, for every scope of `key` that has one (one query)."""
     rows = session.scalars(select(EffectiveValue).where(EffectiveValue.key == key, _in_force(on)))
     return {row.scope: row.decimal for row in rows}
+
+
+def in_force_select(key: str, on: date | BindParameter[date]) -> Select:
+    """`scope, value` (exact decimal text, NULL = none) of the versions of `key` in force on
+    `on` (a day, or a bound parameter for a statement built once), for callers that read
+    them in the same statement as their base values."""
+    return select(EffectiveValue.scope, EffectiveValue.value).where(EffectiveValue.key == key, _in_force(on))
 
 
 def version_on(session: Session, key: str, scope: str, on: date) -> EffectiveValue | None:

@@ -83,21 +83,24 @@ def keyset_page(
     per_page: int = 50,
     descending: bool = False,
     key: Any = None,
+    rows: bool = False,
 ) -> Page:
     """Fetch one page of `stmt` ordered by `order_columns` (last one must be unique).
 
-    `key(item)` returns the values of the order columns for an item; by default the
-    attribute of the same name on the item.
+    Items are the first entity of each result row, or whole rows with `rows=True` (a
+    column select). `key(item)` returns the values of the order columns for an item; by
+    default the attribute of the same name on the item.
     """
     values = _cursor_values(order_columns, decode_cursor(cursor))
     if values is not None:
         stmt = stmt.where(_after(order_columns, values, descending))
     ordering = [c.desc() if descending else c.asc() for c in order_columns]
-    rows = list(session.scalars(stmt.order_by(*ordering).limit(per_page + 1)))
-    has_more = len(rows) > per_page
-    rows = rows[:per_page]
+    result = session.execute(stmt.order_by(*ordering).limit(per_page + 1))
+    items = list(result if rows else result.scalars())
+    has_more = len(items) > per_page
+    items = items[:per_page]
     next_cursor = None
-    if has_more and rows:
+    if has_more and items:
         get = key or (lambda item: [getattr(item, c.key) for c in order_columns])
-        next_cursor = encode_cursor(list(get(rows[-1])))
-    return Page(items=rows, next_cursor=next_cursor)
+        next_cursor = encode_cursor(list(get(items[-1])))
+    return Page(items=items, next_cursor=next_cursor)

@@ -16,9 +16,10 @@ import os
 import re
 import secrets
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session, joinedload
 
 from portal.core import audit, upload_checks, uploads
@@ -27,6 +28,7 @@ from portal.core.crypto import get_keyring
 from portal.core.db import utcnow
 from portal.core.errors import DomainError, NotFound
 from portal.core.rotation import EncryptedFiles
+from portal.people.models import User
 from portal.proposals.models import Proposal
 from portal.proposals.pipeline_models import ProposalDocument
 from portal.proposals.trail import proposal_row, record_user_action
@@ -143,15 +145,19 @@ def store_document(
     return document
 
 
-def documents_of(session: Session, proposal: Proposal) -> list[ProposalDocument]:
-    return list(
-        session.scalars(
-            select(ProposalDocument)
-            .where(ProposalDocument.proposal_id == proposal.id)
-            .options(joinedload(ProposalDocument.uploaded_by))
-            .order_by(ProposalDocument.id)
-        )
+@cache
+def _documents_statement() -> Select:
+    """The documents of the proposal bound as `proposal_id`, with who sent them (built once)."""
+    return (
+        select(ProposalDocument)
+        .where(ProposalDocument.proposal_id == bindparam("proposal_id"))
+        .options(joinedload(ProposalDocument.uploaded_by).load_only(User.id, User.name))
+        .order_by(ProposalDocument.id)
     )
+
+
+def documents_of(session: Session, proposal: Proposal) -> list[ProposalDocument]:
+    return list(session.scalars(_documents_statement(), {"proposal_id": proposal.id}))
 
 
 def get_document(session: Session, proposal: Proposal, document_id: int) -> ProposalDocument:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, or_, select
-from sqlalchemy.orm import Session, joinedload, load_only
+from sqlalchemy import ColumnElement, Row, Select, literal, or_, select, union_all
+from sqlalchemy.orm import Session, joinedload
 
 from portal.clients.models import Client
 from portal.core.db import utcnow
@@ -38,6 +39,8 @@ def bucket_of(status: str) -> str:
         if status in statuses:
             return name
     return OPEN_BUCKET
+
+
 AGREEMENTS = ["INSS", "SIAPE", "GOV-SP", "GOV-AC", "PREF-SAO PAULO", "FORCAS ARMADAS", "CLT", "FGTS"]
 
 
@@ -110,7 +113,10 @@ def conditions(
     if filters.paid_to:
         result.append(Proposal.paid_at < _local_midnight(filters.paid_to + timedelta(days=1)))
     if filters.sla_breached:
-        result.append(breached_condition(limits, now or utcnow()))
+        # With a status chosen only that status's limit applies: one range instead of an OR
+        # over every status, which the (bank_code, status, id) index serves as is.
+        late = {s: h for s, h in limits.items() if s == filters.status} if filters.status else limits
+        result.append(breached_condition(late, now or utcnow()))
     if filters.needs_review:
         result.append(Proposal.needs_review.is_(True))
     if filters.number:
@@ -142,6 +148,25 @@ def filtered_proposals(
     return with_names(select(Proposal).where(*conditions(session, user, filters, limits, now)))
 
 
+# What a row of the list pages shows (operations and sales) and their SLA marks need, read
+# as plain rows: no entity, identity map or lazy load per row (the export loads entities).
+LIST_COLUMNS = (
+    Proposal.id,
+    Proposal.version,
+    Proposal.bank_code,
+    Proposal.product,
+    Proposal.agreement,
+    Proposal.gross_amount,
+    Proposal.status,
+    Proposal.bank_status,
+    Proposal.needs_review,
+    Proposal.status_changed_at,
+    Proposal.submitted_at,
+    Client.name.label("client_name"),
+    Collaborator.name.label("agent_name"),
+)
+
+
 def proposals_page(
     session: Session,
     user: User,
@@ -149,22 +174,42 @@ def proposals_page(
     limits: dict[str, int],
     cursor: str | None,
     per_page: int | None = None,
-) -> Page[Proposal]:
-    """Newest first, keyset on id."""
-    stmt = filtered_proposals(session, user, filters, limits)
-    return keyset_page(session, stmt, [Proposal.id], cursor, per_page or PER_PAGE, descending=True)
-
-
-def agents_and_stores(session: Session, user: User) -> tuple[list[Collaborator], list[OrgUnit]]:
-    """Choices of the agent and store filters, limited to what the user may see."""
-    agents = (
-        select(Collaborator)
-        .options(load_only(Collaborator.id, Collaborator.name))
-        .order_by(Collaborator.name)
-        .limit(500)
+) -> Page[Row[Any]]:
+    """Newest first, keyset on id: rows of LIST_COLUMNS (the client's and agent's names
+    joined), filtered and scoped exactly as `filtered_proposals`."""
+    stmt = (
+        select(*LIST_COLUMNS)
+        .join(Client, Client.id == Proposal.client_id)
+        .join(Collaborator, Collaborator.id == Proposal.agent_id)
+        .where(*conditions(session, user, filters, limits))
     )
-    visible = visible_collaborator_ids(session, user)
+    return keyset_page(session, stmt, [Proposal.id], cursor, per_page or PER_PAGE, descending=True, rows=True)
+
+
+def _choices_statement(visible: Select | None) -> Select:
+    """Agents (of `visible` when given) and stores, each part its own first N by name."""
+    agents = select(literal("agent").label("kind"), Collaborator.id, Collaborator.name)
     if visible is not None:
         agents = agents.where(Collaborator.id.in_(visible))
-    stores = select(OrgUnit).where(OrgUnit.kind == "store").order_by(OrgUnit.name).limit(200)
-    return list(session.scalars(agents)), list(session.scalars(stores))
+    stores = select(literal("store").label("kind"), OrgUnit.id, OrgUnit.name).where(OrgUnit.kind == "store")
+    parts = [
+        agents.order_by(Collaborator.name).limit(500).subquery(),
+        stores.order_by(OrgUnit.name).limit(200).subquery(),
+    ]
+    both = union_all(*(select(p.c.kind, p.c.id, p.c.name) for p in parts)).subquery()
+    # The outer ORDER BY returns each part in its own order (a UNION keeps none).
+    return select(both.c.id, both.c.name, both.c.kind).order_by(both.c.kind, both.c.name, both.c.id)
+
+
+_all_choices = cache(lambda: _choices_statement(None))  # who sees everyone: built once
+
+
+def agents_and_stores(session: Session, user: User) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """Choices of the agent and store filters, limited to what the user may see: `(id, name)`
+    pairs (not entities: hundreds of agents on every list page), both lists in one query."""
+    visible = visible_collaborator_ids(session, user)
+    rows = session.execute(_all_choices() if visible is None else _choices_statement(visible))
+    found: dict[str, list[tuple[int, str]]] = {"agent": [], "store": []}
+    for id_, name, kind in rows:
+        found[kind].append((id_, name))
+    return found["agent"], found["store"]

@@ -76,7 +76,7 @@ class Proposal(Base):
         UniqueConstraint("bank_code", "bank_proposal_number", name="uq_proposals_bank_number"),
         Index("ix_proposals_status_id", "status", "id"),
         Index("ix_proposals_agent_id_id", "agent_id", "id"),
-        Index("ix_proposals_bank_status", "bank_code", "status"),
+        Index("ix_proposals_bank_status_id", "bank_code", "status", "id"),
         Index("ix_proposals_submitted_at_id", "submitted_at", "id"),
     )
 

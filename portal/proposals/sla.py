@@ -13,8 +13,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import cache
 
-from sqlalchemy import ColumnElement, and_, false, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Date,
+    String,
+    and_,
+    bindparam,
+    cast,
+    false,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from portal.core import audit, effective
@@ -55,14 +69,26 @@ def local_today() -> date:
     return utcnow().astimezone(TIMEZONE).date()
 
 
+@cache
+def _limits_statement() -> CompoundSelect:
+    """Base limits and the versions in force on the day bound as `on`: built once, so each
+    page only binds the day (no statement to build and walk again)."""
+    base = select(SlaLimit.status, cast(SlaLimit.hours, String), literal(0))
+    dated = effective.in_force_select(KEY, bindparam("on", type_=Date)).add_columns(literal(1))
+    return union_all(base, dated)
+
+
 def limits(session: Session, on: date | None = None) -> dict[str, int]:
     """status → hours in force on `on` (today by default), only for statuses with a limit.
 
     The undated `SlaLimit` rows are the base; versions scheduled on /operations/sla
-    (`portal.core.effective`, key "sla_hours") replace them from their start date on."""
-    current = {row.status: row.hours for row in session.scalars(select(SlaLimit))}
-    for status, hours in effective.values_on(session, KEY, on or local_today()).items():
-        current[status] = int(hours) if hours is not None else 0
+    (`portal.core.effective`, key "sla_hours") replace them from their start date on.
+    Both are read in one statement (every pipeline page needs the limits)."""
+    current: dict[str, int] = {}
+    rows = session.execute(_limits_statement(), {"on": on or local_today()})
+    # Base rows first, so a version in force replaces its status's base value.
+    for status, hours, _ in sorted(rows, key=lambda row: row[2]):
+        current[status] = int(Decimal(hours)) if hours is not None else 0
     return {status: hours for status, hours in current.items() if hours}
 
 

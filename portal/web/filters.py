@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -31,7 +32,8 @@ def brl(value: Decimal | int | None) -> str:
     """Money kept on one line with its "R$" (class `money`: white-space nowrap)."""
     if value is None:
         return ""
-    return Markup('<span class="money">{}</span>').format(escape(formats.money(Decimal(value))))
+    # `%` escapes the text like `.format`, at about half the cost (50 amounts on a list page).
+    return Markup('<span class="money">%s</span>') % formats.money(Decimal(value))
 
 
 def when_br(value: str | date | datetime | None) -> str:
@@ -46,12 +48,24 @@ def when_br(value: str | date | datetime | None) -> str:
     return formats.day(value)
 
 
+def options(choices: Iterable[tuple[object, object]], selected: object = None) -> Markup:
+    """`<option>`s of (value, label) pairs, `selected` marked: built here rather than in a
+    template loop because filter selects list hundreds of agents on every list page."""
+    parts = []
+    for value, label in choices:
+        mark = " selected" if value == selected else ""
+        parts.append(f'<option value="{escape(value)}"{mark}>{escape(label)}</option>')
+    # Safe: each value and label went through escape() above; Markup.format would cost 5×.
+    return Markup("".join(parts))  # noqa: S704
+
+
 def register_filters(app: Flask) -> None:
     app.jinja_env.filters.update(
         date_br=date_br,
         datetime_br=datetime_br,
         when_br=when_br,
         brl=brl,
+        options=options,
         brl_text=lambda v: "" if v is None else formats.money(Decimal(v)),
         number_br=lambda v, places=2: "" if v is None else formats.number(v, places),
         percent=lambda v, places=2: "" if v is None else formats.percent(Decimal(v), places),

@@ -92,3 +92,28 @@ def test_home_list_shows_open_agent_pendencies_in_scope(db, org):
     assert [(p.proposal_id, p.owner_kind) for p in for_agent] == [(mine.id, "agent")]
     for_ops = list(db.scalars(pendencies.open_agent_pendencies(db, org.operations_user)))
     assert {p.proposal_id for p in for_ops} == {mine.id, theirs.id}
+
+
+def test_proposal_page_pendencies_in_order_with_the_active_types_of_the_form(db, org):
+    proposal = factories.proposal(db, org.client)
+    other = factories.proposal(db, org.client)
+    today = date(2026, 12, 1)
+    kinds = {name: _type(db, name) for name in ("Biometria pendente", "CPF inválido", "Margem excedida")}
+
+    def open_(name, due=None, on=proposal):
+        return pendencies.open_pendency(db, OPS, on, NewPendency(kinds[name].id, "operations", name, due))
+
+    no_due = open_("Biometria pendente")
+    later = open_("CPF inválido", today + timedelta(days=5))
+    sooner = open_("Margem excedida", today + timedelta(days=1))
+    done = open_("Biometria pendente", today)
+    pendencies.resolve_pendency(db, OPS, org.operations_user, proposal, done, "feito")
+    open_("CPF inválido", on=other)  # another proposal's: not listed
+    pendencies.save_type(db, OPS, "Margem excedida", kinds["Margem excedida"].id, active=False)
+
+    found, active = pendencies.pendencies_and_types(db, proposal)
+
+    assert [p.id for p in found] == [sooner.id, later.id, no_due.id, done.id]
+    assert found[0].type.name == "Margem excedida"  # an inactive type still names its pendency
+    assert [t.name for t in active] == [t.name for t in pendencies.types(db, only_active=True)]
+    assert "Margem excedida" not in [t.name for t in active] and "CPF inválido" in [t.name for t in active]

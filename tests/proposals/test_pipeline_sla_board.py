@@ -105,3 +105,27 @@ def test_finished_columns_count_only_the_last_30_days(db, org):
     assert paid.count == 1 and [p.id for p in paid.cards] == [recent.id] and paid.windowed
     listed = proposals_page(db, org.operations_user, ProposalFilters(status="paid"), {}, None)
     assert {p.id for p in listed.items} == {recent.id, old.id}  # the list keeps all history
+
+
+def test_late_filter_with_a_status_keeps_only_that_status_over_its_own_limit(db, org):
+    sla.save_limits(db, OPS, {"submitted": 24, "pending": 48})
+    limits = sla.limits(db)
+    late_pending = factories.proposal(db, org.client, status="pending", bank_code="facta")
+    _aged(db, late_pending, 50)
+    _aged(db, factories.proposal(db, org.client, status="pending"), 30)  # within 48 h
+    _aged(db, factories.proposal(db, org.client, status="submitted"), 30)  # late, another status
+    _aged(db, factories.proposal(db, org.client, status="pending", bank_code="c6"), 50)  # another bank
+    late = ProposalFilters(bank="facta", status="pending", sla_breached=True)
+    listed = proposals_page(db, org.operations_user, late, limits, None).items
+    assert [p.id for p in listed] == [late_pending.id]
+    no_limit = ProposalFilters(status="signed", sla_breached=True)
+    _aged(db, factories.proposal(db, org.client, status="signed"), 500)
+    assert proposals_page(db, org.operations_user, no_limit, {"pending": 48}, None).items == []
+
+
+def test_list_rows_carry_the_names_and_fields_the_pages_show(db, org):
+    made = factories.proposal(db, org.client, bank_code="facta", gross_amount=Decimal("1234.56"))
+    [row] = proposals_page(db, org.operations_user, ProposalFilters(number=str(made.id)), {}, None).items
+    assert (row.id, row.client_name, row.agent_name) == (made.id, "Maria da Silva", org.agent.name)
+    assert (row.bank_code, row.status, row.version) == ("facta", "submitted", 1)
+    assert row.gross_amount == Decimal("1234.56")

@@ -16,16 +16,16 @@ from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
-from portal.core.errors import DomainError, Forbidden
+from portal.core.errors import DomainError, Forbidden, NotFound
 from portal.core.ints import parse_int
 from portal.extensions import db
 from portal.proposals import documents, pendencies, sla
 from portal.proposals.listing import BUCKETS, ProposalFilters, filtered_proposals, proposals_page
 from portal.proposals.models import Origin, Product, Proposal
-from portal.proposals.queries import events_of, proposals_for
+from portal.proposals.queries import ProposalPage, events_of, proposal_page, proposals_for
 from portal.proposals.statuses import LABELS, Status, allowed_next, needs_reason
 from portal.web.access import current_actor
-from portal.web.bank_names import bank_label, registered_banks
+from portal.web.bank_names import bank_label, banks_under_liquidation, registered_banks
 from portal.web.errors import error_response
 from portal.web.exports import export_response, iter_query
 from portal.web.htmx import render
@@ -142,9 +142,9 @@ def export_proposals(fmt: str, filename: str) -> Response:
     return export_response(fmt, filename, EXPORT_HEADERS, rows, "Propostas")
 
 
-def load_proposal(proposal_id: int) -> Proposal:
-    """The proposal if the signed-in user may see it (404 otherwise), names loaded."""
-    proposal = db.session.scalar(
+def _scoped_proposal(proposal_id: int) -> Select:
+    """The proposal if the signed-in user may see it, with the names its pages show."""
+    return (
         proposals_for(db.session, current_user)
         .where(Proposal.id == proposal_id)
         .options(
@@ -154,22 +154,45 @@ def load_proposal(proposal_id: int) -> Proposal:
             joinedload(Proposal.team),
         )
     )
-    if proposal is None:
-        from portal.core.errors import NotFound
 
+
+def load_proposal(proposal_id: int) -> Proposal:
+    """The proposal if the signed-in user may see it (404 otherwise), names loaded."""
+    proposal = db.session.scalar(_scoped_proposal(proposal_id))
+    if proposal is None:
         raise NotFound("Proposta não encontrada.")
     return proposal
 
 
-def detail_context(proposal: Proposal) -> dict[str, Any]:
-    """Everything the proposal page shows, in a fixed number of queries."""
+def load_proposal_page(proposal_id: int) -> ProposalPage:
+    """As `load_proposal`, with its history and bank read in the same query (the page)."""
+    found = proposal_page(db.session, current_user, proposal_id)
+    if found is None:
+        raise NotFound("Proposta não encontrada.")
+    return found
+
+
+def detail_context(proposal: Proposal, page: ProposalPage | None = None) -> dict[str, Any]:
+    """Everything the proposal page shows, in a fixed number of queries (`page` when the
+    history and bank were read with the proposal; read here otherwise, e.g. when a refused
+    form shows the page again)."""
     limits = sla.limits(db.session)
-    events = events_of(db.session, proposal)
+    if page is None:
+        page = ProposalPage(
+            proposal,
+            events_of(db.session, proposal),
+            bank_label(proposal.bank_code),
+            proposal.bank_code in banks_under_liquidation(),
+        )
+    found, kinds = pendencies.pendencies_and_types(db.session, proposal)
     return {
         "proposal": proposal,
-        "events": events,
-        "stays": sla.time_in_each_status(events, limits),
-        "pendencies": pendencies.pendencies_of(db.session, proposal),
+        "events": page.events,
+        "bank_name": page.bank_name,
+        "bank_in_liquidation": page.bank_in_liquidation,
+        "stays": sla.time_in_each_status(page.events, limits),
+        "pendencies": found,
+        "pendency_types": kinds,  # active ones, for the form opening a pendency
         "can_resolve": pendencies.can_resolve,
         "documents": documents.documents_of(db.session, proposal),
         "limits": limits,
@@ -179,10 +202,16 @@ def detail_context(proposal: Proposal) -> dict[str, Any]:
     }
 
 
+STATUS_TEXT: dict[str | None, str] = {None: "", "": "", **{s.value: label for s, label in LABELS.items()}}
+PRODUCT_TEXT = {p.value: p.label for p in Product}
+
+
 def template_helpers() -> dict[str, Any]:
     return {
         "bank_label": bank_label,
-        "status_label": lambda value: LABELS[Status(value)] if value else "",
+        # Plain dict lookups: list pages call these for every row.
+        "status_label": STATUS_TEXT.get,
+        "product_label": PRODUCT_TEXT.get,
         "needs_reason": lambda status: needs_reason(Status(status)),
         "allowed_next": lambda p: allowed_next(Status(p.status), p.product),
         "origin_label": lambda value: Origin(value).label,

@@ -17,7 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from portal.proposals.models import PRODUCT_LABELS
-from portal.proposals.pipeline_models import PendencyOwner
+from portal.proposals.pipeline_models import PendencyOwner, PendencyType
 from portal.proposals.statuses import LABELS
 
 REQUIRED = "Campo obrigatório."
@@ -118,12 +118,11 @@ class ManualProposalForm(FlaskForm):
     submitted_on = DateField("Data da digitação", validators=[Optional()])
 
 
-def type_choices() -> list[SelectChoice]:
-    """Active pendency types for the pendency form."""
+def type_choices(kinds: list[PendencyType] | None = None) -> list[SelectChoice]:
+    """Active pendency types for the pendency form (`kinds` when the page already read them)."""
     from portal.extensions import db
     from portal.proposals.pendencies import types
 
-    return [
-        SelectChoice("", "Selecione…"),
-        *(SelectChoice(t.id, t.name) for t in types(db.session, only_active=True)),
-    ]
+    if kinds is None:
+        kinds = types(db.session, only_active=True)
+    return [SelectChoice("", "Selecione…"), *(SelectChoice(t.id, t.name) for t in kinds)]

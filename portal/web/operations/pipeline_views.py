@@ -18,6 +18,7 @@ from portal.proposals import operations, sla
 from portal.proposals.board import build_board
 from portal.proposals.listing import AGREEMENTS, agents_and_stores, filtered_proposals
 from portal.proposals.models import PRODUCT_LABELS, Proposal
+from portal.proposals.queries import ProposalPage
 from portal.proposals.statuses import LABELS, Status, needs_reason
 from portal.web.access import current_actor, require
 from portal.web.bank_names import registered_banks
@@ -29,6 +30,7 @@ from portal.web.operations.pipeline_common import (
     export_proposals,
     filters_from,
     load_proposal,
+    load_proposal_page,
     render_proposals_list,
     template_helpers,
 )
@@ -37,7 +39,6 @@ from portal.web.operations.pipeline_forms import (
     ConfirmForm,
     MoveForm,
     PendencyForm,
-    ResolveForm,
     UploadForm,
     type_choices,
 )
@@ -87,12 +88,12 @@ def board() -> Response:
 @bp.route("/proposals")
 @require(*VIEW)
 def proposals() -> Response:
+    # An HTMX filter change or next page renders only the results: no filter choices to read.
     return render_proposals_list(
         "operations/proposals.html",
-        bulk_form=MoveForm(),
         owner_choices=OWNER_CHOICES,
         can_manage=current_user.can(Permission.PIPELINE_MANAGE),
-        **_choices(),
+        **({} if is_htmx() else _choices()),
     )
 
 
@@ -105,23 +106,32 @@ def proposals_export(fmt: str) -> Response:
 @bp.route("/proposals/<int:proposal_id>")
 @require(*VIEW)
 def proposal_detail(proposal_id: int) -> Response:
-    return _detail(load_proposal(proposal_id))
+    page = load_proposal_page(proposal_id)
+    return _detail(page.proposal, page=page)
 
 
-def _detail(proposal: Proposal, status: int = 200, error: str | None = None, **forms) -> Response:
-    pendency_form = forms.pop("pendency_form", None) or PendencyForm()
-    pendency_form.type_id.choices = type_choices()
+def _detail(
+    proposal: Proposal,
+    status: int = 200,
+    error: str | None = None,
+    page: ProposalPage | None = None,
+    pendency_form: PendencyForm | None = None,
+    upload_form: UploadForm | None = None,
+) -> Response:
+    """The proposal page; a refused pendency or upload comes back with its form's errors.
+    The move, resolve and confirm forms are written out in the templates (a CSRF token
+    each), so no form object is built for them."""
+    pendency_form = pendency_form or PendencyForm()
+    context = detail_context(proposal, page)
+    pendency_form.type_id.choices = type_choices(context["pendency_types"])
     return render(
         "operations/proposal_detail.html",
         status=status,
         error=error,
-        move_form=forms.pop("move_form", None) or MoveForm(),
         pendency_form=pendency_form,
-        resolve_form=ResolveForm(),
-        upload_form=forms.pop("upload_form", None) or UploadForm(),
-        confirm_form=ConfirmForm(),
+        upload_form=upload_form or UploadForm(),
         can_manage=current_user.can(Permission.PIPELINE_MANAGE),
-        **detail_context(proposal),
+        **context,
         **template_helpers(),
     )
 

@@ -11,14 +11,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import g, redirect, request, url_for
+from flask import redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from portal.banks import calls, lookups
-from portal.banks import service as banks_service
 from portal.banks.calls import CallOutcome
 from portal.banks.types import Capability, Product
 from portal.clients import queries
@@ -33,6 +32,7 @@ from portal.proposals import submission
 from portal.proposals.services import find_by_idempotency_key
 from portal.proposals.statuses import Status
 from portal.web.access import current_actor, require
+from portal.web.bank_names import banks_under_liquidation
 from portal.web.bank_store import bank_store
 from portal.web.forms import attach_error
 from portal.web.htmx import is_htmx, render
@@ -43,16 +43,6 @@ from portal.web.sales.bank_forms import SimulationForm, SubmitForm
 def _release_connection() -> None:
     """End the read transaction before waiting on a bank (nothing is written yet)."""
     db.session.commit()
-
-
-def banks_under_liquidation() -> frozenset[str]:
-    """Codes of the banks the admin flagged as under extrajudicial liquidation (read once
-    per request; disabled banks included, since their old proposals are still shown)."""
-    if "_banks_under_liquidation" not in g:
-        g._banks_under_liquidation = frozenset(
-            b.code for b in banks_service.list_banks(db.session) if b.under_liquidation
-        )
-    return g._banks_under_liquidation
 
 
 @bp.app_context_processor

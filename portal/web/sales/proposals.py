@@ -20,12 +20,13 @@ from portal.web.operations.pipeline_common import (
     download_document,
     export_proposals,
     load_proposal,
+    load_proposal_page,
     render_proposals_list,
     resolve_pendency_response,
     template_helpers,
     upload_response,
 )
-from portal.web.operations.pipeline_forms import ResolveForm, UploadForm
+from portal.web.operations.pipeline_forms import UploadForm
 from portal.web.sales import bp
 
 VIEW = (Permission.SALES, Permission.PROPOSALS_VIEW)
@@ -45,14 +46,13 @@ def my_proposals_export(fmt: str) -> Response:
     return export_proposals(fmt, "minhas-propostas")
 
 
-def _detail(proposal, status: int = 200, error: str | None = None, upload_form=None) -> Response:
+def _detail(proposal, status: int = 200, error: str | None = None, upload_form=None, page=None) -> Response:
     return render(
         "sales/proposal_detail.html",
         status=status,
         error=error,
-        resolve_form=ResolveForm(),
         upload_form=upload_form or UploadForm(),
-        **detail_context(proposal),
+        **detail_context(proposal, page),
         **template_helpers(),
     )
 
@@ -60,7 +60,8 @@ def _detail(proposal, status: int = 200, error: str | None = None, upload_form=N
 @bp.route("/proposals/<int:proposal_id>")
 @require(*VIEW)
 def my_proposal(proposal_id: int) -> Response:
-    return _detail(load_proposal(proposal_id))
+    page = load_proposal_page(proposal_id)
+    return _detail(page.proposal, page=page)
 
 
 @bp.route("/proposals/<int:proposal_id>/pendencies/<int:pendency_id>/resolve", methods=["POST"])
