@@ -36,6 +36,7 @@ from portal import create_app  # noqa: E402
 from portal.clients.models import Client  # noqa: E402
 from portal.core.db import RATE_SCALE  # noqa: E402
 from portal.core.migrations import alembic_config  # noqa: E402
+from portal.demo.banks import seed_banks  # noqa: E402
 from portal.demo.proposals import (  # noqa: E402
     AGREEMENT_OF,
     BANK_OF_STATUS,
@@ -204,6 +205,9 @@ def main() -> None:
         command.upgrade(alembic_config(url), "head")
         session = db.new_session()
         seed_pipeline_settings(session)
+        # The banks the proposals name must be registered: the list drops a filter on a
+        # bank the registry does not know, so `bank=facta` would silently measure nothing.
+        seed_banks(session)
         session.commit()
         clients = ensure_clients(session, args.clients)
         start = session.scalar(select(func.count()).select_from(Proposal))
