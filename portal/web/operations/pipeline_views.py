@@ -108,7 +108,7 @@ def board_column(status: str) -> Response:
     return render(
         "operations/_board_cards.html",
         page=page,
-        status=column,
+        column=column,
         limits=limits,
         board_qs=_board_qs(request.args),
         can_manage=current_user.can(Permission.PIPELINE_MANAGE),
