@@ -33,7 +33,11 @@ from sqlalchemy.orm import Session, UOWTransaction
 
 from portal.proposals.flush_changes import changes, upsert_adding
 from portal.proposals.models import Proposal
-from portal.proposals.pipeline_models import ProposalStatusBankRollup, ProposalStatusHour, ProposalStatusRollup
+from portal.proposals.pipeline_models import (
+    ProposalStatusBankRollup,
+    ProposalStatusHour,
+    ProposalStatusRollup,
+)
 from portal.proposals.statuses import Status
 
 # Finished statuses: the board counts what finished in the last WINDOW_DAYS days.

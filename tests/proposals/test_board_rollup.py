@@ -21,7 +21,11 @@ from portal.proposals.board import bank_rollup_statement, build_board, rollup_st
 from portal.proposals.listing import ProposalFilters
 from portal.proposals.mapping import apply_bank_status, set_mapping
 from portal.proposals.models import Proposal
-from portal.proposals.pipeline_models import ProposalStatusBankRollup, ProposalStatusHour, ProposalStatusRollup
+from portal.proposals.pipeline_models import (
+    ProposalStatusBankRollup,
+    ProposalStatusHour,
+    ProposalStatusRollup,
+)
 from portal.proposals.services import change_status
 from portal.proposals.statuses import Status, allowed_next, needs_reason
 from tests import factories
@@ -56,7 +60,9 @@ def expected_hours(db) -> dict[tuple, int]:
     counts: dict[tuple, int] = defaultdict(int)
     for p in db.scalars(select(Proposal)):
         if p.status not in ("paid", "refused", "cancelled"):
-            counts[(p.status, p.status_changed_at.replace(minute=0, second=0, microsecond=0), p.bank_code)] += 1
+            counts[
+                (p.status, p.status_changed_at.replace(minute=0, second=0, microsecond=0), p.bank_code)
+            ] += 1
     return dict(counts)
 
 
@@ -79,7 +85,11 @@ def stored_by_bank(db) -> dict[tuple, tuple[int, Decimal, int]]:
 
 
 def stored_hours(db) -> dict[tuple, int]:
-    return {(r.status, r.hour, r.bank_code): r.proposals for r in db.scalars(select(ProposalStatusHour)) if r.proposals}
+    return {
+        (r.status, r.hour, r.bank_code): r.proposals
+        for r in db.scalars(select(ProposalStatusHour))
+        if r.proposals
+    }
 
 
 def assert_in_step(db) -> None:

@@ -129,7 +129,13 @@ def test_random_moves_agree_with_counting_the_proposals(db, org):
     def moment() -> datetime:
         # Whole hours, whole minutes and odd microseconds: boundaries get hit exactly.
         base = start + timedelta(hours=rng.randrange(0, 24 * 6))
-        return base + rng.choice([timedelta(0), timedelta(minutes=rng.randrange(60)), timedelta(microseconds=rng.randrange(3_600_000_000))])
+        return base + rng.choice(
+            [
+                timedelta(0),
+                timedelta(minutes=rng.randrange(60)),
+                timedelta(microseconds=rng.randrange(3_600_000_000)),
+            ]
+        )
 
     proposals = [_at(db, org, moment(), bank=rng.choice(banks)) for _ in range(25)]
     mixed = 0  # comparisons where a status had both late and fresh proposals
@@ -157,5 +163,7 @@ def test_random_moves_agree_with_counting_the_proposals(db, org):
                 assert _board_figures(db, org.operations_user, now) == raw
                 mixed += sum(1 for count, late in raw.values() if 0 < late < count)
                 bank = rng.choice(banks)
-                assert _board_figures(db, org.operations_user, now, bank) == _raw_figures(db, limits, now, bank)
+                assert _board_figures(db, org.operations_user, now, bank) == _raw_figures(
+                    db, limits, now, bank
+                )
     assert len(proposals) < 25 and mixed > 10  # deletes happened; boundaries fell inside statuses

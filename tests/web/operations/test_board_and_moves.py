@@ -201,10 +201,10 @@ def test_board_folds_empty_and_finished_columns_and_confirms_moves(client, db, o
     # Folded columns still show their name and count in the (sticky) header.
     assert 'data-testid="count-paid">1<' in html and "board-column-head" in html
     # A folded column loads its cards when it is unfolded, not with the page.
-    assert re.search(r'hx-get="/operations/board/columns/paid"\s+hx-trigger="toggle once from:closest details"', html)
-    cards = client.get("/operations/board/columns/submitted", headers=HX).get_data(as_text=True)
-    assert (
-        f'hx-confirm="Mover a proposta nº {submitted.id} para “Aguardando formalização”?"' in cards
+    assert re.search(
+        r'hx-get="/operations/board/columns/paid"\s+hx-trigger="toggle once from:closest details"', html
     )
+    cards = client.get("/operations/board/columns/submitted", headers=HX).get_data(as_text=True)
+    assert f'hx-confirm="Mover a proposta nº {submitted.id} para “Aguardando formalização”?"' in cards
     css = client.get("/static/css/pipeline.css").get_data(as_text=True)
     assert re.search(r"\.board-column-head \{[^}]*position: sticky; top: 0", css)
