@@ -20,11 +20,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from functools import lru_cache
 
-from sqlalchemy import ColumnElement, Integer, Select, case, func, literal, or_, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
-from portal.core.db import money_sum, utcnow
+from portal.core.db import UTCDateTime, money_sum, utcnow
 from portal.core.pagination import Page, decode_cursor, encode_cursor
 from portal.people.models import User
 from portal.people.scope import visible_collaborator_ids
@@ -191,29 +204,47 @@ def within_limit_statement(
     return union_all(*parts) if parts else None  # type: ignore[return-value]
 
 
-def within_limit_buckets_statement(
-    filters: ProposalFilters, limits: dict[str, int], now: datetime, counted: dict[str, int]
-) -> Select | None:
-    """The same counts for users who see everything, two parts per status with limit L and
-    boundary B = now − L: the hour buckets that start after B (whole hours, each entirely
-    within the limit) and one index count of the proposals in [B, end of B's hour)."""
-    parts = []
-    for status, hours in _limited(limits, counted):
-        boundary = now.astimezone(UTC) - timedelta(hours=hours)
-        next_hour = hour_of(boundary) + timedelta(hours=1)
-        buckets = select(
-            literal(status).label("status"), func.coalesce(func.sum(Hour.proposals), 0).label("n")
-        ).where(Hour.status == status, Hour.hour > boundary)
+@lru_cache(maxsize=32)
+def _within_buckets_shape(statuses: tuple[str, ...], by_bank: bool) -> Select:
+    """The statement of `within_limit_buckets_statement` for these statuses, with its
+    moments as parameters: built once per shape (limits rarely change), not per request."""
+    hours_after = [
+        and_(Hour.status == status, Hour.hour > bindparam(f"boundary_{i}", type_=UTCDateTime()))
+        for i, status in enumerate(statuses)
+    ]
+    buckets = select(Hour.status, func.sum(Hour.proposals).label("n")).where(or_(*hours_after))
+    if by_bank:
+        buckets = buckets.where(Hour.bank_code == bindparam("bank"))
+    parts: list[Select] = [buckets.group_by(Hour.status)]
+    for i, status in enumerate(statuses):
+        # One index range per status: index-only, where an OR of them would visit the heap.
         edge = select(literal(status).label("status"), func.count().label("n")).where(
             Proposal.status == status,
-            Proposal.status_changed_at >= boundary,
-            Proposal.status_changed_at < next_hour,
+            Proposal.status_changed_at >= bindparam(f"boundary_{i}", type_=UTCDateTime()),
+            Proposal.status_changed_at < bindparam(f"next_hour_{i}", type_=UTCDateTime()),
         )
-        if filters.bank:
-            buckets = buckets.where(Hour.bank_code == filters.bank)
-            edge = edge.where(Proposal.bank_code == filters.bank)
-        parts += [buckets, edge]
-    return union_all(*parts) if parts else None  # type: ignore[return-value]
+        if by_bank:
+            edge = edge.where(Proposal.bank_code == bindparam("bank"))
+        parts.append(edge)
+    return union_all(*parts)  # type: ignore[return-value]
+
+
+def within_limit_buckets(
+    filters: ProposalFilters, limits: dict[str, int], now: datetime, counted: dict[str, int]
+) -> tuple[Select, dict[str, object]] | None:
+    """The same counts for users who see everything. Per status with limit L and boundary
+    B = now − L: the hour buckets that start after B (whole hours, each entirely within
+    the limit), summed, and one index count of the proposals in [B, end of B's hour).
+    Returns the statement and its parameters (`stmt.params(values)` binds them)."""
+    limited = _limited(limits, counted)
+    if not limited:
+        return None
+    values: dict[str, object] = {"bank": filters.bank} if filters.bank else {}
+    for i, (_status, hours) in enumerate(limited):
+        boundary = now.astimezone(UTC) - timedelta(hours=hours)
+        values[f"boundary_{i}"] = boundary
+        values[f"next_hour_{i}"] = hour_of(boundary) + timedelta(hours=1)
+    return _within_buckets_shape(tuple(status for status, _ in limited), bool(filters.bank)), values
 
 
 def figures(
@@ -230,12 +261,13 @@ def figures(
     summed = {row[0]: (row[1], row[2], row[3]) for row in session.execute(read)}
     counts = {status: values[0] for status, values in summed.items()}
     if unscoped:
-        within = within_limit_buckets_statement(filters, limits, now, counts)
+        within = within_limit_buckets(filters, limits, now, counts)
     else:
-        within = within_limit_statement(session, user, filters, limits, now, counts)
+        scoped = within_limit_statement(session, user, filters, limits, now, counts)
+        within = (scoped, {}) if scoped is not None else None
     fresh: dict[str, int] = {}
-    for status, n in session.execute(within).tuples() if within is not None else ():
-        fresh[status] = fresh.get(status, 0) + int(n)
+    for status, n in session.execute(*within).tuples() if within is not None else ():
+        fresh[status] = fresh.get(status, 0) + int(n or 0)
     breached = {status: counts[status] - fresh[status] for status in fresh}
     return {
         status: (count, amount, breached.get(status, 0), review)

@@ -68,6 +68,10 @@ def _board_response(args: MultiDict, status: int = 200) -> Response:
     filters = filters_from(args)
     limits = sla.limits(db.session)
     board = build_board(db.session, current_user, filters, limits)
+    # The list link's filters, and the columns' address built once, not per column.
+    shown = {"bank": filters.bank, "product": filters.product}
+    shown |= {"sla": "1" if filters.sla_breached else "", "needs_review": "1" if filters.needs_review else ""}
+    list_qs = urlencode([(k, v) for k, v in shown.items() if v])
     return render(
         "operations/board.html",
         block="board",
@@ -75,6 +79,9 @@ def _board_response(args: MultiDict, status: int = 200) -> Response:
         board=board,
         filters=filters,
         board_qs=_board_qs(args),
+        columns_url=url_for("operations.board_column", status="-").removesuffix("-"),
+        list_url=url_for("operations.proposals"),
+        list_qs="&" + list_qs if list_qs else "",
         banks=registered_banks(),
         products=PRODUCT_LABELS,
     )

@@ -52,6 +52,7 @@ def test_a_column_shows_five_cards_then_loads_more(client, db, org, sign_in):
     sign_in(org.operations_user)
     html = client.get("/operations/board?bank=facta").get_data(as_text=True)
     assert 'hx-get="/operations/board/columns/submitted?bank=facta"' in html  # filters kept
+    assert 'href="/operations/proposals?status=submitted&amp;bank=facta">ver todas (7)</a>' in html
     first = client.get("/operations/board/columns/submitted?bank=facta", headers=HX).get_data(as_text=True)
     assert re.findall(r'data-testid="card-(\d+)"', first) == [str(p.id) for p in made[:5]]
     more = re.search(r'hx-get="([^"]+)"[^>]*data-testid="more-submitted"', first)
