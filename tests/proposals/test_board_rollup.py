@@ -199,12 +199,18 @@ def test_board_reads_scoped_figures_from_the_rollup_only(app, db, org):
     assert len([s for s in statements if "proposal_status_bank_rollup" in s]) == 1
     assert len([s for s in statements if "proposal_status_hours" in s]) == 1
     assert not any("proposal_status_rollup" in s for s in statements)
-    assert not any("FROM proposals" in s and "GROUP BY" in s for s in statements)
+    assert not any("GROUP BY proposals." in s for s in statements)
+    # Each read of the proposals is one status's partial hour: bounded on both sides.
+    reads = [part for s in statements for part in s.split("UNION ALL") if "FROM proposals" in part]
+    assert reads and all(
+        "proposals.status_changed_at >=" in part and "proposals.status_changed_at <" in part for part in reads
+    )
     submitted = next(c for c in board.columns if c.status == Status.SUBMITTED)
     assert (submitted.count, submitted.amount, submitted.breached) == (3, Decimal("3500.30"), 1)
     with count_queries(engine) as scoped_statements:
         mine = build_board(db, org.agent_user, ProposalFilters(), limits)
     assert len([s for s in scoped_statements if "proposal_status_rollup" in s]) == 1  # keyed by agent
+    assert not any("GROUP BY proposals." in s for s in scoped_statements)
     assert not any("proposal_status_bank_rollup" in s for s in scoped_statements)
     mine_submitted = next(c for c in mine.columns if c.status == Status.SUBMITTED)
     assert (mine.total, mine_submitted.amount, mine.breached) == (2, Decimal("3000.30"), 1)
