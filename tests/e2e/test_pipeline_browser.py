@@ -33,14 +33,18 @@ def test_board_moves_a_proposal_from_submitted_to_paid(page, login, live_server)
     expect(page.locator("[data-testid=board-totals]")).to_contain_text("1 proposta(s) na esteira")
     for status, label in PATH:
         page.click(f"[data-testid=move-{proposal_id}-{status}]")
-        moved = page.locator(f"[data-testid=column-{status}] [data-testid=card-{proposal_id}]")
-        moved.wait_for(state="attached")  # "Paga" is a finished column: it starts folded
         expect(page.locator(f"[data-testid=count-{status}]")).to_have_text("1")
-        expect(page.locator(f"[data-testid=column-{status}]")).to_contain_text(label)
+        column = page.locator(f"[data-testid=column-{status}]")
+        expect(column).to_contain_text(label)
+        if status == "paid":  # a finished column starts folded: unfolding loads its cards
+            expect(column).not_to_have_attribute("open", "")
+            column.locator("summary").click()
+        # Each column loads its cards after the board redraws (hx-get, HTMX).
+        moved = page.locator(f"[data-testid=column-{status}] [data-testid=card-{proposal_id}]")
+        moved.wait_for(state="visible")
     # Every move asked first (hx-confirm), naming the proposal and where it goes.
     assert asked == [f"Mover a proposta nº {proposal_id} para “{label}”?" for _, label in PATH]
 
-    page.click("[data-testid=column-paid] summary")  # unfold the finished column
     page.click(f"[data-testid=card-{proposal_id}] a")
     page.wait_for_url(f"{live_server}/operations/proposals/{proposal_id}")
     assert page.inner_text("[data-testid=proposal-status]") == "Paga"
@@ -69,7 +73,12 @@ def test_board_fits_more_with_folded_columns_and_headers_stay_in_view(page, logi
     # Scrolled down, the header of a long column is still where the user can read it.
     column = page.locator("[data-testid=column-submitted]")
     head = column.locator("summary")
+    column.locator("article").nth(4).wait_for()  # the first page: 5 cards, loaded by the column
+    assert column.locator("article").count() == 5
+    page.click("[data-testid=more-submitted]")  # "Carregar mais" appends the next page
+    column.locator("article").nth(5).wait_for()
     board.evaluate("el => el.scrollTo(0, 600)")
+    assert board.evaluate("el => el.scrollTop") > 0  # the board did scroll
     board_top = board.evaluate("el => el.getBoundingClientRect().top")
     head_top = head.evaluate("el => el.getBoundingClientRect().top")
     assert abs(head_top - board_top) < 2 and head.is_visible()
