@@ -130,8 +130,16 @@ def ensure_rollups(app) -> None:
         session.close()
 
 
-def measure(app, client, path: str, runs: int) -> tuple[list[float], int, int]:
-    """Timings, SQL statements of one request and the response size in bytes."""
+def _timed(client, path: str) -> float:
+    started = time.perf_counter()
+    response = client.get(path)
+    response.get_data()
+    return (time.perf_counter() - started) * 1000
+
+
+def measure(app, client, path: str, runs: int) -> tuple[list[float], list[float], int, int]:
+    """Timings of `path` and of the base page, one of each in turn (a machine shared with
+    other work slows both alike), the SQL statements of one request and its size in bytes."""
     for _ in range(3):
         response = client.get(path)
         assert response.status_code == 200, (path, response.status_code)
@@ -144,13 +152,11 @@ def measure(app, client, path: str, runs: int) -> tuple[list[float], int, int]:
     event.listen(engine, "before_cursor_execute", count)
     size = len(client.get(path).get_data())
     event.remove(engine, "before_cursor_execute", count)
-    timings = []
+    timings, base = [], []
     for _ in range(runs):
-        started = time.perf_counter()
-        response = client.get(path)
-        response.get_data()
-        timings.append((time.perf_counter() - started) * 1000)
-    return timings, len(statements), size
+        base.append(_timed(client, BASELINE_PATH))
+        timings.append(_timed(client, path))
+    return timings, base, len(statements), size
 
 
 def explain(app) -> list[str]:
@@ -211,10 +217,7 @@ def measure_database(url: str, runs: int) -> Measured:
         pending_late = ProposalFilters(bank="facta", status="pending", sla_breached=True)
         listed = len(proposals_page(session, user, pending_late, limits, None).items)
         session.close()
-    base_timings, base_queries, base_size = measure(app, client, BASELINE_PATH, runs)
-    base = summary(base_timings)
     scenarios = [
-        ("Página SELECT 1 (base)", BASELINE_PATH),
         ("Esteira: contagens, valores e SLA de todos os status (página)", BOARD),
         ("Esteira: cartões de uma coluna (Digitada, 1ª página, HTMX)", COLUMN),
         (f"Lista filtrada (Facta, Pendente, SLA estourado), 1ª página ({listed} linhas)", LIST_FILTER),
@@ -224,16 +227,20 @@ def measure_database(url: str, runs: int) -> Measured:
         ),
     ]
     print(f"\n{url.rsplit('/', 1)[-1]}: {result.total:,} propostas")
+    _, _, base_queries, base_size = measure(app, client, BASELINE_PATH, 0)
+    rows, all_base = [], []
     for name, path in scenarios:
-        if path == BASELINE_PATH:
-            (median, p95), queries, size = base, base_queries, base_size
-        else:
-            timings, queries, size = measure(app, client, path, runs)
-            median, p95 = summary(timings)
-        result.rows.append((name, median, p95, median / base[0], queries))
+        timings, base, queries, size = measure(app, client, path, runs)
+        all_base += base
+        (median, p95), base_median = summary(timings), summary(base)[0]
+        rows.append((name, median, p95, median / base_median, queries))
         result.sizes[path] = size
+    base_median, base_p95 = summary(all_base)
+    result.rows = [("Página SELECT 1 (base)", base_median, base_p95, 1.0, base_queries), *rows]
+    result.sizes = {BASELINE_PATH: base_size, **result.sizes}
+    for (name, median, p95, ratio, queries), size in zip(result.rows, result.sizes.values(), strict=True):
         print(
-            f"{name:<80} mediana {median:8.1f} ms  p95 {p95:8.1f} ms  razão {median / base[0]:6.2f}"
+            f"{name:<80} mediana {median:8.1f} ms  p95 {p95:8.1f} ms  razão {ratio:6.2f}"
             f"  SQL {queries}  {size / 1024:6.1f} KB"
         )
     result.plans = explain(app)
@@ -259,7 +266,8 @@ def report(results: list[Measured], runs: int) -> list[str]:
         f" {runs} medições por cenário (após 3 de aquecimento), pelo app inteiro (cliente de teste"
         " WSGI: sessão, política de acesso, escopo, templates), usuário de operações (vê tudo).",
         "- Razão = mediana do cenário ÷ mediana da página base do mesmo banco (mesmo app, mesma sessão,"
-        " um `SELECT 1` e o layout).",
+        " um `SELECT 1` e o layout), medidas alternadas (base, cenário, base, ...) para que a carga"
+        " da máquina pese igual nas duas; a linha da base junta todas as suas medições.",
         "- SQL = comandos enviados ao banco por uma requisição da página (inclui carregar o usuário da"
         " sessão). KB = tamanho do HTML da resposta.",
         "",
