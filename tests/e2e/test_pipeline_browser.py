@@ -56,6 +56,8 @@ def test_board_moves_a_proposal_from_submitted_to_paid(page, login, live_server)
 def test_board_fits_more_with_folded_columns_and_headers_stay_in_view(page, login, live_server):
     """The demo board was 15 × 250 px columns = 3,918 px wide. Empty and finished columns now
     start folded; the headers stick to the top of the board while it scrolls."""
+    from playwright.sync_api import expect
+
     page.set_viewport_size({"width": 1366, "height": 768})
     login("operacoes@demo.athenas")
     page.goto("/operations/board")
@@ -87,6 +89,11 @@ def test_board_fits_more_with_folded_columns_and_headers_stay_in_view(page, logi
     page.click("[data-testid=column-paid] summary")
     expect_open = page.locator("[data-testid=column-paid][open]")
     expect_open.wait_for()
+    paid_cards = page.locator("[data-testid=column-paid] article")
+    paid_cards.first.wait_for()  # unfolding loaded its cards
     page.select_option("select[name=product]", index=1)
     page.wait_for_load_state("networkidle")
     assert page.locator("[data-testid=column-paid]").get_attribute("open") is not None
+    # Restored open after the redraw, it loads its cards again (none left loading).
+    expect(page.locator("[data-testid=column-paid]")).not_to_contain_text("Carregando propostas")
+    expect(page.locator("[data-testid=column-submitted]")).not_to_contain_text("Carregando propostas")
