@@ -85,6 +85,7 @@ class Measured:
     rows: list[tuple[str, float, float, float, int]] = field(default_factory=list)
     sizes: dict[str, int] = field(default_factory=dict)
     plans: list[str] = field(default_factory=list)
+    read: dict[str, int] = field(default_factory=dict)
 
     @property
     def board_ratio(self) -> float:
@@ -159,12 +160,23 @@ def measure(app, client, path: str, runs: int) -> tuple[list[float], list[float]
     return timings, base, len(statements), size
 
 
-def explain(app) -> list[str]:
-    """EXPLAIN (ANALYZE) of the board's figures, a column's first cards and the list."""
+def rows_read(plan: dict) -> int:
+    """Rows the leaf scans of an EXPLAIN (ANALYZE, FORMAT JSON) plan read (index entries
+    or table rows, those a filter removed included)."""
+    children = plan.get("Plans", [])
+    if children:
+        return sum(rows_read(child) for child in children)
+    loops = plan.get("Actual Loops", 1)
+    return (plan.get("Actual Rows", 0) + plan.get("Rows Removed by Filter", 0)) * loops
+
+
+def explain(app) -> tuple[list[str], dict[str, int]]:
+    """EXPLAIN (ANALYZE) of the board's figures, a column's first cards and the list, and
+    the rows each of the board's statements read."""
     with app.app_context():
         session = db.new_session()
         if session.get_bind().dialect.name != "postgresql":
-            return []
+            return [], {}
         user = session.scalar(select(User).where(User.email == BENCH_OPERATIONS))
         limits = sla.limits(session)
         now = utcnow()
@@ -194,12 +206,14 @@ def explain(app) -> list[str]:
             sql = str(stmt.compile(session.get_bind(), compile_kwargs={"literal_binds": True}))
             compiled.append((label, sql))
         compiled.insert(2, ("Cartões de uma coluna (Digitada), 1ª página", captured[-1]))
-        lines = []
+        lines, read = [], {}
         for label, sql in compiled:
             plan = session.execute(text("EXPLAIN (ANALYZE, COSTS OFF) " + sql)).scalars().all()
             lines += [f"**{label}**", "", "```", *plan, "```", ""]
+            as_json = session.execute(text("EXPLAIN (ANALYZE, FORMAT JSON) " + sql)).scalar_one()
+            read[label] = rows_read(as_json[0]["Plan"])
         session.close()
-    return lines
+    return lines, read
 
 
 def measure_database(url: str, runs: int) -> Measured:
@@ -243,7 +257,9 @@ def measure_database(url: str, runs: int) -> Measured:
             f"{name:<80} mediana {median:8.1f} ms  p95 {p95:8.1f} ms  razão {ratio:6.2f}"
             f"  SQL {queries}  {size / 1024:6.1f} KB"
         )
-    result.plans = explain(app)
+    result.plans, result.read = explain(app)
+    for label, n in result.read.items():
+        print(f"  {label}: {n:,} linhas lidas")
     app.extensions["athenas.db"]["engine"].dispose()
     return result
 
@@ -274,6 +290,20 @@ def report(results: list[Measured], runs: int) -> list[str]:
         f"**Esteira: razão {first.board_ratio:.2f} com {_count(first.total)} propostas e"
         f" {last.board_ratio:.2f} com {_count(last.total)} (crescimento {growth:.2f}×); página de"
         f" {last.sizes[BOARD] / 1024:.1f} KB, cartões de uma coluna {last.sizes[COLUMN] / 1024:.1f} KB.**",
+        f"Meta: esteira ≤ 3× a página base com {_count(last.total)} propostas"
+        f" ({'atingida' if last.board_ratio <= 3 else 'NÃO atingida'}: {last.board_ratio:.2f}) e razão"
+        f" crescendo ≤ 1,2× de {_count(first.total)} a {_count(last.total)}"
+        f" ({'atingida' if growth <= 1.2 else 'NÃO atingida'}: {growth:.2f}×).",
+        "",
+        "Linhas lidas por comando (folhas do plano: entradas de índice ou linhas, inclusive as"
+        " descartadas por filtro):",
+        "",
+        "| Comando | " + " | ".join(f"{_count(r.total)} propostas" for r in results) + " |",
+        "|---|" + "---:|" * len(results),
+        *(
+            f"| {label} | " + " | ".join(_count(r.read.get(label, 0)) for r in results) + " |"
+            for label in first.read
+        ),
         "",
     ]
     for result in results:
