@@ -46,7 +46,7 @@ from portal.proposals.models import Proposal
 from portal.proposals.pipeline_models import ProposalStatusBankRollup as BankRollup
 from portal.proposals.pipeline_models import ProposalStatusHour as Hour
 from portal.proposals.pipeline_models import ProposalStatusRollup as Rollup
-from portal.proposals.rollup import WINDOW_DAYS, WINDOWED, hour_of, window_start
+from portal.proposals.rollup import ALL_BANKS, WINDOW_DAYS, WINDOWED, hour_of, window_start
 from portal.proposals.sla import breached_condition
 from portal.proposals.statuses import BOARD_COLUMNS, Status
 
@@ -206,15 +206,18 @@ def within_limit_statement(
 
 @lru_cache(maxsize=32)
 def _within_buckets_shape(statuses: tuple[str, ...], by_bank: bool) -> Select:
-    """The statement of `within_limit_buckets_statement` for these statuses, with its
+    """The statement of `within_limit_buckets` for these statuses, with its
     moments as parameters: built once per shape (limits rarely change), not per request."""
+    # The chosen bank's buckets, or the all-banks ones: one row per hour either way.
     hours_after = [
-        and_(Hour.status == status, Hour.hour > bindparam(f"boundary_{i}", type_=UTCDateTime()))
+        and_(
+            Hour.status == status,
+            Hour.bank_code == bindparam("buckets_bank"),
+            Hour.hour > bindparam(f"boundary_{i}", type_=UTCDateTime()),
+        )
         for i, status in enumerate(statuses)
     ]
     buckets = select(Hour.status, func.sum(Hour.proposals).label("n")).where(or_(*hours_after))
-    if by_bank:
-        buckets = buckets.where(Hour.bank_code == bindparam("bank"))
     parts: list[Select] = [buckets.group_by(Hour.status)]
     for i, status in enumerate(statuses):
         # One index range per status: index-only, where an OR of them would visit the heap.
@@ -239,7 +242,9 @@ def within_limit_buckets(
     limited = _limited(limits, counted)
     if not limited:
         return None
-    values: dict[str, object] = {"bank": filters.bank} if filters.bank else {}
+    values: dict[str, object] = {"buckets_bank": filters.bank or ALL_BANKS}
+    if filters.bank:
+        values["bank"] = filters.bank
     for i, (_status, hours) in enumerate(limited):
         boundary = now.astimezone(UTC) - timedelta(hours=hours)
         values[f"boundary_{i}"] = boundary

@@ -166,14 +166,15 @@ class ProposalStatusBankRollup(Base):
 
 class ProposalStatusHour(Base):
     """How many proposals of an open (not windowed) status entered it in each UTC hour,
-    per bank: the board's "within the SLA limit" counts are sums of these buckets plus one
-    count of the proposals for the partial hour at the limit (`portal.proposals.board`).
-    Kept by the same flush hook as the rollups; `hour` is `status_changed_at` truncated
-    to the hour (UTC)."""
+    per bank and over all banks (`bank_code` "*", `rollup.ALL_BANKS`): the board's
+    "within the SLA limit" counts are sums of these buckets plus one count of the
+    proposals for the partial hour at the limit (`portal.proposals.board`). Kept by the
+    same flush hook as the rollups; `hour` is `status_changed_at` truncated to the hour
+    (UTC). Key order: a read is one range (status, bank, hour > boundary)."""
 
     __tablename__ = "proposal_status_hours"
 
     status: Mapped[str] = mapped_column(String(30), primary_key=True)
-    hour: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)  # a range per status
     bank_code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    hour: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
     proposals: Mapped[int] = mapped_column(Integer, default=0)

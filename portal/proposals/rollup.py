@@ -9,7 +9,8 @@ days only, the UTC day of the last move (`OPEN_DAY` for every other status). It 
 about one row per recent proposal, so the board reads it only for scoped users;
 `proposal_status_bank_rollup` is the same without the agent (a few rows per day) for
 the users who see everything. `proposal_status_hours` counts the proposals of each open
-status per UTC hour they entered it: the SLA counts sum its buckets.
+status per bank (and over all banks, `ALL_BANKS`) and UTC hour they entered it: the SLA
+counts sum its buckets.
 
 Maintenance happens in the same transaction as the write, with no caller to forget:
 after every ORM flush `_after_flush` turns what changed on `Proposal` rows (created by
@@ -53,11 +54,14 @@ TRACKED = ("status", "status_changed_at", "agent_id", "bank_code", "gross_amount
 BANK_TABLE = ProposalStatusBankRollup.__table__
 BANK_KEY = ("day", "status", "bank_code")
 HOUR_TABLE = ProposalStatusHour.__table__
-HOUR_KEY = ("status", "hour", "bank_code")
+HOUR_KEY = ("status", "bank_code", "hour")
+# The hour buckets' bank for the total over every bank (no real bank code is "*"): the
+# unfiltered board reads one row per hour, a bank filter that bank's rows.
+ALL_BANKS = "*"
 
 Key = tuple[date, str, int, str]
 BankKey = tuple[date, str, str]
-HourKey = tuple[str, datetime, str]
+HourKey = tuple[str, str, datetime]
 
 
 def day_of(status: str, changed_at: datetime | None) -> date:
@@ -120,8 +124,9 @@ def bank_and_hour_deltas(
         entry[1] += sign * gross
         entry[2] += sign * review
         if status not in WINDOWED:
-            key = (status, hour_of(values["status_changed_at"]), bank_code)
-            hours[key] = hours.get(key, 0) + sign
+            hour = hour_of(values["status_changed_at"])
+            for key in ((status, bank_code, hour), (status, ALL_BANKS, hour)):
+                hours[key] = hours.get(key, 0) + sign
     return {k: v for k, v in bank.items() if any(v)}, {k: n for k, n in hours.items() if n}
 
 
@@ -217,7 +222,8 @@ def _hour_sql(dialect: str):
 
 def _rebuild_bank_and_hours(connection: Connection, dialect: str) -> None:
     """The agent-free rollup is the agent rollup summed over the agents; the hour buckets
-    group the open statuses' proposals by the UTC hour they entered their status."""
+    group the open statuses' proposals by bank (and over all banks) and the UTC hour they
+    entered their status."""
     connection.execute(delete(BANK_TABLE))  # type: ignore[arg-type]
     agent = TABLE.c
     by_bank = (
@@ -228,10 +234,16 @@ def _rebuild_bank_and_hours(connection: Connection, dialect: str) -> None:
     connection.execute(insert(BANK_TABLE).from_select([*BANK_KEY, *SUMS], by_bank))  # type: ignore[arg-type]
     connection.execute(delete(HOUR_TABLE))  # type: ignore[arg-type]
     hour = _hour_sql(dialect)
-    by_hour = (
-        select(Proposal.status, hour, Proposal.bank_code, func.count())
-        .where(Proposal.status.not_in(sorted(WINDOWED)))
-        .group_by(Proposal.status, hour, Proposal.bank_code)
-        .order_by(Proposal.status, hour, Proposal.bank_code)
+    open_statuses = Proposal.status.not_in(sorted(WINDOWED))
+    by_bank_hour = (
+        select(Proposal.status, Proposal.bank_code, hour, func.count())
+        .where(open_statuses)
+        .group_by(Proposal.status, Proposal.bank_code, hour)
     )
-    connection.execute(insert(HOUR_TABLE).from_select([*HOUR_KEY, "proposals"], by_hour))  # type: ignore[arg-type]
+    all_banks = (
+        select(Proposal.status, literal(ALL_BANKS), hour, func.count())
+        .where(open_statuses)
+        .group_by(Proposal.status, hour)
+    )
+    for grouped_hours in (by_bank_hour, all_banks):
+        connection.execute(insert(HOUR_TABLE).from_select([*HOUR_KEY, "proposals"], grouped_hours))  # type: ignore[arg-type]

@@ -56,13 +56,14 @@ def expected_by_bank(db) -> dict[tuple, tuple[int, Decimal, int]]:
 
 
 def expected_hours(db) -> dict[tuple, int]:
-    """Open statuses' proposals per (status, UTC hour of the last move, bank)."""
+    """Open statuses' proposals per (status, bank, UTC hour of the last move), and per
+    (status, "*", hour) over all banks."""
     counts: dict[tuple, int] = defaultdict(int)
     for p in db.scalars(select(Proposal)):
         if p.status not in ("paid", "refused", "cancelled"):
-            counts[
-                (p.status, p.status_changed_at.replace(minute=0, second=0, microsecond=0), p.bank_code)
-            ] += 1
+            hour = p.status_changed_at.replace(minute=0, second=0, microsecond=0)
+            counts[(p.status, p.bank_code, hour)] += 1
+            counts[(p.status, "*", hour)] += 1  # the total over all banks
     return dict(counts)
 
 
@@ -86,7 +87,7 @@ def stored_by_bank(db) -> dict[tuple, tuple[int, Decimal, int]]:
 
 def stored_hours(db) -> dict[tuple, int]:
     return {
-        (r.status, r.hour, r.bank_code): r.proposals
+        (r.status, r.bank_code, r.hour): r.proposals
         for r in db.scalars(select(ProposalStatusHour))
         if r.proposals
     }
