@@ -63,7 +63,13 @@ def _bulk(db, org, n):
 
 
 @pytest.mark.parametrize(
-    "path", ["/operations/board", "/operations/proposals", "/operations/proposals?needs_review=1"]
+    "path",
+    [
+        "/operations/board",
+        "/operations/board/columns/submitted",
+        "/operations/proposals",
+        "/operations/proposals?needs_review=1",
+    ],
 )
 def test_pages_use_a_constant_number_of_queries(client, db, org, sign_in, app, path):
     sign_in(org.operations_user)
