@@ -57,9 +57,10 @@ NOTES = [
     " ou com filtro de corretor;",
     '  - "dentro do SLA" de cada status aberto com limite L é a soma dos baldes por hora de entrada'
     " (`proposal_status_hours`, status × hora UTC × banco) que começam depois de agora − L, mais"
-    " UMA contagem no índice (status, status_changed_at) só para a hora parcial [agora − L, fim"
-    " dessa hora). Estourado = contagem − dentro. Antes: ~85 mil entradas de índice a 3 milhões;"
-    " agora a fronteira lê o fluxo de uma hora;",
+    " UMA contagem no índice (status, status_changed_at) para a hora parcial da fronteira, pelo"
+    " lado mais curto (de agora − L ao fim da hora, ou o balde inteiro menos do início da hora a"
+    " agora − L): no máximo meia hora do fluxo. Estourado = contagem − dentro. Antes: ~85 mil"
+    " entradas de índice a 3 milhões;",
     "  - os cartões não vêm com a página: cada coluna aberta pede os seus (`hx-get`, gatilho `load`;"
     ' as recolhidas ao desdobrar) em páginas de 5, "Carregar mais" por keyset em'
     " (status_changed_at, id). A página passou de ~257 KB (88 cartões) para o tamanho medido acima.",

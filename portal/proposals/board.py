@@ -11,7 +11,7 @@ rows whatever the number of proposals:
   counter: breached = count − proposals that entered the status within its limit L.
   Unscoped, "within" is the sum of the hour buckets (`proposal_status_hours`) that start
   after now − L plus one count over the (status, status_changed_at) index for the partial
-  hour [now − L, end of that hour); scoped, one index range count per status;
+  hour at now − L (from its shorter side); scoped, one index range count per status;
 - cards: `column_cards`, a keyset page on (status_changed_at, id) of one column.
 """
 
@@ -206,25 +206,28 @@ def within_limit_statement(
 
 @lru_cache(maxsize=32)
 def _within_buckets_shape(statuses: tuple[str, ...], by_bank: bool) -> Select:
-    """The statement of `within_limit_buckets` for these statuses, with its
-    moments as parameters: built once per shape (limits rarely change), not per request."""
+    """The statement of `within_limit_buckets` for these statuses, with its moments and
+    signs as parameters: built once per shape (limits rarely change), not per request."""
     # The chosen bank's buckets, or the all-banks ones: one row per hour either way.
-    hours_after = [
+    buckets_from = [
         and_(
             Hour.status == status,
             Hour.bank_code == bindparam("buckets_bank"),
-            Hour.hour > bindparam(f"boundary_{i}", type_=UTCDateTime()),
+            Hour.hour >= bindparam(f"buckets_from_{i}", type_=UTCDateTime()),
         )
         for i, status in enumerate(statuses)
     ]
-    buckets = select(Hour.status, func.sum(Hour.proposals).label("n")).where(or_(*hours_after))
+    buckets = select(Hour.status, func.sum(Hour.proposals).label("n")).where(or_(*buckets_from))
     parts: list[Select] = [buckets.group_by(Hour.status)]
     for i, status in enumerate(statuses):
         # One index range per status: index-only, where an OR of them would visit the heap.
-        edge = select(literal(status).label("status"), func.count().label("n")).where(
+        edge = select(
+            literal(status).label("status"),
+            (func.count() * bindparam(f"sign_{i}", type_=Integer())).label("n"),
+        ).where(
             Proposal.status == status,
-            Proposal.status_changed_at >= bindparam(f"boundary_{i}", type_=UTCDateTime()),
-            Proposal.status_changed_at < bindparam(f"next_hour_{i}", type_=UTCDateTime()),
+            Proposal.status_changed_at >= bindparam(f"edge_from_{i}", type_=UTCDateTime()),
+            Proposal.status_changed_at < bindparam(f"edge_to_{i}", type_=UTCDateTime()),
         )
         if by_bank:
             edge = edge.where(Proposal.bank_code == bindparam("bank"))
@@ -235,9 +238,12 @@ def _within_buckets_shape(statuses: tuple[str, ...], by_bank: bool) -> Select:
 def within_limit_buckets(
     filters: ProposalFilters, limits: dict[str, int], now: datetime, counted: dict[str, int]
 ) -> tuple[Select, dict[str, object]] | None:
-    """The same counts for users who see everything. Per status with limit L and boundary
-    B = now − L: the hour buckets that start after B (whole hours, each entirely within
-    the limit), summed, and one index count of the proposals in [B, end of B's hour).
+    """The same counts for users who see everything. Per status with limit L, boundary
+    B = now − L and H = the start of B's hour: the hour buckets that start after B (whole
+    hours, each entirely within the limit), summed, and one index count for the partial
+    hour, from its shorter side: + the proposals in [B, H + 1 h) when B is in the second
+    half of its hour, else the bucket of H added and − the proposals in [H, B) (so the
+    count never reads more than half an hour of the flow; none when B is on the hour).
     Returns the statement and its parameters (`stmt.params(values)` binds them)."""
     limited = _limited(limits, counted)
     if not limited:
@@ -247,8 +253,14 @@ def within_limit_buckets(
         values["bank"] = filters.bank
     for i, (_status, hours) in enumerate(limited):
         boundary = now.astimezone(UTC) - timedelta(hours=hours)
-        values[f"boundary_{i}"] = boundary
-        values[f"next_hour_{i}"] = hour_of(boundary) + timedelta(hours=1)
+        start = hour_of(boundary)
+        if boundary - start < timedelta(minutes=30):
+            values |= {f"buckets_from_{i}": start, f"edge_from_{i}": start, f"edge_to_{i}": boundary}
+            values[f"sign_{i}"] = -1
+        else:
+            following = start + timedelta(hours=1)
+            values |= {f"buckets_from_{i}": following, f"edge_from_{i}": boundary, f"edge_to_{i}": following}
+            values[f"sign_{i}"] = 1
     return _within_buckets_shape(tuple(status for status, _ in limited), bool(filters.bank)), values
 
 

@@ -56,7 +56,12 @@ def test_boundary_minute_inside_the_partial_hour(db, org):
     # One minute later the 15:20:00 proposal is over the limit too.
     later = _column(db, org.operations_user, "submitted", NOW + timedelta(minutes=1))
     assert later.breached == 7
-    # An hour later (boundary 16:20) the whole 15:xx hour and 16:00 are behind the limit.
+    # Boundary 15:45, in the second half of its hour (counted from the other side).
+    late_half = _column(db, org.operations_user, "submitted", NOW + timedelta(minutes=25))
+    assert late_half.breached == 8  # + 15:30 (c6) over the limit; 15:59:59.999999 and 16:00 not
+    at_half = _column(db, org.operations_user, "submitted", NOW + timedelta(minutes=10))
+    assert at_half.breached == 7  # boundary 15:30:00 exactly: the c6 one at 15:30 is not over yet
+
     hour_later = _column(db, org.operations_user, "submitted", NOW + timedelta(hours=1))
     assert hour_later.breached == 10
 
