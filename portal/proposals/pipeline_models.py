@@ -147,3 +147,34 @@ class ProposalStatusRollup(Base):
     proposals: Mapped[int] = mapped_column(Integer, default=0)
     gross_amount: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
     needs_review: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ProposalStatusBankRollup(Base):
+    """The board's figures without the agent: per (day, status, bank), for the users who
+    see every proposal (a few rows per day, whatever the number of agents). Same rule and
+    maintenance as `ProposalStatusRollup`, of which it is the sum over the agents."""
+
+    __tablename__ = "proposal_status_bank_rollup"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    status: Mapped[str] = mapped_column(String(30), primary_key=True)
+    bank_code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    proposals: Mapped[int] = mapped_column(Integer, default=0)
+    gross_amount: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
+    needs_review: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ProposalStatusHour(Base):
+    """How many proposals of an open (not windowed) status entered it in each UTC hour,
+    per bank and over all banks (`bank_code` "*", `rollup.ALL_BANKS`): the board's
+    "within the SLA limit" counts are sums of these buckets plus one count of the
+    proposals for the partial hour at the limit (`portal.proposals.board`). Kept by the
+    same flush hook as the rollups; `hour` is `status_changed_at` truncated to the hour
+    (UTC). Key order: a read is one range (status, bank, hour > boundary)."""
+
+    __tablename__ = "proposal_status_hours"
+
+    status: Mapped[str] = mapped_column(String(30), primary_key=True)
+    bank_code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    hour: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
+    proposals: Mapped[int] = mapped_column(Integer, default=0)

@@ -9,6 +9,8 @@
 })();
 
 // Board: a column the user folded or unfolded stays so after a move redraws the board.
+// Restored once htmx has processed the new columns (htmx.onLoad), so a folded column
+// restored open gets its "toggle" and loads its cards (hx-trigger "toggle once").
 (function () {
   "use strict";
   var KEY = "athenas.board.open";
@@ -28,6 +30,7 @@
     saved[column.dataset.column] = column.open;
     try { window.sessionStorage.setItem(KEY, JSON.stringify(saved)); } catch (e) { /* private mode */ }
   }, true);
-  document.addEventListener("DOMContentLoaded", function () { restore(document); });
-  document.addEventListener("htmx:afterSwap", function (event) { restore(event.target); });
+  function onLoad(root) { if (root.querySelectorAll) { restore(root); } }
+  if (window.htmx) { window.htmx.onLoad(onLoad); }
+  else { document.addEventListener("DOMContentLoaded", function () { restore(document); }); }
 })();

@@ -33,14 +33,18 @@ def test_board_moves_a_proposal_from_submitted_to_paid(page, login, live_server)
     expect(page.locator("[data-testid=board-totals]")).to_contain_text("1 proposta(s) na esteira")
     for status, label in PATH:
         page.click(f"[data-testid=move-{proposal_id}-{status}]")
-        moved = page.locator(f"[data-testid=column-{status}] [data-testid=card-{proposal_id}]")
-        moved.wait_for(state="attached")  # "Paga" is a finished column: it starts folded
         expect(page.locator(f"[data-testid=count-{status}]")).to_have_text("1")
-        expect(page.locator(f"[data-testid=column-{status}]")).to_contain_text(label)
+        column = page.locator(f"[data-testid=column-{status}]")
+        expect(column).to_contain_text(label)
+        if status == "paid":  # a finished column starts folded: unfolding loads its cards
+            expect(column).not_to_have_attribute("open", "")
+            column.locator("summary").click()
+        # Each column loads its cards after the board redraws (hx-get, HTMX).
+        moved = page.locator(f"[data-testid=column-{status}] [data-testid=card-{proposal_id}]")
+        moved.wait_for(state="visible")
     # Every move asked first (hx-confirm), naming the proposal and where it goes.
     assert asked == [f"Mover a proposta nº {proposal_id} para “{label}”?" for _, label in PATH]
 
-    page.click("[data-testid=column-paid] summary")  # unfold the finished column
     page.click(f"[data-testid=card-{proposal_id}] a")
     page.wait_for_url(f"{live_server}/operations/proposals/{proposal_id}")
     assert page.inner_text("[data-testid=proposal-status]") == "Paga"
@@ -52,6 +56,8 @@ def test_board_moves_a_proposal_from_submitted_to_paid(page, login, live_server)
 def test_board_fits_more_with_folded_columns_and_headers_stay_in_view(page, login, live_server):
     """The demo board was 15 × 250 px columns = 3,918 px wide. Empty and finished columns now
     start folded; the headers stick to the top of the board while it scrolls."""
+    from playwright.sync_api import expect
+
     page.set_viewport_size({"width": 1366, "height": 768})
     login("operacoes@demo.athenas")
     page.goto("/operations/board")
@@ -69,7 +75,12 @@ def test_board_fits_more_with_folded_columns_and_headers_stay_in_view(page, logi
     # Scrolled down, the header of a long column is still where the user can read it.
     column = page.locator("[data-testid=column-submitted]")
     head = column.locator("summary")
+    column.locator("article").nth(4).wait_for()  # the first page: 5 cards, loaded by the column
+    assert column.locator("article").count() == 5
+    page.click("[data-testid=more-submitted]")  # "Carregar mais" appends the next page
+    column.locator("article").nth(5).wait_for()
     board.evaluate("el => el.scrollTo(0, 600)")
+    assert board.evaluate("el => el.scrollTop") > 0  # the board did scroll
     board_top = board.evaluate("el => el.getBoundingClientRect().top")
     head_top = head.evaluate("el => el.getBoundingClientRect().top")
     assert abs(head_top - board_top) < 2 and head.is_visible()
@@ -78,6 +89,11 @@ def test_board_fits_more_with_folded_columns_and_headers_stay_in_view(page, logi
     page.click("[data-testid=column-paid] summary")
     expect_open = page.locator("[data-testid=column-paid][open]")
     expect_open.wait_for()
+    paid_cards = page.locator("[data-testid=column-paid] article")
+    paid_cards.first.wait_for()  # unfolding loaded its cards
     page.select_option("select[name=product]", index=1)
     page.wait_for_load_state("networkidle")
     assert page.locator("[data-testid=column-paid]").get_attribute("open") is not None
+    # Restored open after the redraw, it loads its cards again (none left loading).
+    expect(page.locator("[data-testid=column-paid]")).not_to_contain_text("Carregando propostas")
+    expect(page.locator("[data-testid=column-submitted]")).not_to_contain_text("Carregando propostas")

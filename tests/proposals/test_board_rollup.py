@@ -1,6 +1,7 @@
-"""The board's rollup stays equal to a fresh GROUP BY of the proposals through creates,
-moves, bulk moves, bank statuses, imports, review flags, random walks and concurrent
-writers; the board reads its figures from it, scoped."""
+"""The board's rollups (per agent, without the agent, and the open statuses' hour buckets)
+stay equal to a fresh GROUP BY of the proposals through creates, moves, bulk moves, bank
+statuses, imports, review flags, random walks and concurrent writers; the board reads its
+figures from them, scoped."""
 
 from __future__ import annotations
 
@@ -16,11 +17,15 @@ from sqlalchemy.orm import Session
 from portal.core.audit import Actor
 from portal.core.db import utcnow
 from portal.proposals import operations, rollup, sla
-from portal.proposals.board import build_board, rollup_statement, uses_rollup
+from portal.proposals.board import bank_rollup_statement, build_board, rollup_statement, uses_rollup
 from portal.proposals.listing import ProposalFilters
 from portal.proposals.mapping import apply_bank_status, set_mapping
 from portal.proposals.models import Proposal
-from portal.proposals.pipeline_models import ProposalStatusRollup
+from portal.proposals.pipeline_models import (
+    ProposalStatusBankRollup,
+    ProposalStatusHour,
+    ProposalStatusRollup,
+)
 from portal.proposals.services import change_status
 from portal.proposals.statuses import Status, allowed_next, needs_reason
 from tests import factories
@@ -42,6 +47,26 @@ def expected(db) -> dict[tuple, tuple[int, Decimal, int]]:
     return {key: tuple(v) for key, v in sums.items()}
 
 
+def expected_by_bank(db) -> dict[tuple, tuple[int, Decimal, int]]:
+    sums: dict[tuple, list] = defaultdict(lambda: [0, Decimal("0.00"), 0])
+    for (day, status, _agent, bank), values in expected(db).items():
+        for i, value in enumerate(values):
+            sums[(day, status, bank)][i] += value
+    return {key: tuple(v) for key, v in sums.items()}
+
+
+def expected_hours(db) -> dict[tuple, int]:
+    """Open statuses' proposals per (status, bank, UTC hour of the last move), and per
+    (status, "*", hour) over all banks."""
+    counts: dict[tuple, int] = defaultdict(int)
+    for p in db.scalars(select(Proposal)):
+        if p.status not in ("paid", "refused", "cancelled"):
+            hour = p.status_changed_at.replace(minute=0, second=0, microsecond=0)
+            counts[(p.status, p.bank_code, hour)] += 1
+            counts[(p.status, "*", hour)] += 1  # the total over all banks
+    return dict(counts)
+
+
 def stored(db) -> dict[tuple, tuple[int, Decimal, int]]:
     db.flush()
     db.expire_all()
@@ -52,8 +77,26 @@ def stored(db) -> dict[tuple, tuple[int, Decimal, int]]:
     }
 
 
+def stored_by_bank(db) -> dict[tuple, tuple[int, Decimal, int]]:
+    return {
+        (r.day, r.status, r.bank_code): (r.proposals, r.gross_amount, r.needs_review)
+        for r in db.scalars(select(ProposalStatusBankRollup))
+        if (r.proposals, r.gross_amount, r.needs_review) != (0, Decimal("0.00"), 0)
+    }
+
+
+def stored_hours(db) -> dict[tuple, int]:
+    return {
+        (r.status, r.bank_code, r.hour): r.proposals
+        for r in db.scalars(select(ProposalStatusHour))
+        if r.proposals
+    }
+
+
 def assert_in_step(db) -> None:
     assert stored(db) == expected(db)
+    assert stored_by_bank(db) == expected_by_bank(db)
+    assert stored_hours(db) == expected_hours(db)
 
 
 def _move_randomly(db, rng, proposal) -> None:
@@ -152,12 +195,24 @@ def test_board_reads_scoped_figures_from_the_rollup_only(app, db, org):
     engine = app.extensions["athenas.db"]["engine"]
     with count_queries(engine) as statements:
         board = build_board(db, org.operations_user, ProposalFilters(), limits)
-    figures_sql = [s for s in statements if "proposal_status_rollup" in s]
-    assert len(figures_sql) == 1
-    assert not any("FROM proposals" in s and "GROUP BY" in s for s in statements)
+    # Operations sees everything: the agent-free rollup and the hour buckets, once each;
+    # the proposals only for the partial hour at the limit (a bounded range).
+    assert len([s for s in statements if "proposal_status_bank_rollup" in s]) == 1
+    assert len([s for s in statements if "proposal_status_hours" in s]) == 1
+    assert not any("proposal_status_rollup" in s for s in statements)
+    assert not any("GROUP BY proposals." in s for s in statements)
+    # Each read of the proposals is one status's partial hour: bounded on both sides.
+    reads = [part for s in statements for part in s.split("UNION ALL") if "FROM proposals" in part]
+    assert reads and all(
+        "proposals.status_changed_at >=" in part and "proposals.status_changed_at <" in part for part in reads
+    )
     submitted = next(c for c in board.columns if c.status == Status.SUBMITTED)
     assert (submitted.count, submitted.amount, submitted.breached) == (3, Decimal("3500.30"), 1)
-    mine = build_board(db, org.agent_user, ProposalFilters(), limits)
+    with count_queries(engine) as scoped_statements:
+        mine = build_board(db, org.agent_user, ProposalFilters(), limits)
+    assert len([s for s in scoped_statements if "proposal_status_rollup" in s]) == 1  # keyed by agent
+    assert not any("GROUP BY proposals." in s for s in scoped_statements)
+    assert not any("proposal_status_bank_rollup" in s for s in scoped_statements)
     mine_submitted = next(c for c in mine.columns if c.status == Status.SUBMITTED)
     assert (mine.total, mine_submitted.amount, mine.breached) == (2, Decimal("3000.30"), 1)
     theirs = build_board(db, org.operations_user, ProposalFilters(agent_id=org.other_agent.id), limits)
@@ -167,10 +222,13 @@ def test_board_reads_scoped_figures_from_the_rollup_only(app, db, org):
     assert (by_product.total, by_product.breached) == (2, 1)
 
 
-def test_rollup_statement_never_touches_the_proposals_table(db, org):
+def test_rollup_statements_never_touch_the_proposals_table(db, org):
     stmt = rollup_statement(db, org.agent_user, ProposalFilters(bank="facta"), utcnow())
     sql = str(stmt.compile(db.get_bind()))
     assert "proposal_status_rollup" in sql and "proposals." not in sql.replace("proposal_status_rollup.", "")
+    sql = str(bank_rollup_statement(ProposalFilters(bank="facta"), utcnow()).compile(db.get_bind()))
+    assert "proposal_status_bank_rollup" in sql and "agent_id" not in sql
+    assert "proposals." not in sql.replace("proposal_status_bank_rollup.", "")
 
 
 def test_two_sessions_incrementing_the_same_key_lose_nothing(app):

@@ -11,9 +11,10 @@ from portal.core.audit import Actor
 from portal.core.db import utcnow
 from portal.core.errors import DomainError
 from portal.proposals import sla
-from portal.proposals.board import build_board
+from portal.proposals.board import build_board, column_cards
 from portal.proposals.listing import ProposalFilters, proposals_page
 from portal.proposals.services import change_status
+from portal.proposals.statuses import Status
 from tests import factories
 
 OPS = Actor(id=None, label="operador@teste")
@@ -64,7 +65,8 @@ def test_board_counts_amounts_breaches_and_cards_in_scope(db, org):
     columns = {col.status.value: col for col in board.columns}
     submitted = columns["submitted"]
     assert (submitted.count, submitted.amount, submitted.breached) == (2, Decimal("3000.30"), 1)
-    assert [p.id for p in submitted.cards] == [a.id, b.id]  # longest waiting first
+    cards = column_cards(db, org.operations_user, ProposalFilters(), limits, Status.SUBMITTED)
+    assert [p.id for p in cards.items] == [a.id, b.id] and not cards.has_next  # longest waiting first
     assert columns["waiting_signature"].needs_review == 1
     assert board.total == 3 and board.breached == 1
     mine = build_board(db, org.agent_user, ProposalFilters(), limits)
@@ -102,7 +104,8 @@ def test_finished_columns_count_only_the_last_30_days(db, org):
     _aged(db, old, 24 * 60)
     board = build_board(db, org.operations_user, ProposalFilters(), sla.limits(db))
     paid = next(c for c in board.columns if c.status.value == "paid")
-    assert paid.count == 1 and [p.id for p in paid.cards] == [recent.id] and paid.windowed
+    cards = column_cards(db, org.operations_user, ProposalFilters(), {}, Status.PAID)
+    assert paid.count == 1 and [p.id for p in cards.items] == [recent.id] and paid.windowed
     listed = proposals_page(db, org.operations_user, ProposalFilters(status="paid"), {}, None)
     assert {p.id for p in listed.items} == {recent.id, old.id}  # the list keeps all history
 
@@ -129,3 +132,30 @@ def test_list_rows_carry_the_names_and_fields_the_pages_show(db, org):
     assert (row.id, row.client_name, row.agent_name) == (made.id, "Maria da Silva", org.agent.name)
     assert (row.bank_code, row.status, row.version) == ("facta", "submitted", 1)
     assert row.gross_amount == Decimal("1234.56")
+
+
+def test_column_cards_come_in_keyset_pages_in_scope(db, org):
+    """Open columns: longest waiting first; finished ones: latest first; each page picks
+    up after the last card (ties on the moment broken by number), scoped to the user."""
+    waiting = [_aged(db, factories.proposal(db, org.client), hours) for hours in (50, 40, 40, 30, 20, 10)]
+    theirs = _aged(db, factories.proposal(db, org.other_client), 45)
+    waiting[2].status_changed_at = waiting[1].status_changed_at  # same moment: id decides
+    db.flush()
+    ops = org.operations_user
+    first = column_cards(db, ops, ProposalFilters(), {}, Status.SUBMITTED, per_page=3)
+    assert [p.id for p in first.items] == [waiting[0].id, theirs.id, waiting[1].id] and first.has_next
+    second = column_cards(db, ops, ProposalFilters(), {}, Status.SUBMITTED, first.next_cursor, per_page=3)
+    assert [p.id for p in second.items] == [waiting[2].id, waiting[3].id, waiting[4].id]
+    third = column_cards(db, ops, ProposalFilters(), {}, Status.SUBMITTED, second.next_cursor, per_page=3)
+    assert [p.id for p in third.items] == [waiting[5].id] and not third.has_next
+    garbled = column_cards(db, ops, ProposalFilters(), {}, Status.SUBMITTED, "bm9wZQ", per_page=3)
+    assert [p.id for p in garbled.items] == [p.id for p in first.items]  # restarts at the top
+    mine = column_cards(db, org.agent_user, ProposalFilters(), {}, Status.SUBMITTED, per_page=10)
+    assert theirs.id not in [p.id for p in mine.items] and len(mine.items) == 6
+    paid = [_aged(db, factories.proposal(db, org.client, status="paid"), hours) for hours in (5, 1, 3)]
+    newest = column_cards(db, ops, ProposalFilters(), {}, Status.PAID, per_page=2)
+    assert [p.id for p in newest.items] == [paid[1].id, paid[2].id]
+    rest = column_cards(db, ops, ProposalFilters(), {}, Status.PAID, newest.next_cursor, per_page=2)
+    assert [p.id for p in rest.items] == [paid[0].id] and not rest.has_next
+    other_status = column_cards(db, ops, ProposalFilters(status="paid"), {}, Status.SUBMITTED)
+    assert other_status.items == []

@@ -15,7 +15,7 @@ from portal.core.ints import parse_int
 from portal.extensions import db
 from portal.people.permissions import Permission
 from portal.proposals import operations, sla
-from portal.proposals.board import build_board
+from portal.proposals.board import FIRST_CARDS, MORE_CARDS, build_board, column_cards
 from portal.proposals.listing import AGREEMENTS, agents_and_stores, filtered_proposals
 from portal.proposals.models import PRODUCT_LABELS, Proposal
 from portal.proposals.queries import ProposalPage
@@ -59,23 +59,32 @@ def _choices() -> dict[str, object]:
     }
 
 
+def _board_qs(args: MultiDict) -> str:
+    """The board's filters as a query string (kept by the cards' moves and column loads)."""
+    return urlencode([(k, v) for k in args for v in args.getlist(k) if k in BOARD_ARGS])
+
+
 def _board_response(args: MultiDict, status: int = 200) -> Response:
+    """The board's figures; each column then loads its own cards (`board_column`)."""
     filters = filters_from(args)
     limits = sla.limits(db.session)
     board = build_board(db.session, current_user, filters, limits)
+    # The list link's filters, and the columns' address built once, not per column.
+    shown = {"bank": filters.bank, "product": filters.product}
+    shown |= {"sla": "1" if filters.sla_breached else "", "needs_review": "1" if filters.needs_review else ""}
+    list_qs = urlencode([(k, v) for k, v in shown.items() if v])
     return render(
         "operations/board.html",
         block="board",
         status=status,
         board=board,
         filters=filters,
-        board_qs=urlencode([(k, v) for k in args for v in args.getlist(k) if k in BOARD_ARGS]),
-        limits=limits,
-        move_form=MoveForm(),
-        can_manage=current_user.can(Permission.PIPELINE_MANAGE),
+        board_qs=_board_qs(args),
+        columns_url=url_for("operations.board_column", status="-").removesuffix("-"),
+        list_url=url_for("operations.proposals"),
+        list_qs="&" + list_qs if list_qs else "",
         banks=registered_banks(),
         products=PRODUCT_LABELS,
-        **template_helpers(),
     )
 
 
@@ -83,6 +92,36 @@ def _board_response(args: MultiDict, status: int = 200) -> Response:
 @require(*VIEW)
 def board() -> Response:
     return _board_response(request.args)
+
+
+@bp.route("/board/columns/<status>")
+@require(*VIEW)
+def board_column(status: str) -> Response:
+    """One page of a column's cards (HTMX: the column loads it, "Carregar mais" the next)."""
+    try:
+        column = Status(status)
+    except ValueError:
+        return error_response(404, "Status desconhecido.")
+    limits = sla.limits(db.session)
+    cursor = request.args.get("cursor")
+    page = column_cards(
+        db.session,
+        current_user,
+        filters_from(request.args),
+        limits,
+        column,
+        cursor,
+        MORE_CARDS if cursor else FIRST_CARDS,
+    )
+    return render(
+        "operations/_board_cards.html",
+        page=page,
+        column=column,
+        limits=limits,
+        board_qs=_board_qs(request.args),
+        can_manage=current_user.can(Permission.PIPELINE_MANAGE),
+        **template_helpers(),
+    )
 
 
 @bp.route("/proposals")

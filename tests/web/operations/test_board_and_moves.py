@@ -35,9 +35,31 @@ def test_board_shows_columns_counts_and_cards(client, db, org, sign_in):
     html = client.get("/operations/board").get_data(as_text=True)
     assert 'data-testid="count-submitted">2<' in html
     assert "R$ 4.000,00" in html
-    assert "Maria da Silva" in html and "José Souza" in html
-    assert "→ Aguardando formalização" in html  # move button of a submitted card
-    assert "Pendente…" in html  # a move that asks for a reason
+    # The page carries the figures; the open column loads its cards as soon as it shows.
+    assert "Maria da Silva" not in html
+    assert re.search(r'hx-get="/operations/board/columns/submitted"\s+hx-trigger="load"', html)
+    cards = client.get("/operations/board/columns/submitted", headers=HX).get_data(as_text=True)
+    assert "Maria da Silva" in cards and "José Souza" in cards and "<html" not in cards
+    assert "→ Aguardando formalização" in cards  # move button of a submitted card
+    assert "Pendente…" in cards  # a move that asks for a reason
+    assert "Carregar mais" not in cards
+    assert client.get("/operations/board/columns/nope", headers=HX).status_code == 404
+
+
+def test_a_column_shows_five_cards_then_loads_more(client, db, org, sign_in):
+    made = [factories.proposal(db, org.client, bank_code="facta") for _ in range(7)]
+    factories.proposal(db, org.client, bank_code="c6")
+    sign_in(org.operations_user)
+    html = client.get("/operations/board?bank=facta").get_data(as_text=True)
+    assert 'hx-get="/operations/board/columns/submitted?bank=facta"' in html  # filters kept
+    assert 'href="/operations/proposals?status=submitted&amp;bank=facta">ver todas (7)</a>' in html
+    first = client.get("/operations/board/columns/submitted?bank=facta", headers=HX).get_data(as_text=True)
+    assert re.findall(r'data-testid="card-(\d+)"', first) == [str(p.id) for p in made[:5]]
+    more = re.search(r'hx-get="([^"]+)"[^>]*data-testid="more-submitted"', first)
+    assert more and "bank=facta" in more.group(1) and "Carregar mais" in first
+    rest = client.get(more.group(1).replace("&amp;", "&"), headers=HX).get_data(as_text=True)
+    assert re.findall(r'data-testid="card-(\d+)"', rest) == [str(p.id) for p in made[5:]]
+    assert "Carregar mais" not in rest
 
 
 def test_move_by_htmx_button_rerenders_the_board(client, db, org, sign_in):
@@ -57,7 +79,10 @@ def test_move_by_htmx_button_rerenders_the_board(client, db, org, sign_in):
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert 'data-testid="count-waiting_signature">1<' in html and "<html" not in html
-    assert 'name="board_query" value="bank=facta"' in html  # filters survive the move
+    # Filters survive the move: the redrawn columns load their cards with them.
+    assert 'hx-get="/operations/board/columns/waiting_signature?bank=facta"' in html
+    cards = client.get("/operations/board/columns/waiting_signature?bank=facta", headers=HX)
+    assert 'name="board_query" value="bank=facta"' in cards.get_data(as_text=True)
     assert _events(db, proposal) == ["submitted", "waiting_signature"]
 
 
@@ -176,8 +201,11 @@ def test_board_folds_empty_and_finished_columns_and_confirms_moves(client, db, o
     assert len(re.findall(r'<details class="board-column"[^>]* open>', html)) == 1
     # Folded columns still show their name and count in the (sticky) header.
     assert 'data-testid="count-paid">1<' in html and "board-column-head" in html
-    assert (
-        f'hx-confirm="Mover a proposta nº {submitted.id} para “Aguardando formalização”?"' in html
+    # A folded column loads its cards when it is unfolded, not with the page.
+    assert re.search(
+        r'hx-get="/operations/board/columns/paid"\s+hx-trigger="toggle once from:closest details"', html
     )
+    cards = client.get("/operations/board/columns/submitted", headers=HX).get_data(as_text=True)
+    assert f'hx-confirm="Mover a proposta nº {submitted.id} para “Aguardando formalização”?"' in cards
     css = client.get("/static/css/pipeline.css").get_data(as_text=True)
     assert re.search(r"\.board-column-head \{[^}]*position: sticky; top: 0", css)

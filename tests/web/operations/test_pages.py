@@ -79,6 +79,7 @@ def test_results_fragment_reads_no_filter_choices(client, db, org, sign_in, app)
     "path",
     [
         "/operations/board",
+        "/operations/board/columns/submitted",
         "/operations/proposals",
         "/operations/proposals?needs_review=1",
         "/operations/proposals?bank=facta&status=submitted&sla=1",

@@ -7,6 +7,7 @@ import pytest
 ROLES = ["agent", "supervisor", "operations", "finance", "manager", "admin"]
 EXPECTED = {
     "/operations/board": {"operations", "manager"},
+    "/operations/board/columns/submitted": {"operations", "manager"},
     "/operations/proposals": {"operations", "manager"},
     "/operations/proposals/export.xlsx": {"operations", "manager"},
     "/operations/mappings": {"operations", "manager"},
