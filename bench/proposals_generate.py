@@ -227,7 +227,8 @@ def main() -> None:
             # Fresh statistics and visibility map (index-only scans), as autovacuum would.
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 conn.exec_driver_sql("VACUUM ANALYZE proposals")
-                conn.exec_driver_sql("VACUUM ANALYZE proposal_status_rollup")
+                for table in ("proposal_status_rollup", "proposal_status_bank_rollup", "proposal_status_hours"):
+                    conn.exec_driver_sql(f"VACUUM ANALYZE {table}")
         elapsed = time.perf_counter() - started
         print(f"Pronto: {done:,} propostas em {elapsed:.1f}s ({done / elapsed:,.0f}/s).")
 
