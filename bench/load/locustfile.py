@@ -21,11 +21,10 @@ import random
 import re
 from pathlib import Path
 
+import accounts
 import pyotp
 from locust import HttpUser, between, events, task
 from locust.runners import Runner
-
-import accounts
 
 PLAN = json.loads(Path(os.environ["ATHENAS_LOAD_PLAN"]).read_text(encoding="utf-8"))
 BASELINE_PATH = os.environ.get("ATHENAS_LOAD_BASELINE_PATH", "/bench/select1")
@@ -34,7 +33,14 @@ MAX_REQUESTS = int(os.environ.get("ATHENAS_LOAD_MAX_REQUESTS", "100000"))
 LOOKUP_BANKS = ["facta", "daycoval", "c6", "master"]
 SIMULATION_BANKS = ["facta", "daycoval", "c6"]
 # Statuses operations works on and the ones they move proposals out of.
-OPEN_STATUSES = ["submitted", "waiting_signature", "signed", "under_analysis", "pending", "awaiting_endorsement"]
+OPEN_STATUSES = [
+    "submitted",
+    "waiting_signature",
+    "signed",
+    "under_analysis",
+    "pending",
+    "awaiting_endorsement",
+]
 MOVABLE = ["submitted", "waiting_signature", "under_analysis"]
 LIST_BANKS = ["", "facta", "daycoval", "c6", "master", "bradesco"]
 
@@ -121,7 +127,11 @@ class PortalUser(HttpUser):
     def login(self) -> None:
         form = self.client.get("/login", name="/login")
         token = CSRF_FIELD.search(form.text)
-        data = {"email": self.email, "password": accounts.PASSWORD, "csrf_token": token.group(1) if token else ""}
+        data = {
+            "email": self.email,
+            "password": accounts.PASSWORD,
+            "csrf_token": token.group(1) if token else "",
+        }
         with self.client.post("/login", data=data, name="/login (POST)", catch_response=True) as response:
             if self.role in accounts.MFA_ROLES:
                 if "/login/mfa" not in response.url:
@@ -235,7 +245,9 @@ class Operations(PortalUser):
     @task(5)
     def filtered_list(self) -> None:
         status, bank = random.choice(OPEN_STATUSES), random.choice(LIST_BANKS)
-        found = self.page(f"/operations/proposals?status={status}&bank={bank}", "/operations/proposals?[filtros]")
+        found = self.page(
+            f"/operations/proposals?status={status}&bank={bank}", "/operations/proposals?[filtros]"
+        )
         ids = PROPOSAL_LINK.findall(found.text) if found.ok else []
         if ids:
             self.page(f"/operations/proposals/{random.choice(ids)}", "/operations/proposals/[id]")

@@ -41,9 +41,8 @@ from portal.core.audit import SYSTEM  # noqa: E402
 from portal.core.crypto import get_keyring  # noqa: E402
 from portal.core.documents import generate_cpf  # noqa: E402
 from portal.core.migrations import alembic_config  # noqa: E402
-from portal.demo import seed  # noqa: E402
+from portal.demo import scenarios, seed  # noqa: E402
 from portal.demo.banks import follow_sandbox, sandbox_url  # noqa: E402
-from portal.demo import scenarios  # noqa: E402
 from portal.extensions import db  # noqa: E402
 from portal.insights import dashboard  # noqa: E402
 from portal.people import certifications, collaborators, mfa, org, services  # noqa: E402
@@ -114,7 +113,13 @@ def _ready_to_sell(session, agent: Collaborator, number: int, banks) -> list[int
     for bank, secret in OPERATOR_CODES:
         if bank in banks and codes.operator_code_for(session, agent.id, bank) is None:
             codes.set_operator_code(
-                session, SYSTEM, agent, bank_code=bank, operator_code=f"CARGA{number:03d}", secret=secret, banks=banks
+                session,
+                SYSTEM,
+                agent,
+                bank_code=bank,
+                operator_code=f"CARGA{number:03d}",
+                secret=secret,
+                banks=banks,
             )
     ring = get_keyring()
     rng = random.Random(9100 + number)
@@ -182,7 +187,9 @@ def prepare(session, app) -> dict:
         for number in range(1, accounts.COUNTS[role] + 1):
             _user(session, role, number)
     periods = session.scalars(
-        select(LedgerEntry.posting_period).group_by(LedgerEntry.posting_period).order_by(func.max(LedgerEntry.id))
+        select(LedgerEntry.posting_period)
+        .group_by(LedgerEntry.posting_period)
+        .order_by(func.max(LedgerEntry.id))
     ).all()
     plan["periods"] = list(periods)[-3:]
     plan["sections"] = list(dashboard.SECTION_SLUGS)

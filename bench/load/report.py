@@ -88,7 +88,8 @@ def machine() -> str:
         kb = int(meminfo.read_text().split()[1])
         memory = f", {kb / 1024 / 1024:.1f} GB de memória".replace(".", ",")
     load = ", ".join(f"{v:.2f}".replace(".", ",") for v in os.getloadavg())
-    return f"{platform.machine()} {model} ({os.cpu_count()} núcleos){memory}; carga média (1, 5, 15 min): {load}"
+    cores = f"{platform.machine()} {model} ({os.cpu_count()} núcleos){memory}"
+    return f"{cores}; carga média (1, 5, 15 min): {load}"
 
 
 def _int(value: int) -> str:
@@ -134,7 +135,8 @@ def read_failures(prefix: Path) -> list[tuple[str, str, str, int]]:
         return []
     with path.open(encoding="utf-8") as handle:
         return [
-            (item["Method"], item["Name"], item["Error"], int(item["Occurrences"])) for item in csv.DictReader(handle)
+            (item["Method"], item["Name"], item["Error"], int(item["Occurrences"]))
+            for item in csv.DictReader(handle)
         ]
 
 
@@ -174,7 +176,8 @@ def section(result: Result, users: int, run_time: str) -> list[str]:
     if base is None or base.p99 <= 0:
         return [*lines, "Sem medições da página base: razões não calculadas.", ""]
     lines += [
-        "| Página | Método | Requisições | req/s | p50 (ms) | p95 (ms) | p99 (ms) | Erros | req/s ÷ base | p99 ÷ base | Meta p99 ≤ 3× |",
+        "| Página | Método | Requisições | req/s | p50 (ms) | p95 (ms) | p99 (ms) | Erros "
+        "| req/s ÷ base | p99 ÷ base | Meta p99 ≤ 3× |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     over = []
@@ -188,14 +191,17 @@ def section(result: Result, users: int, run_time: str) -> list[str]:
                 over.append(f"{row.name} ({_num(ratio, 2)}×)")
         else:
             verdict = "—"
+        throughput = row.rps / base.rps if base.rps else 0.0
         lines.append(
             f"| {row.name} | {row.method} | {_int(row.count)} | {_num(row.rps, 2)} | {_num(row.p50, 0)} | "
-            f"{_num(row.p95, 0)} | {_num(row.p99, 0)} | {_int(row.failures)} | {_num(row.rps / base.rps if base.rps else 0, 2)} | "
+            f"{_num(row.p95, 0)} | {_num(row.p99, 0)} | {_int(row.failures)} | {_num(throughput, 2)} | "
             f"{_num(ratio, 2)}× | {verdict} |"
         )
     lines.append("")
     lines.append(
-        f"- Páginas acima de 3× o p99 da base: {', '.join(over)}." if over else "- Todas as páginas dentro da meta (p99 ≤ 3× a base)."
+        f"- Páginas acima de 3× o p99 da base: {', '.join(over)}."
+        if over
+        else "- Todas as páginas dentro da meta (p99 ≤ 3× a base)."
     )
     if result.failures:
         lines += ["", "Erros:", "", "| Método | Página | Erro | Ocorrências |", "|---|---|---|---:|"]

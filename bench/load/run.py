@@ -67,13 +67,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--database-url", default=env_get("ATHENAS_LOAD_DATABASE_URL", ""))
     parser.add_argument(
         "--postgres-url",
-        default=env_get("ATHENAS_LOAD_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"),
+        default=env_get(
+            "ATHENAS_LOAD_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
+        ),
     )
     parser.add_argument("--redis-url", default=env_get("ATHENAS_LOAD_REDIS_URL", "redis://127.0.0.1:6379/8"))
     parser.add_argument("--users", type=int, default=int(env_get("ATHENAS_LOAD_USERS", "50")))
     parser.add_argument("--spawn-rate", type=float, default=float(env_get("ATHENAS_LOAD_SPAWN_RATE", "5")))
     parser.add_argument("--run-time", default=env_get("ATHENAS_LOAD_RUN_TIME", "60s"))
-    parser.add_argument("--max-requests", type=int, default=int(env_get("ATHENAS_LOAD_MAX_REQUESTS", "100000")))
+    parser.add_argument(
+        "--max-requests", type=int, default=int(env_get("ATHENAS_LOAD_MAX_REQUESTS", "100000"))
+    )
     parser.add_argument("--output", type=Path, default=ROOT / "bench" / "results" / "load.md")
     parser.add_argument("--keep", action="store_true", help="mantém o banco de trabalho e os logs")
     return parser.parse_args(argv)
@@ -216,8 +220,10 @@ def run_one(args: argparse.Namespace, template: str, work: Path) -> tuple[report
         control = ["--control-socket", str(logs / "gunicorn.ctl")]  # other Gunicorns may run here
         gunicorn = [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", *control, "bench.load.wsgi_bench:app"]
         procs.start("gunicorn", gunicorn, {**env, **bind, "GUNICORN_LOGLEVEL": "warning"})
-        worker = [str(BIN / "celery"), "-A", "portal.worker", "worker", "--pool=threads", "-c", "2",
-                  "--loglevel=INFO", "--without-gossip", "--without-mingle", "-n", f"carga-{portal_port}@%h"]  # fmt: skip
+        worker = [
+            str(BIN / "celery"), "-A", "portal.worker", "worker", "--pool=threads", "-c", "2",
+            "--loglevel=INFO", "--without-gossip", "--without-mingle", "-n", f"carga-{portal_port}@%h",
+        ]  # fmt: skip
         procs.start("worker", worker, env)
         wait_until(lambda: requests.get(f"{portal}/healthz", timeout=2).ok, procs, "o portal (Gunicorn)")
         wait_until(lambda: "ready." in procs.tail("worker", 100_000), procs, "o worker Celery")
