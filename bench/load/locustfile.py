@@ -280,14 +280,19 @@ class Operations(PortalUser):
             "reason": "Movimento do teste de carga",
             "sub_status": "",
         }
+        # The move itself (303), then the proposal page the browser is sent to, measured
+        # as that page: each row of the report is one request.
         with self.client.post(
             f"/operations/proposals/{proposal}/status",
             data=data,
             name="/operations/proposals/[id]/status (mover)",
+            allow_redirects=False,
             catch_response=True,
         ) as response:
-            if response.ok and "movida para" not in response.text:
-                response.failure("movimento sem confirmação")
+            if response.status_code != 303:
+                response.failure(f"movimento respondeu {response.status_code}")
+                return
+        self.page(f"/operations/proposals/{proposal}", "/operations/proposals/[id]", expect="movida para")
 
 
 class Finance(PortalUser):

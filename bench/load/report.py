@@ -230,6 +230,8 @@ Gerado por `make bench-load` (bench/load/run.py); reescrito a cada execução.
   chamadas que esperam o banco (consulta, simulação, digitação: o tempo do banco sandbox conta).
 - Erro = status HTTP fora de 2xx/3xx ou resposta sem o que o usuário veio buscar (o cartão de
   margem, as ofertas, a proposta, a confirmação do movimento).
+- Cada linha é uma requisição: o movimento de status é o POST (303); a página da proposta para
+  onde o navegador vai depois entra na linha `/operations/proposals/[id]`.
 - Máquina: {machine}
 """
 

@@ -246,7 +246,12 @@ def run_one(args: argparse.Namespace, template: str, work: Path) -> tuple[report
             "ATHENAS_LOAD_MAX_REQUESTS": str(args.max_requests),
             "PYTHONPATH": str(HERE),
         }
+        before = os.getloadavg()[0]
         finished = subprocess.run(locust, cwd=ROOT, env=locust_env, timeout=total + 180)
+        # The machine is shared: how busy it was says how far the times are the portal's own.
+        facts["Carga média da máquina (1 min), antes → depois"] = (
+            f"{before:.2f} → {os.getloadavg()[0]:.2f}".replace(".", ",")
+        )
         alive = True
         try:
             procs.check()  # a server that died under load fails the run
