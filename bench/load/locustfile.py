@@ -19,10 +19,12 @@ import json
 import os
 import random
 import re
+import time
 from pathlib import Path
 
 import accounts
 import pyotp
+from gevent import GreenletExit
 from locust import HttpUser, between, events, task
 from locust.runners import Runner
 
@@ -30,6 +32,8 @@ PLAN = json.loads(Path(os.environ["ATHENAS_LOAD_PLAN"]).read_text(encoding="utf-
 BASELINE_PATH = os.environ.get("ATHENAS_LOAD_BASELINE_PATH", "/bench/select1")
 BASELINE_NAME = "SELECT 1 (página base)"
 MAX_REQUESTS = int(os.environ.get("ATHENAS_LOAD_MAX_REQUESTS", "100000"))
+# A request still unanswered after this long fails as a timeout (what a person would call it).
+TIMEOUT = float(os.environ.get("ATHENAS_LOAD_TIMEOUT", "30"))
 LOOKUP_BANKS = ["facta", "daycoval", "c6", "master"]
 SIMULATION_BANKS = ["facta", "daycoval", "c6"]
 # Statuses operations works on and the ones they move proposals out of.
@@ -58,6 +62,8 @@ _sent = itertools.count(1)
 # Logins happen while users are spawned, before the statistics are reset (--reset-stats):
 # kept here and written at the end, so a failed login is never lost with the reset.
 _logins: list[dict] = []
+# Requests cut by the end of the run (never in Locust's statistics): listed in the report.
+_unfinished: list[dict] = []
 
 
 @events.request.add_listener
@@ -72,10 +78,10 @@ def _bound(name: str = "", response_time: float = 0, exception: object = None, *
 
 
 @events.quitting.add_listener
-def _write_logins(**_kwargs) -> None:
-    target = os.environ.get("ATHENAS_LOAD_LOGINS")
+def _write_extras(**_kwargs) -> None:
+    target = os.environ.get("ATHENAS_LOAD_EXTRAS")
     if target:
-        Path(target).write_text(json.dumps(_logins), encoding="utf-8")
+        Path(target).write_text(json.dumps({"logins": _logins, "unfinished": _unfinished}), encoding="utf-8")
 
 
 @events.init.add_listener
@@ -92,6 +98,7 @@ class PortalUser(HttpUser):
     _turns: dict[str, itertools.count] = {}
 
     def on_start(self) -> None:
+        self._with_timeout()
         logins = PLAN["roles"][self.role]
         turn = next(self._turns.setdefault(self.role, itertools.count()))
         self.index, self.email = turn, logins[turn % len(logins)]
@@ -99,6 +106,24 @@ class PortalUser(HttpUser):
         self.login()
 
     # ------------------------------------------------------------------ helpers
+
+    def _with_timeout(self) -> None:
+        """Every request of this user: TIMEOUT seconds at most, and noted when the run's end
+        cuts it (Locust stops users by killing their greenlets)."""
+        send = self.client.request
+
+        def request(method, url, *args, **kwargs):
+            kwargs.setdefault("timeout", TIMEOUT)
+            started = time.monotonic()
+            try:
+                return send(method, url, *args, **kwargs)
+            except GreenletExit:
+                _unfinished.append(
+                    {"name": kwargs.get("name") or url, "s": round(time.monotonic() - started, 1)}
+                )
+                raise
+
+        self.client.request = request  # type: ignore[method-assign]
 
     def _keep_csrf(self, text: str) -> None:
         found = CSRF_META.search(text)

@@ -42,8 +42,12 @@ class Result:
     facts: dict[str, str]
     rows: list[Row]
     failures: list[tuple[str, str, str, int]]
-    logins: list[dict]
+    extras: dict
     started: str = field(default_factory=lambda: datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"))
+
+    @property
+    def logins(self) -> list[dict]:
+        return self.extras.get("logins", [])
 
     @property
     def login_errors(self) -> int:
@@ -140,8 +144,19 @@ def read_failures(prefix: Path) -> list[tuple[str, str, str, int]]:
         ]
 
 
-def read_logins(path: Path) -> list[dict]:
-    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else []
+def read_extras(path: Path) -> dict:
+    """What the locustfile kept apart: the ramp's logins, the requests cut by the end."""
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def _unfinished_line(unfinished: list[dict]) -> str:
+    if not unfinished:
+        return "- Requisições cortadas pelo fim da janela: nenhuma."
+    cut = ", ".join(f"{u['name']} ({_num(u['s'])} s)" for u in sorted(unfinished, key=lambda u: -u["s"])[:8])
+    return (
+        f"- Requisições cortadas pelo fim da janela (sem resposta ainda, fora das estatísticas): "
+        f"{len(unfinished)}: {cut}"
+    )
 
 
 def _login_line(logins: list[dict]) -> str:
@@ -171,6 +186,7 @@ def section(result: Result, users: int, run_time: str) -> list[str]:
         f"{_int(total)} requisições, {_num(sum(r.rps for r in result.rows))} req/s no total; "
         f"erros: {_int(result.errors)}",
         _login_line(result.logins),
+        _unfinished_line(result.extras.get("unfinished", [])),
         "",
     ]
     if base is None or base.p99 <= 0:
@@ -228,8 +244,8 @@ Gerado por `make bench-load` (bench/load/run.py); reescrito a cada execução.
   da base (depende dos pesos das tarefas) e p99 da linha ÷ p99 da base (meta ≤ 3 nas páginas).
 - Fora da meta (—): login (Argon2 de propósito), exportações (a lista filtrada inteira) e as
   chamadas que esperam o banco (consulta, simulação, digitação: o tempo do banco sandbox conta).
-- Erro = status HTTP fora de 2xx/3xx ou resposta sem o que o usuário veio buscar (o cartão de
-  margem, as ofertas, a proposta, a confirmação do movimento).
+- Erro = status HTTP fora de 2xx/3xx, resposta sem o que o usuário veio buscar (o cartão de
+  margem, as ofertas, a proposta, a confirmação do movimento) ou sem resposta em 30 s.
 - Cada linha é uma requisição: o movimento de status é o POST (303); a página da proposta para
   onde o navegador vai depois entra na linha `/operations/proposals/[id]`.
 - Máquina: {machine}

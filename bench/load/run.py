@@ -228,7 +228,7 @@ def run_one(args: argparse.Namespace, template: str, work: Path) -> tuple[report
         wait_until(lambda: requests.get(f"{portal}/healthz", timeout=2).ok, procs, "o portal (Gunicorn)")
         wait_until(lambda: "ready." in procs.tail("worker", 100_000), procs, "o worker Celery")
         print(f"Portal em {portal}; Locust: {args.users} usuários por {args.run_time}…", flush=True)
-        stats, logins = work / "locust", work / "logins.json"
+        stats, extras = work / "locust", work / "extras.json"
         # The statistics restart once every user was spawned (and signed in): the measured
         # window is --run-time with all the users on, not the ramp and its burst of logins.
         ramp = math.ceil(args.users / args.spawn_rate) + 5
@@ -242,7 +242,7 @@ def run_one(args: argparse.Namespace, template: str, work: Path) -> tuple[report
         locust_env = {
             **env,
             "ATHENAS_LOAD_PLAN": str(plan),
-            "ATHENAS_LOAD_LOGINS": str(logins),
+            "ATHENAS_LOAD_EXTRAS": str(extras),
             "ATHENAS_LOAD_MAX_REQUESTS": str(args.max_requests),
             "PYTHONPATH": str(HERE),
         }
@@ -262,7 +262,7 @@ def run_one(args: argparse.Namespace, template: str, work: Path) -> tuple[report
         if args.database_url:
             label = "Banco informado (--database-url)"
         result = report.Result(
-            label, facts, report.read_stats(stats), report.read_failures(stats), report.read_logins(logins)
+            label, facts, report.read_stats(stats), report.read_failures(stats), report.read_extras(extras)
         )
         return result, alive and finished.returncode in (0, 1)
     raise AssertionError("unreachable")
