@@ -62,8 +62,10 @@ _sent = itertools.count(1)
 # Logins happen while users are spawned, before the statistics are reset (--reset-stats):
 # kept here and written at the end, so a failed login is never lost with the reset.
 _logins: list[dict] = []
-# Requests cut by the end of the run (never in Locust's statistics): listed in the report.
+# Requests cut by the end of the run (never in Locust's statistics) and the pages asked for
+# in the measured window: a page asked for but never answered is shown, not left out.
 _unfinished: list[dict] = []
+_asked: dict[str, int] = {}
 
 
 @events.request.add_listener
@@ -77,11 +79,17 @@ def _bound(name: str = "", response_time: float = 0, exception: object = None, *
             runner.quit()
 
 
+@events.reset_stats.add_listener
+def _window_starts(**_kwargs) -> None:
+    _asked.clear()
+
+
 @events.quitting.add_listener
 def _write_extras(**_kwargs) -> None:
     target = os.environ.get("ATHENAS_LOAD_EXTRAS")
     if target:
-        Path(target).write_text(json.dumps({"logins": _logins, "unfinished": _unfinished}), encoding="utf-8")
+        extras = {"logins": _logins, "unfinished": _unfinished, "asked": _asked}
+        Path(target).write_text(json.dumps(extras), encoding="utf-8")
 
 
 @events.init.add_listener
@@ -114,6 +122,8 @@ class PortalUser(HttpUser):
 
         def request(method, url, *args, **kwargs):
             kwargs.setdefault("timeout", TIMEOUT)
+            name = kwargs.get("name") or url
+            _asked[name] = _asked.get(name, 0) + 1
             started = time.monotonic()
             try:
                 return send(method, url, *args, **kwargs)

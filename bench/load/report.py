@@ -213,12 +213,21 @@ def section(result: Result, users: int, run_time: str) -> list[str]:
             f"{_num(row.p95, 0)} | {_num(row.p99, 0)} | {_int(row.failures)} | {_num(throughput, 2)} | "
             f"{_num(ratio, 2)}× | {verdict} |"
         )
+    answered = {row.name for row in result.rows}
+    silent = sorted(name for name in result.extras.get("asked", {}) if name not in answered)
+    for name in silent:
+        lines.append(f"| {name} | — | 0 | — | — | — | — | — | — | — | **sem resposta na janela** |")
     lines.append("")
-    lines.append(
-        f"- Páginas acima de 3× o p99 da base: {', '.join(over)}."
-        if over
-        else "- Todas as páginas dentro da meta (p99 ≤ 3× a base)."
-    )
+    unmeasured = [name for name in silent if judged(Row("", name, 0, 0, 0, 0, 0, 0))]
+    if over:
+        lines.append(f"- Páginas acima de 3× o p99 da base: {', '.join(over)}.")
+    elif not unmeasured:
+        lines.append("- Todas as páginas dentro da meta (p99 ≤ 3× a base).")
+    if unmeasured:
+        lines.append(
+            f"- Pedidas e nunca respondidas dentro da janela (não medidas; ver as cortadas acima): "
+            f"{', '.join(unmeasured)}."
+        )
     if result.failures:
         lines += ["", "Erros:", "", "| Método | Página | Erro | Ocorrências |", "|---|---|---|---:|"]
         lines += [f"| {m} | {n} | {e.replace('|', '/')[:200]} | {c} |" for m, n, e, c in result.failures]
