@@ -24,6 +24,7 @@ from pathlib import Path
 
 import accounts
 import pyotp
+import requests
 from gevent import GreenletExit
 from locust import HttpUser, between, events, task
 from locust.runners import Runner
@@ -59,6 +60,9 @@ TARGETS = re.compile(r'<option value="([a-z_]+)">')
 
 LOGIN_NAMES = ("/login", "/login (POST)", "/login/mfa (POST)")
 _sent = itertools.count(1)
+# Reused keep-alive connections the server had just closed (Gunicorn's keepalive = 5 s): the
+# request is sent once more, as browsers do; counted and reported.
+_resent: list[str] = []
 # Logins happen while users are spawned, before the statistics are reset (--reset-stats):
 # kept here and written at the end, so a failed login is never lost with the reset.
 _logins: list[dict] = []
@@ -79,6 +83,13 @@ def _bound(name: str = "", response_time: float = 0, exception: object = None, *
             runner.quit()
 
 
+def answered(response) -> bool:
+    """A response arrived (no connection error or timeout) with a 2xx/3xx status. Never
+    `response.ok`: on a connection error it raises inside the task and the request
+    would vanish from the statistics instead of counting as an error."""
+    return getattr(response, "error", None) is None and 200 <= (response.status_code or 0) < 400
+
+
 @events.reset_stats.add_listener
 def _window_starts(**_kwargs) -> None:
     _asked.clear()
@@ -88,7 +99,7 @@ def _window_starts(**_kwargs) -> None:
 def _write_extras(**_kwargs) -> None:
     target = os.environ.get("ATHENAS_LOAD_EXTRAS")
     if target:
-        extras = {"logins": _logins, "unfinished": _unfinished, "asked": _asked}
+        extras = {"logins": _logins, "unfinished": _unfinished, "asked": _asked, "resent": _resent}
         Path(target).write_text(json.dumps(extras), encoding="utf-8")
 
 
@@ -126,7 +137,12 @@ class PortalUser(HttpUser):
             _asked[name] = _asked.get(name, 0) + 1
             started = time.monotonic()
             try:
-                return send(method, url, *args, **kwargs)
+                result = send(method, url, *args, **kwargs)
+                error = getattr(result, "error", None)
+                if isinstance(error, requests.ConnectionError) and not isinstance(error, requests.Timeout):
+                    _resent.append(name)  # the first answer is never entered, so never reported
+                    result = send(method, url, *args, **kwargs)
+                return result
             except GreenletExit:
                 _unfinished.append(
                     {"name": kwargs.get("name") or url, "s": round(time.monotonic() - started, 1)}
@@ -143,11 +159,11 @@ class PortalUser(HttpUser):
     def page(self, path: str, name: str, expect: str = "", **kwargs):
         """A full page (GET), checked for `expect`; keeps the page's CSRF token."""
         with self.client.get(path, name=name, catch_response=True, **kwargs) as response:
-            if response.ok and expect and expect not in response.text:
+            if answered(response) and expect and expect not in response.text:
                 response.failure(f"sem “{expect}” na página")
-            elif response.ok and response.url and "/login" in response.url:
+            elif answered(response) and response.url and "/login" in response.url:
                 response.failure("sessão perdida: voltou ao login")
-            if response.ok:
+            if answered(response):
                 self._keep_csrf(response.text)
             return response
 
@@ -155,36 +171,39 @@ class PortalUser(HttpUser):
         """A POST as HTMX sends it: the body's hx-headers carry the CSRF token."""
         headers = {"HX-Request": "true", "X-CSRFToken": self.csrf}
         with self.client.post(path, data=data, headers=headers, name=name, catch_response=True) as response:
-            if response.ok and expect and expect not in response.text:
+            if answered(response) and expect and expect not in response.text:
                 response.failure(f"sem “{expect}” na resposta")
             return response
 
     def login(self) -> None:
-        form = self.client.get("/login", name="/login")
-        token = CSRF_FIELD.search(form.text)
+        with self.client.get("/login", name="/login", catch_response=True) as form:
+            token = CSRF_FIELD.search(form.text) if answered(form) else None
         data = {
             "email": self.email,
             "password": accounts.PASSWORD,
             "csrf_token": token.group(1) if token else "",
         }
         with self.client.post("/login", data=data, name="/login (POST)", catch_response=True) as response:
-            if self.role in accounts.MFA_ROLES:
-                if "/login/mfa" not in response.url:
-                    response.failure("login sem o passo do código TOTP")
-                    return
-                step = CSRF_FIELD.search(response.text)
-                code = pyotp.TOTP(accounts.TOTP_SECRET).now()
-                payload = {"code": code, "csrf_token": step.group(1) if step else ""}
-                with self.client.post(
-                    "/login/mfa", data=payload, name="/login/mfa (POST)", catch_response=True
-                ) as second:
-                    if "/login" in second.url:
-                        second.failure("código TOTP recusado")
-                    self._keep_csrf(second.text)
+            if not answered(response):
+                return  # reported as an error when the block ends
+            if self.role not in accounts.MFA_ROLES:
+                if "/login" in response.url:
+                    response.failure("login recusado")
+                self._keep_csrf(response.text)
                 return
-            if "/login" in response.url:
-                response.failure("login recusado")
-            self._keep_csrf(response.text)
+            if "/login/mfa" not in response.url:
+                response.failure("login sem o passo do código TOTP")
+                return
+            step = CSRF_FIELD.search(response.text)
+        code = pyotp.TOTP(accounts.TOTP_SECRET).now()
+        payload = {"code": code, "csrf_token": step.group(1) if step else ""}
+        with self.client.post(
+            "/login/mfa", data=payload, name="/login/mfa (POST)", catch_response=True
+        ) as second:
+            if answered(second) and "/login" in second.url:
+                second.failure("código TOTP recusado")
+            elif answered(second):
+                self._keep_csrf(second.text)
 
     @task(2)
     def baseline(self) -> None:
@@ -210,7 +229,7 @@ class Agent(PortalUser):
     def search_clients(self) -> None:
         term = random.choice(self.terms)
         found = self.page(f"/sales/clients?q={term}", "/sales/clients?q=[busca]")
-        ids = CLIENT_LINK.findall(found.text) if found.ok else []
+        ids = CLIENT_LINK.findall(found.text) if answered(found) else []
         if ids:
             self.page(f"/sales/clients/{random.choice(ids)}", "/sales/clients/[id]")
 
@@ -243,9 +262,9 @@ class Agent(PortalUser):
         result = self.htmx_post(
             f"/sales/clients/{client}/simulate", "/sales/clients/[id]/simulate (HTMX POST)", form
         )
-        offers = OFFER.findall(result.text) if result.ok else []
+        offers = OFFER.findall(result.text) if answered(result) else []
         if not offers:
-            if result.ok:
+            if answered(result):
                 result.failure("simulação sem ofertas")
             return
         if random.random() < 0.5:  # half the simulations become proposals
@@ -283,7 +302,7 @@ class Operations(PortalUser):
         found = self.page(
             f"/operations/proposals?status={status}&bank={bank}", "/operations/proposals?[filtros]"
         )
-        ids = PROPOSAL_LINK.findall(found.text) if found.ok else []
+        ids = PROPOSAL_LINK.findall(found.text) if answered(found) else []
         if ids:
             self.page(f"/operations/proposals/{random.choice(ids)}", "/operations/proposals/[id]")
 
@@ -291,7 +310,7 @@ class Operations(PortalUser):
     def move(self) -> None:
         status = random.choice(MOVABLE)
         found = self.page(f"/operations/proposals?status={status}", "/operations/proposals?[filtros]")
-        ids = [int(i) for i in PROPOSAL_LINK.findall(found.text)] if found.ok else []
+        ids = [int(i) for i in PROPOSAL_LINK.findall(found.text)] if answered(found) else []
         # Each operations user works its own share of the list: two people moving the same
         # card at once is the optimistic lock's case (409), not what this load measures.
         share = len(PLAN["roles"]["operations"])
@@ -300,7 +319,7 @@ class Operations(PortalUser):
             return
         proposal = random.choice(mine)
         detail = self.page(f"/operations/proposals/{proposal}", "/operations/proposals/[id]")
-        form = MOVE_FORM.search(detail.text) if detail.ok else None
+        form = MOVE_FORM.search(detail.text) if answered(detail) else None
         if form is None:
             return
         version = VERSION.search(form.group(1))

@@ -43,6 +43,7 @@ class Result:
     rows: list[Row]
     failures: list[tuple[str, str, str, int]]
     extras: dict
+    exceptions: list[tuple[str, int]] = field(default_factory=list)
     started: str = field(default_factory=lambda: datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"))
 
     @property
@@ -55,7 +56,8 @@ class Result:
 
     @property
     def errors(self) -> int:
-        return sum(r.failures for r in self.rows if r.name not in LOGIN_NAMES) + self.login_errors
+        failed = sum(r.failures for r in self.rows if r.name not in LOGIN_NAMES)
+        return failed + self.login_errors + sum(count for _, count in self.exceptions)
 
 
 def database_facts(url: str) -> dict[str, str]:
@@ -144,6 +146,16 @@ def read_failures(prefix: Path) -> list[tuple[str, str, str, int]]:
         ]
 
 
+def read_exceptions(prefix: Path) -> list[tuple[str, int]]:
+    """Exceptions raised inside a task (a bug of the locustfile or an unexpected answer):
+    counted as errors, never silently lost."""
+    path = Path(f"{prefix}_exceptions.csv")
+    if not path.exists():
+        return []
+    with path.open(encoding="utf-8") as handle:
+        return [(item["Message"], int(item["Count"])) for item in csv.DictReader(handle)]
+
+
 def read_extras(path: Path) -> dict:
     """What the locustfile kept apart: the ramp's logins, the requests cut by the end."""
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
@@ -187,6 +199,8 @@ def section(result: Result, users: int, run_time: str) -> list[str]:
         f"erros: {_int(result.errors)}",
         _login_line(result.logins),
         _unfinished_line(result.extras.get("unfinished", [])),
+        f"- Conexões keep-alive fechadas pelo servidor no instante do reuso (requisição reenviada "
+        f"uma vez, como o navegador faz): {len(result.extras.get('resent', []))}",
         "",
     ]
     if base is None or base.p99 <= 0:
@@ -228,6 +242,15 @@ def section(result: Result, users: int, run_time: str) -> list[str]:
             f"- Pedidas e nunca respondidas dentro da janela (não medidas; ver as cortadas acima): "
             f"{', '.join(unmeasured)}."
         )
+    if result.exceptions:
+        lines += [
+            "",
+            "Exceções nas tarefas (contadas como erros):",
+            "",
+            "| Exceção | Ocorrências |",
+            "|---|---:|",
+        ]
+        lines += [f"| {m.replace('|', '/')[:200]} | {c} |" for m, c in result.exceptions]
     if result.failures:
         lines += ["", "Erros:", "", "| Método | Página | Erro | Ocorrências |", "|---|---|---|---:|"]
         lines += [f"| {m} | {n} | {e.replace('|', '/')[:200]} | {c} |" for m, n, e, c in result.failures]

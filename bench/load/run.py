@@ -262,7 +262,12 @@ def run_one(args: argparse.Namespace, template: str, work: Path) -> tuple[report
         if args.database_url:
             label = "Banco informado (--database-url)"
         result = report.Result(
-            label, facts, report.read_stats(stats), report.read_failures(stats), report.read_extras(extras)
+            label,
+            facts,
+            report.read_stats(stats),
+            report.read_failures(stats),
+            report.read_extras(extras),
+            report.read_exceptions(stats),
         )
         return result, alive and finished.returncode in (0, 1)
     raise AssertionError("unreachable")
