@@ -11,7 +11,7 @@ SANDBOX_PORT ?= 8099
 ATHENAS_SANDBOX_BANK_URL ?= http://127.0.0.1:$(SANDBOX_PORT)
 export PORT ATHENAS_SANDBOX_BANK_URL
 
-.PHONY: run worker test test-sqlite test-postgres test-browser test-browser-prod lint install system-deps browser-deps seed clean release deploy
+.PHONY: run worker test test-sqlite test-postgres test-browser test-browser-prod lint install system-deps browser-deps seed clean release deploy bench-load
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -83,6 +83,19 @@ test-browser-prod: install
 	else echo "TEST_DATABASE_URL/REDIS_URL não definidas: fluxos no formato de produção não executados."; fi
 
 test: test-sqlite test-postgres test-browser test-browser-prod
+
+# Load suite: Locust (optional group "bench", installed here) against Gunicorn + PostgreSQL +
+# Redis + a Celery worker + the sandbox bank on 127.0.0.1, 50 users of mixed roles for 60 s;
+# writes bench/results/load.md, exits 1 on any error. Works on copies of the generated
+# databases when they exist, else on the demo alone; ATHENAS_LOAD_* options in
+# bench/load/run.py and the README (e.g. ATHENAS_LOAD_TEMPLATE=none for the demo only).
+BENCH_STAMP := $(VENV)/.bench-installed
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/pip install -q --disable-pip-version-check -c constraints.txt -e '.[dev,bench]'
+	@touch $(BENCH_STAMP)
+
+bench-load: $(BENCH_STAMP) system-deps
+	$(BIN)/python bench/load/run.py
 
 # A release tarball in dist/: the application files plus the wheels of its pinned dependencies.
 release:

@@ -13,7 +13,8 @@ from portal.config import PROJECT_ROOT
 
 def _requirement_names() -> list[str]:
     project = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["project"]
-    specs = project["dependencies"] + project["optional-dependencies"]["dev"]
+    extras = project["optional-dependencies"]  # dev, bench: every group is pinned too
+    specs = project["dependencies"] + [spec for group in extras.values() for spec in group]
     return [re.split(r"[<>=!\[ ]", spec, maxsplit=1)[0].lower().replace("_", "-") for spec in specs]
 
 

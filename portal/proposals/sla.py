@@ -192,8 +192,11 @@ def time_in_each_status(
     """Hours spent in every status the proposal went through (from its status events, in
     order; the current status counts until `now`). A status visited twice adds up."""
     moves = [e for e in events if e.to_status]
+    # Each move is followed by the next one, the last by "now"; none at all (rows loaded in
+    # bulk, without their history) means nothing to add up.
+    followers: list[ProposalEvent | None] = [*moves[1:], None] if moves else []
     totals: dict[str, float] = {}
-    for current, following in zip(moves, [*moves[1:], None], strict=True):
+    for current, following in zip(moves, followers, strict=True):
         end = following.occurred_at if following is not None else (now or utcnow())
         hours = max(0.0, (end - current.occurred_at).total_seconds() / 3600)
         totals[current.to_status] = totals.get(current.to_status, 0.0) + hours  # type: ignore[arg-type,index]

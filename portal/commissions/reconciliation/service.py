@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.commissions.models import EntrySource, LedgerEntry
@@ -140,20 +140,20 @@ def _expected(session: Session, bank: str, period: str) -> list[Expected]:
 
 
 def _known(session: Session, pairs: set[tuple[str, str]]) -> set[tuple[str, str]]:
-    """The (bank, contract) pairs the ledger holds, among `pairs` (chunked IN lists)."""
+    """The (bank, contract) pairs the ledger holds, among `pairs`.
+
+    Looked up by contract (an indexed IN list, chunked) and the bank matched here: a row-value
+    `(bank, contract) IN (...)` list is not indexable, and PostgreSQL compared every ledger
+    row with every pair (12 s for 5,000 pairs over 270,000 rows; the load suite found it)."""
     found: set[tuple[str, str]] = set()
-    ordered = sorted(pairs)
-    for start in range(0, len(ordered), CHUNK):
-        chunk = ordered[start : start + CHUNK]
+    contracts = sorted({contract for _, contract in pairs})
+    for start in range(0, len(contracts), CHUNK):
         stmt = (
             select(LedgerEntry.bank_code, LedgerEntry.contract)
-            .where(
-                LedgerEntry.payee == COMPANY,
-                tuple_(LedgerEntry.bank_code, LedgerEntry.contract).in_(chunk),
-            )
+            .where(LedgerEntry.payee == COMPANY, LedgerEntry.contract.in_(contracts[start : start + CHUNK]))
             .distinct()
         )
-        found.update((b, c) for b, c in session.execute(stmt))
+        found.update((b, c) for b, c in session.execute(stmt) if (b, c) in pairs)
     return found
 
 
