@@ -14,6 +14,7 @@ ATHENAS_LOAD_MAX_REQUESTS stops the run after that many requests (a bound beside
 
 from __future__ import annotations
 
+import html
 import itertools
 import json
 import os
@@ -57,6 +58,8 @@ OFFER = re.compile(r'name="simulation_id" value="(\d+)">\s*<input type="hidden" 
 MOVE_FORM = re.compile(r'data-testid="move-form">(.*?)</form>', re.S)
 VERSION = re.compile(r'name="version" value="(\d+)"')
 TARGETS = re.compile(r'<option value="([a-z_]+)">')
+# The board's open columns load their cards as soon as the page is in (hx-trigger="load").
+OPEN_COLUMN = re.compile(r'hx-get="(/operations/board/columns/[^"]+)"\s+hx-trigger="load"')
 
 LOGIN_NAMES = ("/login", "/login (POST)", "/login/mfa (POST)")
 _sent = itertools.count(1)
@@ -294,7 +297,14 @@ class Operations(PortalUser):
     @task(3)
     def board(self) -> None:
         bank = random.choice(LIST_BANKS)
-        self.page(f"/operations/board?bank={bank}" if bank else "/operations/board", "/operations/board")
+        path = f"/operations/board?bank={bank}" if bank else "/operations/board"
+        board = self.page(path, "/operations/board")
+        if not answered(board):
+            return
+        # What the browser does next: one HTMX request per open column for its first cards.
+        for url in OPEN_COLUMN.findall(board.text):
+            name = "/operations/board/columns/[status] (HTMX)"
+            self.page(html.unescape(url), name, headers={"HX-Request": "true"})
 
     @task(5)
     def filtered_list(self) -> None:
