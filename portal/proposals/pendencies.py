@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
+from typing import Protocol
 
 from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session, joinedload
@@ -144,7 +145,17 @@ def get_pendency(session: Session, proposal: Proposal, pendency_id: int) -> Pend
     return proposal_row(session, Pendency, proposal, pendency_id, "Pendência não encontrada.")
 
 
-def can_resolve(user: User, pendency: Pendency) -> bool:
+class PendencyState(Protocol):
+    """What `can_resolve` reads of a pendency (a `Pendency` or a page's row)."""
+
+    @property
+    def is_open(self) -> bool: ...
+
+    @property
+    def owner_kind(self) -> str: ...
+
+
+def can_resolve(user: User, pendency: PendencyState) -> bool:
     """Whether `user` may resolve `pendency` (the page offers the form only then): operations
     (who manage the pipeline) resolve any open pendency, agents only the ones owned by agents."""
     if not pendency.is_open:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
@@ -17,6 +19,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from portal.proposals.models import PRODUCT_LABELS
+from portal.proposals.page import TypeRow
 from portal.proposals.pipeline_models import PendencyOwner, PendencyType
 from portal.proposals.statuses import LABELS
 
@@ -99,9 +102,7 @@ class PendencyTypeForm(FlaskForm):
 
 class ManualProposalForm(FlaskForm):
     cpf = StringField("CPF do cliente", validators=[DataRequired(REQUIRED), Length(max=20)])
-    bank_code = SelectField(
-        "Banco", choices=[], default="bradesco", validators=[DataRequired(REQUIRED)]
-    )
+    bank_code = SelectField("Banco", choices=[], default="bradesco", validators=[DataRequired(REQUIRED)])
     product = SelectField("Produto", choices=PRODUCT_CHOICES, validators=[DataRequired(REQUIRED)])
     agreement = StringField("Convênio", validators=[DataRequired(REQUIRED), Length(max=40)])
     term_months = IntegerField(
@@ -118,7 +119,7 @@ class ManualProposalForm(FlaskForm):
     submitted_on = DateField("Data da digitação", validators=[Optional()])
 
 
-def type_choices(kinds: list[PendencyType] | None = None) -> list[SelectChoice]:
+def type_choices(kinds: Sequence[PendencyType | TypeRow] | None = None) -> list[SelectChoice]:
     """Active pendency types for the pendency form (`kinds` when the page already read them)."""
     from portal.extensions import db
     from portal.proposals.pendencies import types
