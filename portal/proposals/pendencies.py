@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
 from typing import Protocol
 
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from portal.clients.models import Client
@@ -239,33 +238,6 @@ def pendencies_of(session: Session, proposal: Proposal) -> list[Pendency]:
             .order_by(Pendency.resolved_at.is_not(None), Pendency.due_on, Pendency.id)
         )
     )
-
-
-@cache
-def _page_statement() -> Select:
-    """Every type, outer-joined to the pendencies of the proposal bound as `proposal_id`
-    (built once: each page only binds the id)."""
-    return (
-        select(PendencyType, Pendency)
-        .outerjoin(
-            Pendency,
-            (Pendency.type_id == PendencyType.id) & (Pendency.proposal_id == bindparam("proposal_id")),
-        )
-        .options(joinedload(Pendency.resolved_by).load_only(User.id, User.name))
-        .order_by(PendencyType.name, Pendency.id)
-    )
-
-
-def pendencies_and_types(session: Session, proposal: Proposal) -> tuple[list[Pendency], list[PendencyType]]:
-    """The proposal page's pendencies (ordered as `pendencies_of`) and the active types its
-    form offers (by name), in one query: every type, outer-joined to this proposal's
-    pendencies (the catalogue is short; a pendency's type is then already loaded)."""
-    rows = session.execute(_page_statement(), {"proposal_id": proposal.id}).all()
-    kinds = list(dict.fromkeys(kind for kind, _ in rows))
-    found = [pendency for _, pendency in rows if pendency is not None]
-    # Open first, by due date (none last), then resolved; the id keeps ties stable.
-    found.sort(key=lambda p: (p.resolved_at is not None, p.due_on is None, p.due_on or date.min, p.id))
-    return found, [kind for kind in kinds if kind.active]
 
 
 def _open_agent_filter(session: Session, user: User, stmt: Select) -> Select:
