@@ -132,13 +132,17 @@ _COLUMNS = {
 _CPF = EncryptedText("clients.cpf")
 
 
-def _branch(kind: str, *values: Any, cpf: Any = None) -> list[Any]:
-    """`kind` and `values` padded with typed NULLs to the union's columns."""
+def _branch(kind: str, *values: Any, cpf: Any = None, first: bool = False) -> list[Any]:
+    """`kind` and `values` padded with NULLs to the union's columns. Only the first branch
+    casts its NULLs: the database takes each column's type from it, and so does SQLAlchemy
+    (the later branches' plain NULLs keep the statement short to parse)."""
     padded = list(values) + [None] * (len(_COLUMNS) - len(values))
     columns: list[Any] = [literal(kind, String(1)).label("kind")]
     for value, (name, type_) in zip(padded, _COLUMNS.items(), strict=True):
-        columns.append((null().cast(type_) if value is None else value).label(name))
-    columns.append((null().cast(_CPF) if cpf is None else cpf).label("cpf"))
+        empty = null().cast(type_) if first else null()
+        columns.append((empty if value is None else value).label(name))
+    empty = null().cast(_CPF) if first else null()
+    columns.append((empty if cpf is None else cpf).label("cpf"))
     return columns
 
 
@@ -167,6 +171,7 @@ def _children() -> Any:
         *_branch(
             "e", e.id, e.occurred_at, None, None,
             e.actor_label, e.source, e.from_status, e.to_status, e.reason, e.bank_status, None, e.details,
+            first=True,
         )
     ).where(e.proposal_id == pid)  # fmt: skip
     pending = select(

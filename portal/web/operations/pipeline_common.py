@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 from flask import current_app, flash, redirect, request, url_for
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import Select
 from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import FileStorage
@@ -180,6 +181,7 @@ def detail_context(proposal: Proposal, page: ProposalPage | None = None) -> dict
         page = load_proposal_page(proposal.id)
     proposal, limits = page.proposal, page.limits
     return {
+        "csrf": generate_csrf(),  # once for the page's forms, not once per form
         "proposal": proposal,
         "page": page,
         "events": page.events,
@@ -199,6 +201,13 @@ def detail_context(proposal: Proposal, page: ProposalPage | None = None) -> dict
 
 STATUS_TEXT: dict[str | None, str] = {None: "", "": "", **{s.value: label for s, label in LABELS.items()}}
 PRODUCT_TEXT = {p.value: p.label for p in Product}
+EVENT_SOURCES = {
+    "user": "Usuário",
+    "bank_sync": "Sincronização com o banco",
+    "webhook": "Notificação do banco",
+    "import": "Importação",
+    "system": "Sistema",
+}
 
 
 def template_helpers() -> dict[str, Any]:
@@ -210,6 +219,7 @@ def template_helpers() -> dict[str, Any]:
         "needs_reason": lambda status: needs_reason(Status(status)),
         "allowed_next": lambda p: allowed_next(Status(p.status), p.product),
         "origin_label": lambda value: Origin(value).label,
+        "source_label": lambda value: EVENT_SOURCES.get(value, value),
         "is_breached": sla.is_breached,
         "hours_in_status": sla.hours_in_status,
     }
