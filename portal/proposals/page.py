@@ -1,10 +1,12 @@
 """The proposal page's read: one statement for the proposal and everything its page shows.
 
-The proposal (scoped) is left-joined to a UNION ALL of small typed rows that the code splits
-by their first column: the names around it (client, agent, store, team, bank), its events,
-pendencies and documents, and the catalogue its forms and SLA figures need (active pendency
-types, SLA limits in force today). Nothing is cached between requests, so an edit of the
-limits or of the types shows on the next page in every worker.
+A UNION ALL of small typed rows that the code splits by their first column: the names
+around the proposal (client, agent, store, team, bank) with the catalogue's token, its
+events, pendencies and documents; the proposal (scoped) is joined to the names row only.
+The catalogue its forms and SLA figures need (active pendency types, SLA limits in force
+today) is this process's copy while the token read here is the same
+(`portal.proposals.catalogue`), read again otherwise: an edit shows on the next page in
+every worker.
 
 Names are scalar subqueries inside one branch (evaluated once) rather than joins: each
 joined table multiplied PostgreSQL's planning time, which was most of this page's SQL cost.
@@ -24,7 +26,6 @@ from sqlalchemy import (
     Select,
     String,
     bindparam,
-    case,
     cast,
     literal,
     null,
@@ -35,14 +36,14 @@ from sqlalchemy.orm import Session, aliased
 
 from portal.banks.models import Bank
 from portal.clients.models import Client
-from portal.core import effective
 from portal.core.crypto import EncryptedText
 from portal.core.db import UTCDateTime
 from portal.people.models import Collaborator, OrgUnit, User
 from portal.people.scope import visible_collaborator_ids
-from portal.proposals import sla
+from portal.proposals import catalogue, sla
+from portal.proposals.catalogue import TypeRow
 from portal.proposals.models import Proposal, ProposalEvent
-from portal.proposals.pipeline_models import Pendency, PendencyOwner, PendencyType, ProposalDocument, SlaLimit
+from portal.proposals.pipeline_models import Pendency, PendencyOwner, PendencyType, ProposalDocument
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,14 +90,6 @@ class DocumentRow:
     size: int
     uploaded_by_name: str | None  # None: sent by the system
     uploaded_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class TypeRow:
-    """An active pendency type, offered by the form opening a pendency."""
-
-    id: int
-    name: str
 
 
 @dataclass
@@ -152,8 +145,8 @@ def _name(model: Any, key: Any) -> Any:
 
 @cache
 def _children() -> Any:
-    """The UNION ALL of the page's rows for the proposal bound as `proposal_id` (and the
-    SLA day bound as `on`), each branch filtered on its own index."""
+    """The UNION ALL of the page's rows for the proposal bound as `proposal_id`, each
+    branch filtered on its own index."""
     pid = bindparam("proposal_id", type_=Integer)
     p = aliased(Proposal)
     bank = Bank.code == p.bank_code
@@ -162,7 +155,8 @@ def _children() -> Any:
         *_branch(
             "n", p.id, None, None, None,
             _name(Client, p.client_id), _name(Collaborator, p.agent_id), _name(OrgUnit, p.store_id),
-            _name(OrgUnit, p.team_id), select(Bank.name).where(bank).scalar_subquery(), None,
+            _name(OrgUnit, p.team_id), select(Bank.name).where(bank).scalar_subquery(),
+            cast(catalogue.token_column(), String),
             cast(select(Bank.under_liquidation).where(bank).scalar_subquery(), Integer),
             cpf=select(Client.cpf).where(Client.id == p.client_id).scalar_subquery(),
         )
@@ -187,16 +181,7 @@ def _children() -> Any:
             d.original_name, d.content_type, _name(User, d.uploaded_by_id), None, None, None, d.size,
         )
     ).where(d.proposal_id == pid)  # fmt: skip
-    kinds = select(*_branch("t", PendencyType.id, None, None, None, PendencyType.name)).where(
-        PendencyType.active.is_(True)
-    )
-    hours = cast(SlaLimit.hours, String)
-    base = select(*_branch("l", *[None] * 4, SlaLimit.status, hours, *[None] * 4, literal(0)))
-    dated = effective.in_force_select(sla.KEY, bindparam("on", type_=Date))
-    scheduled = dated.with_only_columns(
-        *_branch("l", *[None] * 4, *dated.selected_columns, *[None] * 4, literal(1))
-    )
-    return union_all(events, names, pending, docs, kinds, base, scheduled).subquery("page_rows")
+    return union_all(events, names, pending, docs).subquery("page_rows")
 
 
 def _statement(visible: Select | None) -> Select:
@@ -206,18 +191,17 @@ def _statement(visible: Select | None) -> Select:
     shown = (rows.c.kind == "n") & (Proposal.id == rows.c.id)
     if visible is not None:
         shown &= Proposal.agent_id.in_(visible)
-    # Types by name as the database sorts them (the form's order); the rest by id.
     return (
         select(Proposal, *rows.c)
         .select_from(rows)
         .outerjoin(Proposal, shown)
-        .order_by(rows.c.kind, case((rows.c.kind == "t", rows.c.t1)), rows.c.id)
+        .order_by(rows.c.kind, rows.c.id)
     )
 
 
 @cache
 def _unscoped() -> Select:
-    """Built once for users who see every proposal: each page binds the id and the day."""
+    """Built once for users who see every proposal: each page binds the id."""
     return _statement(None)
 
 
@@ -226,12 +210,13 @@ def proposal_page(session: Session, user: Any, proposal_id: int) -> ProposalPage
     `queries.proposals_for`), None when not found or not visible: one statement."""
     visible = visible_collaborator_ids(session, user)
     stmt = _unscoped() if visible is None else _statement(visible)
-    rows = session.execute(stmt, {"proposal_id": proposal_id, "on": sla.local_today()}).all()
+    today = sla.local_today()
+    rows = session.execute(stmt, {"proposal_id": proposal_id}).all()
     found = next((row[0] for row in rows if row[0] is not None), None)
     if found is None:
         return None
     page = ProposalPage(found)
-    limit_rows = []
+    token = None
     for _, kind, id_, at1, at2, day, t1, t2, t3, t4, t5, t6, num, data, cpf in rows:
         if kind == "e":
             page.events.append(EventRow(id_, at1, t1, t2, t3, t4, t5, t6, data))
@@ -239,15 +224,13 @@ def proposal_page(session: Session, user: Any, proposal_id: int) -> ProposalPage
             page.pendencies.append(PendencyRow(id_, t1, t2, t3, day, at1, at2, t5, t4))
         elif kind == "d":
             page.documents.append(DocumentRow(id_, t1, t2, num, t3, at1))
-        elif kind == "t":
-            page.pendency_types.append(TypeRow(id_, t1))
-        elif kind == "l":
-            limit_rows.append((t1, t2, num))
         else:  # the names around the proposal
             page.client_name, page.agent_name, page.store_name, page.team_name = t1, t2, t3, t4
             page.client_cpf, page.bank_in_liquidation = cpf, bool(num)
             page.bank_name = t5 or found.bank_code.upper()
-    page.limits = sla.limits_from(limit_rows)
+            token = int(t6) if t6 is not None else None
+    kept = catalogue.catalogue(session, token, today)
+    page.pendency_types, page.limits = kept.types, sla.limits_from(kept.limit_rows)
     # Open first, by due date (none last), then resolved; the id keeps ties stable.
     page.pendencies.sort(
         key=lambda p: (p.resolved_at is not None, p.due_on is None, p.due_on or date.min, p.id)

@@ -22,6 +22,7 @@ from portal.core.text import fold
 from portal.people.models import User
 from portal.people.permissions import Permission
 from portal.people.scope import visible_collaborator_ids
+from portal.proposals import catalogue  # noqa: F401  (stamps every change for the proposal page's copy)
 from portal.proposals.models import Proposal
 from portal.proposals.pipeline_models import Pendency, PendencyOwner, PendencyType
 from portal.proposals.trail import proposal_row, record_user_action

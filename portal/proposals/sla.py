@@ -37,6 +37,7 @@ from portal.core.audit import Actor
 from portal.core.db import utcnow
 from portal.core.errors import DomainError
 from portal.core.formats import TIMEZONE
+from portal.proposals import catalogue  # noqa: F401  (stamps every change for the proposal page's copy)
 from portal.proposals.models import Proposal
 from portal.proposals.pipeline_models import SlaLimit
 from portal.proposals.statuses import TERMINAL, Status

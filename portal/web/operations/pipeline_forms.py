@@ -18,8 +18,8 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from portal.proposals.catalogue import TypeRow
 from portal.proposals.models import PRODUCT_LABELS
-from portal.proposals.page import TypeRow
 from portal.proposals.pipeline_models import PendencyOwner, PendencyType
 from portal.proposals.statuses import LABELS
 
