@@ -191,12 +191,7 @@ def _statement(visible: Select | None) -> Select:
     shown = (rows.c.kind == "n") & (Proposal.id == rows.c.id)
     if visible is not None:
         shown &= Proposal.agent_id.in_(visible)
-    return (
-        select(Proposal, *rows.c)
-        .select_from(rows)
-        .outerjoin(Proposal, shown)
-        .order_by(rows.c.kind, rows.c.id)
-    )
+    return select(Proposal, *rows.c).select_from(rows).outerjoin(Proposal, shown)
 
 
 @cache
@@ -231,7 +226,10 @@ def proposal_page(session: Session, user: Any, proposal_id: int) -> ProposalPage
             token = int(t6) if t6 is not None else None
     kept = catalogue.catalogue(session, token, today)
     page.pendency_types, page.limits = kept.types, sla.limits_from(kept.limit_rows)
-    # Open first, by due date (none last), then resolved; the id keeps ties stable.
+    # Sorted here, not by the database: one step less to plan (a few rows each). Pendencies:
+    # open first, by due date (none last), then resolved; the id keeps ties stable.
+    page.events.sort(key=lambda e: e.id)
+    page.documents.sort(key=lambda d: d.id)
     page.pendencies.sort(
         key=lambda p: (p.resolved_at is not None, p.due_on is None, p.due_on or date.min, p.id)
     )
