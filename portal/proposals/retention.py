@@ -60,7 +60,9 @@ def _contract_end(proposal: Proposal) -> date | None:
 def holds_on(session: Session, client: Client, today: date) -> list[Hold]:
     """Every proposal that forbids anonymising `client` today."""
     holds = []
-    proposals = session.scalars(select(Proposal).where(Proposal.client_id == client.id).order_by(Proposal.id))
+    proposals = session.scalars(
+        select(Proposal).where(Proposal.client_id == client.id).order_by(Proposal.id)
+    )
     for proposal in proposals:
         status = Status(proposal.status)
         if status not in TERMINAL and status not in RUNNING_CONTRACT:
@@ -71,7 +73,9 @@ def holds_on(session: Session, client: Client, today: date) -> list[Hold]:
             continue  # refused/cancelled: never became a contract
         until = add_months(end, 12 * privacy.DEFAULT_RETENTION_YEARS)
         if until > today:
-            holds.append(Hold(proposal, f"Contrato em guarda legal até {until.strftime('%d/%m/%Y')}."))
+            holds.append(
+                Hold(proposal, f"Contrato em guarda legal até {until.strftime('%d/%m/%Y')}.")
+            )
     return holds
 
 
@@ -115,3 +119,4 @@ def inactive_clients(years: int, today: date):
 
 def flag_inactive_clients(session: Session, years: int, today: date, actor: Actor = SYSTEM) -> int:
     return privacy.flag_inactive_clients(session, years, today, actor, active_since=active_since)
+

@@ -251,8 +251,9 @@ def finish_submission(
             "submitted",
             f"Proposta digitada no banco {bank.name}: nº {answer.bank_proposal_number}.",
         )
-    elif isinstance(answer, SubmissionResult | MalformedResponse) or (
-        isinstance(answer, BankTimeout) and answer.after_send
+    elif (
+        isinstance(answer, SubmissionResult | MalformedResponse)
+        or (isinstance(answer, BankTimeout) and answer.after_send)
     ):
         _details(proposal)
         change_status(
