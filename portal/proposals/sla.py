@@ -91,7 +91,7 @@ def limits(session: Session, on: date | None = None) -> dict[str, int]:
 
 def limits_from(rows: Iterable[Sequence[Any]]) -> dict[str, int]:
     """status → hours from (status, hours text or None, 0 for a base row / 1 for a version
-    in force) rows, as `limits` reads them (the proposal page reads them with its own)."""
+    in force) rows, as `limits` reads them (and the proposal page's catalogue copy)."""
     current: dict[str, int] = {}
     # Base rows first, so a version in force replaces its status's base value.
     for status, hours, _ in sorted(rows, key=lambda row: row[2]):

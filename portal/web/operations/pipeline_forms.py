@@ -102,7 +102,9 @@ class PendencyTypeForm(FlaskForm):
 
 class ManualProposalForm(FlaskForm):
     cpf = StringField("CPF do cliente", validators=[DataRequired(REQUIRED), Length(max=20)])
-    bank_code = SelectField("Banco", choices=[], default="bradesco", validators=[DataRequired(REQUIRED)])
+    bank_code = SelectField(
+        "Banco", choices=[], default="bradesco", validators=[DataRequired(REQUIRED)]
+    )
     product = SelectField("Produto", choices=PRODUCT_CHOICES, validators=[DataRequired(REQUIRED)])
     agreement = StringField("Convênio", validators=[DataRequired(REQUIRED), Length(max=40)])
     term_months = IntegerField(
