@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from typing import Protocol
 
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from portal.clients.models import Client
@@ -22,6 +22,7 @@ from portal.core.text import fold
 from portal.people.models import User
 from portal.people.permissions import Permission
 from portal.people.scope import visible_collaborator_ids
+from portal.proposals import catalogue  # noqa: F401  (stamps every change for the proposal page's copy)
 from portal.proposals.models import Proposal
 from portal.proposals.pipeline_models import Pendency, PendencyOwner, PendencyType
 from portal.proposals.trail import proposal_row, record_user_action
@@ -144,7 +145,17 @@ def get_pendency(session: Session, proposal: Proposal, pendency_id: int) -> Pend
     return proposal_row(session, Pendency, proposal, pendency_id, "Pendência não encontrada.")
 
 
-def can_resolve(user: User, pendency: Pendency) -> bool:
+class PendencyState(Protocol):
+    """What `can_resolve` reads of a pendency (a `Pendency` or a page's row)."""
+
+    @property
+    def is_open(self) -> bool: ...
+
+    @property
+    def owner_kind(self) -> str: ...
+
+
+def can_resolve(user: User, pendency: PendencyState) -> bool:
     """Whether `user` may resolve `pendency` (the page offers the form only then): operations
     (who manage the pipeline) resolve any open pendency, agents only the ones owned by agents."""
     if not pendency.is_open:
@@ -228,33 +239,6 @@ def pendencies_of(session: Session, proposal: Proposal) -> list[Pendency]:
             .order_by(Pendency.resolved_at.is_not(None), Pendency.due_on, Pendency.id)
         )
     )
-
-
-@cache
-def _page_statement() -> Select:
-    """Every type, outer-joined to the pendencies of the proposal bound as `proposal_id`
-    (built once: each page only binds the id)."""
-    return (
-        select(PendencyType, Pendency)
-        .outerjoin(
-            Pendency,
-            (Pendency.type_id == PendencyType.id) & (Pendency.proposal_id == bindparam("proposal_id")),
-        )
-        .options(joinedload(Pendency.resolved_by).load_only(User.id, User.name))
-        .order_by(PendencyType.name, Pendency.id)
-    )
-
-
-def pendencies_and_types(session: Session, proposal: Proposal) -> tuple[list[Pendency], list[PendencyType]]:
-    """The proposal page's pendencies (ordered as `pendencies_of`) and the active types its
-    form offers (by name), in one query: every type, outer-joined to this proposal's
-    pendencies (the catalogue is short; a pendency's type is then already loaded)."""
-    rows = session.execute(_page_statement(), {"proposal_id": proposal.id}).all()
-    kinds = list(dict.fromkeys(kind for kind, _ in rows))
-    found = [pendency for _, pendency in rows if pendency is not None]
-    # Open first, by due date (none last), then resolved; the id keeps ties stable.
-    found.sort(key=lambda p: (p.resolved_at is not None, p.due_on is None, p.due_on or date.min, p.id))
-    return found, [kind for kind in kinds if kind.active]
 
 
 def _open_agent_filter(session: Session, user: User, stmt: Select) -> Select:

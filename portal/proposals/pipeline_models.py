@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, BigInteger, Boolean, Date, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.core.db import Base, Money, UTCDateTime, utcnow
@@ -111,6 +111,17 @@ class SlaLimit(Base):
     status: Mapped[str] = mapped_column(String(30), primary_key=True)
     hours: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class CatalogueStamp(Base):
+    """One row: a random token replaced in the transaction of every write to the pipeline's
+    catalogue (pendency types, SLA limits and their dated versions), so each process can
+    tell whether its copy is still current (`portal.proposals.catalogue`)."""
+
+    __tablename__ = "pipeline_catalogue_stamp"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class ProposalImport(Base):

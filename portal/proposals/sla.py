@@ -9,11 +9,12 @@ status (`status = s AND status_changed_at < now - limit`), which the
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import cache
+from typing import Any, Protocol
 
 from sqlalchemy import (
     ColumnElement,
@@ -36,7 +37,8 @@ from portal.core.audit import Actor
 from portal.core.db import utcnow
 from portal.core.errors import DomainError
 from portal.core.formats import TIMEZONE
-from portal.proposals.models import Proposal, ProposalEvent
+from portal.proposals import catalogue  # noqa: F401  (stamps every change for the proposal page's copy)
+from portal.proposals.models import Proposal
 from portal.proposals.pipeline_models import SlaLimit
 from portal.proposals.statuses import TERMINAL, Status
 
@@ -84,8 +86,13 @@ def limits(session: Session, on: date | None = None) -> dict[str, int]:
     The undated `SlaLimit` rows are the base; versions scheduled on /operations/sla
     (`portal.core.effective`, key "sla_hours") replace them from their start date on.
     Both are read in one statement (every pipeline page needs the limits)."""
+    return limits_from(session.execute(_limits_statement(), {"on": on or local_today()}))
+
+
+def limits_from(rows: Iterable[Sequence[Any]]) -> dict[str, int]:
+    """status → hours from (status, hours text or None, 0 for a base row / 1 for a version
+    in force) rows, as `limits` reads them (and the proposal page's catalogue copy)."""
     current: dict[str, int] = {}
-    rows = session.execute(_limits_statement(), {"on": on or local_today()})
     # Base rows first, so a version in force replaces its status's base value.
     for status, hours, _ in sorted(rows, key=lambda row: row[2]):
         current[status] = int(Decimal(hours)) if hours is not None else 0
@@ -186,8 +193,18 @@ class StatusStay:
         return bool(self.limit_hours) and self.hours > (self.limit_hours or 0)
 
 
+class StatusMove(Protocol):
+    """What `time_in_each_status` reads of an event (a `ProposalEvent` or a page's row)."""
+
+    @property
+    def occurred_at(self) -> datetime: ...
+
+    @property
+    def to_status(self) -> str | None: ...
+
+
 def time_in_each_status(
-    events: Sequence[ProposalEvent], limits_by_status: dict[str, int], now: datetime | None = None
+    events: Sequence[StatusMove], limits_by_status: dict[str, int], now: datetime | None = None
 ) -> list[StatusStay]:
     """Hours spent in every status the proposal went through (from its status events, in
     order; the current status counts until `now`). A status visited twice adds up."""

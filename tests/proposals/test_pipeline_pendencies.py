@@ -10,6 +10,7 @@ from sqlalchemy import select
 from portal.core.audit import Actor
 from portal.core.errors import Conflict, DomainError, Forbidden
 from portal.proposals import pendencies
+from portal.proposals.page import proposal_page
 from portal.proposals.pendencies import NewPendency
 from portal.proposals.pipeline_models import PendencyType
 from portal.proposals.queries import events_of
@@ -111,9 +112,10 @@ def test_proposal_page_pendencies_in_order_with_the_active_types_of_the_form(db,
     open_("CPF inválido", on=other)  # another proposal's: not listed
     pendencies.save_type(db, OPS, "Margem excedida", kinds["Margem excedida"].id, active=False)
 
-    found, active = pendencies.pendencies_and_types(db, proposal)
+    page = proposal_page(db, org.operations_user, proposal.id)
+    found, active = page.pendencies, page.pendency_types
 
     assert [p.id for p in found] == [sooner.id, later.id, no_due.id, done.id]
-    assert found[0].type.name == "Margem excedida"  # an inactive type still names its pendency
+    assert found[0].type_name == "Margem excedida"  # an inactive type still names its pendency
     assert [t.name for t in active] == [t.name for t in pendencies.types(db, only_active=True)]
     assert "Margem excedida" not in [t.name for t in active] and "CPF inválido" in [t.name for t in active]

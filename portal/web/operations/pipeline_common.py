@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 from flask import current_app, flash, redirect, request, url_for
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import Select
 from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import FileStorage
@@ -22,10 +23,11 @@ from portal.extensions import db
 from portal.proposals import documents, pendencies, sla
 from portal.proposals.listing import BUCKETS, ProposalFilters, filtered_proposals, proposals_page
 from portal.proposals.models import Origin, Product, Proposal
-from portal.proposals.queries import ProposalPage, events_of, proposal_page, proposals_for
+from portal.proposals.page import ProposalPage, proposal_page
+from portal.proposals.queries import proposals_for
 from portal.proposals.statuses import LABELS, Status, allowed_next, needs_reason
 from portal.web.access import current_actor
-from portal.web.bank_names import bank_label, banks_under_liquidation, registered_banks
+from portal.web.bank_names import bank_label, registered_banks
 from portal.web.errors import error_response
 from portal.web.exports import export_response, iter_query
 from portal.web.htmx import render
@@ -165,7 +167,7 @@ def load_proposal(proposal_id: int) -> Proposal:
 
 
 def load_proposal_page(proposal_id: int) -> ProposalPage:
-    """As `load_proposal`, with its history and bank read in the same query (the page)."""
+    """The proposal page's data in one statement, if the signed-in user may see it (404)."""
     found = proposal_page(db.session, current_user, proposal_id)
     if found is None:
         raise NotFound("Proposta não encontrada.")
@@ -173,28 +175,23 @@ def load_proposal_page(proposal_id: int) -> ProposalPage:
 
 
 def detail_context(proposal: Proposal, page: ProposalPage | None = None) -> dict[str, Any]:
-    """Everything the proposal page shows, in a fixed number of queries (`page` when the
-    history and bank were read with the proposal; read here otherwise, e.g. when a refused
-    form shows the page again)."""
-    limits = sla.limits(db.session)
+    """Everything the proposal page shows (`page` when already read; read here otherwise,
+    e.g. when a refused form shows the page again)."""
     if page is None:
-        page = ProposalPage(
-            proposal,
-            events_of(db.session, proposal),
-            bank_label(proposal.bank_code),
-            proposal.bank_code in banks_under_liquidation(),
-        )
-    found, kinds = pendencies.pendencies_and_types(db.session, proposal)
+        page = load_proposal_page(proposal.id)
+    proposal, limits = page.proposal, page.limits
     return {
+        "csrf": generate_csrf(),  # once for the page's forms, not once per form
         "proposal": proposal,
+        "page": page,
         "events": page.events,
         "bank_name": page.bank_name,
         "bank_in_liquidation": page.bank_in_liquidation,
         "stays": sla.time_in_each_status(page.events, limits),
-        "pendencies": found,
-        "pendency_types": kinds,  # active ones, for the form opening a pendency
+        "pendencies": page.pendencies,
+        "pendency_types": page.pendency_types,  # active ones, for the form opening a pendency
         "can_resolve": pendencies.can_resolve,
-        "documents": documents.documents_of(db.session, proposal),
+        "documents": page.documents,
         "limits": limits,
         "breached": sla.is_breached(proposal, limits),
         "hours_here": sla.hours_in_status(proposal),
@@ -204,6 +201,13 @@ def detail_context(proposal: Proposal, page: ProposalPage | None = None) -> dict
 
 STATUS_TEXT: dict[str | None, str] = {None: "", "": "", **{s.value: label for s, label in LABELS.items()}}
 PRODUCT_TEXT = {p.value: p.label for p in Product}
+EVENT_SOURCES = {
+    "user": "Usuário",
+    "bank_sync": "Sincronização com o banco",
+    "webhook": "Notificação do banco",
+    "import": "Importação",
+    "system": "Sistema",
+}
 
 
 def template_helpers() -> dict[str, Any]:
@@ -215,6 +219,7 @@ def template_helpers() -> dict[str, Any]:
         "needs_reason": lambda status: needs_reason(Status(status)),
         "allowed_next": lambda p: allowed_next(Status(p.status), p.product),
         "origin_label": lambda value: Origin(value).label,
+        "source_label": lambda value: EVENT_SOURCES.get(value, value),
         "is_breached": sla.is_breached,
         "hours_in_status": sla.hours_in_status,
     }

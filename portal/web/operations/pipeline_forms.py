@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
@@ -16,6 +18,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from portal.proposals.catalogue import TypeRow
 from portal.proposals.models import PRODUCT_LABELS
 from portal.proposals.pipeline_models import PendencyOwner, PendencyType
 from portal.proposals.statuses import LABELS
@@ -118,7 +121,7 @@ class ManualProposalForm(FlaskForm):
     submitted_on = DateField("Data da digitação", validators=[Optional()])
 
 
-def type_choices(kinds: list[PendencyType] | None = None) -> list[SelectChoice]:
+def type_choices(kinds: Sequence[PendencyType | TypeRow] | None = None) -> list[SelectChoice]:
     """Active pendency types for the pendency form (`kinds` when the page already read them)."""
     from portal.extensions import db
     from portal.proposals.pendencies import types

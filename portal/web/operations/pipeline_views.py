@@ -18,7 +18,7 @@ from portal.proposals import operations, sla
 from portal.proposals.board import FIRST_CARDS, MORE_CARDS, build_board, column_cards
 from portal.proposals.listing import AGREEMENTS, agents_and_stores, filtered_proposals
 from portal.proposals.models import PRODUCT_LABELS, Proposal
-from portal.proposals.queries import ProposalPage
+from portal.proposals.page import ProposalPage
 from portal.proposals.statuses import LABELS, Status, needs_reason
 from portal.web.access import current_actor, require
 from portal.web.bank_names import registered_banks
@@ -158,17 +158,16 @@ def _detail(
     upload_form: UploadForm | None = None,
 ) -> Response:
     """The proposal page; a refused pendency or upload comes back with its form's errors.
-    The move, resolve and confirm forms are written out in the templates (a CSRF token
-    each), so no form object is built for them."""
-    pendency_form = pendency_form or PendencyForm()
+    Every form is written out in the templates (a CSRF token each, the refused form's
+    values and errors), so no form object is built for a plain view of the page."""
     context = detail_context(proposal, page)
-    pendency_form.type_id.choices = type_choices(context["pendency_types"])
     return render(
         "operations/proposal_detail.html",
         status=status,
         error=error,
         pendency_form=pendency_form,
-        upload_form=upload_form or UploadForm(),
+        upload_form=upload_form,
+        owner_choices=OWNER_CHOICES,
         can_manage=current_user.can(Permission.PIPELINE_MANAGE),
         **context,
         **template_helpers(),

@@ -26,7 +26,6 @@ from portal.web.operations.pipeline_common import (
     template_helpers,
     upload_response,
 )
-from portal.web.operations.pipeline_forms import UploadForm
 from portal.web.sales import bp
 
 VIEW = (Permission.SALES, Permission.PROPOSALS_VIEW)
@@ -51,7 +50,7 @@ def _detail(proposal, status: int = 200, error: str | None = None, upload_form=N
         "sales/proposal_detail.html",
         status=status,
         error=error,
-        upload_form=upload_form or UploadForm(),
+        upload_form=upload_form,
         **detail_context(proposal, page),
         **template_helpers(),
     )
