@@ -211,7 +211,7 @@ def time_in_each_status(
     moves = [e for e in events if e.to_status]
     # Each move is followed by the next one, the last by "now"; none at all (rows loaded in
     # bulk, without their history) means nothing to add up.
-    followers: list[ProposalEvent | None] = [*moves[1:], None] if moves else []
+    followers: list[StatusMove | None] = [*moves[1:], None] if moves else []
     totals: dict[str, float] = {}
     for current, following in zip(moves, followers, strict=True):
         end = following.occurred_at if following is not None else (now or utcnow())
