@@ -252,6 +252,7 @@ class LedgerEntry(Base):
         Index("ix_commission_ledger_kind_posting", "kind", "posting_period"),
         Index("ix_commission_ledger_bank_posting", "bank_code", "posting_period"),
         Index("ix_commission_ledger_batch", "batch_id"),
+        Index("ix_commission_ledger_competence_bank", "competence", "bank_code"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
