@@ -1,0 +1,93 @@
+"""One period reconciled on its own gives exactly what the full computation gives for that
+period (the pages now open on one period), and its cost in statements does not grow with the
+ledger's other periods."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from portal.commissions.reconciliation import actions, received
+from portal.commissions.reconciliation.matching import ItemKey
+from portal.commissions.reconciliation.service import reconcile
+from tests.commissions.helpers import FINANCE, paid_proposal, world
+from tests.commissions.reconciliation.helpers import line, report
+from tests.pipeline_helpers import count_queries
+
+D = Decimal
+AS_OF = date(2026, 6, 15)
+
+
+@pytest.fixture
+def ledger(db, monkeypatch):
+    """Two contracts over March–June with every kind of item: short, over, matched,
+    unknown, missing; an acceptance, a dispute and money received."""
+    w = world(db)
+    paid_proposal(db, monkeypatch, w, date(2026, 3, 5), contract="CT-EXEMPLO")
+    paid_proposal(db, monkeypatch, w, date(2026, 4, 10), gross="5000.00", contract="CT-DOIS")
+    imp = report(db)
+    line(db, imp, "CT-EXEMPLO", "598.50", date(2026, 3, 28))
+    line(db, imp, "CT-EXEMPLO", "50.00", date(2026, 4, 28), component="diferido")
+    line(db, imp, "CT-EXEMPLO", "51.00", date(2026, 5, 28), component="diferido")
+    line(db, imp, "CT-DOIS", "300.00", date(2026, 4, 28))
+    line(db, imp, "FACTA-0077", "12.00", date(2026, 5, 2), component="bonus")
+    actions.accept(db, FINANCE, ItemKey("facta", "2026-03", "CT-EXEMPLO", "flat"), "Arredondamento", AS_OF)
+    actions.open_dispute(
+        db, FINANCE, ItemKey("facta", "2026-05", "FACTA-0077", "bonus"), "Não é nosso", "P-1", AS_OF
+    )
+    received.add_manual(
+        db, FINANCE, bank_code="facta", received_on=date(2026, 4, 30), amount=D("598.50"), period="2026-03"
+    )
+    return w
+
+
+def _items(result) -> dict:
+    return {
+        v.key: (v.item.outcome, v.item.expected, v.item.reported, v.accepted, v.status, v.age_days)
+        for v in result.items
+    }
+
+
+def _rows(result) -> dict:
+    return {
+        (r.bank, r.period): (
+            r.expected,
+            r.reported,
+            r.received,
+            r.adjustments,
+            r.open_items,
+            r.open_difference,
+        )
+        for r in result.rollup
+    }
+
+
+def test_each_period_alone_equals_the_full_computation_to_the_centavo(db, ledger):
+    full = reconcile(db, as_of=AS_OF)
+    periods = sorted({p for _, p in _rows(full)})
+    assert periods == ["2026-03", "2026-04", "2026-05", "2026-06"]
+    for period in periods:
+        alone = reconcile(db, as_of=AS_OF, period=period)
+        assert _rows(alone) == {k: v for k, v in _rows(full).items() if k[1] == period}
+        assert _items(alone) == {k: v for k, v in _items(full).items() if k.period == period}
+    # The hand-checked figures of March: R$ 600,00 expected, R$ 598,50 reported and
+    # received, R$ 1,50 accepted, nothing left open.
+    march = _rows(reconcile(db, as_of=AS_OF, period="2026-03"))[("facta", "2026-03")]
+    assert march == (D("600.00"), D("598.50"), D("598.50"), D("-1.50"), 0, D("0.00"))
+
+
+def test_one_period_costs_the_same_statements_whatever_the_other_periods_hold(db, monkeypatch, ledger):
+    def run():
+        with count_queries(db.get_bind()) as statements:
+            result = reconcile(db, as_of=AS_OF, period="2026-06")
+        return len(statements), _rows(result)
+
+    small, rows = run()
+    imp = report(db)
+    for month in (1, 2, 3, 4, 5):
+        for n in range(3):
+            paid_proposal(db, monkeypatch, ledger, date(2025, month, 5 + n), contract=f"CT-{month}-{n}")
+            line(db, imp, f"CT-{month}-{n}", "600.00", date(2025, month, 20))
+    assert run() == (small, rows)
