@@ -13,6 +13,7 @@ from portal.commissions.overview import open_period
 from portal.commissions.reconciliation import overview, received, rules
 from portal.commissions.reconciliation.models import GLOBAL
 from portal.commissions.reconciliation.service import STATUS_LABELS, reconcile
+from portal.commissions.reconciliation.summary import summarize
 from portal.core.errors import DomainError
 from portal.extensions import db
 from portal.people.permissions import Permission
@@ -94,8 +95,8 @@ def _page(template: str, grid: grids.Grid, scoped: bool = False, **context: Any)
 def _grid(kind: str) -> tuple[grids.Grid, str]:
     f, names = _filters(kind in SCOPED), bank_names()
     if kind == "rollup":
-        result = reconcile(db.session, as_of=today(), bank=f["bank"], period=f["period"])
-        return grids.rollup_grid(result.rollup, names), "conciliacao"
+        summary = summarize(db.session, as_of=today(), bank=f["bank"], period=f["period"])
+        return grids.rollup_grid(summary.rollup, names), "conciliacao"
     if kind == "items":
         result = reconcile(db.session, as_of=today(), bank=f["bank"], period=f["period"])
         views = [
