@@ -25,6 +25,7 @@ from portal.commissions.reconciliation.matching import (
     Expected,
     ItemKey,
     Outcome,
+    Rules,
     match,
     period_end,
     period_of,
@@ -35,10 +36,13 @@ from portal.commissions.reconciliation.service import (
     CHUNK,
     ZERO,
     BankPeriod,
+    ItemView,
+    _expected,
     _filters,
     _key_tuple,
     _known,
     _view,
+    reconcile,
 )
 from portal.commissions.types import COMPANY
 from portal.core.db import money_sum
@@ -101,8 +105,21 @@ def _expected_of(session: Session, contracts: dict[str, set[str]], where: list) 
     return rows
 
 
-def summarize(session: Session, *, as_of: date, bank: str = "", period: str = "") -> Summary:
-    """`reconcile(...).rollup` (and the open missing items per bank) of the same scope."""
+@dataclass
+class _Context:
+    """What every path reads first: bank lines, links, rules, decisions, touched contracts."""
+
+    lines: list
+    links: dict[tuple[str, str], str]
+    default: Rules
+    per_bank: dict[str, Rules]
+    accepted: dict[ItemKey, Decimal]
+    disputes: dict[ItemKey, Dispute]
+    touched: dict[str, set[str]]
+    where: list
+
+
+def _context(session: Session, as_of: date, bank: str, period: str) -> _Context:
     current = as_of.strftime("%Y-%m")
     start = date.fromisoformat(period + "-01") if period else None
     end = period_end(period) if period else None
@@ -123,28 +140,68 @@ def summarize(session: Session, *, as_of: date, bank: str = "", period: str = ""
     for record in session.scalars(
         select(Dispute).where(*_filters(Dispute, bank, period)).order_by(Dispute.id)
     ):
-        disputes[_key_tuple(record)] = record
+        disputes[_key_tuple(record)] = record  # the latest one wins
     touched: dict[str, set[str]] = defaultdict(set)
     for r in lines:
         touched[r.bank].add(links.get((r.bank, r.contract), r.contract))
     for key in (*accepted, *disputes):
         touched[key.bank].add(key.contract)
     where = [*_company(), *_scope(LedgerEntry, bank, period, current)]
-    expected = _expected_of(session, touched, where)
+    return _Context(lines, links, default, per_bank, accepted, disputes, touched, where)
+
+
+def _views(session: Session, ctx: _Context, expected: list[Expected], as_of: date) -> list[ItemView]:
+    lines, links = ctx.lines, ctx.links
     pairs = {(r.bank, links.get((r.bank, r.contract), r.contract)) for r in lines}
     items = match(
         expected,
         lines,
         known=_known(session, pairs),
         links=links,
-        rules=per_bank,
+        rules=ctx.per_bank,
         as_of=as_of,
-        default=default,
+        default=ctx.default,
     )
-    views = [
-        _view(i, accepted.get(i.key, ZERO), disputes.get(i.key), per_bank.get(i.key.bank, default), as_of)
+    return [
+        _view(
+            i,
+            ctx.accepted.get(i.key, ZERO),
+            ctx.disputes.get(i.key),
+            ctx.per_bank.get(i.key.bank, ctx.default),
+            as_of,
+        )
         for i in items
     ]
+
+
+def divergent_items(session: Session, *, as_of: date, bank: str, period: str) -> list[ItemView]:
+    """`[v for v in reconcile(...).items if v.item.outcome.divergent]` of one period: an
+    untouched item there is divergent only once its bank's days to report are over, so a
+    bank still within them needs its touched contracts alone."""
+    ctx = _context(session, as_of, bank, period)
+
+    def late(rules: Rules) -> bool:
+        return as_of > period_end(period) + timedelta(days=rules.missing_after_days)
+
+    if late(ctx.default):
+        return [
+            v
+            for v in reconcile(session, as_of=as_of, bank=bank, period=period).items
+            if v.item.outcome.divergent
+        ]
+    expected = _expected_of(session, ctx.touched, ctx.where)
+    for code, rules in sorted(ctx.per_bank.items()):
+        if late(rules) and (not bank or code == bank):
+            expected = [x for x in expected if x.bank != code] + _expected(session, code, period)
+    return [v for v in _views(session, ctx, expected, as_of) if v.item.outcome.divergent]
+
+
+def summarize(session: Session, *, as_of: date, bank: str = "", period: str = "") -> Summary:
+    """`reconcile(...).rollup` (and the open missing items per bank) of the same scope."""
+    ctx = _context(session, as_of, bank, period)
+    lines, default, per_bank, where = ctx.lines, ctx.default, ctx.per_bank, ctx.where
+    expected = _expected_of(session, ctx.touched, where)
+    views = _views(session, ctx, expected, as_of)
     table: dict[tuple[str, str], BankPeriod] = {}
 
     def row(b: str, p: str) -> BankPeriod:

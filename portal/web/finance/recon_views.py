@@ -13,7 +13,7 @@ from portal.commissions.overview import open_period
 from portal.commissions.reconciliation import overview, received, rules
 from portal.commissions.reconciliation.models import GLOBAL
 from portal.commissions.reconciliation.service import STATUS_LABELS, reconcile
-from portal.commissions.reconciliation.summary import summarize
+from portal.commissions.reconciliation.summary import divergent_items, summarize
 from portal.core.errors import DomainError
 from portal.extensions import db
 from portal.people.permissions import Permission
@@ -98,10 +98,13 @@ def _grid(kind: str) -> tuple[grids.Grid, str]:
         summary = summarize(db.session, as_of=today(), bank=f["bank"], period=f["period"])
         return grids.rollup_grid(summary.rollup, names), "conciliacao"
     if kind == "items":
-        result = reconcile(db.session, as_of=today(), bank=f["bank"], period=f["period"])
+        if f["period"]:
+            found = divergent_items(db.session, as_of=today(), bank=f["bank"], period=f["period"])
+        else:
+            found = reconcile(db.session, as_of=today(), bank=f["bank"]).items
         views = [
             v
-            for v in result.items
+            for v in found
             if v.item.outcome.divergent
             and (not f["outcome"] or v.item.outcome.value == f["outcome"])
             and (v.status == f["status"] if f["status"] else v.is_open)

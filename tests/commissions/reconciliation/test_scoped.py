@@ -9,10 +9,10 @@ from decimal import Decimal
 
 import pytest
 
-from portal.commissions.reconciliation import actions, received
+from portal.commissions.reconciliation import actions, received, rules
 from portal.commissions.reconciliation.matching import ItemKey, Outcome
 from portal.commissions.reconciliation.service import reconcile
-from portal.commissions.reconciliation.summary import summarize
+from portal.commissions.reconciliation.summary import divergent_items, summarize
 from tests.commissions.helpers import FINANCE, paid_proposal, world
 from tests.commissions.reconciliation.helpers import line, report
 from tests.pipeline_helpers import count_queries
@@ -132,3 +132,36 @@ def test_the_summary_of_march_by_hand(db, ledger):
         ("facta", "2026-03"): (D("600.00"), D("598.50"), D("598.50"), D("-1.50"), 0, D("0.00"))
     }
     assert dict(march.counts) == {"short": 1}
+
+
+def _divergent(result) -> list:
+    return [
+        (
+            v.key,
+            v.item.outcome,
+            v.item.expected,
+            v.item.reported,
+            v.accepted,
+            v.status,
+            v.item.reported_contract,
+        )
+        for v in result
+        if v.item.outcome.divergent
+    ]
+
+
+@pytest.mark.parametrize("bank", ["", "facta"])
+@pytest.mark.parametrize("facta_days", [None, 5])
+@pytest.mark.parametrize("period", ["2026-03", "2026-04", "2026-05", "2026-06"])
+def test_divergent_items_equal_the_full_computation(db, monkeypatch, ledger, period, facta_days, bank):
+    """Within the days to report, untouched items are not read at all; past them (April by
+    default, May too once Facta allows 5 days) every item of the late bank is."""
+    for n in range(3):
+        paid_proposal(db, monkeypatch, ledger, date(2026, 5, 2 + n), contract=f"CT-MAIO-{n}")
+    if facta_days is not None:
+        rules.set_rules(db, FINANCE, "facta", D("0.05"), facta_days, today=date(2026, 6, 1))
+    full = reconcile(db, as_of=AS_OF, bank=bank, period=period).items
+    fast = divergent_items(db, as_of=AS_OF, bank=bank, period=period)
+    assert _divergent(fast) == _divergent(full)
+    if period == "2026-05":  # once Facta's 5 days passed: the three May flats and CT-DOIS's deferred
+        assert sum(1 for v in fast if v.item.outcome == Outcome.MISSING) == (4 if facta_days else 0)
