@@ -5,6 +5,7 @@ periods; the page's statements do not grow with the ledger's other periods."""
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 
 import pytest
@@ -12,6 +13,8 @@ from openpyxl import load_workbook
 from sqlalchemy import update
 
 from portal.commissions.models import CommissionPeriod
+from portal.commissions.reconciliation import actions
+from portal.commissions.reconciliation.matching import ItemKey
 from portal.web.finance import recon_views
 from tests.commissions.reconciliation.helpers import line, report
 from tests.pipeline_helpers import count_queries
@@ -80,3 +83,47 @@ def test_the_page_statements_do_not_grow_with_other_periods(
             paid_proposal(db, monkeypatch, fin, date(2025, month, 5 + n), contract=f"CT-{month}-{n}")
             line(db, imp, f"CT-{month}-{n}", "600.00", date(2025, month, 20))
     assert run() == small
+
+
+def _cells(html: str, testid: str) -> list[list[str]]:
+    rows = html.split(f'data-testid="{testid}-row"')[1:]
+    return [
+        [re.sub("<[^>]+>", "", cell.split(">", 1)[1].split("</td")[0]) for cell in row.split("<td")[1:]]
+        for row in rows
+    ]
+
+
+def test_the_next_view_shows_new_lines_entries_and_decisions(
+    client, db, monkeypatch, fin, short, finance_user
+):
+    from tests.commissions.helpers import FINANCE, paid_proposal
+
+    def march() -> list[str]:
+        (row,) = _cells(client.get("/finance/reconciliation").get_data(as_text=True), "recon-rollup")
+        return row[2:10]  # expected, reported, received, differences, adjustments, open items, open
+
+    assert march() == [
+        "R$ 600,00",
+        "R$ 598,50",
+        "R$ 0,00",
+        "-R$ 1,50",
+        "-R$ 598,50",
+        "R$ 0,00",
+        "1",
+        "-R$ 1,50",
+    ]
+    paid_proposal(db, monkeypatch, fin, date(2026, 3, 9), contract="CT-NOVO")  # a new ledger entry
+    assert march()[0] == "R$ 1.200,00" and march()[6:] == ["2", "-R$ 601,50"]
+    line(db, report(db), "CT-NOVO", "600.00", date(2026, 3, 30))  # a new bank line
+    assert march()[1] == "R$ 1.198,50" and march()[6:] == ["1", "-R$ 1,50"]
+    actions.accept(
+        db, FINANCE, ItemKey("facta", "2026-03", "CT-EXEMPLO", "flat"), "Arredondou", date(2026, 6, 15)
+    )
+    assert march()[5:] == ["-R$ 1,50", "0", "R$ 0,00"]  # an acceptance
+    line(db, report(db), "CT-OUTRO", "9.00", date(2026, 3, 30))
+    actions.open_dispute(
+        db, FINANCE, ItemKey("facta", "2026-03", "CT-OUTRO", "flat"), "Não é nosso", "P-9", date(2026, 6, 15)
+    )
+    assert march()[6:] == ["1", "R$ 9,00"]  # disputed: still open
+    items = _cells(client.get("/finance/reconciliation/items").get_data(as_text=True), "recon-items")
+    assert [(r[2], r[11]) for r in items] == [("CT-OUTRO", "Em disputa")]
