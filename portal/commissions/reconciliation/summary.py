@@ -90,9 +90,17 @@ def _aggregate(session: Session, where: list) -> dict[tuple[str, str], tuple[int
 
 
 def _expected_of(session: Session, contracts: dict[str, set[str]], where: list) -> list[Expected]:
-    """The grouped expected rows of the touched contracts (by indexed contract, chunked)."""
+    """The grouped expected rows of the touched contracts: by indexed contract (chunked) when
+    they are few, else the scope's rows (index-only) kept when touched."""
     e = LedgerEntry
     rows: list[Expected] = []
+    if sum(len(numbers) for numbers in contracts.values()) > CHUNK:
+        stmt = (
+            select(e.bank_code, e.contract, e.kind, e.competence, money_sum(e.amount))
+            .where(*where)
+            .group_by(e.bank_code, e.contract, e.kind, e.competence)
+        )
+        return [Expected(*row) for row in session.execute(stmt) if row[1] in contracts.get(row[0], ())]
     for b, numbers in sorted(contracts.items()):
         ordered = sorted(numbers)
         for start in range(0, len(ordered), CHUNK):
