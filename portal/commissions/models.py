@@ -13,7 +13,17 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from portal.core.db import Base, Money, Rate, UTCDateTime, utcnow
@@ -252,6 +262,18 @@ class LedgerEntry(Base):
         Index("ix_commission_ledger_kind_posting", "kind", "posting_period"),
         Index("ix_commission_ledger_bank_posting", "bank_code", "posting_period"),
         Index("ix_commission_ledger_batch", "batch_id"),
+        # The reconciliation of one period: the company's lines by competence, read from the
+        # index alone (a period's rows are spread over the whole table).
+        Index(
+            "ix_commission_ledger_company_competence",
+            "competence",
+            "bank_code",
+            "contract",
+            "kind",
+            postgresql_include=["amount", "source"],
+            postgresql_where=text("payee = 'empresa'"),
+            sqlite_where=text("payee = 'empresa'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -22,8 +22,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from portal.commissions.models import CommissionPlan, LedgerEntry
-from portal.commissions.reconciliation.matching import Outcome
-from portal.commissions.reconciliation.service import reconcile
+from portal.commissions.reconciliation.summary import summarize
 from portal.commissions.statements import payouts
 from portal.commissions.statements.models import (
     DisputeState,
@@ -341,7 +340,8 @@ class FinanceHome:
 
 def finance_home(session: Session, period: str, today: date, bank: str = "") -> FinanceHome:
     """Reconciliation per bank for `period` and payouts of the period's statements."""
-    result = reconcile(session, as_of=today, bank=bank, period=period)
+    # The summary, not every item: the same figures, untouched items counted in SQL.
+    result = summarize(session, as_of=today, bank=bank, period=period)
     per_bank: dict[str, BankRecon] = defaultdict(lambda: BankRecon(""))
     totals = BankRecon("Total")
     for row in result.rollup:
@@ -353,10 +353,10 @@ def finance_home(session: Session, period: str, today: date, bank: str = "") -> 
             item.received += row.received
             item.open_items += row.open_items
             item.open_difference += row.open_difference
-    for view in result.items:
-        if view.item.outcome == Outcome.MISSING and view.is_open:
-            per_bank[view.key.bank].missing += 1
-            totals.missing += 1
+    for code, count in result.missing.items():
+        per_bank[code].bank = code
+        per_bank[code].missing += count
+        totals.missing += count
     money = payouts.monitoring(session, today, period=period).totals
     return FinanceHome(
         period=period,

@@ -26,6 +26,7 @@ class BankReportLine(Base):
         UniqueConstraint("bank_code", "natural_key", name="uq_bank_report_lines_key"),
         Index("ix_bank_report_lines_contract", "bank_code", "contract"),
         Index("ix_bank_report_lines_date", "bank_code", "line_date"),
+        Index("ix_bank_report_lines_line_date", "line_date"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

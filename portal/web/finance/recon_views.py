@@ -9,9 +9,11 @@ from typing import Any
 from flask import Response, abort, request
 
 from portal.commissions.ledger import check_period
+from portal.commissions.overview import open_period
 from portal.commissions.reconciliation import overview, received, rules
 from portal.commissions.reconciliation.models import GLOBAL
 from portal.commissions.reconciliation.service import STATUS_LABELS, reconcile
+from portal.commissions.reconciliation.summary import divergent_items, summarize
 from portal.core.errors import DomainError
 from portal.extensions import db
 from portal.people.permissions import Permission
@@ -25,6 +27,10 @@ from portal.web.htmx import render
 
 VIEW = (Permission.FINANCE, Permission.COMMISSIONS_VIEW)
 EXPORTS = ("rollup", "items", "aging", "exposure", "received")
+ALL_PERIODS = "todos"
+# Pages (and their exports) that open on one period: recomputing every period of the ledger
+# at each view grew with the ledger (28 s at 3,000,000 proposals). "todos" still asks for all.
+SCOPED = ("rollup", "items")
 
 
 def today() -> date:
@@ -37,46 +43,68 @@ def bank_names() -> dict[str, str]:
     return registered_banks()
 
 
-def _filters() -> dict[str, str]:
+def default_period() -> str:
+    """The period a reconciliation page opens on: finance's open period, else this month."""
+    return open_period(db.session) or f"{today():%Y-%m}"
+
+
+def _period(scoped: bool, contract: str) -> tuple[str, bool]:
+    """(period, all periods asked for): no period at all opens a scoped page on the default
+    one, unless a contract is searched (a contract's items span its periods)."""
+    raw = request.args.get("period")
+    if raw is None:
+        return ("", True) if contract or not scoped else (default_period(), False)
+    raw = raw.strip()
+    if not raw or raw.lower() == ALL_PERIODS:
+        return "", True
+    try:
+        return check_period(raw), False
+    except DomainError:
+        return ("", True) if contract or not scoped else (default_period(), False)
+
+
+def _filters(scoped: bool = False) -> dict[str, str]:
     names = bank_names()
     bank = (request.args.get("bank") or "").strip()
-    period = (request.args.get("period") or "").strip()
-    try:
-        period = check_period(period) if period else ""
-    except DomainError:
-        period = ""
+    contract = (request.args.get("contract") or "").strip()[:60]
+    period, every = _period(scoped, contract)
     outcome = request.args.get("outcome", "")
     status = request.args.get("status", "")
     return {
         "bank": bank if bank in names else "",
         "period": period,
+        "all_periods": "1" if every and scoped else "",
         "outcome": outcome if outcome in dict(grids.OUTCOME_CHOICES) else "",
         "status": status if status in STATUS_LABELS else "",
-        "contract": (request.args.get("contract") or "").strip()[:60],
+        "contract": contract,
     }
 
 
-def _page(template: str, grid: grids.Grid, **context: Any) -> Response:
+def _page(template: str, grid: grids.Grid, scoped: bool = False, **context: Any) -> Response:
     return render(
         template,
         block="results",
         grid=grid,
-        filters=_filters(),
+        filters=_filters(scoped),
+        all_periods=ALL_PERIODS,
         banks=sorted(bank_names().items(), key=lambda x: x[1]),
         **context,
     )
 
 
 def _grid(kind: str) -> tuple[grids.Grid, str]:
-    f, names = _filters(), bank_names()
+    f, names = _filters(kind in SCOPED), bank_names()
     if kind == "rollup":
-        result = reconcile(db.session, as_of=today(), bank=f["bank"], period=f["period"])
-        return grids.rollup_grid(result.rollup, names), "conciliacao"
+        summary = summarize(db.session, as_of=today(), bank=f["bank"], period=f["period"])
+        return grids.rollup_grid(summary.rollup, names), "conciliacao"
     if kind == "items":
-        result = reconcile(db.session, as_of=today(), bank=f["bank"], period=f["period"])
+        if f["period"]:
+            found = divergent_items(db.session, as_of=today(), bank=f["bank"], period=f["period"])
+        else:
+            found = reconcile(db.session, as_of=today(), bank=f["bank"]).items
         views = [
             v
-            for v in result.items
+            for v in found
             if v.item.outcome.divergent
             and (not f["outcome"] or v.item.outcome.value == f["outcome"])
             and (v.status == f["status"] if f["status"] else v.is_open)
@@ -98,14 +126,18 @@ def _grid(kind: str) -> tuple[grids.Grid, str]:
 @bp.route("/reconciliation")
 @require(*VIEW)
 def recon_overview() -> Response:
-    return _page("finance/recon_overview.html", _grid("rollup")[0])
+    return _page("finance/recon_overview.html", _grid("rollup")[0], scoped=True)
 
 
 @bp.route("/reconciliation/items")
 @require(*VIEW)
 def recon_items() -> Response:
     return _page(
-        "finance/recon_items.html", _grid("items")[0], outcomes=grids.OUTCOME_CHOICES, statuses=STATUS_LABELS
+        "finance/recon_items.html",
+        _grid("items")[0],
+        scoped=True,
+        outcomes=grids.OUTCOME_CHOICES,
+        statuses=STATUS_LABELS,
     )
 
 
