@@ -2,16 +2,16 @@
 competence from the index alone (partial, covering: a period's rows are spread over the
 whole table) and the bank report lines by date (any bank)
 
-Revision ID: 0026_recon_indexes
-Revises: 0025_board_rollups
+Revision ID: 0027_recon_indexes
+Revises: 0026_pipeline_catalogue_stamp
 Created: 2026-12-01 03:40:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0026_recon_indexes"
-down_revision = "0025_board_rollups"
+revision = "0027_recon_indexes"
+down_revision = "0026_pipeline_catalogue_stamp"
 branch_labels = None
 depends_on = None
 
