@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta
-from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Row, Select, literal, or_, select, union_all
+from sqlalchemy import ColumnElement, Row, Select, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from portal.clients.models import Client
@@ -184,32 +183,3 @@ def proposals_page(
         .where(*conditions(session, user, filters, limits))
     )
     return keyset_page(session, stmt, [Proposal.id], cursor, per_page or PER_PAGE, descending=True, rows=True)
-
-
-def _choices_statement(visible: Select | None) -> Select:
-    """Agents (of `visible` when given) and stores, each part its own first N by name."""
-    agents = select(literal("agent").label("kind"), Collaborator.id, Collaborator.name)
-    if visible is not None:
-        agents = agents.where(Collaborator.id.in_(visible))
-    stores = select(literal("store").label("kind"), OrgUnit.id, OrgUnit.name).where(OrgUnit.kind == "store")
-    parts = [
-        agents.order_by(Collaborator.name).limit(500).subquery(),
-        stores.order_by(OrgUnit.name).limit(200).subquery(),
-    ]
-    both = union_all(*(select(p.c.kind, p.c.id, p.c.name) for p in parts)).subquery()
-    # The outer ORDER BY returns each part in its own order (a UNION keeps none).
-    return select(both.c.id, both.c.name, both.c.kind).order_by(both.c.kind, both.c.name, both.c.id)
-
-
-_all_choices = cache(lambda: _choices_statement(None))  # who sees everyone: built once
-
-
-def agents_and_stores(session: Session, user: User) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
-    """Choices of the agent and store filters, limited to what the user may see: `(id, name)`
-    pairs (not entities: hundreds of agents on every list page), both lists in one query."""
-    visible = visible_collaborator_ids(session, user)
-    rows = session.execute(_all_choices() if visible is None else _choices_statement(visible))
-    found: dict[str, list[tuple[int, str]]] = {"agent": [], "store": []}
-    for id_, name, kind in rows:
-        found[kind].append((id_, name))
-    return found["agent"], found["store"]

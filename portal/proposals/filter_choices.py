@@ -1,0 +1,83 @@
+"""Choices of the proposals list's filters, scoped to the user: the stores (a short list)
+and the agent filter, a search with suggestions instead of every agent in the page."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from sqlalchemy import Select, literal, select, union_all
+from sqlalchemy.orm import Session
+
+from portal.core.text import fold
+from portal.people.models import Collaborator, OrgUnit, User
+from portal.people.scope import visible_collaborator_ids
+
+STORES_MAX = 200
+SUGGESTIONS_MAX = 10
+MIN_TYPED = 2  # letters before suggestions are looked up
+TYPED_MAX = 60
+
+
+def _stores() -> Select:
+    return (
+        select(literal("store").label("kind"), OrgUnit.id, OrgUnit.name)
+        .where(OrgUnit.kind == "store")
+        .order_by(OrgUnit.name)
+        .limit(STORES_MAX)
+    )
+
+
+def _visible_agents(visible: Select | None) -> Select:
+    stmt = select(Collaborator.id, Collaborator.name)
+    return stmt if visible is None else stmt.where(Collaborator.id.in_(visible))
+
+
+_all_stores = cache(lambda: _stores().subquery())  # the statement is built once
+
+
+def stores_and_agent(
+    session: Session, user: User, agent_id: int | None
+) -> tuple[list[tuple[int, str]], str | None]:
+    """The store filter's `(id, name)` choices and the name of the chosen agent (None when
+    none is chosen or the user may not see them), in one query."""
+    stores = _all_stores()
+    parts = [select(stores.c.kind, stores.c.id, stores.c.name)]
+    if agent_id:
+        agent = _visible_agents(visible_collaborator_ids(session, user)).where(Collaborator.id == agent_id)
+        parts.append(
+            agent.with_only_columns(literal("agent").label("kind"), Collaborator.id, Collaborator.name)
+        )
+    both = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
+    found: list[tuple[int, str]] = []
+    agent_name = None
+    for kind, id_, name in session.execute(select(both).order_by(both.c.kind, both.c.name, both.c.id)):
+        if kind == "agent":
+            agent_name = name
+        else:
+            found.append((id_, name))
+    return found, agent_name
+
+
+def agent_suggestions(session: Session, user: User, typed: str) -> list[tuple[int, str]]:
+    """Up to SUGGESTIONS_MAX `(id, name)` of the collaborators the user may see whose name
+    holds every typed word, ignoring case and accents ("joao sil" finds "João da Silva");
+    names starting with the typed text first. Nothing below MIN_TYPED letters.
+
+    Matched here, not in SQL: accent folding differs between databases (no `unaccent` on
+    SQLite), and a company has hundreds to a few thousand collaborators, read only when
+    someone types in the field."""
+    words = fold(typed[:TYPED_MAX]).split()
+    if len("".join(words)) < MIN_TYPED:
+        return []
+    wanted = " ".join(words)
+    stmt = _visible_agents(visible_collaborator_ids(session, user)).order_by(
+        Collaborator.name, Collaborator.id
+    )
+    starting, containing = [], []
+    for id_, name in session.execute(stmt):
+        key = fold(name)
+        if key.startswith(wanted):
+            starting.append((id_, name))
+        elif all(word in key for word in words):
+            containing.append((id_, name))
+    return (starting + containing)[:SUGGESTIONS_MAX]
