@@ -151,6 +151,7 @@ def agent_suggestions_view() -> Response:
     return render(
         "operations/_agent_suggestions.html",
         agents=agent_suggestions(db.session, current_user, typed),
+        empty=not typed.strip(),  # the field was emptied: close the suggestions
         too_short=len(fold(typed).replace(" ", "")) < MIN_TYPED,
     )
 
