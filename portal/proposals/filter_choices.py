@@ -19,12 +19,7 @@ TYPED_MAX = 60
 
 
 def _stores() -> Select:
-    return (
-        select(literal("store").label("kind"), OrgUnit.id, OrgUnit.name)
-        .where(OrgUnit.kind == "store")
-        .order_by(OrgUnit.name)
-        .limit(STORES_MAX)
-    )
+    return select(OrgUnit.id, OrgUnit.name, literal(False)).where(OrgUnit.kind == "store")
 
 
 def _visible_agents(visible: Select | None) -> Select:
@@ -32,7 +27,7 @@ def _visible_agents(visible: Select | None) -> Select:
     return stmt if visible is None else stmt.where(Collaborator.id.in_(visible))
 
 
-_all_stores = cache(lambda: _stores().subquery())  # the statement is built once
+_stores_only = cache(lambda: _stores().order_by(OrgUnit.name, OrgUnit.id).limit(STORES_MAX))
 
 
 def stores_and_agent(
@@ -40,22 +35,20 @@ def stores_and_agent(
 ) -> tuple[list[tuple[int, str]], str | None]:
     """The store filter's `(id, name)` choices and the name of the chosen agent (None when
     none is chosen or the user may not see them), in one query."""
-    stores = _all_stores()
-    parts = [select(stores.c.kind, stores.c.id, stores.c.name)]
+    stmt = _stores_only()
     if agent_id:
         agent = _visible_agents(visible_collaborator_ids(session, user)).where(Collaborator.id == agent_id)
-        parts.append(
-            agent.with_only_columns(literal("agent").label("kind"), Collaborator.id, Collaborator.name)
-        )
-    both = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
-    found: list[tuple[int, str]] = []
+        both = union_all(_stores_only().subquery().select(), agent.add_columns(literal(True))).subquery()
+        # The agent's row last (the flag), stores in their order (a UNION keeps none).
+        stmt = select(both).order_by(both.c[2], both.c[1], both.c[0])
+    stores: list[tuple[int, str]] = []
     agent_name = None
-    for kind, id_, name in session.execute(select(both).order_by(both.c.kind, both.c.name, both.c.id)):
-        if kind == "agent":
+    for id_, name, is_agent in session.execute(stmt):
+        if is_agent:
             agent_name = name
         else:
-            found.append((id_, name))
-    return found, agent_name
+            stores.append((id_, name))
+    return stores, agent_name
 
 
 def agent_suggestions(session: Session, user: User, typed: str) -> list[tuple[int, str]]:

@@ -149,6 +149,7 @@ def filtered_proposals(
 
 # What a row of the list pages shows (operations and sales) and their SLA marks need, read
 # as plain rows: no entity, identity map or lazy load per row (the export loads entities).
+# portal.web.operations.pipeline_rows unpacks them in this order.
 LIST_COLUMNS = (
     Proposal.id,
     Proposal.version,
