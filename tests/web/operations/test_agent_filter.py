@@ -103,3 +103,20 @@ def test_a_chosen_agent_with_markup_in_the_name_is_escaped_in_the_field(client, 
     sign_in(org.operations_user)
     page = client.get(f"/operations/proposals?agent={people['markup'].id}").get_data(as_text=True)
     assert "<img src=x" not in page and 'value="&lt;img src=x onerror=alert(1)&gt; Xavier"' in page
+
+
+def test_suggestions_read_a_constant_number_of_statements(client, app, db, org, people, sign_in):
+    from tests.pipeline_helpers import count_queries
+
+    sign_in(org.operations_user)
+    path = "/operations/proposals/agents?q=colab"
+    client.get(path)  # warm-up (session)
+    engine = app.extensions["athenas.db"]["engine"]
+    with count_queries(engine) as few:
+        client.get(path)
+    for i in range(30):
+        factories.collaborator(db, None, name=f"Colaboradora Extra {i}")
+    with count_queries(engine) as many:
+        html = client.get(path).get_data(as_text=True)
+    assert len(many) == len(few) <= 4, (few, many)  # savepoints of the test session included
+    assert html.count("data-agent-id=") == 10  # at most ten suggestions

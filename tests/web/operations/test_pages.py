@@ -83,6 +83,8 @@ def test_results_fragment_reads_no_filter_choices(client, db, org, sign_in, app)
         "/operations/proposals",
         "/operations/proposals?needs_review=1",
         "/operations/proposals?bank=facta&status=submitted&sla=1",
+        "/operations/proposals?agent=1&bank=facta",  # the chosen agent's name read with the stores
+        "/operations/proposals/agents?q=co",
     ],
 )
 def test_pages_use_a_constant_number_of_queries(client, db, org, sign_in, app, path):
