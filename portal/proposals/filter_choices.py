@@ -18,16 +18,20 @@ MIN_TYPED = 2  # letters before suggestions are looked up
 TYPED_MAX = 60
 
 
-def _stores() -> Select:
-    return select(OrgUnit.id, OrgUnit.name, literal(False)).where(OrgUnit.kind == "store")
-
-
 def _visible_agents(visible: Select | None) -> Select:
     stmt = select(Collaborator.id, Collaborator.name)
     return stmt if visible is None else stmt.where(Collaborator.id.in_(visible))
 
 
-_stores_only = cache(lambda: _stores().order_by(OrgUnit.name, OrgUnit.id).limit(STORES_MAX))
+# Stores only, with the "is the agent" flag of the union below: built once.
+_stores_only = cache(
+    lambda: (
+        select(OrgUnit.id, OrgUnit.name, literal(False))
+        .where(OrgUnit.kind == "store")
+        .order_by(OrgUnit.name, OrgUnit.id)
+        .limit(STORES_MAX)
+    )
+)
 
 
 def stores_and_agent(
@@ -39,7 +43,7 @@ def stores_and_agent(
     if agent_id:
         agent = _visible_agents(visible_collaborator_ids(session, user)).where(Collaborator.id == agent_id)
         both = union_all(_stores_only().subquery().select(), agent.add_columns(literal(True))).subquery()
-        # The agent's row last (the flag), stores in their order (a UNION keeps none).
+        # The agent's row last (its flag is true), the stores by name (a UNION keeps no order).
         stmt = select(both).order_by(both.c[2], both.c[1], both.c[0])
     stores: list[tuple[int, str]] = []
     agent_name = None
@@ -51,6 +55,15 @@ def stores_and_agent(
     return stores, agent_name
 
 
+def _typed_words(typed: str) -> list[str]:
+    return fold(typed[:TYPED_MAX]).split()
+
+
+def enough_typed(typed: str) -> bool:
+    """Whether `typed` has the MIN_TYPED letters a lookup needs (spaces not counted)."""
+    return len("".join(_typed_words(typed))) >= MIN_TYPED
+
+
 def agent_suggestions(session: Session, user: User, typed: str) -> list[tuple[int, str]]:
     """Up to SUGGESTIONS_MAX `(id, name)` of the collaborators the user may see whose name
     holds every typed word, ignoring case and accents ("joao sil" finds "João da Silva");
@@ -59,9 +72,9 @@ def agent_suggestions(session: Session, user: User, typed: str) -> list[tuple[in
     Matched here, not in SQL: accent folding differs between databases (no `unaccent` on
     SQLite), and a company has hundreds to a few thousand collaborators, read only when
     someone types in the field."""
-    words = fold(typed[:TYPED_MAX]).split()
-    if len("".join(words)) < MIN_TYPED:
+    if not enough_typed(typed):
         return []
+    words = _typed_words(typed)
     wanted = " ".join(words)
     stmt = _visible_agents(visible_collaborator_ids(session, user)).order_by(
         Collaborator.name, Collaborator.id

@@ -12,12 +12,11 @@ from werkzeug.wrappers import Response
 
 from portal.core.errors import Conflict, DomainError
 from portal.core.ints import parse_int
-from portal.core.text import fold
 from portal.extensions import db
 from portal.people.permissions import Permission
 from portal.proposals import operations, sla
 from portal.proposals.board import FIRST_CARDS, MORE_CARDS, build_board, column_cards
-from portal.proposals.filter_choices import MIN_TYPED, agent_suggestions, stores_and_agent
+from portal.proposals.filter_choices import agent_suggestions, enough_typed, stores_and_agent
 from portal.proposals.listing import AGREEMENTS, filtered_proposals
 from portal.proposals.models import PRODUCT_LABELS, Proposal
 from portal.proposals.queries import ProposalPage
@@ -152,7 +151,7 @@ def agent_suggestions_view() -> Response:
         "operations/_agent_suggestions.html",
         agents=agent_suggestions(db.session, current_user, typed),
         empty=not typed.strip(),  # the field was emptied: close the suggestions
-        too_short=len(fold(typed).replace(" ", "")) < MIN_TYPED,
+        too_short=not enough_typed(typed),
     )
 
 
