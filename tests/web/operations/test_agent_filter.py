@@ -120,3 +120,14 @@ def test_suggestions_read_a_constant_number_of_statements(client, app, db, org, 
         html = client.get(path).get_data(as_text=True)
     assert len(many) == len(few) <= 4, (few, many)  # savepoints of the test session included
     assert html.count("data-agent-id=") == 10  # at most ten suggestions
+
+
+def test_the_other_filters_show_what_was_chosen(client, db, org, people, sign_in):
+    sign_in(org.operations_user)
+    page = client.get("/operations/proposals?bank=facta&status=pending&product=new").get_data(as_text=True)
+    form = page.split('role="search"')[1].split("</form>")[0]
+    assert '<option value="pending" selected>Pendente</option>' in form
+    assert '<option value="facta" selected>' in form and '<option value="new" selected>' in form
+    assert form.count(" selected>") == 3
+    bulk = page.split('data-testid="bulk-actions"')[1]
+    assert '<option value="pending">Pendente</option>' in bulk  # the bulk move preselects nothing
