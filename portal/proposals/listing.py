@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta
-from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Row, Select, literal, or_, select, union_all
+from sqlalchemy import ColumnElement, Row, Select, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from portal.clients.models import Client
@@ -150,6 +149,7 @@ def filtered_proposals(
 
 # What a row of the list pages shows (operations and sales) and their SLA marks need, read
 # as plain rows: no entity, identity map or lazy load per row (the export loads entities).
+# portal.web.operations.pipeline_rows unpacks them in this order.
 LIST_COLUMNS = (
     Proposal.id,
     Proposal.version,
@@ -162,8 +162,14 @@ LIST_COLUMNS = (
     Proposal.needs_review,
     Proposal.status_changed_at,
     Proposal.submitted_at,
-    Client.name.label("client_name"),
-    Collaborator.name.label("agent_name"),
+    # The names as one-row subqueries, not joins: PostgreSQL plans the statement in half
+    # the time and runs it faster (no join order to weigh, no memoize per join) for the
+    # same 51 primary-key lookups of each (0.64 → 0.38 ms at 3 million proposals).
+    select(Client.name).where(Client.id == Proposal.client_id).scalar_subquery().label("client_name"),
+    select(Collaborator.name)
+    .where(Collaborator.id == Proposal.agent_id)
+    .scalar_subquery()
+    .label("agent_name"),
 )
 
 
@@ -175,41 +181,7 @@ def proposals_page(
     cursor: str | None,
     per_page: int | None = None,
 ) -> Page[Row[Any]]:
-    """Newest first, keyset on id: rows of LIST_COLUMNS (the client's and agent's names
-    joined), filtered and scoped exactly as `filtered_proposals`."""
-    stmt = (
-        select(*LIST_COLUMNS)
-        .join(Client, Client.id == Proposal.client_id)
-        .join(Collaborator, Collaborator.id == Proposal.agent_id)
-        .where(*conditions(session, user, filters, limits))
-    )
+    """Newest first, keyset on id: rows of LIST_COLUMNS (with the client's and agent's
+    names), filtered and scoped exactly as `filtered_proposals`."""
+    stmt = select(*LIST_COLUMNS).where(*conditions(session, user, filters, limits))
     return keyset_page(session, stmt, [Proposal.id], cursor, per_page or PER_PAGE, descending=True, rows=True)
-
-
-def _choices_statement(visible: Select | None) -> Select:
-    """Agents (of `visible` when given) and stores, each part its own first N by name."""
-    agents = select(literal("agent").label("kind"), Collaborator.id, Collaborator.name)
-    if visible is not None:
-        agents = agents.where(Collaborator.id.in_(visible))
-    stores = select(literal("store").label("kind"), OrgUnit.id, OrgUnit.name).where(OrgUnit.kind == "store")
-    parts = [
-        agents.order_by(Collaborator.name).limit(500).subquery(),
-        stores.order_by(OrgUnit.name).limit(200).subquery(),
-    ]
-    both = union_all(*(select(p.c.kind, p.c.id, p.c.name) for p in parts)).subquery()
-    # The outer ORDER BY returns each part in its own order (a UNION keeps none).
-    return select(both.c.id, both.c.name, both.c.kind).order_by(both.c.kind, both.c.name, both.c.id)
-
-
-_all_choices = cache(lambda: _choices_statement(None))  # who sees everyone: built once
-
-
-def agents_and_stores(session: Session, user: User) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
-    """Choices of the agent and store filters, limited to what the user may see: `(id, name)`
-    pairs (not entities: hundreds of agents on every list page), both lists in one query."""
-    visible = visible_collaborator_ids(session, user)
-    rows = session.execute(_all_choices() if visible is None else _choices_statement(visible))
-    found: dict[str, list[tuple[int, str]]] = {"agent": [], "store": []}
-    for id_, name, kind in rows:
-        found[kind].append((id_, name))
-    return found["agent"], found["store"]

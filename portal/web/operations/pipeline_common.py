@@ -32,6 +32,7 @@ from portal.web.errors import error_response
 from portal.web.exports import export_response, iter_query
 from portal.web.htmx import render
 from portal.web.operations.pipeline_forms import ResolveForm, UploadForm
+from portal.web.operations.pipeline_rows import list_rows
 
 # The proposal page of an area: detail(proposal, status, error, upload_form=...) -> Response.
 DetailPage = Callable[..., Response]
@@ -81,6 +82,7 @@ def render_proposals_list(template: str, **context: Any) -> Response:
         template,
         block="results",
         page=page,
+        rows=list_rows(page.items, limits),
         filters=filters,
         limits=limits,
         **context,

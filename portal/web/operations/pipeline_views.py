@@ -16,7 +16,8 @@ from portal.extensions import db
 from portal.people.permissions import Permission
 from portal.proposals import operations, sla
 from portal.proposals.board import FIRST_CARDS, MORE_CARDS, build_board, column_cards
-from portal.proposals.listing import AGREEMENTS, agents_and_stores, filtered_proposals
+from portal.proposals.filter_choices import agent_suggestions, enough_typed, stores_and_agent
+from portal.proposals.listing import AGREEMENTS, filtered_proposals
 from portal.proposals.models import PRODUCT_LABELS, Proposal
 from portal.proposals.page import ProposalPage
 from portal.proposals.statuses import LABELS, Status, needs_reason
@@ -48,13 +49,18 @@ BOARD_ARGS = {"bank", "product", "agreement", "sla", "needs_review", "agent", "s
 
 
 def _choices() -> dict[str, object]:
-    agents, stores = agents_and_stores(db.session, current_user)
+    # The agent filter is a search field (suggestions on demand): only the chosen agent's
+    # name is read, not every agent the user sees (~500 options, half the page's HTML).
+    stores, agent_name = stores_and_agent(
+        db.session, current_user, parse_int(request.args.get("agent"), max_value=999_999_999)
+    )
     return {
         "banks": registered_banks(),
         "products": PRODUCT_LABELS,
         "agreements": AGREEMENTS,
         "statuses": LABELS,
-        "agents": agents,
+        "agent_filter": True,
+        "agent_name": agent_name,
         "stores": stores,
     }
 
@@ -133,6 +139,19 @@ def proposals() -> Response:
         owner_choices=OWNER_CHOICES,
         can_manage=current_user.can(Permission.PIPELINE_MANAGE),
         **({} if is_htmx() else _choices()),
+    )
+
+
+@bp.route("/proposals/agents")
+@require(*VIEW)
+def agent_suggestions_view() -> Response:
+    """Suggestions of the list's agent filter for what the user typed (HTMX, as they type)."""
+    typed = request.args.get("q", "")
+    return render(
+        "operations/_agent_suggestions.html",
+        agents=agent_suggestions(db.session, current_user, typed),
+        empty=not typed.strip(),  # the field was emptied: close the suggestions
+        too_short=not enough_typed(typed),
     )
 
 

@@ -10,6 +10,7 @@ EXPECTED = {
     "/operations/board/columns/submitted": {"operations", "manager"},
     "/operations/proposals": {"operations", "manager"},
     "/operations/proposals/export.xlsx": {"operations", "manager"},
+    "/operations/proposals/agents?q=an": {"operations", "manager"},
     "/operations/mappings": {"operations", "manager"},
     "/operations/sla": {"operations", "manager"},
     "/operations/pendency-types": {"operations", "manager"},
