@@ -23,10 +23,11 @@ from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.orm import Session
 
 from portal import create_app
-from portal.core import crypto
+from portal.core import crypto, passwords
+from portal.core.backups import settings as backup_settings
 from portal.core.db import utcnow
 from portal.core.migrations import alembic_config
-from portal.people import mfa
+from portal.people import mfa, sessions
 from tests import factories
 
 BACKEND = os.environ.get("ATHENAS_TEST_BACKEND", "sqlite")
@@ -76,6 +77,25 @@ def app_settings(database_url: str, **overrides: object) -> dict[str, object]:
     }
     settings.update(overrides)
     return settings
+
+
+# What an app factory installs process-wide. A test that builds an app of its own (a dead
+# Redis, production keys) must not leave it to the tests after it in the same process: a
+# dead Redis session registry once turned every later login into a 503.
+PROCESS_WIDE = [
+    (sessions, "_registry"),
+    (crypto, "_current_ring"),
+    (passwords, "_hasher"),
+    (backup_settings, "_settings"),
+]
+
+
+@pytest.fixture(autouse=True)
+def _process_wide_configuration_restored() -> Iterator[None]:
+    saved = [(module, name, getattr(module, name)) for module, name in PROCESS_WIDE]
+    yield
+    for module, name, value in saved:
+        setattr(module, name, value)
 
 
 @pytest.fixture(scope="session")
