@@ -157,6 +157,26 @@ def _known(session: Session, pairs: set[tuple[str, str]]) -> set[tuple[str, str]
     return found
 
 
+def decisions(
+    session: Session, bank: str, period: str
+) -> tuple[dict[ItemKey, Decimal], dict[ItemKey, Dispute]]:
+    """People's decisions in scope: accepted amounts summed per item key, and each key's
+    latest dispute."""
+    accepted: dict[ItemKey, Decimal] = defaultdict(lambda: ZERO)
+    a = Acceptance
+    stmt = select(a.bank_code, a.period, a.contract, a.component, a.duplicate, money_sum(a.amount)).group_by(
+        a.bank_code, a.period, a.contract, a.component, a.duplicate
+    )
+    for b, p, c, comp, dup, total in session.execute(stmt.where(*_filters(a, bank, period))):
+        accepted[ItemKey(b, p, c, comp, dup)] = total
+    disputes: dict[ItemKey, Dispute] = {}
+    for record in session.scalars(
+        select(Dispute).where(*_filters(Dispute, bank, period)).order_by(Dispute.id)
+    ):
+        disputes[_key_tuple(record)] = record  # the latest one wins
+    return accepted, disputes
+
+
 def reconcile(session: Session, *, as_of: date, bank: str = "", period: str = "") -> Reconciliation:
     """Every item and the bank × period rollup of the given bank and period (all when empty)."""
     start = date.fromisoformat(period + "-01") if period else None
@@ -183,18 +203,7 @@ def reconcile(session: Session, *, as_of: date, bank: str = "", period: str = ""
         as_of=as_of,
         default=default,
     )
-    accepted: dict[ItemKey, Decimal] = defaultdict(lambda: ZERO)
-    a = Acceptance
-    stmt = select(a.bank_code, a.period, a.contract, a.component, a.duplicate, money_sum(a.amount)).group_by(
-        a.bank_code, a.period, a.contract, a.component, a.duplicate
-    )
-    for b, p, c, comp, dup, total in session.execute(stmt.where(*_filters(a, bank, period))):
-        accepted[ItemKey(b, p, c, comp, dup)] = total
-    disputes: dict[ItemKey, Dispute] = {}
-    for record in session.scalars(
-        select(Dispute).where(*_filters(Dispute, bank, period)).order_by(Dispute.id)
-    ):
-        disputes[_key_tuple(record)] = record  # the latest one wins
+    accepted, disputes = decisions(session, bank, period)
     views = [
         _view(i, accepted.get(i.key, ZERO), disputes.get(i.key), per_bank.get(i.key.bank, default), as_of)
         for i in items

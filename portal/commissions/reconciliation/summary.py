@@ -30,7 +30,7 @@ from portal.commissions.reconciliation.matching import (
     period_end,
     period_of,
 )
-from portal.commissions.reconciliation.models import Acceptance, ContractLink, Dispute, ReceivedPayment
+from portal.commissions.reconciliation.models import ContractLink, Dispute, ReceivedPayment
 from portal.commissions.reconciliation.rules import load_rules
 from portal.commissions.reconciliation.service import (
     CHUNK,
@@ -39,9 +39,9 @@ from portal.commissions.reconciliation.service import (
     ItemView,
     _expected,
     _filters,
-    _key_tuple,
     _known,
     _view,
+    decisions,
     reconcile,
 )
 from portal.commissions.types import COMPANY
@@ -137,18 +137,7 @@ def _context(session: Session, as_of: date, bank: str, period: str) -> _Context:
         link_stmt = link_stmt.where(ContractLink.bank_code == bank)
     links = {(b, r): c for b, r, c in session.execute(link_stmt)}
     default, per_bank = load_rules(session, as_of)
-    a = Acceptance
-    accepted: dict[ItemKey, Decimal] = defaultdict(lambda: ZERO)
-    stmt = select(a.bank_code, a.period, a.contract, a.component, a.duplicate, money_sum(a.amount)).group_by(
-        a.bank_code, a.period, a.contract, a.component, a.duplicate
-    )
-    for b, p, c, comp, dup, total in session.execute(stmt.where(*_filters(a, bank, period))):
-        accepted[ItemKey(b, p, c, comp, dup)] = total
-    disputes: dict[ItemKey, Dispute] = {}
-    for record in session.scalars(
-        select(Dispute).where(*_filters(Dispute, bank, period)).order_by(Dispute.id)
-    ):
-        disputes[_key_tuple(record)] = record  # the latest one wins
+    accepted, disputes = decisions(session, bank, period)
     touched: dict[str, set[str]] = defaultdict(set)
     for r in lines:
         touched[r.bank].add(links.get((r.bank, r.contract), r.contract))
