@@ -16,8 +16,9 @@ from portal.commissions.reports.models import BankReportLine
 from portal.core.audit import Actor
 from portal.core.imports import runs, service
 from portal.core.imports.models import DataImport
-from portal.core.jobs import Job
+from portal.core.jobs import Job, JobStatus
 from tests.conftest import form_post
+from tests.faults.conftest import wait_until
 from tests.imports.samples import FACTA_HEADER, FACTA_MAPPING
 
 ROWS = 60_000  # twelve batches of 5 000
@@ -106,3 +107,13 @@ def state(session: Session, import_id: int) -> tuple[DataImport, Job]:
     record = session.get_one(DataImport, import_id)
     assert record.job_id is not None
     return record, session.get_one(Job, record.job_id)
+
+
+def wait_half_way(session: Session, import_id: int, before_what: str) -> None:
+    """Wait until the job runs with some batches committed; fail if it finished first."""
+    def _half_way() -> bool:
+        record, job = state(session, import_id)
+        assert job.status != JobStatus.DONE, f"a importação terminou antes {before_what}"
+        return job.status == JobStatus.RUNNING and record.imported > 0
+
+    wait_until(_half_way, timeout=30, step=0.02)

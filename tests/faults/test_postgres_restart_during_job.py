@@ -63,13 +63,7 @@ def test_postgres_restart_during_an_import_job_and_a_request(
     bank_report.start(finance_browser, first.id)
 
     with Session(engine) as session:
-
-        def _half_way() -> bool:
-            record, job = bank_report.state(session, first.id)
-            assert job.status != JobStatus.DONE, "a importação terminou antes da queda do banco"
-            return job.status == JobStatus.RUNNING and record.imported > 0
-
-        wait_until(_half_way, timeout=30, step=0.02)
+        bank_report.wait_half_way(session, first.id, "da queda do banco")
         clients_before, _lines, _audits = _counts(session)
         _record, job = bank_report.state(session, first.id)
 

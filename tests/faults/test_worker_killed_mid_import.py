@@ -56,13 +56,7 @@ def test_worker_killed_mid_import_leaves_nothing_and_the_rerun_equals_a_clean_ru
 
     # Killed once some batches are committed and before the last one.
     with Session(engine) as session:
-
-        def _half_way() -> bool:
-            record, job = bank_report.state(session, first.id)
-            assert job.status != JobStatus.DONE, "a importação terminou antes de o worker ser morto"
-            return job.status == JobStatus.RUNNING and record.imported > 0
-
-        wait_until(_half_way, timeout=30, step=0.02)
+        bank_report.wait_half_way(session, first.id, "de o worker ser morto")
         worker.kill()
         record, job = bank_report.state(session, first.id)
         left = _line_count(session)
