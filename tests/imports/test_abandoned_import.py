@@ -22,9 +22,8 @@ def _lines(db) -> int:
     return int(db.scalar(select(func.count()).select_from(BankReportLine)) or 0)
 
 
-def test_sweep_undoes_the_batches_of_an_import_whose_worker_died(db, banks, tmp_path):
-    path = facta_csv(tmp_path / "facta.csv")
-    record = service.prepare(
+def _prepare(db, path):
+    return service.prepare(
         db,
         FINANCE,
         kind="bank-report",
@@ -33,24 +32,36 @@ def test_sweep_undoes_the_batches_of_an_import_whose_worker_died(db, banks, tmp_
         filename=path.name,
         sha256=runs.file_sha256(path),
     )
+
+
+def _job(db, record, owner, status, created, started=None) -> Job:
+    """The import's job row as the runner left it: started (and last heard from) at
+    `started`, or never started."""
+    job = Job(
+        kind=import_job.RUN_KIND,
+        params={"import_id": record.id},
+        actor_id=owner.id if owner else None,
+        actor_label=owner.email if owner else "sistema",
+        status=status,
+        progress_done=0,
+        progress_message="",
+        created_at=created,
+        started_at=started,
+        heartbeat_at=started,
+    )
+    db.add(job)
+    db.flush()
+    return job
+
+
+def test_sweep_undoes_the_batches_of_an_import_whose_worker_died(db, banks, tmp_path):
+    path = facta_csv(tmp_path / "facta.csv")
+    record = _prepare(db, path)
     service.save_layout(db, FINANCE, record, name="Facta", mapping=FACTA_MAPPING, aliases={})
     service.execute(db, FINANCE, record, path)  # the batches the dead worker committed
     owner = factories.user(db, role="finance")
     old = utcnow() - timedelta(hours=1)
-    job = Job(
-        kind=import_job.RUN_KIND,
-        params={"import_id": record.id},
-        actor_id=owner.id,
-        actor_label=owner.email,
-        status=JobStatus.RUNNING,
-        progress_done=0,
-        progress_message="",
-        created_at=old,
-        started_at=old,
-        heartbeat_at=old,
-    )
-    db.add(job)
-    db.flush()
+    job = _job(db, record, owner, JobStatus.RUNNING, old, started=old)
     record.status, record.job_id, record.finished_at = "queued", job.id, None  # still running
     db.flush()
     assert _lines(db) == 3
@@ -75,47 +86,18 @@ def test_sweep_undoes_the_batches_of_an_import_whose_worker_died(db, banks, tmp_
     assert entry.details["deleted"] == 3
 
     # Sent again, the file is one clean run (it is not refused as already imported).
-    again = service.prepare(
-        db,
-        FINANCE,
-        kind="bank-report",
-        bank_code="facta",
-        path=path,
-        filename=path.name,
-        sha256=runs.file_sha256(path),
-    )
+    again = _prepare(db, path)
     service.execute(db, FINANCE, again, path)
     assert (again.status, again.imported, again.skipped) == ("done", 3, 0)
 
 
 def test_sweep_leaves_an_import_the_job_itself_settled(db, banks, tmp_path):
     path = facta_csv(tmp_path / "facta.csv")
-    record = service.prepare(
-        db,
-        FINANCE,
-        kind="bank-report",
-        bank_code="facta",
-        path=path,
-        filename=path.name,
-        sha256=runs.file_sha256(path),
-    )
+    record = _prepare(db, path)
     service.save_layout(db, FINANCE, record, name="Facta", mapping=FACTA_MAPPING, aliases={})
     service.execute(db, FINANCE, record, path)
     old = utcnow() - timedelta(hours=1)
-    job = Job(
-        kind=import_job.RUN_KIND,
-        params={"import_id": record.id},
-        actor_id=None,
-        actor_label="sistema",
-        status=JobStatus.RUNNING,
-        progress_done=0,
-        progress_message="",
-        created_at=old,
-        started_at=old,
-        heartbeat_at=old,
-    )
-    db.add(job)
-    db.flush()
+    _job(db, record, None, JobStatus.RUNNING, old, started=old)
     assert sweep_stale(db, JobSettings()) == 1
     db.refresh(record)
     assert (record.status, record.imported, _lines(db)) == ("done", 3, 3)
@@ -123,29 +105,10 @@ def test_sweep_leaves_an_import_the_job_itself_settled(db, banks, tmp_path):
 
 def test_sweep_fails_an_import_whose_job_never_started(db, banks, tmp_path):
     path = facta_csv(tmp_path / "facta.csv")
-    record = service.prepare(
-        db,
-        FINANCE,
-        kind="bank-report",
-        bank_code="facta",
-        path=path,
-        filename=path.name,
-        sha256=runs.file_sha256(path),
-    )
+    record = _prepare(db, path)
     service.save_layout(db, FINANCE, record, name="Facta", mapping=FACTA_MAPPING, aliases={})
     long_ago = utcnow() - timedelta(days=2)
-    job = Job(
-        kind=import_job.RUN_KIND,
-        params={"import_id": record.id},
-        actor_id=None,
-        actor_label="sistema",
-        status=JobStatus.QUEUED,
-        progress_done=0,
-        progress_message="",
-        created_at=long_ago,
-    )
-    db.add(job)
-    db.flush()
+    job = _job(db, record, None, JobStatus.QUEUED, long_ago)
     record.status, record.job_id = "queued", job.id
     db.flush()
     assert sweep_stale(db, JobSettings()) == 1
