@@ -157,6 +157,20 @@ def _known(session: Session, pairs: set[tuple[str, str]]) -> set[tuple[str, str]
     return found
 
 
+def reported_and_links(
+    session: Session, bank: str, period: str
+) -> tuple[list[reported_side.Reported], dict[tuple[str, str], str]]:
+    """The bank's report lines in scope and the contract links (bank, reported number) →
+    the portal's contract."""
+    start = date.fromisoformat(period + "-01") if period else None
+    end = period_end(period) if period else None
+    lines = reported_side.load(session, bank=bank, start=start, end=end)
+    link_stmt = select(ContractLink.bank_code, ContractLink.reported_contract, ContractLink.contract)
+    if bank:
+        link_stmt = link_stmt.where(ContractLink.bank_code == bank)
+    return lines, {(b, r): c for b, r, c in session.execute(link_stmt)}
+
+
 def decisions(
     session: Session, bank: str, period: str
 ) -> tuple[dict[ItemKey, Decimal], dict[ItemKey, Dispute]]:
@@ -179,13 +193,7 @@ def decisions(
 
 def reconcile(session: Session, *, as_of: date, bank: str = "", period: str = "") -> Reconciliation:
     """Every item and the bank × period rollup of the given bank and period (all when empty)."""
-    start = date.fromisoformat(period + "-01") if period else None
-    end = period_end(period) if period else None
-    lines = reported_side.load(session, bank=bank, start=start, end=end)
-    link_stmt = select(ContractLink.bank_code, ContractLink.reported_contract, ContractLink.contract)
-    if bank:
-        link_stmt = link_stmt.where(ContractLink.bank_code == bank)
-    links = {(b, r): c for b, r, c in session.execute(link_stmt)}
+    lines, links = reported_and_links(session, bank, period)
     pairs = {(r.bank, links.get((r.bank, r.contract), r.contract)) for r in lines}
     default, per_bank = load_rules(session, as_of)
     expected = _expected(session, bank, period)

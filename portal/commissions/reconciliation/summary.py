@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 from sqlalchemy.types import BigInteger
 
 from portal.commissions.models import EntrySource, LedgerEntry
-from portal.commissions.reconciliation import reported as reported_side
 from portal.commissions.reconciliation.matching import (
     COMPONENTS,
     Expected,
@@ -30,7 +29,7 @@ from portal.commissions.reconciliation.matching import (
     period_end,
     period_of,
 )
-from portal.commissions.reconciliation.models import ContractLink, Dispute, ReceivedPayment
+from portal.commissions.reconciliation.models import Dispute, ReceivedPayment
 from portal.commissions.reconciliation.rules import load_rules
 from portal.commissions.reconciliation.service import (
     CHUNK,
@@ -43,6 +42,7 @@ from portal.commissions.reconciliation.service import (
     _view,
     decisions,
     reconcile,
+    reported_and_links,
 )
 from portal.commissions.types import COMPANY
 from portal.core.db import money_sum
@@ -129,13 +129,7 @@ class _Context:
 
 def _context(session: Session, as_of: date, bank: str, period: str) -> _Context:
     current = as_of.strftime("%Y-%m")
-    start = date.fromisoformat(period + "-01") if period else None
-    end = period_end(period) if period else None
-    lines = reported_side.load(session, bank=bank, start=start, end=end)
-    link_stmt = select(ContractLink.bank_code, ContractLink.reported_contract, ContractLink.contract)
-    if bank:
-        link_stmt = link_stmt.where(ContractLink.bank_code == bank)
-    links = {(b, r): c for b, r, c in session.execute(link_stmt)}
+    lines, links = reported_and_links(session, bank, period)
     default, per_bank = load_rules(session, as_of)
     accepted, disputes = decisions(session, bank, period)
     touched: dict[str, set[str]] = defaultdict(set)
