@@ -23,6 +23,7 @@ from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.orm import Session
 
 from portal import create_app
+from portal.banks import service as bank_service
 from portal.core import crypto, passwords
 from portal.core.backups import settings as backup_settings
 from portal.core.db import utcnow
@@ -85,6 +86,7 @@ def app_settings(database_url: str, **overrides: object) -> dict[str, object]:
 PROCESS_WIDE = [
     (sessions, "_registry"),
     (crypto, "_current_ring"),
+    (bank_service, "_default_store"),
     (passwords, "_hasher"),
     (backup_settings, "_settings"),
 ]

@@ -10,7 +10,6 @@ pass its tests are deselected (not skipped). On the PostgreSQL pass a missing `i
 from __future__ import annotations
 
 import glob
-import importlib
 import os
 import shutil
 import socket
@@ -213,21 +212,10 @@ def private_broker() -> Iterator[PrivateRedis]:
 
 # Process-wide state that create_app (re)configures: put back after a fault test's own app,
 # so the rest of the run keeps the session app's registry, key ring and bank store.
-_PROCESS_WIDE = (
-    ("portal.people.sessions", "_registry"),
-    ("portal.core.crypto", "_current_ring"),
-    ("portal.banks.service", "_default_store"),
-    ("portal.core.backups.settings", "_settings"),
-    ("portal.core.passwords", "_hasher"),
-)
-
-
 @pytest.fixture
 def portal_on(tmp_path: Path) -> Iterator[Callable[..., Flask]]:
-    """Build a migrated portal app on a private server's database; the process-wide state
-    the app configures is put back afterwards for the rest of the run."""
-    modules = [importlib.import_module(name) for name, _ in _PROCESS_WIDE]
-    saved = [getattr(module, attr) for module, (_, attr) in zip(modules, _PROCESS_WIDE, strict=True)]
+    """Build a migrated portal app on a private server's database (the process-wide state
+    the app configures is put back after the test by tests/conftest.py)."""
     built: list[Flask] = []
 
     def _build(database_url: str, **overrides: object) -> Flask:
@@ -242,8 +230,6 @@ def portal_on(tmp_path: Path) -> Iterator[Callable[..., Flask]]:
     finally:
         for app in built:
             app.extensions["athenas.db"]["engine"].dispose()
-        for module, (_, attr), value in zip(modules, _PROCESS_WIDE, saved, strict=True):
-            setattr(module, attr, value)
 
 
 def wait_until(check: Callable[[], bool], timeout: float, step: float = 0.1) -> float:
