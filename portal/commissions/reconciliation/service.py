@@ -105,6 +105,15 @@ class BankPeriod:
     def received_minus_reported(self) -> Decimal:
         return self.received - self.reported
 
+    def count(self, view: ItemView) -> None:
+        """Add one matched item: its outcome, the amount accepted and, while open, its
+        difference."""
+        self.counts[view.item.outcome.value] += 1
+        self.adjustments += view.accepted
+        if view.is_open:
+            self.open_items += 1
+            self.open_difference += view.open_difference
+
 
 @dataclass
 class Reconciliation:
@@ -247,12 +256,7 @@ def _rollup(session, views, expected, lines, bank: str, period: str) -> list[Ban
     for r in lines:
         row(r.bank, f"{r.line_date:%Y-%m}").reported += r.amount
     for v in views:
-        target = row(v.key.bank, v.key.period)
-        target.counts[v.item.outcome.value] += 1
-        target.adjustments += v.accepted
-        if v.is_open:
-            target.open_items += 1
-            target.open_difference += v.open_difference
+        row(v.key.bank, v.key.period).count(v)
     r = ReceivedPayment
     stmt = select(r.bank_code, r.period, money_sum(r.amount)).group_by(r.bank_code, r.period)
     for b, p, total in session.execute(stmt.where(*_filters(r, bank, period))):

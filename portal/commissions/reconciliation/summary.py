@@ -223,14 +223,9 @@ def summarize(session: Session, *, as_of: date, bank: str = "", period: str = ""
     for r in lines:
         row(r.bank, period_of(r.line_date)).reported += r.amount
     for v in views:
-        target = row(v.key.bank, v.key.period)
-        target.counts[v.item.outcome.value] += 1
-        target.adjustments += v.accepted
-        if v.is_open:
-            target.open_items += 1
-            target.open_difference += v.open_difference
-            if v.item.outcome == Outcome.MISSING:
-                missing[v.key.bank] += 1
+        row(v.key.bank, v.key.period).count(v)
+        if v.is_open and v.item.outcome == Outcome.MISSING:
+            missing[v.key.bank] += 1
     rp = ReceivedPayment
     received = select(rp.bank_code, rp.period, money_sum(rp.amount)).group_by(rp.bank_code, rp.period)
     for b, p, total in session.execute(received.where(*_filters(rp, bank, period))):
