@@ -18,6 +18,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from alembic import command
@@ -177,37 +178,34 @@ class PrivateRedis:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
-@pytest.fixture
-def private_postgres() -> Iterator[PrivatePostgres]:
-    """A running PostgreSQL of this test's own (stopped and removed afterwards)."""
-    server = PrivatePostgres()
+_Server = TypeVar("_Server", PrivatePostgres, PrivateRedis)
+
+
+def _running(server: _Server) -> Iterator[_Server]:
+    """Start `server` for the test; stopped and removed afterwards, whatever happened."""
     try:
         server.start()
         yield server
     finally:
         server.cleanup()
+
+
+@pytest.fixture
+def private_postgres() -> Iterator[PrivatePostgres]:
+    """A running PostgreSQL of this test's own (stopped and removed afterwards)."""
+    yield from _running(PrivatePostgres())
 
 
 @pytest.fixture
 def private_redis() -> Iterator[PrivateRedis]:
     """A running redis-server of this test's own (stopped and removed afterwards)."""
-    server = PrivateRedis()
-    try:
-        server.start()
-        yield server
-    finally:
-        server.cleanup()
+    yield from _running(PrivateRedis())
 
 
 @pytest.fixture
 def private_broker() -> Iterator[PrivateRedis]:
     """A running, persistent redis-server of this test's own: the Celery broker."""
-    server = PrivateRedis(persistent=True)
-    try:
-        server.start()
-        yield server
-    finally:
-        server.cleanup()
+    yield from _running(PrivateRedis(persistent=True))
 
 
 # Process-wide state that create_app (re)configures: put back after a fault test's own app,
